@@ -1,0 +1,39 @@
+# The two Quick-start commands live here: `make demo` and `make test`.
+# Each creates .venv if needed and installs what the project needs, so a fresh
+# machine needs only Python >= 3.11, make and (for the PDF) Pango.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench fixtures system-deps clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+system-deps:
+	@./scripts/system-deps.sh
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: system-deps $(VENV)/.installed
+	$(BIN)/dhkit demo
+
+test: system-deps $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python benchmarks/run_all.py
+
+fixtures:
+	Rscript tests/reference/make_reference.R
+
+clean:
+	rm -rf $(VENV) dhkit-demo .pytest_cache

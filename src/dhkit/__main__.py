@@ -1,0 +1,3 @@
+from dhkit.cli import main
+
+main()

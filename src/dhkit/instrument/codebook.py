@@ -41,6 +41,15 @@ class Question:
     calculation: str | None = None
     group: str = ""                            # enclosing group path, "a/b" ("" at top level)
     repeat: str | None = None                  # name of the innermost enclosing repeat
+    # Added by the XLSForm reader (defaults keep older constructors working):
+    required_if: str | None = None             # `required` given as an expression
+    sensitive: bool = False                    # self-completed module (column `sensitive`)
+    or_other: bool = False                     # `select_one x or_other`: "other" + `name_other`
+    choice_file: str | None = None             # select_one_from_file: the file, no choice list
+    appearance: str | None = None
+    choice_filter: str | None = None
+    repeat_count: str | None = None            # on `begin repeat` rows
+    constraint_messages: dict[str, str] = field(default_factory=dict)  # per language code
 
     @property
     def base_type(self) -> str:
@@ -60,6 +69,14 @@ class Repeat:
     parent: str | None = None                  # enclosing repeat, None for the main sheet
     labels: dict[str, str] = field(default_factory=dict)
     row: int | None = None
+    relevant: str | None = None
+    repeat_count: str | None = None
+    sensitive: bool = False
+
+    @property
+    def path(self) -> str:
+        """The Kobo path of the repeat itself, e.g. ``child/instance``."""
+        return f"{self.group}/{self.name}" if self.group else self.name
 
 
 @dataclass
@@ -89,3 +106,13 @@ class Codebook:
         q = self.questions[name]
         lang = lang or self.default_language
         return q.labels.get(lang) or next(iter(q.labels.values()), name)
+
+    def choice_labels(self, list_name: str, lang: str | None = None) -> dict[str, str]:
+        """Value -> label in ``lang`` (default language; falls back to any label, then value)."""
+        lang = lang or self.default_language
+        return {c.name: c.labels.get(lang) or next(iter(c.labels.values()), c.name)
+                for c in self.choices.get(list_name, [])}
+
+    def levels(self) -> list[str | None]:
+        """The data levels: None (the main sheet) then each repeat, in form order."""
+        return [None, *self.repeats]

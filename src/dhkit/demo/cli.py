@@ -1,9 +1,118 @@
-"""Commands of the demo stage."""
+"""Commands of the demo stage: ``dhkit demo`` (the full run) and ``dhkit demo generate``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+
+demo_app = typer.Typer(
+    name="demo", invoke_without_command=True, no_args_is_help=False,
+    help="The synthetic demo study (no real data): generate it, import it, summarize it.")
+
+_FORMATS_HELP = ("Formats to write (repeat the option or comma-separate): kobo_csv, "
+                 "kobo_xlsx, odk_csv, sav, dta, parquet. Default: all.")
+
+
+def _formats(values: Optional[List[str]]) -> tuple[str, ...]:
+    from dhkit.demo.study import DEFAULT_FORMATS
+
+    if not values:
+        return DEFAULT_FORMATS
+    return tuple(f.strip() for v in values for f in v.split(",") if f.strip())
+
+
+@demo_app.callback()
+def demo_main(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("dhkit-demo"), "--out", help="Folder for the demo."),
+    children: int = typer.Option(999, "--children", help="Completed child interviews."),
+    seed: int = typer.Option(20240601, "--seed", help="Random seed."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Run the whole demo: generate the synthetic study, create the study folder, import
+    the data and print a summary.
+
+    Example: dhkit demo --out dhkit-demo
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from dhkit.demo.pipeline import DemoContext, run
+
+    context = run(DemoContext(out_dir=out, children=children, seed=seed))
+    _print_summary(context.demo, as_json, context)
+
+
+@demo_app.command("generate")
+def generate_cmd(
+    out: Path = typer.Option(Path("dhkit-demo/exports"), "--out", help="Output folder."),
+    children: int = typer.Option(999, "--children", help="Completed child interviews."),
+    seed: int = typer.Option(20240601, "--seed", help="Random seed (same seed, same files)."),
+    formats: Optional[List[str]] = typer.Option(None, "--formats", help=_FORMATS_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Write a seeded synthetic study (Colombia design) in the chosen formats.
+
+    Example: dhkit demo generate --out demo-data --children 200000 --formats kobo_csv,parquet
+    """
+    from dhkit.console import progress
+    from dhkit.demo.study import generate_study
+
+    fmts = _formats(formats)
+    with progress() as bar:
+        task = bar.add_task("Generating the synthetic study", total=1 + len(fmts))
+        study = generate_study(out, children=children, seed=seed, formats=fmts,
+                               on_step=lambda _: bar.advance(task))
+        bar.update(task, completed=1 + len(fmts))
+    _print_summary(study, as_json)
+
+
+def _print_summary(study, as_json: bool, context=None) -> None:
+    import json
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from dhkit.console import err_console, out_console
+
+    if study is None:
+        return
+    c, e = study.counts, study.estimates
+    if as_json:
+        doc = {"out_dir": str(study.out_dir), "seed": study.seed, "counts": asdict(c),
+               "estimates": asdict(e),
+               "files": {k: [str(p) for p in v] for k, v in study.paths.items()}}
+        if context is not None:
+            doc["study_dir"] = str(context.study_dir) if context.study else None
+            doc["notes"] = context.notes
+        out_console.print_json(json.dumps(doc, default=str))
+        return
+    t = Table(title="Synthetic demo study (no real data)", title_justify="left")
+    t.add_column("")
+    t.add_column("value", justify="right")
+    t.add_column("Colombia target", justify="right")
+    t.add_row("PSUs / issued households", f"{c.psus:,} / {c.issued_households:,}", "")
+    t.add_row("households screened (submissions)", f"{c.submissions:,}", "1,309")
+    t.add_row("children + caregivers interviewed", f"{c.children:,}", "999")
+    t.add_row("response rate", f"{c.response_rate:.0%}", "44%")
+    t.add_row("any TF-CSEA, past year (weighted)", f"{e.any_tfcsea:.1%}", "21%")
+    t.add_row("  girls / boys", f"{e.any_girls:.0%} / {e.any_boys:.0%}", "25% / 17%")
+    t.add_row("  urban / rural", f"{e.any_urban:.0%} / {e.any_rural:.0%}", "17% / 29%")
+    t.add_row("  children, population estimate", f"{e.victims_weighted:,.0f}", "~860,000")
+    t.add_row("children reporting any / instances", f"{c.victims:,} / {c.instances:,}",
+              "190 / 379")
+    t.add_row("  victims with more than one form", f"{e.multi_form_share:.0%}", "39%")
+    out_console.print(t)
+    for fmt, paths in study.paths.items():
+        err_console.print(f"  {fmt:10s} {paths[0].parent}")
+    if context is not None:
+        if context.study is not None:
+            err_console.print(f"Study folder: {context.study_dir}")
+        for note in context.notes:
+            err_console.print(f"  note: {note}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root `dhkit` app."""
+    app.add_typer(demo_app, name="demo")

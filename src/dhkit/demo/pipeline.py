@@ -1,0 +1,128 @@
+"""The ``dhkit demo`` pipeline as a list of named steps, so later stages append theirs.
+
+A step is a name, a function of the shared :class:`DemoContext`, and a size (``total``)
+for its progress bar; the function calls ``ctx.tick()`` as it works. Another stage adds a
+step without touching this file's code::
+
+    from dhkit.demo.pipeline import Step, steps
+    steps.append(Step("report", lambda ctx: make_report(ctx.study_dir), "Writing the report"))
+
+The CLI runs them in order with one progress bar each (:func:`run`).
+
+>>> [s.name for s in steps][:3]
+['generate', 'study', 'import']
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from dhkit.demo.study import DEFAULT_FORMATS, DemoStudy, generate_study
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: settings in, results out (``results[step name]``)."""
+
+    out_dir: Path
+    children: int = 999
+    seed: int = 20240601
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    import_format: str = "kobo_csv"      # the export the demo imports into the study
+    demo: DemoStudy | None = None
+    study: Any = None                    # dhkit.workspace.config.Study once created
+    results: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    tick: Callable[[int], None] = lambda n=1: None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.out_dir / "exports"
+
+    @property
+    def study_dir(self) -> Path:
+        return self.out_dir / "study"
+
+
+@dataclass
+class Step:
+    """One named step of ``dhkit demo``: ``fn(ctx)``; ``total`` ticks on its progress bar."""
+
+    name: str
+    fn: Callable[[DemoContext], Any]
+    description: str = ""
+    total: int | Callable[[DemoContext], int] = 1
+
+    def size(self, ctx: DemoContext) -> int:
+        return self.total(ctx) if callable(self.total) else self.total
+
+
+def _generate(ctx: DemoContext) -> DemoStudy:
+    ctx.demo = generate_study(ctx.data_dir, children=ctx.children, seed=ctx.seed,
+                              formats=ctx.formats, on_step=lambda _: ctx.tick(1))
+    return ctx.demo
+
+
+def _optional(module: str, attr: str):
+    """A function of another stage, or None while that stage does not provide it yet."""
+    try:
+        return getattr(importlib.import_module(module), attr, None)
+    except ImportError:
+        return None
+
+
+def _create_study(ctx: DemoContext):
+    init_study = _optional("dhkit.workspace.config", "init_study") or _optional(
+        "dhkit.workspace", "init_study")
+    if init_study is None:
+        ctx.notes.append("study folder not created: dhkit.workspace.init_study not available")
+        return None
+    load_study = _optional("dhkit.workspace.config", "load_study")
+    if (ctx.study_dir / "study.toml").exists() and load_study is not None:
+        ctx.study = load_study(ctx.study_dir)
+        ctx.notes.append(f"reused the study folder {ctx.study_dir}")
+    else:
+        ctx.study = init_study(ctx.study_dir, country="CO", demo=True,
+                               name="Disrupting Harm — Colombia (synthetic demo)")
+    ctx.tick(1)
+    return ctx.study
+
+
+def _import(ctx: DemoContext):
+    import_files = _optional("dhkit.ingest", "import_files") or _optional(
+        "dhkit.ingest.importer", "import_files")
+    if import_files is None or ctx.study is None or ctx.demo is None:
+        ctx.notes.append("data not imported: dhkit.ingest.import_files not available yet")
+        ctx.tick(1)
+        return None
+    paths = ctx.demo.paths.get(ctx.import_format) or ctx.demo.all_paths()
+    result = import_files(ctx.study, paths)
+    ctx.tick(1)
+    return result
+
+
+steps: list[Step] = [
+    Step("generate", _generate, "Generating the synthetic study",
+         total=lambda ctx: 1 + len(ctx.formats)),
+    Step("study", _create_study, "Creating the study folder"),
+    Step("import", _import, "Importing the Kobo export"),
+]
+
+
+def run(ctx: DemoContext, only: list[str] | None = None) -> DemoContext:
+    """Run the steps in order, each with its own progress bar on stderr."""
+    from dhkit.console import progress
+
+    with progress() as bar:
+        for step in steps:
+            if only is not None and step.name not in only:
+                continue
+            task = bar.add_task(step.description or step.name, total=step.size(ctx))
+            ctx.tick = lambda n=1, _t=task: bar.advance(_t, n)
+            ctx.results[step.name] = step.fn(ctx)
+            bar.update(task, completed=step.size(ctx))
+    ctx.tick = lambda n=1: None
+    return ctx

@@ -1,0 +1,76 @@
+"""The demo generator: design shape, reproducibility, links between tables."""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from dhkit.demo.generate import draw
+from dhkit.demo.study import generate_study
+
+
+@pytest.fixture(scope="module")
+def data():
+    return draw(999, seed=20240601)
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_exactly_the_requested_children_complete(data):
+    assert int((data.main["interview_result"] == 1).sum()) == 999
+
+
+def test_six_strata_and_psus_nested_in_them(data):
+    m = data.main
+    assert sorted(m["region"].unique()) == sorted(
+        ["caribe", "centro_sur", "centro_oriente", "eje_cafetero", "llano", "pacifico"])
+    assert (m.groupby("psu_id")["region"].nunique() == 1).all()
+
+
+def test_one_child_per_household_and_unique_keys(data):
+    m = data.main
+    assert m["hh_id"].is_unique and m["_index"].is_unique and m["_uuid"].is_unique
+    comp = m[m["interview_result"] == 1]
+    assert comp["child_age"].between(12, 17).all()
+    assert (comp["p_child"] == 1 / comp["n_eligible"].astype(float)).all()
+
+
+def test_instances_link_to_parents_and_match_n_instances(data):
+    m, inst = data.main, data.instance
+    assert inst["_parent_index"].isin(m["_index"]).all()
+    counts = inst.groupby("_parent_index").size()
+    n = m.set_index("_index")["n_instances"].dropna().astype(int)
+    assert (n[n > 0].sort_index() == counts.sort_index()).all()
+    assert int(n.sum()) == len(inst)
+
+
+def test_roster_holds_the_selected_child(data):
+    m, r = data.main, data.roster
+    comp = m[m["interview_result"] == 1].set_index("_index")
+    sel = r.merge(comp[["selected_line", "child_age", "child_sex"]], left_on="_parent_index",
+                  right_index=True)
+    sel = sel[sel["member_line"] == sel["selected_line"]]
+    assert len(sel) == len(comp)
+    assert (sel["member_age"] == sel["child_age"]).all()
+    assert (sel["member_internet"] == 1).all()
+
+
+def test_same_seed_same_files(tmp_path):
+    a = generate_study(tmp_path / "a", children=80, seed=5, formats=("kobo_csv", "parquet"))
+    b = generate_study(tmp_path / "b", children=80, seed=5, formats=("kobo_csv", "parquet"))
+    for pa_, pb in zip(a.all_paths(), b.all_paths()):
+        assert _sha(pa_) == _sha(pb)
+
+
+def test_different_seed_different_data(tmp_path):
+    a = draw(80, seed=5).main["_uuid"].tolist()
+    b = draw(80, seed=6).main["_uuid"].tolist()
+    assert a != b
+
+
+def test_weights_sum_to_the_population(data):
+    w = data.main["weight"].dropna()
+    assert len(w) == 999 and (w > 0).all()
+    assert np.isclose(w.sum(), 4_100_000)

@@ -501,3 +501,31 @@ def check_with_pyxform(path: str | Path) -> ValidationReport:
 def _row_of(text: str) -> int | None:
     m = re.search(r"\brow(?:\s*number)?\s*[:#]?\s*(\d+)", text, re.IGNORECASE)
     return int(m.group(1)) if m else None
+
+
+def check_form(path: str | Path) -> ValidationReport:
+    """Everything ``dhkit instrument check`` reports: our reading checks, pyxform's verdict,
+    and whether each ``relevant``/``constraint`` translates to SQL (INS-030/031).
+
+    >>> from dhkit.instrument import shipped_form_path
+    >>> check_form(shipped_form_path()).codes()
+    []
+    """
+    from dhkit.instrument.expressions import to_sql
+
+    path = Path(path)
+    cb, report = inspect_xlsform(path)
+    report.extend(check_with_pyxform(path))
+    for q in cb.questions.values():
+        for column in ("relevant", "constraint"):
+            expr = getattr(q, column)
+            if not expr:
+                continue
+            try:
+                to_sql(expr, '"self"', question=q.name, column=column)
+            except DhkitError as exc:
+                report.add(exc.code, exc.message, file=path.name, row=q.row,
+                           field=f"survey:{column}", value=expr,
+                           hint="dhkit will not check this rule at import"
+                           if exc.code == "INS-031" else None)
+    return report

@@ -1,0 +1,164 @@
+"""The data dictionary of a form: one row per variable, as CSV and as accessible HTML.
+
+The CSV is for analysts (one row per variable with its Kobo path, level, type, list,
+labels in every language, rules and coded choices ``1=Yes; 2=No``); the HTML is one
+self-contained page (no external files, no scripts) with a table per section of the form.
+
+>>> from dhkit.instrument import shipped_codebook
+>>> rows = data_dictionary(shipped_codebook())
+>>> r = next(r for r in rows if r.name == "inst_met")
+>>> r.level, r.path, r.choices
+('instance', 'child/instance/inst_met', '1=Online; 2=In person')
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dhkit.errors import DhkitError
+from dhkit.instrument.codebook import Codebook, NON_DATA_TYPES
+
+MAIN = "main"
+
+
+@dataclass(frozen=True)
+class DictionaryRow:
+    name: str
+    path: str
+    level: str                                   # "main" or the repeat's name
+    section: str                                 # enclosing group path ("" at top level)
+    type: str
+    list_name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    relevant: str = ""
+    constraint: str = ""
+    required: str = ""                           # "yes", "" or the required-if expression
+    calculation: str = ""
+    sensitive: bool = False
+    choices: str = ""                            # "1=Yes; 2=No" in the chosen language
+    choice_items: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    path: str
+    title: str
+    level: str
+    rows: list[DictionaryRow]
+
+
+def _lang(cb: Codebook, lang: str | None) -> str:
+    lang = lang or cb.default_language
+    if cb.languages and lang not in cb.languages:
+        raise DhkitError("INS-040", f"{Path(cb.source or cb.form_id).name} has no language "
+                                    f"'{lang}'. Use one of: {', '.join(cb.languages)}")
+    return lang
+
+
+def data_dictionary(cb: Codebook, lang: str | None = None) -> list[DictionaryRow]:
+    """Every variable of the form (answers and calculates, all levels), in form order.
+
+    Choice labels are given in ``lang`` (default: the form's default language).
+    """
+    lang = _lang(cb, lang)
+    rows = []
+    for q in cb.questions.values():
+        if q.type in NON_DATA_TYPES:
+            continue
+        items = tuple(cb.choice_labels(q.list_name, lang).items()) if q.list_name else ()
+        rows.append(DictionaryRow(
+            name=q.name, path=q.path, level=q.repeat or MAIN, section=q.group, type=q.type,
+            list_name=q.list_name or "", labels=dict(q.labels), hints=dict(q.hints),
+            relevant=q.relevant or "", constraint=q.constraint or "",
+            required="yes" if q.required else (q.required_if or ""),
+            calculation=q.calculation or "", sensitive=q.sensitive,
+            choices="; ".join(f"{k}={v}" for k, v in items), choice_items=items,
+        ))
+    return rows
+
+
+def _languages(cb: Codebook, lang: str) -> list[str]:
+    return [lang, *(x for x in cb.languages if x != lang)]
+
+
+def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None) -> Path:
+    """Write the dictionary as CSV (UTF-8 with BOM so spreadsheet programs read accents).
+
+    Columns: name, path, level, type, list, label_<lang> for each language (``lang`` first),
+    relevant, constraint, required, calculation, sensitive, choices.
+    """
+    lang = _lang(cb, lang)
+    langs = _languages(cb, lang)
+    path = Path(path)
+    header = ["name", "path", "level", "type", "list", *(f"label_{x}" for x in langs),
+              "relevant", "constraint", "required", "calculation", "sensitive", "choices"]
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in data_dictionary(cb, lang):
+            w.writerow([r.name, r.path, r.level, r.type, r.list_name,
+                        *(r.labels.get(x, "") for x in langs), r.relevant, r.constraint,
+                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices])
+    return path
+
+
+def sections(cb: Codebook, lang: str | None = None) -> list[Section]:
+    """The dictionary rows grouped by enclosing group/repeat, in form order."""
+    lang = _lang(cb, lang)
+    by_path: dict[str, list[DictionaryRow]] = {}
+    for r in data_dictionary(cb, lang):
+        by_path.setdefault(r.section, []).append(r)
+    out = []
+    for path, rows in by_path.items():
+        name = path.rsplit("/", 1)[-1]
+        if not path:
+            title = {"es": "Hogar (nivel principal)"}.get(lang, "Main level")
+        elif name in cb.questions:
+            q = cb.questions[name]
+            title = q.labels.get(lang) or next(iter(q.labels.values()), name)
+        else:
+            title = name
+        out.append(Section(path, title, rows[0].level, rows))
+    return out
+
+
+def render_html(cb: Codebook, lang: str | None = None) -> str:
+    """The dictionary as one self-contained, accessible HTML page (Jinja2 template)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from dhkit import __version__
+
+    lang = _lang(cb, lang)
+    env = Environment(loader=PackageLoader("dhkit.instrument", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    words = WORDS.get(lang, WORDS["en"])
+    return env.get_template("codebook.html.j2").render(
+        cb=cb, lang=lang, langs=_languages(cb, lang), sections=sections(cb, lang), t=words,
+        version=__version__, n=sum(len(s.rows) for s in sections(cb, lang)))
+
+
+def write_dictionary_html(cb: Codebook, path: str | Path, lang: str | None = None) -> Path:
+    path = Path(path)
+    path.write_text(render_html(cb, lang), encoding="utf-8")
+    return path
+
+
+WORDS = {
+    "en": {"title": "Data dictionary", "variables": "variables", "variable": "Variable",
+           "label": "Label", "type": "Type", "rules": "Rules", "choices": "Choices",
+           "relevant": "Asked if", "constraint": "Valid if", "required": "Required",
+           "calculation": "Calculation", "sensitive": "Self-completed (sensitive)",
+           "level": "Level", "main": "one row per submission", "repeat": "one row per entry of",
+           "version": "Form version", "made": "Made with dhkit", "contents": "Sections"},
+    "es": {"title": "Diccionario de datos", "variables": "variables", "variable": "Variable",
+           "label": "Etiqueta", "type": "Tipo", "rules": "Reglas", "choices": "Opciones",
+           "relevant": "Se pregunta si", "constraint": "Válido si", "required": "Obligatoria",
+           "calculation": "Cálculo", "sensitive": "Autodiligenciada (sensible)",
+           "level": "Nivel", "main": "una fila por envío", "repeat": "una fila por entrada de",
+           "version": "Versión del formulario", "made": "Hecho con dhkit",
+           "contents": "Secciones"},
+}

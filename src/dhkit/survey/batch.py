@@ -1,0 +1,459 @@
+"""The batch engine: every indicator × overall and every domain level in one vectorised pass.
+
+A tabulation plan is many ratio estimates r = A/B on one design (means: B = the weights of
+the rows with a value; totals: no denominator; ratios: B = Σ w·x). Each needs only sums, so
+the whole plan is one sparse one-hot (cluster × domain level) matrix times a dense (rows ×
+quantities) matrix, followed by small array arithmetic:
+
+1. groups = (finest-stage cluster, level) for overall and every domain variable; one CSR
+   product gives, per group and indicator, Σw·a', Σw·b, Σw·a'² and the count of rows with
+   a value (a' = a − c·b, shifted by the overall ratio c so no sum loses precision);
+2. the influence totals of each group are T_g = (A'_g − (r_l − c)·B_g)/B_l (R ``svymean``
+   on ``design[domain]``: the domain's rows kept, others zero), and the variance of each
+   (level, indicator) is Σ_h scale_h·Σ_{clusters c in h} (T_c − T̄_h)², clusters of the
+   stratum without rows in the level counting as zeros, exactly as R ``onestrat``;
+3. lonely-PSU rules, FPCs and later stages follow :class:`~dhkit.survey.design.Design`.
+
+No Python loop runs over indicators × domains: the loop is over blocks of indicator
+columns (to bound memory) and, inside, over the design's stages.
+
+Conventions (R ``survey`` 4.1.1, checked against fixtures): NA handled per variable as
+``na.rm=TRUE``; a domain's ``df`` is ``degf(design[domain])`` (PSUs minus strata with rows
+in the domain), which is what ``svyby(..., svyciprop)`` uses; deff as ``deff=TRUE`` (SRS
+without replacement) or ``deff="replace"``.
+
+>>> import pandas as pd
+>>> from dhkit.survey import Design
+>>> df = pd.DataFrame({"w": [1.0, 2, 1, 2, 1, 2], "c": [1, 1, 2, 2, 3, 3],
+...                    "y": [1, 0, 1, 1, 0, 1], "sex": [1, 2, 1, 2, 1, 2]})
+>>> e = estimate(Design(df, weights="w", psu="c"), means=["y"], by=["sex"])
+>>> e.table[["domain", "level", "estimate"]].round(3).values.tolist()
+[['', '', 0.667], ['sex', '1', 0.667], ['sex', '2', 0.667]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from dhkit.errors import DhkitError
+from dhkit.survey.ci import METHODS, prop_ci, t_interval
+from dhkit.survey.design import Design, _rows, group_sum
+from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates, FlagRule
+
+
+@dataclass(frozen=True)
+class Column:
+    """One estimated quantity: a (numerator), b (denominator, None for totals), as floats
+    with NaN for missing; ``kind`` mean | total | ratio; ``prop`` when a is 0/1."""
+
+    indicator: str
+    category: str
+    kind: str
+    a: np.ndarray
+    b: np.ndarray | None
+    prop: bool
+    base: str
+
+
+@dataclass(frozen=True)
+class Domains:
+    """Row → global level codes for overall + every domain variable (−1: not in any level)."""
+
+    codes: list[np.ndarray]
+    names: list[str]
+    labels: list[list[str]]
+    offsets: list[int]
+    n_levels: int
+
+
+# ---- preparing indicators ---------------------------------------------------------------
+def _numeric(d: Design, name: str, role: str) -> np.ndarray:
+    col = d._column(name, role)
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(float).to_numpy()
+    v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(v) & col.notna().to_numpy()
+    if bad.any():
+        shown = ", ".join(repr(str(x)) for x in col[bad].unique()[:3])
+        raise DhkitError("EST-014", f"variable '{name}' is not numeric at {_rows(bad)} "
+                         f"(values {shown}). Recode it, or estimate it as a categorical variable.")
+    return v
+
+
+def _is_categorical(col: pd.Series) -> bool:
+    if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(col):
+        return not pd.api.types.is_bool_dtype(col)
+    if pd.api.types.is_numeric_dtype(col):
+        return False
+    vals = col.dropna()
+    if len(vals) == 0:
+        return True
+    num = pd.to_numeric(vals, errors="coerce")
+    if num.notna().mean() >= 0.9 and num.isna().any():
+        bad = col.notna().to_numpy() & pd.to_numeric(col, errors="coerce").isna().to_numpy()
+        shown = ", ".join(repr(str(x)) for x in col[bad].unique()[:3])
+        raise DhkitError("EST-014", f"variable '{col.name}' looks numeric but is not at "
+                         f"{_rows(bad)} (values {shown}). Fix the values or recode the column.")
+    return num.notna().mean() < 0.9 if num.notna().any() else True
+
+
+def _levels(col: pd.Series) -> list:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return list(col.cat.categories)
+    return sorted(col.dropna().unique(), key=lambda v: (str(type(v)), v))
+
+
+def label(v) -> str:
+    """A level as text: 1.0 → '1', 'urban' → 'urban'."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def columns_for(d: Design, name: str, kind: str, multiple: Sequence[str] = (),
+                categorical: Sequence[str] = (), base: str | None = None) -> list[Column]:
+    """The columns one requested variable expands to (categorical: one per level;
+    multiple-response string: one per option)."""
+    col = d._column(name, "variable")
+    if col.isna().all():
+        raise DhkitError("EST-015", f"variable '{name}' has no values (all {len(col)} rows missing); "
+                         "remove it from the request or check the column.")
+    miss = col.isna().to_numpy()
+    base = base or ("all rows" if not miss.any() else f"rows with {name} answered")
+    if name in multiple:
+        text = col.astype("string")
+        present = text.notna() & (text.str.strip() != "")
+        opts = sorted({o for s in text[present] for o in str(s).split()})
+        out = []
+        for o in opts:
+            a = np.where(present, text.fillna("").str.split().apply(lambda xs, o=o: o in xs), np.nan)
+            out.append(Column(name, o, kind, a.astype(float), None, True, base))
+        return out
+    if name in categorical or _is_categorical(col):
+        out = []
+        for lev in _levels(col):
+            a = np.where(miss, np.nan, (col == lev).to_numpy(dtype=float))
+            out.append(Column(name, label(lev), kind, a, None, True, base))
+        return out
+    a = _numeric(d, name, "variable")
+    vals = a[~np.isnan(a)]
+    return [Column(name, "", kind, a, None, bool(np.isin(vals, (0.0, 1.0)).all()), base)]
+
+
+def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
+    """Level codes for overall (level 0) and each domain variable or crossed pair."""
+    codes = [np.zeros(d.n, dtype=np.int64)]
+    names, labels, offsets = [""], [[""]], [0]
+    off = 1
+    for spec in by:
+        parts = [spec] if isinstance(spec, str) else list(spec)
+        cols = [d._column(p, "domain") for p in parts]
+        if len(parts) == 1:
+            levs = _levels(cols[0])
+            code = pd.Categorical(cols[0], categories=levs).codes.astype(np.int64)
+            labs = [label(v) for v in levs]
+        else:
+            frame = pd.DataFrame({p: c for p, c in zip(parts, cols)})
+            anyna = frame.isna().any(axis=1).to_numpy()
+            all_cat = all(isinstance(c.dtype, pd.CategoricalDtype) for c in cols)
+            if all_cat:
+                combos = pd.MultiIndex.from_product([_levels(c) for c in cols])
+            else:
+                combos = pd.MultiIndex.from_frame(frame[~anyna]).unique().sort_values()
+            code = combos.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
+            code = np.where(anyna, -1, code).astype(np.int64)
+            labs = [":".join(label(v) for v in c) for c in combos]
+        codes.append(np.where(code >= 0, code + off, -1))
+        names.append(":".join(parts))
+        labels.append(labs)
+        offsets.append(off)
+        off += len(labs)
+    return Domains(codes, names, labels, offsets, off)
+
+
+# ---- the engine -------------------------------------------------------------------------
+@dataclass
+class _Groups:
+    """(finest cluster, level) groups: the sparse row→group matrix and group attributes."""
+
+    matrix: sp.csr_matrix
+    level: np.ndarray
+    cluster: list[np.ndarray]  # cluster code of each group at each stage
+
+
+def _groups(d: Design, dom: Domains) -> _Groups:
+    finest = d.stages[-1].cluster
+    n_cl = d.stages[-1].n_clusters
+    rows, keys = [], []
+    for code in dom.codes:
+        ok = np.flatnonzero(code >= 0)
+        rows.append(ok)
+        keys.append(finest[ok].astype(np.int64) * dom.n_levels + code[ok])
+    rows_a, keys_a = np.concatenate(rows), np.concatenate(keys)
+    uniq, g = np.unique(keys_a, return_inverse=True)
+    m = sp.csr_matrix((np.ones(len(rows_a)), (g, rows_a)), shape=(len(uniq), d.n))
+    level = uniq % dom.n_levels
+    fin_of_group = uniq // dom.n_levels
+    clusters = []
+    for st in d.stages:
+        to_stage = np.empty(n_cl, dtype=np.int64)
+        to_stage[finest] = st.cluster
+        clusters.append(to_stage[fin_of_group])
+    return _Groups(m, level, clusters)
+
+
+def _stage_variance(d: Design, st, gc: np.ndarray, gl: np.ndarray, t: np.ndarray,
+                    cnt: np.ndarray, n_levels: int) -> np.ndarray:
+    """Σ over strata of scale·Σ_clusters (T − T̄_h)² for each (level, column), R ``onestrat``."""
+    h_g = st.stratum[gc]
+    key = h_g.astype(np.int64) * n_levels + gl
+    uk, ki = np.unique(key, return_inverse=True)
+    kh, kl = uk // n_levels, uk % n_levels
+    nk = len(uk)
+    s = group_sum(ki, t, nk)
+    nh = st.n_h[kh]
+    m = s / nh[:, None]
+    dev = t - m[ki]
+    ssd = group_sum(ki, dev * dev, nk)
+    npres = np.bincount(ki, minlength=nk).astype(float)
+    ss = ssd + (nh - npres)[:, None] * m * m
+    lonely = st.lonely[kh]
+    rule = d.lonely_psu
+    if lonely.any():
+        pres = group_sum(ki, (cnt > 0).astype(float), nk) > 0
+        d._check_lonely(st, np.bincount(kh[lonely], weights=pres[lonely].any(axis=1).astype(float),
+                                        minlength=len(st.n_h)) > 0)
+        if rule == "adjust":
+            ss[lonely] = s[lonely] ** 2
+    wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
+    if rule in ("remove", "certainty", "average"):
+        wk = np.where(lonely, 0.0, wk)
+    contrib = wk[:, None] * ss
+    if rule == "average" and lonely.any():
+        k2 = st.parent[kh].astype(np.int64) * n_levels + kl
+        u2, i2 = np.unique(k2, return_inverse=True)
+        nstrat = group_sum(i2, pres.astype(float), len(u2))
+        nok = group_sum(i2, (pres & ~lonely[:, None]).astype(float), len(u2))
+        tot = group_sum(i2, contrib, len(u2))
+        fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
+        return group_sum(u2 % n_levels, tot * fac, n_levels)
+    return group_sum(kl, contrib, n_levels)
+
+
+def _stage_groups(grp: _Groups, stage_index: int, n_levels: int):
+    """Aggregate finest groups to (stage cluster, level) groups: the summing matrix and codes."""
+    key = grp.cluster[stage_index].astype(np.int64) * n_levels + grp.level
+    uk, inv = np.unique(key, return_inverse=True)
+    agg = sp.csr_matrix((np.ones(len(inv)), (inv, np.arange(len(inv)))), shape=(len(uk), len(inv)))
+    return agg, uk // n_levels, uk % n_levels
+
+
+@dataclass
+class _Block:
+    est: np.ndarray
+    var: np.ndarray
+    deff: np.ndarray
+    n: np.ndarray
+    wsum: np.ndarray
+
+
+def _run_block(d: Design, cols: list[Column], grp: _Groups, stage_aggs, n_levels: int,
+               deff: bool | str) -> _Block:
+    w = d.w
+    k = len(cols)
+    a = np.column_stack([c.a for c in cols])
+    b = np.column_stack([np.ones(d.n) if c.b is None else c.b for c in cols])
+    nn = ~(np.isnan(a) | np.isnan(b))
+    a0 = np.where(nn, a, 0.0)
+    b0 = np.where(nn, b, 0.0)
+    wn = w[:, None] * nn
+    shift = np.divide((wn * a0).sum(0), (wn * b0).sum(0), out=np.zeros(k), where=(wn * b0).sum(0) != 0)
+    is_total = np.array([c.kind == "total" for c in cols])
+    shift[is_total] = 0.0  # totals keep exact sums (a 0 total stays 0)
+    ap = a0 - shift * b0
+    is_ratio = np.array([c.kind == "ratio" for c in cols])
+    parts = [w[:, None] * ap, w[:, None] * b0, (nn & (w[:, None] > 0)).astype(float), w[:, None] * ap * ap]
+    if is_ratio.any():
+        parts += [w[:, None] * ap * b0, w[:, None] * b0 * b0, wn]
+    sums = np.asarray(grp.matrix @ np.hstack(parts))
+    del parts, ap, a0, b0, wn
+    A, B, N, Q = (sums[:, i * k:(i + 1) * k] for i in range(4))
+    lev = grp.level
+    A_l, B_l, N_l, Q_l = (group_sum(lev, x, n_levels) for x in (A, B, N, Q))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = A_l / B_l  # r − c
+        est = shift + delta
+        est = np.where(is_total, A_l, est)
+        t = np.where(is_total, A, (A - delta[lev] * B) / B_l[lev])
+    t = np.nan_to_num(t)
+    var = np.zeros((n_levels, k))
+    for si, st in enumerate(d.stages):
+        if stage_aggs[si] is None:
+            var += _stage_variance(d, st, grp.cluster[si], lev, t, N, n_levels)
+        else:
+            agg, gc, gl = stage_aggs[si]
+            var += _stage_variance(d, st, gc, gl, np.asarray(agg @ t), np.asarray(agg @ N), n_levels)
+    # design effects (R svymean/svytotal/svyratio deff=TRUE or "replace")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if is_ratio.any():
+            Qab, Qbb, Wn = (group_sum(lev, sums[:, i * k:(i + 1) * k], n_levels) for i in (4, 5, 6))
+        else:
+            Qab, Qbb, Wn = A_l, B_l, B_l
+        ssr = Q_l - 2 * delta * Qab + delta**2 * Qbb  # Σ w (a − r b)²
+        ssr = np.where(ssr <= 1e-12 * (Q_l + delta**2 * Qbb), 0.0, ssr)  # constant in the domain
+        wtot = np.where(is_ratio, Wn, B_l)
+        s2 = N_l / (N_l - 1) * ssr / wtot
+        kind_scale = np.where(is_total | is_ratio, 1.0, 0.0)
+        s2 = np.where(is_ratio, s2 / B_l**2, s2)
+        if deff == "replace":
+            vsrs = s2 / N_l
+        else:
+            vsrs = s2 * (wtot - N_l) / (wtot * N_l)
+        vsrs = np.where(kind_scale == 1, vsrs * wtot**2, vsrs)
+        deff_v = var / vsrs if deff else np.full_like(var, np.nan)
+    return _Block(est, var, deff_v, N_l, np.where(is_ratio, Wn, B_l))
+
+
+def _domain_df(d: Design, grp: _Groups, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """degf(design[domain]) and nrow(design[domain]) for each level."""
+    shared = np.asarray(grp.matrix @ np.column_stack([(d.w != 0).astype(float), np.ones(d.n)]))
+    pos = shared[:, 0] > 0
+    c1 = grp.cluster[0]
+    st1 = d.stages[0].stratum[c1]
+    n_psu = np.bincount(grp.level[pos], minlength=n_levels)  # groups are unique per (finest cl, level)
+    key_c = np.unique(c1[pos].astype(np.int64) * n_levels + grp.level[pos])
+    key_s = np.unique(st1[pos].astype(np.int64) * n_levels + grp.level[pos])
+    n_psu = np.bincount(key_c % n_levels, minlength=n_levels)
+    n_str = np.bincount(key_s % n_levels, minlength=n_levels)
+    n_rows = group_sum(grp.level, shared[:, 1], n_levels)
+    return (n_psu - n_str).astype(float), n_rows
+
+
+def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
+             ratios: Sequence[tuple[str, str]] = (), by: Sequence[str | Sequence[str]] = (), *,
+             ci: str = "mean", level: float = 0.95, deff: bool | str = True, covmat: bool = False,
+             multiple: Sequence[str] = (), categorical: Sequence[str] = (),
+             bases: dict[str, str] | None = None, flags: FlagRule = FlagRule(),
+             block_cells: int = 6_000_000) -> Estimates:
+    """All indicators × (overall + every domain) in one vectorised pass (R ``svymean`` /
+    ``svytotal`` / ``svyratio`` with ``svyby``, ``na.rm=TRUE``, ``deff=TRUE``).
+
+    ``by`` items are a domain variable or a list of variables crossed together;
+    ``ci`` is the interval for proportions (``mean``, ``logit``, ``xlogit``, ``beta``,
+    ``likelihood``; numeric means, totals and ratios always get a t interval);
+    ``multiple`` names space-separated select_multiple columns; ``categorical`` forces
+    numerically coded variables to be treated as categories; ``covmat=True`` also returns
+    the joint covariance of all rows (for contrasts).
+
+    >>> import pandas as pd
+    >>> from dhkit.survey import Design
+    >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2], "c": [1, 2, 3, 4], "y": [1, 0, None, 1]})
+    >>> estimate(Design(df, weights="w", psu="c"), means=["y"]).table.n_unweighted.tolist()
+    [3]
+    """
+    if ci not in METHODS:
+        raise DhkitError("EST-018", f"ci='{ci}' is not an interval method; use one of {', '.join(METHODS)}.")
+    if deff not in (True, False, "replace"):
+        raise DhkitError("EST-018", f"deff={deff!r}: use True, False or 'replace'.")
+    bases = bases or {}
+    cols: list[Column] = []
+    for name in means:
+        cols += columns_for(d, name, "mean", multiple, categorical, bases.get(name))
+    for name in totals:
+        cols += columns_for(d, name, "total", multiple, categorical, bases.get(name))
+    for num, den in ratios:
+        a, b = _numeric(d, num, "numerator"), _numeric(d, den, "denominator")
+        if np.isnan(a).all() or np.isnan(b).all():
+            raise DhkitError("EST-015", f"ratio {num}/{den} has no rows with both values.")
+        cols.append(Column(f"{num}/{den}", "", "ratio", a, b, False, bases.get(num, f"{den}")))
+    if not cols:
+        raise DhkitError("EST-019", "nothing to estimate: give at least one variable (--mean/--total).")
+    dom = build_domains(d, by)
+    grp = _groups(d, dom)
+    nl = dom.n_levels
+    stage_aggs = [None] * len(d.stages)
+    if len(d.stages) > 1:
+        stage_aggs = [_stage_groups(grp, i, nl) if i < len(d.stages) - 1 else None
+                      for i in range(len(d.stages))]
+    size = max(1, block_cells // max(grp.matrix.shape[0], d.n, 1))
+    blocks = [_run_block(d, cols[i:i + size], grp, stage_aggs, nl, deff)
+              for i in range(0, len(cols), size)]
+    est = np.hstack([b.est for b in blocks])
+    var = np.hstack([b.var for b in blocks])
+    dff = np.hstack([b.deff for b in blocks])
+    nun = np.hstack([b.n for b in blocks])
+    nw = np.hstack([b.wsum for b in blocks])
+    dom_df, dom_rows = _domain_df(d, grp, nl)
+    table = _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
+    vcov = _joint_vcov(d, cols, dom, table) if covmat else None
+    return Estimates(table, vcov)
+
+
+def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags) -> pd.DataFrame:
+    """Long table, indicator-major: for each column, overall then each domain's levels."""
+    k, nl = len(cols), dom.n_levels
+    dom_name = np.empty(nl, dtype=object)
+    lev_name = np.empty(nl, dtype=object)
+    for name, labs, off in zip(dom.names, dom.labels, dom.offsets):
+        dom_name[off:off + len(labs)] = name
+        lev_name[off:off + len(labs)] = labs
+    e = est.T.ravel()  # column-major over (k, nl)
+    se = np.sqrt(np.maximum(var.T.ravel(), 0.0))
+    df = np.tile(dom_df, k)
+    rows = np.tile(dom_rows, k)
+    prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
+    lo, hi = t_interval(e, se, df, level)
+    if ci != "mean" and prop.any():
+        plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop])
+        lo[prop], hi[prop] = plo, phi
+    n_un = nun.T.ravel()
+    empty = n_un == 0
+    e = np.where(empty, np.nan, e)
+    se = np.where(empty, np.nan, se)
+    lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / np.abs(e)
+    t = pd.DataFrame({
+        "indicator": np.repeat([c.indicator for c in cols], nl),
+        "base": np.repeat([c.base for c in cols], nl),
+        "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": dff.T.ravel(),
+        "n_unweighted": n_un.astype(np.int64), "n_weighted": nw.T.ravel(),
+        "flag": flags.flag(n_un), "df": df, "cv": cv,
+        "category": np.repeat([c.category for c in cols], nl),
+        "statistic": np.repeat([c.kind if not (c.prop and c.kind == "mean") else "proportion"
+                                for c in cols], nl),
+        "ci_method": np.where(prop, ci, "t"),
+    })
+    return t[COLUMNS + EXTRA]
+
+
+def _joint_vcov(d: Design, cols, dom, table) -> np.ndarray:
+    """Joint covariance of every row from the influence values on the full design
+    (R ``svyby(..., covmat=TRUE)`` → ``svyrecvar`` of the stacked influence matrix)."""
+    nl = dom.n_levels
+    w = d.w
+    z = np.zeros((d.n, len(cols) * nl))
+    est = table.estimate.to_numpy()
+    j = 0
+    for c in cols:
+        b = np.ones(d.n) if c.b is None else c.b
+        nn = ~(np.isnan(c.a) | np.isnan(b))
+        a0, b0 = np.where(nn, c.a, 0.0), np.where(nn, b, 0.0)
+        for code in dom.codes:
+            for lv in np.unique(code[code >= 0]):
+                inl = (code == lv) & nn
+                col = j + lv
+                if c.kind == "total":
+                    z[:, col] = np.where(inl, w * a0, 0.0)
+                else:
+                    btot = (w * b0 * inl).sum()
+                    r = est[col]
+                    z[:, col] = np.where(inl, w * (a0 - r * b0) / btot, 0.0) if btot > 0 else 0.0
+        j += nl
+    return d.vcov_total(z)

@@ -87,3 +87,30 @@ def test_check_lists_problems_and_exits_1(tmp_path: Path):
 def test_path_prints_the_shipped_form():
     res = runner.invoke(app, ["instrument", "path"])
     assert res.exit_code == 0 and res.stdout.strip() == str(shipped_form_path())
+
+
+def test_codebook_of_a_form_with_nested_repeats(tmp_path: Path):
+    from openpyxl import Workbook
+
+    from dhkit.instrument.dictionary import sections
+    from dhkit.instrument.xlsform import read_xlsform
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in (["type", "name", "label::English", "label::Spanish"],
+                ["begin repeat", "person", "Person", "Persona"],
+                ["integer", "age", "Age", "Edad"],
+                ["begin repeat", "trip", "Trip", "Viaje"],
+                ["text", "dest", "Where to", "Adónde"],
+                ["end repeat", None, None, None], ["end repeat", None, None, None]):
+        ws.append(row)
+    wb.save(tmp_path / "nested.xlsx")
+    cb = read_xlsform(tmp_path / "nested.xlsx")
+    assert [(s.path, s.title, s.level, [r.name for r in s.rows]) for s in sections(cb)] == [
+        ("person", "Person", "person", ["age"]), ("person/trip", "Trip", "trip", ["dest"])]
+    res = runner.invoke(app, ["instrument", "codebook", str(tmp_path / "nested.xlsx"),
+                              "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "nested_codebook.csv").read_text(encoding="utf-8-sig")
+    assert "dest,person/trip/dest,trip,text,,Where to,Adónde" in text

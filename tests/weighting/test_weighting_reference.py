@@ -78,3 +78,49 @@ def test_rake_stops_after_r_sweeps_when_not_converged():
     case = next(CASES[CASES["case"] == "rake_strat"].itertuples())
     _, cal, _ = _run(case)
     assert (cal.iterations, cal.converged) == (10, False)
+
+
+def _calibrated_design(case):
+    from dhkit.survey import Design
+    from dhkit.weighting.calibrate import calibrate_design
+
+    data = pd.read_csv(FIX / case.data)
+    if case.data == "synthetic.csv":
+        d = Design(data, weights="w0", strata="region", psu="psu_id")
+    elif case.data == "api_strat.csv":
+        d = Design(data, weights="pw", strata="stype")
+    else:
+        d = Design(data, weights="pw", psu="dnum")
+    margins = Margins.from_csv(FIX / f"margins_{case.case}.csv")
+    if case.method == "trim":
+        return data, calibrate_design(d, margins, "linear", trim=(case.lower, case.upper))
+    return data, calibrate_design(d, margins, case.method, bounds=(case.lower, case.upper),
+                                  strict=case.case != "rake_strat")
+
+
+@pytest.mark.parametrize("case", list(CASES.itertuples()), ids=list(CASES["case"]))
+def test_calibrated_design_vcov_total_gives_r_standard_errors(case):
+    data, d2 = _calibrated_design(case)
+    w = d2.w
+    for row in RESULTS[RESULTS["case"] == case.case].itertuples():
+        y = data[row.variable].to_numpy(float)
+        if row.stat == "mean":
+            est = (w * y).sum() / w.sum()
+            x = w * (y - est) / w.sum()
+        else:
+            est = (w * y).sum()
+            x = w * y
+        assert est == pytest.approx(row.estimate, rel=RTOL)
+        assert np.sqrt(d2.vcov_total(x[:, None])[0, 0]) == pytest.approx(row.se, rel=RTOL)
+
+
+@pytest.mark.xfail(reason="survey batch engine (d.mean/d.total) does not yet apply the design's "
+                          "score adjustments that Design.vcov_total applies", strict=False)
+@pytest.mark.parametrize("case", ["ps_clus1", "linear_clus1", "syn_rake"])
+def test_calibrated_design_mean_and_total_give_r_standard_errors(case):
+    case = next(CASES[CASES["case"] == case].itertuples())
+    _, d2 = _calibrated_design(case)
+    for row in RESULTS[RESULTS["case"] == case.case].itertuples():
+        est = (d2.mean if row.stat == "mean" else d2.total)(row.variable).table.iloc[0]
+        assert est["estimate"] == pytest.approx(row.estimate, rel=RTOL)
+        assert est["se"] == pytest.approx(row.se, rel=RTOL)

@@ -468,9 +468,11 @@ def calibrate_weights(weights: np.ndarray, data: pd.DataFrame, margins: Margins 
                      "raking, linear, logit or calraking.")
 
 
-def calibrate_design(design, margins: Margins | EncodedMargins, method: str = "raking", **kw):
+def calibrate_design(design, margins: Margins | EncodedMargins, method: str = "raking", *,
+                     trim: tuple[float, float] | None = None, **kw):
     """A calibrated :class:`dhkit.survey.Design`: new weights and R's calibration residuals
-    for the variance (``design.with_weights(new_w, adjust=...)``).
+    for the variance (``design.with_weights(new_w, adjust=...)``). ``trim=(L, U)`` then trims
+    the weights as R ``trimWeights`` (which keeps the calibration residuals).
 
     Reference: R ``survey::postStratify`` / ``rake`` / ``calibrate`` on a ``survey.design2``.
 
@@ -478,4 +480,9 @@ def calibrate_design(design, margins: Margins | EncodedMargins, method: str = "r
     >>> # d2.mean("api00")   # SE equals R's svymean on the calibrated design
     """
     cal = calibrate_weights(design.w, design.data, margins, method, **kw)
-    return design.with_weights(cal.weights, adjust=cal.adjust)
+    w = cal.weights
+    if trim is not None:
+        from dhkit.weighting.trim import trim_weights
+
+        w = trim_weights(w, trim[0], trim[1]).weights
+    return design.with_weights(w, adjust=cal.adjust)

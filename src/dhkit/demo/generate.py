@@ -73,7 +73,14 @@ def _mask_strings(mask: np.ndarray, codes: list[str]) -> np.ndarray:
 
 
 def _multi(rng, probs: dict, n: int, codes: list[str], fallback: str) -> np.ndarray:
-    """Independent Bernoulli per choice; rows with none get ``fallback``. Returns bitmasks."""
+    """Independent Bernoulli per choice; rows with none get ``fallback``. Returns bitmasks.
+
+    The fallback's own probability is lowered so that its overall share stays at its
+    target where possible: p' = (p - q) / (1 - q), q = P(no other choice)."""
+    probs = dict(probs)
+    if fallback in probs:
+        q = float(np.prod([1 - p for c, p in probs.items() if c != fallback]))
+        probs[fallback] = max(0.0, (probs[fallback] - q) / (1 - q))
     mask = np.zeros(n, dtype=np.int64)
     for code, p in probs.items():
         mask |= (rng.random(n) < p).astype(np.int64) << codes.index(code)
@@ -249,7 +256,7 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
                             "afraid_not_believed": 0.2, "afraid_trouble": 0.25,
                             "no_service_near": 0.15, "cost": 0.08, "other": 0.04},
                       n_hh, choice_codes("barrier"), "other")
-    barriers[rng.random(n_hh) < 0.004] = -1          # ~995 of 999 answered (report base)
+    # (the report's base is 995 of 999; the form makes the question required, so all answer)
 
     # caregivers
     cg_sex = _choice(rng, T.cg_sex, n_hh) + 1
@@ -280,7 +287,9 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
         "p_hh": p_hh[hh_psu],
         "p_child": p_child,
         "interview_result": pd.array(hh_result, dtype="Int64"),
-        "consent_caregiver": on(c | (hh_result == 2), np.where(c, 1, 2)),
+        # the form asks consent of every household: the screening roster needs it (1 for
+        # completes and households found not eligible), 2 for refusals and no one at home
+        "consent_caregiver": pd.array(np.where(c | ne, 1, 2), dtype="Int64"),
         "assent_child": on(c, 1),
         "cg_sex": on(c, cg_sex),
         "cg_age_group": on(c, cg_age),

@@ -22,9 +22,9 @@ CHOICES: dict[str, list[tuple[int | str, str]]] = {
                ("llano", "Llano"), ("pacifico", "Pacífico")],
     "area": [(1, "Urban"), (2, "Rural")],
     "result": [(1, "Complete"), (2, "Refused"), (3, "No one at home"), (4, "Not eligible")],
-    "sex_member": [(1, "Female"), (2, "Male")],
+    "sex": [(1, "Female"), (2, "Male")],
     "cg_sex": [(1, "Woman"), (2, "Man"), (3, "Other")],
-    "cg_age_group": [(1, "Under 40"), (2, "40 or older")],
+    "cg_age": [(1, "Under 40"), (2, "40 or older")],
     "child_sex": [(1, "Girl"), (2, "Boy")],
     "device": [(1, "Own smartphone"), (2, "Shared smartphone"), (3, "Computer"),
                (4, "Tablet"), (5, "Other")],
@@ -115,7 +115,7 @@ MAIN: list[Column] = [
     _c("assent_child", "select_one", "", "yes_no", "Child assent"),
     # caregiver
     _c("cg_sex", "select_one", "caregiver", "cg_sex", "Caregiver sex"),
-    _c("cg_age_group", "select_one", "caregiver", "cg_age_group", "Caregiver age group"),
+    _c("cg_age_group", "select_one", "caregiver", "cg_age", "Caregiver age group"),
     _c("cg_internet_weekly", "select_one", "caregiver", "yes_no", "Caregiver uses internet weekly"),
     _c("cg_knows_platforms", "select_one", "caregiver", "yes_no", "Knows child's platforms"),
     _c("cg_talked_online_safety", "select_one", "caregiver", "yes_no",
@@ -172,7 +172,7 @@ INSTANCE: list[Column] = [
 ROSTER: list[Column] = [
     _c("member_line", "integer", "roster", label="Roster line"),
     _c("member_age", "integer", "roster", label="Age"),
-    _c("member_sex", "select_one", "roster", "sex_member", "Sex"),
+    _c("member_sex", "select_one", "roster", "sex", "Sex"),
     _c("member_internet", "select_one", "roster", "yes_no", "Used the internet (3 months)"),
 ]
 

@@ -28,7 +28,10 @@ FORM = "household_survey"
 FORMATS = ("kobo_csv", "kobo_xlsx", "odk_csv", "sav", "dta", "parquet")
 XLSX_MAX_CHILDREN = 50_000
 STATA_NAME_MAX = 32   # Stata's limit on variable names
-TABLES = {"main": MAIN + EXTRA_MAIN, "instance": INSTANCE, "roster": ROSTER}
+#: Columns per table in the raw exports (Kobo, ODK): the form's questions only.
+TABLES = {"main": MAIN, "instance": INSTANCE, "roster": ROSTER}
+#: Columns per table in the analysis files (sav, dta, parquet): plus the demo ``weight``.
+ANALYSIS = {"main": MAIN + EXTRA_MAIN, "instance": INSTANCE, "roster": ROSTER}
 KOBO_MAIN_META = ["_id", "_uuid", "_submission_time", "_index"]
 KOBO_REPEAT_META = ["_index", "_parent_table_name", "_parent_index", "_submission__id",
                     "_submission__uuid"]
@@ -111,8 +114,7 @@ def write_kobo_xlsx(data: DemoData, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{FORM}.xlsx"
-    with pd.ExcelWriter(path, engine="xlsxwriter",
-                        engine_kwargs={"options": {"constant_memory": True}}) as xw:
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
         for table, sheet in (("main", FORM), ("instance", "instance"), ("roster", "roster")):
             kobo_frame(data, table).to_excel(xw, sheet_name=sheet, index=False)
     return [path]
@@ -174,7 +176,7 @@ def flat_frame(data: DemoData, table: str) -> tuple[pd.DataFrame, dict, dict]:
     if table != "main":
         cols["hh_id"] = df["hh_id"]
         var_labels["hh_id"] = "Household id"
-    for c in TABLES[table]:
+    for c in ANALYSIS[table]:
         cols[c.name] = df[c.name]
         var_labels[c.name] = c.label
         if c.type == "select_one" and c.numeric:
@@ -237,7 +239,7 @@ def write_parquet(data: DemoData, out_dir: str | Path) -> list[Path]:
     paths = []
     for table in ("main", "instance", "roster"):
         df = _df(data, table)
-        keep = ([] if table == "main" else ["hh_id"]) + [c.name for c in TABLES[table]]
+        keep = ([] if table == "main" else ["hh_id"]) + [c.name for c in ANALYSIS[table]]
         meta = ["_index", "_uuid", "_submission_time", "start", "end"] if table == "main" \
             else ["_index", "_parent_index"]
         name = f"{FORM}.parquet" if table == "main" else f"{FORM}-{table}.parquet"

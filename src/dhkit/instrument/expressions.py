@@ -339,8 +339,8 @@ class _Translator:
         if name == "selected":
             return f"list_contains(string_split({s[0]}, ' '), {s[1]})", BOOL
         if name == "count-selected":
-            return (f"CASE WHEN trim({s[0]}) = '' THEN 0 "
-                    f"ELSE len(regexp_split_to_array(trim({s[0]}), '\\s+')) END", NUM)
+            words = f"len(regexp_split_to_array(trim({s[0]}), '\\s+'))"
+            return f"CASE WHEN trim({s[0]}) = '' THEN 0 ELSE {words} END", NUM
         if name == "if":
             (a, ak), (b, bk) = vals[1], vals[2]
             cond = self.as_bool(*vals[0])
@@ -409,5 +409,4 @@ def to_sql_value(expr: str, self_column: str | None = None, *,
     """
     where = _where(question, column)
     node = _Parser(expr, where).parse()
-    sql, kind = _Translator(expr, self_column, columns, where).go(node)
-    return sql
+    return _Translator(expr, self_column, columns, where).go(node)[0]

@@ -211,7 +211,7 @@ def _open(path: Path):
                                     "(.xlsx) or omit it to use the shipped form")
     try:
         return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's input
+    except Exception as exc:  # any unreadable workbook is the user's input
         raise DhkitError("INS-001", f"{path}: cannot be read as an .xlsx workbook "
                                     f"({type(exc).__name__}). Save the form as .xlsx") from exc
 

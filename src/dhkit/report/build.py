@@ -133,6 +133,7 @@ def _name_rows(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     table["base"] = [catalogue.indicators[i].base for i in table["indicator"]]
     if "domain" in table.columns:
         table["domain"] = table["domain"].fillna("").astype(str).str.replace("dom_", "", regex=False)
+    if "level" in table.columns:
         table["level"] = table["level"].fillna("").astype(str)
     return table
 

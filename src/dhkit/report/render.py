@@ -8,6 +8,7 @@ significant difference between the planned pair of domain levels. Each cell carr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +30,8 @@ UI_STRINGS = [
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
     "Values in parentheses: unweighted base of 25–49, interpret with caution.",
     "*: not shown, unweighted base below 25.",
-    "†: difference between {a} and {b} significant at the {pct} level (design-based t-test on "
-    "the linearised covariance of the two domain estimates, {df} degrees of freedom).",
+    "†: difference significant at the {pct} level (design-based t-test on the linearised "
+    "covariance of the two domain estimates, {df} degrees of freedom): {pairs}.",
     "equivalent to an estimated {n} children",
     "Synthetic data: every figure in this report comes from a generated demo study, not from "
     "any real child.",
@@ -50,7 +51,7 @@ UI_STRINGS = [
     "Table", "Figure", "National report", "Restricted content is never included in this report.",
     "Chart data: {items}.",
     "The variables of the instrument are described in codebook.html and codebook.csv.",
-    "Contrast", "Difference", "p-value",
+    "Contrast", "Difference", "p-value", "continued",
 ]
 
 
@@ -172,16 +173,17 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
         notes.append(t("Values in parentheses: unweighted base of 25–49, interpret with caution."))
     if SUPPRESSED in flags:
         notes.append(t("*: not shown, unweighted base below 25."))
+    pairs = []
     for dom_id in spec.domains:
         if dom_id in contrasts:
             c = contrasts[dom_id]
             levels = cat.domains[dom_id].levels
-            notes.append(t("†: difference between {a} and {b} significant at the {pct} level "
-                           "(design-based t-test on the linearised covariance of the two domain "
-                           "estimates, {df} degrees of freedom).",
-                           a=t.label(levels[c.levels[1]]), b=t.label(levels[c.levels[0]]),
-                           pct=t.percent(analysis.plan.significance_level, 0),
-                           df=_df(analysis)))
+            pairs.append(f"{t.label(levels[c.levels[1]])} – {t.label(levels[c.levels[0]])}")
+    if pairs:
+        notes.append(t("†: difference significant at the {pct} level (design-based t-test on the "
+                       "linearised covariance of the two domain estimates, {df} degrees of "
+                       "freedom): {pairs}.", pct=t.percent(analysis.plan.significance_level, 0),
+                       df=_df(analysis), pairs="; ".join(pairs)))
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators, _base_sizes(est)), notes)
 
@@ -233,6 +235,24 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
                      _base_line(analysis, t, spec.indicators, _base_sizes(analysis.estimates)))
 
 
+MAX_COLUMNS = 12
+
+
+def _chunks(spec, catalogue) -> list:
+    """Split a table whose domains need more than MAX_COLUMNS value columns into parts
+    (each repeating the Total column), so it fits an A4 page."""
+    parts, current, width = [], [], 1
+    for dom_id in spec.domains:
+        need = len(catalogue.domains[dom_id].levels) + 1
+        if current and width + need > MAX_COLUMNS:
+            parts.append(current)
+            current, width = [], 1
+        current.append(dom_id)
+        width += need
+    parts.append(current)
+    return [dataclasses.replace(spec, domains=tuple(p)) for p in parts]
+
+
 def sections(analysis, t: Translator) -> list[SectionView]:
     out = []
     n_table = n_chart = 0
@@ -240,7 +260,9 @@ def sections(analysis, t: Translator) -> list[SectionView]:
         tables, chart_views = [], []
         for spec in s.tables:
             n_table += 1
-            tables.append(table_view(analysis, t, spec, str(n_table)))
+            for part, chunk in enumerate(_chunks(spec, analysis.catalogue)):
+                number = str(n_table) if part == 0 else f"{n_table} ({t('continued')})"
+                tables.append(table_view(analysis, t, chunk, number))
         for spec in s.charts:
             n_chart += 1
             chart_views.append(chart_view(analysis, t, spec, str(n_chart)))

@@ -156,6 +156,24 @@ local({
   record("trim_strat", tr, c("api00"), c("enroll"))
   index[[length(index) + 1]] <- data.frame(case = "trim_strat", method = "trim",
                                            data = "api_strat.csv", lower = 15, upper = 40)
+  # replicate weights (JKn from the design) re-calibrated per replicate
+  rsyn <- as.svrepdesign(dsyn, type = "JKn")
+  sm <- split_margins(cases[[9]]$margins)
+  rfl <- lapply(names(sm), formula_of)
+  rpops <- lapply(sm, to_pop)
+  reps <- list(rep_rake = rake(rsyn, rfl, rpops),
+               rep_linear = calibrate(rsyn, rfl, rpops, calfun = "linear"),
+               rep_logit = calibrate(rsyn, rfl, rpops, calfun = "logit", bounds = c(0.4, 2.5)))
+  for (nm in names(reps)) {
+    rw <- weights(reps[[nm]], "analysis")
+    write_num_csv(as.data.frame(rw), paste0("repweights_", nm, ".csv"))
+    write_num_csv(data.frame(weight = weights(reps[[nm]], "sampling")),
+                  paste0("weights_", nm, ".csv"))
+    e <- svymean(~y, reps[[nm]])
+    results[[length(results) + 1]] <- data.frame(case = nm, stat = "mean", variable = "y",
+                                                 estimate = coef(e)[[1]], se = SE(e)[[1]])
+  }
+  write_num_csv(data.frame(rscales = rsyn$rscales, scale = rsyn$scale), "rscales_jkn.csv")
   write_num_csv(do.call(rbind, index), "cases.csv")
   write_num_csv(do.call(rbind, results), "results.csv")
 })

@@ -86,6 +86,10 @@ def _print_summary(study, as_json: bool, context=None) -> None:
         if context is not None:
             doc["study_dir"] = str(context.study_dir) if context.study else None
             doc["notes"] = context.notes
+            imp = context.results.get("import")
+            if imp is not None:
+                doc["import"] = {"accepted": imp.accepted, "quarantined": imp.quarantined,
+                                 "problems": len(imp.report.problems)}
         out_console.print_json(json.dumps(doc, default=str))
         return
     t = Table(title="Synthetic demo study (no real data)", title_justify="left")
@@ -108,7 +112,14 @@ def _print_summary(study, as_json: bool, context=None) -> None:
         err_console.print(f"  {fmt:10s} {paths[0].parent}")
     if context is not None:
         if context.study is not None:
-            err_console.print(f"Study folder: {context.study_dir}")
+            err_console.print(f"Study folder: {context.study_dir} (demo = true: public demo key)")
+        imp = context.results.get("import")
+        if imp is not None:
+            acc = ", ".join(f"{k} {v:,}" for k, v in imp.accepted.items())
+            quar = sum(imp.quarantined.values())
+            err_console.print(f"Imported ({context.import_format}): {acc}; quarantined {quar:,}; "
+                              f"problems {len(imp.report.problems):,}")
+            err_console.print(f"Next: dhkit status {context.study_dir}")
         for note in context.notes:
             err_console.print(f"  note: {note}")
 

@@ -61,6 +61,18 @@ class Step:
 
 
 def _generate(ctx: DemoContext) -> DemoStudy:
+    truth = ctx.data_dir / "truth.json"
+    if truth.exists() and (ctx.study_dir / "study.toml").exists():
+        import json
+
+        from dhkit.errors import DhkitError
+
+        old = json.loads(truth.read_text(encoding="utf-8"))
+        if (old.get("seed"), old.get("counts", {}).get("children")) != (ctx.seed, ctx.children):
+            raise DhkitError(
+                "DEM-004", f"{ctx.out_dir} already holds a demo study with seed "
+                f"{old.get('seed')} and {old.get('counts', {}).get('children')} children; "
+                "use another --out or remove that folder to make a different one.")
     ctx.demo = generate_study(ctx.data_dir, children=ctx.children, seed=ctx.seed,
                               formats=ctx.formats, on_step=lambda _: ctx.tick(1))
     return ctx.demo

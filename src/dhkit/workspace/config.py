@@ -423,7 +423,7 @@ def init_study(dir: str | Path, instrument: str | Path | None | bool = None, cou
                          "folder or edit the existing study.toml.")
     if instrument is None:
         try:
-            from dhkit.instrument.xlsform import shipped_form_path
+            from dhkit.instrument import shipped_form_path
         except ImportError:
             raise DhkitError("WS-005", "the shipped household-survey form is not available "
                              "in this installation; give your own with --instrument "

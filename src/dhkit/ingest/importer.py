@@ -1,0 +1,572 @@
+"""Import survey exports into the study store: read, validate, accept or quarantine, audit.
+
+One call of :func:`import_files` is one transaction: every file is staged and validated first
+(temporary tables in DuckDB), then valid rows go into ``main`` and the repeat tables, invalid
+rows into ``quarantine`` with their problems, every problem into ``problems`` and one line per
+file into ``audit_log`` — all committed together or not at all. A file whose SHA-256 is
+already in the audit log is skipped ("already imported"), so importing twice adds nothing.
+
+Store tables (all in schema ``study``):
+
+- ``main``: one row per submission, bare variable names typed from the codebook, plus
+  ``_key`` (``_uuid`` / ODK ``KEY`` / the study key), ``_submission_time``, ``_source_file``,
+  ``_source_row``, ``_import_id``;
+- one table per repeat (``roster``, ``instance``): the repeat's variables, ``_key``,
+  ``_parent_key`` (the parent row's ``_key``), the study key variable copied from the parent
+  (``hh_id``), ``_source_file``, ``_source_row``, ``_import_id``;
+- ``quarantine``, ``problems``, ``value_labels``, ``audit_log``.
+
+Cross-row rules here: IMP-008 duplicate key in the import (the first row goes in, later ones
+are quarantined), IMP-009 key already in the store, IMP-012 repeat row without a parent,
+IMP-013 repeat row whose parent was quarantined, IMP-014 submission without a key.
+
+>>> from dhkit.workspace.config import init_study   # doctest: +SKIP
+>>> result = import_files(init_study("s", demo=True), ["kobo.csv", "kobo-instance.csv"])  # doctest: +SKIP
+>>> result.accepted["main"]                          # doctest: +SKIP
+1309
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dhkit.errors import DhkitError
+from dhkit.ingest.readers import ColumnMap, Sheet, load_file, map_columns, suggest
+from dhkit.ingest.validate import (Check, lit, normalise, problems_sql, qi, question_checks,
+                                   sql_type, txt)
+from dhkit.instrument.codebook import Codebook
+from dhkit.validation import Problem, ValidationReport
+from dhkit.workspace.store import Store, file_sha256
+
+#: problem codes whose value may appear in a message (type and choice errors of coded
+#: fields); every other message names only file, row, field and code
+VALUE_SHOWN = {"IMP-004", "IMP-005"}
+
+QUARANTINE_DDL = """
+CREATE SEQUENCE IF NOT EXISTS study.quarantine_id START 1;
+CREATE TABLE IF NOT EXISTS study.quarantine (
+    id BIGINT PRIMARY KEY, "table" VARCHAR NOT NULL, source_file VARCHAR, "row" BIGINT,
+    "key" VARCHAR, parent_key VARCHAR, raw VARCHAR, problems VARCHAR[],
+    imported_at TIMESTAMP, import_id VARCHAR, released BOOLEAN DEFAULT FALSE,
+    released_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS study.problems (
+    import_id VARCHAR, "table" VARCHAR, file VARCHAR, "row" BIGINT, "key" VARCHAR,
+    field VARCHAR, code VARCHAR, message VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS study.value_labels (
+    source_file VARCHAR, variable VARCHAR, value VARCHAR, label VARCHAR);
+"""
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str
+    format: str = ""
+    tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (ok, quarantined)
+    already_imported: bool = False
+
+
+@dataclass
+class ImportResult:
+    """What an import did: per file, per table, and every problem found."""
+
+    import_id: str
+    files: list[FileResult] = field(default_factory=list)
+    accepted: dict[str, int] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    report: ValidationReport = field(default_factory=ValidationReport)
+    notes: list[str] = field(default_factory=list)     # rules that could not be checked
+    report_rows: list[Problem] = field(default_factory=list)   # with values, for the CSV
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    def write_report(self, path: str | Path) -> Path:
+        """The problems as CSV, values included (keep it inside the study folder)."""
+        rep = ValidationReport(list(self.report_rows))
+        return rep.write_csv(path)
+
+
+@dataclass
+class _Stage:
+    sheet: Sheet
+    cmap: ColumnMap
+    table: str            # store table: "main" or the repeat name
+    n: str                # temp table of normalised text
+    p: str                # temp table of problems
+    present: set[str]
+
+
+def table_name(level: str | None) -> str:
+    return "main" if level is None else level
+
+
+def import_files(study, paths: list[str | Path], *, source: str | None = None,
+                 encoding: str | None = None, codebook: Codebook | None = None,
+                 store: Store | None = None) -> ImportResult:
+    """Import survey exports into the study store (one transaction; see module docstring).
+
+    ``source`` names the origin in the audit log (e.g. "kobo"); ``encoding`` is for CSV files
+    that are not UTF-8 (``latin-1``); ``codebook`` overrides the study's instrument (tests).
+    Raises :class:`~dhkit.errors.DhkitError` (IMP-001/002/015/016) when a file cannot be read:
+    then nothing is imported.
+
+    Reference: validation rules follow the XLSForm spec (https://xlsform.org) as ODK/Kobo
+    apply them; the report lists every problem (frictionless-py style).
+    """
+    cb = codebook or study.codebook()
+    own = store is None
+    store = store or study.open_store()
+    try:
+        return _Importer(study, cb, store, source, encoding).run([Path(p) for p in paths])
+    finally:
+        if own:
+            store.close()
+
+
+class _Importer:
+    def __init__(self, study, cb: Codebook, store: Store, source, encoding) -> None:
+        self.study, self.cb, self.store, self.con = study, cb, store, store.con
+        self.source, self.encoding = source, encoding
+        self.key_var = study.imports.key
+        self.age = (study.imports.age_variable, *study.imports.age_range)
+        self.result = ImportResult(import_id=uuid.uuid4().hex[:12])
+        self.temps: list[str] = []
+        self.stages: list[_Stage] = []
+        self.skipped: list[tuple[str, str, str]] = []
+        self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
+
+    # ------------------------------------------------------------------ driver
+    def run(self, paths: list[Path]) -> ImportResult:
+        from dhkit.console import progress
+
+        todo: list[tuple[Path, str]] = []
+        for path in paths:
+            if not path.is_file():
+                raise DhkitError("IMP-001", f"{path}: file not found. Check the path.")
+            sha = file_sha256(path)
+            done = self.con.execute(
+                "SELECT min(logged_at) FROM audit_log WHERE command = 'import' AND sha256 = ? "
+                "AND rows_accepted IS NOT NULL", [sha]).fetchone()[0]
+            if done is not None or any(sha == s for _, s in todo):
+                self.result.files.append(FileResult(path.name, sha, already_imported=True))
+                self.skipped.append((path.name, sha, str(done)[:19] if done else "this run"))
+                continue
+            todo.append((path, sha))
+        try:
+            with progress(transient=True) as bar:
+                task = bar.add_task("importing", total=len(todo) * 2 + 1)
+                for i, (path, sha) in enumerate(todo):
+                    for sheet in load_file(self.con, path, f"_raw{i}", self.encoding):
+                        self.temps.append(sheet.table)
+                        self._stage(sheet, sha)
+                    bar.advance(task)
+                self._validate()
+                bar.advance(task, len(todo))
+                with self.store.transaction():
+                    self._write(todo)
+                bar.advance(task)
+        finally:
+            for t in reversed(self.temps):
+                kind = "VIEW" if t.startswith("_c") else "TABLE"
+                self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(t)}")
+        return self.result
+
+    # ------------------------------------------------------------------ staging
+    def _stage(self, sheet: Sheet, sha: str) -> None:
+        design = {self.study.design.weights, self.study.design.fpc} - {""}
+        cmap = map_columns(sheet.headers, self.cb, self.key_var, ignore=design)
+        for h in sorted(design & set(sheet.headers)):
+            self.result.notes.append(f"{sheet.label}: column '{h}' (a [design] variable, not "
+                                     "in the form) was not imported; weights are built by "
+                                     "dhkit weights")
+        rep = self.result.report
+        if not cmap.questions and not cmap.splits:
+            raise DhkitError("IMP-016", f"{sheet.label}: no column matches a question of the "
+                             f"form {self.cb.form_id}; is it an export of this form? Nothing "
+                             "was imported.")
+        for h in cmap.unknown:
+            rep.add("IMP-003", f"column '{h}' is not in the form and was ignored "
+                    f"({suggest(h, self.cb)})", file=sheet.label, field=h,
+                    hint="Rename the column or update the instrument")
+        level = cmap.level
+        qs = self.cb.data_questions(level)
+        present = set(cmap.questions) | set(cmap.splits)
+        for q in qs:
+            if q.name not in present and (q.required or q.required_if) \
+                    and q.base_type != "calculate":
+                rep.add("IMP-017", f"the file has no column for the required question "
+                        f"{q.name}", file=sheet.label, field=q.name,
+                        hint=f"Export all columns (expected header {q.path})")
+        k = len(self.stages)
+        n = f"_n{k}"
+        m = cmap.meta
+        cols = [f"rowid + {sheet.row_offset} AS _row"]
+        key_src = [qi(m["key"])] if "key" in m else []
+        if level is None and self.key_var in cmap.questions and self.has_key_var:
+            key_src.append(f"NULLIF(trim({qi(cmap.questions[self.key_var])}), '')")
+        cols.append(f"COALESCE({', '.join(key_src)}, NULL)::VARCHAR AS _key" if key_src
+                    else "NULL::VARCHAR AS _key")
+        if level is not None or not key_src:
+            pass
+        for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time"):
+            cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
+                        else f"NULL::VARCHAR AS _{role}")
+        if level is not None:
+            h = cmap.other_level.get(self.key_var)
+            cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
+                        else f"NULL::VARCHAR AS {txt('^' + self.key_var)}")
+        for q in qs:
+            expr = normalise(q, self.cb, cmap.questions.get(q.name), cmap.splits.get(q.name))
+            cols.append(f"{expr} AS {txt(q.name)}")
+        self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
+                         f"FROM temp.{qi(sheet.table)}")
+        self.temps.append(n)
+        if level is None and not key_src:
+            self.con.execute(f"UPDATE {n} SET _key = {lit(sha[:12] + ':')} || _row")
+            self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
+                                     "rows keyed by file and row (duplicates not detectable)")
+        self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    # ------------------------------------------------------------------ validation
+    def _levels(self) -> list[str | None]:
+        """Levels in dependency order: main, then repeats (parents before children)."""
+        order: list[str | None] = [None]
+        reps = dict(self.cb.repeats)
+        while reps:
+            for name, r in list(reps.items()):
+                if r.parent in order:
+                    order.append(name)
+                    del reps[name]
+        return order
+
+    def _validate(self) -> None:
+        for level in self._levels():
+            stages = [s for s in self.stages if s.cmap.level == level]
+            if not stages:
+                continue
+            if level is not None:
+                self._resolve_parents(level, stages)
+            for s in stages:
+                self._row_checks(s, level)
+            if level is None:
+                self._key_checks(stages)
+            else:
+                self._parent_checks(level, stages)
+        self._collect()
+
+    def _parent_level(self, level: str) -> str | None:
+        return self.cb.repeats[level].parent
+
+    def _batch_keys(self, level: str | None) -> str:
+        """SQL: (_key, key var text, _index, stage) of every staged row at ``level``."""
+        kv = txt(self.key_var) if level is None and self.has_key_var else "NULL::VARCHAR"
+        parts = [f"SELECT _key, {kv} AS kv, "
+                 f"_index, {i} AS stage FROM {s.n}"
+                 for i, s in enumerate(self.stages) if s.cmap.level == level]
+        return " UNION ALL ".join(parts) if parts else \
+            "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS kv, NULL::VARCHAR AS _index, " \
+            "-1 AS stage WHERE FALSE"
+
+    def _store_keys(self, level: str | None) -> str:
+        t = table_name(level)
+        if self.store.has_table(t):
+            kv = f"CAST({qi(self.key_var)} AS VARCHAR)" if level is None and \
+                self.key_var in self._store_columns(t) else "NULL"
+            return f"SELECT _key, {kv} AS kv FROM study.{qi(t)}"
+        return "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS kv WHERE FALSE"
+
+    def _store_columns(self, t: str) -> dict[str, str]:
+        return dict(self.con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+            "'study' AND table_name = ?", [t]).fetchall())
+
+    def _resolve_parents(self, level: str, stages: list[_Stage]) -> None:
+        parent = self._parent_level(level)
+        batch = self._batch_keys(parent)
+        for s in stages:
+            self.con.execute(f"UPDATE {s.n} SET _parent_key = COALESCE(_parent_key, "
+                             "_parent_uuid)")
+            # Kobo: _parent_index -> _index of the parent sheet from the same export
+            same = [i for i, o in enumerate(self.stages)
+                    if o.cmap.level == parent and o.sheet.file == s.sheet.file] or \
+                   [i for i, o in enumerate(self.stages) if o.cmap.level == parent]
+            if same and "parent_index" in s.cmap.meta:
+                self.con.execute(
+                    f"UPDATE {s.n} SET _parent_key = b._key FROM ({batch}) b "
+                    f"WHERE {s.n}._parent_key IS NULL AND b.stage = {same[0]} "
+                    f"AND b._index = {s.n}._parent_index")
+            if parent is None:   # the study key copied into the repeat (hh_id)
+                kv = txt("^" + self.key_var)
+                self.con.execute(
+                    f"UPDATE {s.n} SET _parent_key = b._key FROM (SELECT _key, kv FROM "
+                    f"({batch}) UNION ALL {self._store_keys(None)}) b "
+                    f"WHERE {s.n}._parent_key IS NULL AND b.kv = {s.n}.{kv}")
+            self.con.execute(
+                f"UPDATE {s.n} SET _key = COALESCE(_key, _parent_key || '/' || "
+                f"{lit(level + '/')} || _row)")
+
+    def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
+        """The relation rules run on, and the SQL of every name rules may refer to."""
+        columns = {q.name: txt(q.name) for q in self.cb.data_questions(level)}
+        if level is None:
+            return s.n, columns
+        chain, lv = [], self._parent_level(level)
+        while True:
+            chain.append(lv)
+            if lv is None:
+                break
+            lv = self._parent_level(lv)
+        # one parent level of context (the direct parent); enough for forms whose repeat
+        # rules refer to their parent sheet
+        parent = chain[0]
+        pqs = [q for q in self.cb.data_questions(parent) if q.name not in columns]
+        batch = [o.n for o in self.stages if o.cmap.level == parent]
+        sel = ", ".join(f"{txt(q.name)} AS {txt('^' + q.name)}" for q in pqs)
+        parts = [f"SELECT _key, {sel} FROM {b}" for b in batch] if sel else []
+        t = table_name(parent)
+        if sel and self.store.has_table(t):
+            have = self._store_columns(t)
+            parts.append("SELECT _key, " + ", ".join(
+                (f"CAST({qi(q.name)} AS VARCHAR)" if q.name in have else "NULL::VARCHAR")
+                + f" AS {txt('^' + q.name)}" for q in pqs) + f" FROM study.{qi(t)}")
+        for q in pqs:
+            columns[q.name] = txt("^" + q.name)
+        if not parts:
+            return s.n, columns
+        view = f"_c{self.stages.index(s)}"
+        self.con.execute(
+            f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
+            f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
+            f"(SELECT DISTINCT ON (_key) * FROM ({' UNION ALL '.join(parts)})) p "
+            f"ON p._key = c._parent_key")
+        self.temps.append(view)
+        return view, columns
+
+    def _row_checks(self, s: _Stage, level: str | None) -> None:
+        relation, columns = self._context(s, level)
+        checks: list[Check] = []
+        for q in self.cb.data_questions(level):
+            checks += question_checks(q, self.cb, columns, q.name in s.present,
+                                      self.age if level is None else None, self.result.notes)
+        if level is not None:
+            rep = self.cb.repeats[level]
+            from dhkit.instrument.expressions import to_sql
+
+            rels = [g.relevant for g in (self.cb.questions.get(n) for n in
+                                         rep.group.split("/") if rep.group) if g is not None
+                    and g.type == "begin group" and g.relevant]
+            rels += [rep.relevant] if rep.relevant else []
+            try:
+                rel = " AND ".join(f"({to_sql(e, columns=columns)})" for e in rels)
+            except DhkitError as exc:
+                self.result.notes.append(f"{level}: repeat relevance not checked ({exc.message})")
+                rel = ""
+            if rel and relation != s.n:
+                checks.append(Check("IMP-007", level, f"_has_parent AND NOT COALESCE({rel}, "
+                                    "FALSE)", lit(f"a {level} entry although the repeat was not "
+                                                  "asked for this submission"), "NULL"))
+        else:
+            checks.append(Check("IMP-014", "_key", "_key IS NULL",
+                                lit(f"the submission has no key (_uuid, KEY or {self.key_var})"),
+                                "NULL"))
+        self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(relation, checks)}")
+        self.temps.append(s.p)
+
+    def _key_checks(self, stages: list[_Stage]) -> None:
+        kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
+        batch = " UNION ALL ".join(
+            f"SELECT {self.stages.index(s)} AS stage, _row, _key, {kv} AS kv "
+            f"FROM {s.n}" for s in stages)
+        label = "CASE stage " + " ".join(
+            f"WHEN {self.stages.index(s)} THEN {lit(s.sheet.label)}" for s in stages) + " END"
+        store = self._store_keys(None)
+        pairs = [("_key", "_key"), ("kv", self.key_var)] if any(
+            "key" in s.cmap.meta for s in stages) else [("_key", self.key_var)]
+        for col, fld in pairs:
+            self.con.execute(f"""
+                CREATE TEMP TABLE _dup AS
+                SELECT stage, _row, _key, {col} AS k,
+                       first_value({label} || ' row ' || _row) OVER w AS first_at,
+                       row_number() OVER w AS rn
+                FROM ({batch}) WHERE {col} IS NOT NULL
+                WINDOW w AS (PARTITION BY {col} ORDER BY stage, _row)""")
+            for s in stages:
+                i = self.stages.index(s)
+                self.con.execute(f"""
+                    INSERT INTO {s.p}
+                    SELECT _row, _key, 'IMP-008', {lit(fld)},
+                           'duplicate key: the same ' || {lit(fld)} || ' as ' || first_at
+                               || ' (that row goes in; this one is quarantined)', k
+                    FROM _dup WHERE stage = {i} AND rn > 1
+                    UNION ALL
+                    SELECT d._row, d._key, 'IMP-009', {lit(fld)},
+                           'the key is already in the study store (imported before)', d.k
+                    FROM _dup d WHERE d.stage = {i} AND d.k IN (SELECT {col} FROM ({store})
+                                                                WHERE {col} IS NOT NULL)""")
+            self.con.execute("DROP TABLE _dup")
+
+    def _parent_checks(self, level: str, stages: list[_Stage]) -> None:
+        parent = self._parent_level(level)
+        parents = [o for o in self.stages if o.cmap.level == parent]
+        known = " UNION ALL ".join([f"SELECT _key FROM {o.n}" for o in parents]
+                                   + [f"SELECT _key FROM ({self._store_keys(parent)})"])
+        bad = " UNION ALL ".join(f"SELECT _key FROM {o.n} WHERE _row IN (SELECT _row FROM "
+                                 f"{o.p}) EXCEPT SELECT _key FROM {o.n} WHERE _row NOT IN "
+                                 f"(SELECT _row FROM {o.p})" for o in parents) or \
+            "SELECT NULL::VARCHAR AS _key WHERE FALSE"
+        pname = table_name(parent)
+        for s in stages:
+            self.con.execute(f"""
+                INSERT INTO {s.p}
+                SELECT _row, _key, 'IMP-012', '_parent_key',
+                       'a {level} row without a parent: no {pname} row has its parent key '
+                       || '(check _parent_index / _submission__uuid / PARENT_KEY / '
+                       || {lit(self.key_var)} || ')', _parent_key
+                FROM {s.n} WHERE _parent_key IS NULL
+                    OR _parent_key NOT IN (SELECT _key FROM ({known}) WHERE _key IS NOT NULL)
+                UNION ALL
+                SELECT _row, _key, 'IMP-013', '_parent_key',
+                       'its {pname} row was quarantined; release the parent first', _parent_key
+                FROM {s.n} WHERE _parent_key IN (SELECT _key FROM ({bad}))""")
+
+    def _collect(self) -> None:
+        rep = self.result.report
+        for s in self.stages:
+            rows = self.con.execute(
+                f"SELECT _row, _key, code, field, message, value FROM {s.p} "
+                "ORDER BY _row, code, field").fetchall()
+            for row, key, code, fld, msg, value in rows:
+                q = self.cb.questions.get(fld)
+                self.result.report_rows.append(Problem(code, msg, file=s.sheet.label, row=row,
+                                                       field=fld, value=value))
+                hint = ("Fix the value in the file, then: dhkit quarantine release"
+                        if code not in ("IMP-008", "IMP-009") else
+                        "Give each submission its own key, or drop the resubmission")
+                shown_value = value if code in VALUE_SHOWN and q is not None else None
+                rep.problems.append(Problem(code, msg, file=s.sheet.label, row=row, field=fld,
+                                            value=shown_value, hint=hint))
+
+    # ------------------------------------------------------------------ writing
+    def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
+        t = table_name(level)
+        if self.store.has_table(t):
+            return self._store_columns(t)
+        types = {"_key": "VARCHAR"}
+        if level is not None:
+            types["_parent_key"] = "VARCHAR"
+            if self.key_var not in {q.name for q in self.cb.data_questions(level)}:
+                types[self.key_var] = "VARCHAR"
+        for q in self.cb.data_questions(level):
+            types[q.name] = sql_type(q, self.cb) if q.base_type != "calculate" else \
+                self._calculate_type(q.name, stages)
+        types.update({"_submission_time": "VARCHAR", "_source_file": "VARCHAR",
+                      "_source_row": "BIGINT", "_import_id": "VARCHAR"})
+        cols = ", ".join(f"{qi(c)} {ty}" for c, ty in types.items())
+        self.con.execute(f"CREATE TABLE study.{qi(t)} ({cols})")
+        return types
+
+    def _calculate_type(self, name: str, stages: list[_Stage]) -> str:
+        for ty in ("BIGINT", "DOUBLE"):
+            ok = all(self.con.execute(
+                f"SELECT bool_and({txt(name)} IS NULL OR TRY_CAST({txt(name)} AS {ty}) "
+                f"IS NOT NULL) FROM {s.n}").fetchone()[0] is not False for s in stages)
+            if ok:
+                return ty
+        return "VARCHAR"
+
+    def _write(self, todo: list[tuple[Path, str]]) -> None:
+        now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+        self.con.execute(QUARANTINE_DDL)
+        for name, sha, when in self.skipped:
+            self.store.audit("import", file=name, sha256=sha,
+                             note=f"already imported ({when}); nothing added")
+        per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
+        for level in self._levels():
+            stages = [s for s in self.stages if s.cmap.level == level]
+            if not stages:
+                continue
+            types = self._ensure_table(level, stages)
+            t = table_name(level)
+            for s in stages:
+                ok, bad = self._write_stage(s, level, types, now)
+                fr = per_file[s.sheet.file]
+                fr.format = s.sheet.format
+                a, b = fr.tables.get(t, (0, 0))
+                fr.tables[t] = (a + ok, b + bad)
+                self.result.accepted[t] = self.result.accepted.get(t, 0) + ok
+                self.result.quarantined[t] = self.result.quarantined.get(t, 0) + bad
+            for s in stages:
+                if s.sheet.value_labels:
+                    self._write_labels(s)
+        for path, sha in todo:
+            fr = per_file[path]
+            ok = sum(a for a, _ in fr.tables.values())
+            bad = sum(b for _, b in fr.tables.values())
+            tables = ", ".join(f"{t} {a}+{b}q" for t, (a, b) in fr.tables.items())
+            self.store.audit("import", file=path.name, sha256=sha, rows_accepted=ok,
+                             rows_quarantined=bad,
+                             note=f"import {self.result.import_id}; {fr.format}; {tables}"
+                             + (f"; source {self.source}" if self.source else ""))
+            self.result.files.append(fr)
+
+    def _write_stage(self, s: _Stage, level: str | None, types: dict[str, str],
+                     now) -> tuple[int, int]:
+        t = table_name(level)
+        qnames = {q.name for q in self.cb.data_questions(level)}
+        sel = []
+        for col, ty in types.items():
+            if col in qnames:
+                v = txt(col)
+                sel.append(f"TRY_CAST({v} AS {ty}) AS {qi(col)}" if ty != "VARCHAR"
+                           else f"{v} AS {qi(col)}")
+            elif col == self.key_var and level is not None:
+                sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}")
+            elif col in ("_key", "_parent_key", "_submission_time"):
+                sel.append(f"n.{col}")
+            elif col == "_source_file":
+                sel.append(f"{lit(s.sheet.label)} AS _source_file")
+            elif col == "_source_row":
+                sel.append("n._row AS _source_row")
+            elif col == "_import_id":
+                sel.append(f"{lit(self.result.import_id)} AS _import_id")
+            else:
+                sel.append(f"NULL AS {qi(col)}")
+        join = ""
+        if level is not None and self.key_var in types and self.key_var not in qnames:
+            join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1 FROM "
+                    f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
+        bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
+        cur = self.con.execute(
+            f"INSERT INTO study.{qi(t)} BY NAME SELECT {', '.join(sel)} FROM {s.n} n{join} "
+            f"WHERE n._row NOT IN {bad_rows}")
+        ok = cur.fetchone()[0]
+        parent_key = "n._parent_key" if level is not None else "NULL"
+        cur = self.con.execute(f"""
+            INSERT INTO study.quarantine (id, "table", source_file, "row", "key", parent_key, raw,
+                                          problems, imported_at, import_id, released)
+            SELECT nextval('study.quarantine_id'), {lit(t)}, {lit(s.sheet.label)}, n._row,
+                   n._key, {parent_key}, r.raw, pr.problems, ?, {lit(self.result.import_id)},
+                   FALSE
+            FROM {s.n} n
+            JOIN (SELECT _row, list(code || ' ' || field ORDER BY code, field) AS problems
+                  FROM {s.p} GROUP BY _row) pr ON pr._row = n._row
+            JOIN (SELECT rowid + {s.sheet.row_offset} AS _row, to_json(x)::VARCHAR AS raw
+                  FROM temp.{qi(s.sheet.table)} x) r ON r._row = n._row""", [now])
+        bad = cur.fetchone()[0]
+        self.con.execute(f"""
+            INSERT INTO study.problems SELECT {lit(self.result.import_id)}, {lit(t)},
+                {lit(s.sheet.label)}, _row, _key, field, code, message, value FROM {s.p}""")
+        return ok, bad
+
+    def _write_labels(self, s: _Stage) -> None:
+        rows = [(s.sheet.label, var, val, lab)
+                for var, vl in s.sheet.value_labels.items() for val, lab in vl.items()]
+        self.con.executemany("INSERT INTO study.value_labels VALUES (?, ?, ?, ?)", rows)

@@ -150,3 +150,97 @@ def test_degf_equals_r():
     ref = pd.read_csv(FIX / "degf.csv")
     for r in ref.itertuples():
         assert design(r.design).degf == r.degf
+
+
+RATIO_CASES = {
+    "clus1_ratio": ("clus1", "api.stu", "enroll", None),
+    "clus1_ratio_by_stype": ("clus1", "api.stu", "enroll", "stype"),
+    "synth_ratio": ("synth", "score", "hours", None),
+    "clus2_ratio": ("clus2", "api00", "api99", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RATIO_CASES))
+def test_ratio_equals_r(case):
+    key, num, den, by = RATIO_CASES[case]
+    compare(design(key).ratio(num, den, by=by).table, REF[REF.case == case])
+
+
+CIPROP = {"clus1": ("clus1", "sch_wide_yes"), "synth": ("synth", "y2"), "nhanes": ("nhanes", "HI_CHOL")}
+
+
+@pytest.mark.parametrize("method", ["logit", "beta", "xlogit", "mean"])
+@pytest.mark.parametrize("where", ["clus1", "synth", "nhanes", "synth_by_sex", "synth_90"])
+def test_svyciprop_equals_r(method, where):
+    base = where.split("_")[0]
+    key, var = CIPROP[base]
+    by = "sex" if where.endswith("by_sex") else None
+    level = 0.90 if where.endswith("_90") else 0.95
+    if where.endswith("_90"):
+        var = "y1"
+    case = f"{base}_ciprop_{method}" + ("_by_sex" if by else "") + ("_90" if level == 0.9 else "")
+    ref = REF[REF.case == case]
+    est = design(key).mean(var, by=by, ci=method, level=level).table
+    # logit: R fits svyglm by IRLS and stops at its convergence tolerance (documented)
+    cols = ("se", "ci_low", "ci_high", "df") + (("estimate",) if method != "logit" else ())
+    compare(est, ref, cols)
+
+
+@pytest.mark.parametrize("where", ["clus1", "synth", "nhanes", "synth_by_sex", "synth_90"])
+def test_svyciprop_likelihood_close_to_r(where):
+    """R interpolates a spline through a profile; we solve the same equation exactly."""
+    base = where.split("_")[0]
+    key, var = CIPROP[base]
+    by = "sex" if where.endswith("by_sex") else None
+    level = 0.90 if where.endswith("_90") else 0.95
+    if where.endswith("_90"):
+        var = "y1"
+    case = f"{base}_ciprop_likelihood" + ("_by_sex" if by else "") + ("_90" if level == 0.9 else "")
+    ref = REF[REF.case == case]
+    est = design(key).mean(var, by=by, ci="likelihood", level=level).table
+    for r in ref.itertuples():
+        hit = est[(est.domain == r.domain) & (est.level == r.level)].iloc[0]
+        np.testing.assert_allclose([hit.ci_low, hit.ci_high], [r.ci_low, r.ci_high], rtol=1e-4)
+
+
+@pytest.mark.parametrize("case,key,var,by,w", [
+    ("contrast_synth_y1_sex", "synth", "y1", "sex", [-1, 1]),
+    ("contrast_synth_hours_area", "synth", "hours", "area", [1, -1]),
+    ("contrast_clus1_api00_stype", "clus1", "api00", "stype", [1, -0.5, -0.5]),
+    ("contrast_nhanes_female_race", "nhanes", "female", "race", [0, 1, -1, 0]),
+])
+def test_contrast_equals_r(case, key, var, by, w):
+    d = design(key)
+    e = d.mean(var, by=by, covmat=True)
+    dom = e.table.domain == by
+    vc = pd.read_csv(FIX / f"vcov_{case}.csv")
+    idx = np.flatnonzero(dom)
+    np.testing.assert_allclose(e.vcov[np.ix_(idx, idx)], vc.iloc[:, 2:].to_numpy(), rtol=RTOL, atol=1e-15)
+    coef = np.zeros(len(e.table))
+    coef[idx] = w
+    c = d.contrast(e, coef).table.iloc[0]
+    ref = REF[REF.case == case].iloc[0]
+    np.testing.assert_allclose([c.estimate, c.se, c.p], [ref.estimate, ref.se, ref.p], rtol=RTOL)
+
+
+def test_contrast_by_level_names():
+    d = design("synth")
+    e = d.mean("y1", by="sex", covmat=True)
+    by_name = d.contrast(e, {"sex=2": 1, "sex=1": -1}).table.iloc[0]
+    ref = REF[REF.case == "contrast_synth_y1_sex"].iloc[0]
+    np.testing.assert_allclose([by_name.estimate, by_name.se], [ref.estimate, ref.se], rtol=RTOL)
+
+
+def test_lonely_fail_names_the_stratum():
+    from dhkit.errors import DhkitError
+    d = Design(data("synth"), weights="w", strata="region", psu="psu")
+    with pytest.raises(DhkitError) as e:
+        d.mean("y1")
+    assert e.value.code == "EST-012" and "stratum 6 of 'region'" in e.value.message
+    assert "only one PSU at stage 1" in (FIX / "lonely_fail_message.txt").read_text()
+
+
+def test_lonely_fail_spares_domains_without_the_stratum():
+    df = data("synth").assign(y_not6=lambda x: x.y1.where(x.region != 6))
+    t = Design(df, weights="w", strata="region", psu="psu").mean("y_not6", by="sex").table
+    assert t.se.notna().all() and len(t) == 3

@@ -41,7 +41,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
-from dhkit.survey.ci import METHODS, prop_ci, t_interval
+from dhkit.survey.ci import METHODS, likelihood_ci, prop_ci, t_interval
 from dhkit.survey.design import Design, _rows, group_sum
 from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates, FlagRule
 
@@ -390,6 +390,8 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     nw = np.hstack([b.wsum for b in blocks])
     dom_df, dom_rows = _domain_df(d, grp, nl)
     table = _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
+    if ci == "likelihood":
+        _likelihood_rows(d, cols, dom, table, level)
     vcov = _joint_vcov(d, cols, dom, table) if covmat else None
     return Estimates(table, vcov)
 
@@ -408,7 +410,7 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
     lo, hi = t_interval(e, se, df, level)
-    if ci != "mean" and prop.any():
+    if ci not in ("mean", "likelihood") and prop.any():
         plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop])
         lo[prop], hi[prop] = plo, phi
     n_un = nun.T.ravel()
@@ -457,3 +459,24 @@ def _joint_vcov(d: Design, cols, dom, table) -> np.ndarray:
                     z[:, col] = np.where(inl, w * (a0 - r * b0) / btot, 0.0) if btot > 0 else 0.0
         j += nl
     return d.vcov_total(z)
+
+
+def _likelihood_rows(d: Design, cols, dom, table: pd.DataFrame, level: float) -> None:
+    """Profile-likelihood intervals need the rows of each domain (not in the vectorised path)."""
+    lo, hi = table.ci_low.to_numpy().copy(), table.ci_high.to_numpy().copy()
+    nl = dom.n_levels
+    for j, c in enumerate(cols):
+        if not (c.prop and c.kind == "mean"):
+            continue
+        nn = ~np.isnan(c.a)
+        for code in dom.codes:
+            for lv in np.unique(code[code >= 0]):
+                row = j * nl + lv
+                inl = code == lv
+                rows = inl & nn
+                if not rows.any():
+                    continue
+                r = table.iloc[row]
+                lo[row], hi[row] = likelihood_ci(c.a[rows], d.w[rows], d.w[inl].mean(),
+                                                 r.estimate, r.se ** 2, r.df, level)
+    table["ci_low"], table["ci_high"] = lo, hi

@@ -115,43 +115,28 @@ def svrvar(
 
 
 def _rank(a: np.ndarray) -> int:
-    """Numerical column rank, as R's ``qr(x, tol = 1e-5)$rank`` for well-posed inputs."""
+    """Numerical column rank, as R's ``qr(x, tol = 1e-5)$rank`` for well-posed inputs.
+
+    Rank is unchanged by scaling rows and columns, so rows are scaled to a maximum of 1
+    and duplicates dropped first (rows of one PSU share their replicate factors): the
+    eigenvalues are then of a (PSUs x PSUs) or (R x R) matrix, whichever is smaller.
+    """
     if a.size == 0:
         return 0
-    scale = np.sqrt((a * a).sum(axis=0))
-    scale[scale == 0] = 1.0
-    g = (a / scale).T @ (a / scale)
+    rmax = np.abs(a).max(axis=1)
+    u = a[rmax > 0] / rmax[rmax > 0, None]
+    if u.shape[0] == 0:
+        return 0
+    u = np.unique(u, axis=0)
+    cn = np.sqrt((u * u).sum(axis=0))
+    u = u[:, cn > 0] / cn[cn > 0]
+    g = u @ u.T if u.shape[0] < u.shape[1] else u.T @ u
     ev = np.linalg.eigvalsh(g)
     return int((ev > max(ev.max(), 0.0) * 1e-10).sum())
 
 
 # --------------------------------------------------------------------------------------------
 # variables and domains
-
-
-@dataclass(frozen=True)
-class Column:
-    """One estimable column: a numeric variable, or one level of a categorical variable."""
-
-    indicator: str
-    category: str  # the level of a categorical variable, "" for a numeric one
-    values: np.ndarray  # float64, NaN where missing
-    proportion: bool
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Row codes of a domain variable (or two crossed ones): -1 where the value is missing."""
-
-    name: str
-    labels: tuple[str, ...]
-    codes: np.ndarray
-
-
-def _label(v: Any) -> str:
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    return str(v)
 
 
 def _require(data: pd.DataFrame, name: str) -> pd.Series:
@@ -170,29 +155,6 @@ def is_numeric(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
 
 
-def columns_of(data: pd.DataFrame, var: str) -> list[Column]:
-    """A variable as estimable columns: itself if numeric, else one 0/1 column per level."""
-    s = _require(data, var)
-    if is_numeric(s):
-        x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        fin = x[np.isfinite(x)]
-        binary = fin.size > 0 and bool(np.isin(fin, (0.0, 1.0)).all())
-        return [Column(var, "", x, binary)]
-    miss = s.isna().to_numpy()
-    levels = sorted(pd.unique(s[~miss]), key=_sort_key)
-    vals = s.to_numpy()
-    out = []
-    for lv in levels:
-        x = (vals == lv).astype(float)
-        x[miss] = np.nan
-        out.append(Column(var, _label(lv), x, True))
-    return out
-
-
-def _sort_key(v: Any) -> tuple:
-    return (0, float(v), "") if isinstance(v, (int, float, np.number)) else (1, 0.0, str(v))
-
-
 def numeric_values(data: pd.DataFrame, var: str) -> np.ndarray:
     """A numeric column as float64 with NaN for missing; REP-011 if it is not numeric."""
     s = _require(data, var)
@@ -205,26 +167,6 @@ def numeric_values(data: pd.DataFrame, var: str) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def domain_of(data: pd.DataFrame, spec: str | Sequence[str]) -> Domain:
-    """Domain codes for ``"sex"``, or ``"sex:area"`` / ``("sex", "area")`` crossed."""
-    names = spec.split(":") if isinstance(spec, str) else list(spec)
-    codes = np.zeros(len(data), dtype=np.int64)
-    labels: list[tuple[str, ...]] = [()]
-    for name in names:
-        s = _require(data, name)
-        miss = s.isna().to_numpy()
-        levels = sorted(pd.unique(s[~miss]), key=_sort_key)
-        c = pd.Categorical(s, categories=levels).codes.astype(np.int64)
-        bad = (codes < 0) | (c < 0)
-        codes = np.where(bad, -1, codes * len(levels) + c)
-        labels = [a + (_label(b),) for a in labels for b in levels]
-    present = np.unique(codes[codes >= 0])
-    remap = np.full(len(labels), -1, dtype=np.int64)
-    remap[present] = np.arange(present.size)
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-    return Domain(":".join(names), tuple(":".join(labels[i]) for i in present), out)
-
-
 def _by(by: str | Sequence[str] | None) -> list[Any]:
     """``by`` of the single-table verbs: one domain variable, or a list crossed together."""
     if by is None:
@@ -232,10 +174,6 @@ def _by(by: str | Sequence[str] | None) -> list[Any]:
     if isinstance(by, str):
         return [by]
     return [list(by)] if len(by) > 1 else [by[0]]
-
-
-def _overall(n: int) -> Domain:
-    return Domain("", ("",), np.zeros(n, dtype=np.int64))
 
 
 def _as_list(x: str | Sequence[Any] | None) -> list[Any]:
@@ -271,7 +209,7 @@ class ReplicateDesign:
     >>> d = ReplicateDesign(df, weights="w", repweights="r[0-9]", type="JKn",
     ...                     rscales=[0.5] * 4)
     >>> round(float(d.mean("y").table["se"].iloc[0]), 6)
-    0.559017
+    0.353553
     """
 
     def __init__(
@@ -386,18 +324,29 @@ class ReplicateDesign:
 
     def subset_degf(self, rows: np.ndarray) -> int:
         """R ``degf(design[rows, ])``: rank of the replicate weights of those rows, minus 1."""
-        return _rank(self.analysis_weights[np.asarray(rows)]) - 1
+        rows = np.asarray(rows)
+        key = (rows.size, np.packbits(rows).tobytes()) if rows.dtype == bool else None
+        cache = self.__dict__.setdefault("_degf_cache", {})
+        if key is None or key not in cache:
+            value = _rank(self.analysis_weights[rows]) - 1
+            if key is None:
+                return value
+            cache[key] = value
+        return cache[key]
 
-    def domain_sums(self, values: np.ndarray, domain: Domain) -> np.ndarray:
+    def _column(self, name: str, role: str = "variable") -> pd.Series:
+        """A data column by name (REP-011 naming the columns when it is absent)."""
+        return _require(self.data, name)
+
+    def domain_sums(self, values: np.ndarray, codes: np.ndarray, levels: int) -> np.ndarray:
         """Sums of ``values`` (n, m; no NaN) per domain level with every weight column.
 
-        Returns (levels, m, R + 2): column 0 weighted by the full-sample weight, columns
-        1..R by each replicate, the last unweighted (a count when the value is an indicator).
-        One dense product per domain level; rows with a missing domain code are left out.
+        ``codes`` (n,) are level codes 0..levels-1 (-1: in no level). Returns
+        (levels, m, R + 2): column 0 weighted by the full-sample weight, columns 1..R by
+        each replicate, the last unweighted (a count when the value is an indicator).
+        One dense product per level.
         """
-        levels = len(domain.labels)
-        codes = domain.codes
-        if levels == 1 and (codes >= 0).all():
+        if levels == 1 and (codes == 0).all():
             return (values.T @ self._wfull)[None]
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(levels + 1))
@@ -446,21 +395,33 @@ class ReplicateDesign:
         ci: str = "mean",
         level: float = 0.95,
         deff: bool | str = True,
-        overall: bool = True,
         covmat: bool = False,
+        **kw,
     ):
         """The batch engine: all indicators x (overall + every domain) in one pass.
 
-        ``by`` lists domain variables; ``"sex:area"`` crosses two. Missing values drop out
-        per variable (R ``na.rm=TRUE``). ``ci`` applies to proportions: ``mean`` (t),
-        ``logit`` (replicate logits, as R ``svyciprop`` on a replicate design), ``xlogit``,
-        ``beta``. Numeric means, totals and ratios get t intervals with ``df = degf``.
+        ``by`` lists domain variables; a list item such as ``["sex", "area"]`` crosses
+        them. Missing values drop out per variable (R ``na.rm=TRUE``). ``ci`` applies to
+        proportions: ``mean``, ``logit`` (logit p re-estimated in every replicate, as R's
+        ``svyciprop`` on a replicate design), ``xlogit``, ``beta``, ``likelihood``; numeric
+        means, totals and ratios get t intervals. ``df`` is ``degf(design[domain, ])``: the
+        rank of the domain's replicate weights minus one. Other keywords (``multiple``,
+        ``categorical``, ``bases``, ``flags``) as :func:`dhkit.survey.batch.estimate`.
 
-        Reference: R ``svyby(..., svymean/svytotal/svyratio)`` on a ``svyrep.design``.
+        Reference: R ``svyby(..., svymean/svytotal/svyratio/svyciprop)`` on a
+        ``svyrep.design``.
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "s": [1, 1, 2, 2], "w": 1.0,
+        ...                    "r1": [0.0, 2, 1, 1], "r2": [2.0, 0, 1, 1],
+        ...                    "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
+        >>> d = ReplicateDesign(df, weights="w", repweights="^r", type="JKn", rscales=0.5)
+        >>> d.estimate(means=["y"], by=["s"]).table[["level", "estimate"]].values.tolist()
+        [['', 0.75], ['1', 0.5], ['2', 1.0]]
         """
         return run_batch(self, means=_as_list(means), totals=_as_list(totals),
                          ratios=list(ratios), by=_as_list(by), ci=ci, level=level, deff=deff,
-                         overall=overall, covmat=covmat)
+                         covmat=covmat, **kw)
 
 
 def _repweight_columns(data: pd.DataFrame, spec: str | Sequence[str]) -> list[str]:
@@ -761,111 +722,181 @@ def as_replicate(
 # the batch engine for replicate designs
 
 
-def _flag_rule():
-    from dhkit.survey.tidy import FlagRule
-
-    return FlagRule()
-
-
 def run_batch(
     design: ReplicateDesign,
     *,
-    means: list[str],
-    totals: list[str],
-    ratios: list[tuple[str, str]],
-    by: list[Any],
+    means: Sequence[str] = (),
+    totals: Sequence[str] = (),
+    ratios: Sequence[tuple[str, str]] = (),
+    by: Sequence[Any] = (),
     ci: str = "mean",
     level: float = 0.95,
     deff: bool | str = True,
-    overall: bool = True,
     covmat: bool = False,
+    multiple: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    bases: dict[str, str] | None = None,
+    flags=None,
 ):
     """Every mean, total and ratio x (overall + every domain level) on a replicate design.
 
-    The values of all indicators form one (n, 3k) matrix (value, non-missing indicator,
-    value squared, per indicator); for each domain level it is multiplied once by the
-    (n, R + 2) weight matrix. Estimates, replicate estimates, SEs, design effects and
-    intervals then follow by array arithmetic.
+    Variables expand and domains are coded exactly as in the linearization batch engine
+    (:func:`dhkit.survey.batch.columns_for`, :func:`~dhkit.survey.batch.build_domains`), so
+    the two tables have the same rows. The values of all indicators form one (n, 3k)
+    matrix (value, has-a-value, value squared); for each domain level it is multiplied
+    once by the (n, R + 2) weight matrix. Estimates, replicate estimates, SEs, design
+    effects and intervals then follow by array arithmetic.
     """
-    from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates
+    from dhkit.survey.batch import build_domains, columns_for
+    from dhkit.survey.ci import METHODS
+    from dhkit.survey.tidy import FlagRule
 
-    if ci not in CI_METHODS:
-        raise DhkitError("REP-013", f"ci={ci!r} is not available on a replicate design; use "
-                         f"one of {', '.join(CI_METHODS)}.")
+    if ci not in METHODS:
+        raise DhkitError("REP-013", f"ci={ci!r} is not an interval method; use one of "
+                         f"{', '.join(METHODS)}.")
     if not 0 < level < 1:
         raise DhkitError("REP-013", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
-    data = design.data
-    blocks: list[tuple[str, str, str, bool]] = []  # statistic, indicator, category, proportion
-    parts: list[np.ndarray] = []
-    for stat, names in (("mean", means), ("total", totals)):
-        for var in names:
-            for c in columns_of(data, var):
-                ok = np.isfinite(c.values)
-                y = np.where(ok, c.values, 0.0)
-                parts += [y, ok.astype(float), y * y]
-                blocks.append((stat, c.indicator, c.category, c.proportion and stat == "mean"))
+    if deff not in (True, False, "replace"):
+        raise DhkitError("REP-013", f"deff={deff!r}: use True, False or 'replace'.")
+    flags = flags or FlagRule()
+    bases = bases or {}
+    cols = []
+    for kind, names in (("mean", means), ("total", totals)):
+        for name in names:
+            cols += columns_for(design, name, kind, multiple, categorical, bases.get(name))
+    ratio_cols = []
     for num, den in ratios:
-        a, b = numeric_values(data, num), numeric_values(data, den)
-        cc = np.isfinite(a) & np.isfinite(b)
-        parts += [np.where(cc, a, 0.0), np.where(cc, b, 0.0), cc.astype(float)]
-        blocks.append(("ratio", f"{num}/{den}", "", False))
-    if not blocks:
+        a, b = numeric_values(design.data, num), numeric_values(design.data, den)
+        ratio_cols.append(_RatioColumn(f"{num}/{den}", "", "ratio", a, b, False,
+                                       bases.get(num, den)))
+    cols += ratio_cols
+    if not cols:
         raise DhkitError("REP-011", "nothing to estimate: give means=, totals= or ratios=.")
+    parts = []
+    for c in cols:
+        if c.kind == "ratio":
+            ok = np.isfinite(c.a) & np.isfinite(c.b)
+            parts += [np.where(ok, c.a, 0.0), np.where(ok, c.b, 0.0), ok.astype(float)]
+        else:
+            ok = np.isfinite(c.a)
+            y = np.where(ok, c.a, 0.0)
+            parts += [y, ok.astype(float), y * y]
     values = np.column_stack(parts)
-    k, r = len(blocks), design.replicates
-    is_total = np.array([b[0] == "total" for b in blocks])
-    is_ratio = np.array([b[0] == "ratio" for b in blocks])
-    is_prop = np.array([b[3] for b in blocks])
-    domains = ([_overall(design.n)] if overall else []) + [domain_of(data, b) for b in by]
-    tq = stats.t.ppf(1 - (1 - level) / 2, design.degf)
-    frames, thetas = [], []
-    for dom in domains:
-        sums = design.domain_sums(values, dom).reshape(len(dom.labels), k, 3, r + 2)
-        a, b = sums[:, :, 0, : r + 1], sums[:, :, 1, : r + 1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            theta = np.where(is_total[None, :, None], a, a / b)  # (L, k, R + 1)
+    dom = build_domains(design, by)
+    k, r, nl = len(cols), design.replicates, dom.n_levels
+    sums = np.empty((nl, k, 3, r + 2))
+    dom_df = np.empty(nl)
+    dom_rows = np.empty(nl)
+    for codes, labels, off in zip(dom.codes, dom.labels, dom.offsets):
+        local = np.where(codes >= 0, codes - off, -1)
+        sums[off:off + len(labels)] = design.domain_sums(values, local, len(labels)).reshape(
+            len(labels), k, 3, r + 2)
+        counts = np.bincount(local[local >= 0], minlength=len(labels))
+        dom_rows[off:off + len(labels)] = counts
+        dom_df[off:off + len(labels)] = (
+            [design.degf] if off == 0 else
+            [design.subset_degf(local == i) if counts[i] else np.nan for i in range(len(labels))])
+    kinds = np.array([c.kind for c in cols])
+    is_total, is_ratio = kinds == "total", kinds == "ratio"
+    a, b = sums[:, :, 0, : r + 1], sums[:, :, 1, : r + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = np.where(is_total[None, :, None], a, a / b)  # (levels, k, R + 1)
         est = theta[..., 0]
         var = design.variance(theta[..., 1:].reshape(-1, r).T, est.ravel()).reshape(est.shape)
-        se = np.sqrt(var)
-        count = np.where(is_ratio, sums[:, :, 2, -1], sums[:, :, 1, -1])
-        nw = np.where(is_ratio, sums[:, :, 2, 0], sums[:, :, 1, 0])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dvals = _deff(var, a[..., 0] / b[..., 0], sums[:, :, 2, 0], b[..., 0], count,
-                          is_total, deff) if deff else np.full(est.shape, np.nan)
-            dvals = np.where(is_ratio, np.nan, dvals)
-            lo, hi = est - tq * se, est + tq * se
-        method = np.where(is_prop, ci, "mean")
-        if ci != "mean" and is_prop.any():
-            lo, hi = _prop_ci(design, dom, theta, var, lo, hi, is_prop, ci, level)
-        L = len(dom.labels)
-        frame = pd.DataFrame({
-            "indicator": np.tile([bl[1] for bl in blocks], L),
-            "base": "",
-            "domain": dom.name,
-            "level": np.repeat(dom.labels, k),
-            "estimate": est.ravel(),
-            "se": se.ravel(),
-            "ci_low": lo.ravel(),
-            "ci_high": hi.ravel(),
-            "deff": dvals.ravel(),
-            "n_unweighted": count.ravel().round().astype(np.int64),
-            "n_weighted": nw.ravel(),
-            "flag": _flag_rule().flag(count.ravel()),
-            "df": design.degf,
-            "category": np.tile([bl[2] for bl in blocks], L),
-            "statistic": np.tile([bl[0] for bl in blocks], L),
-            "ci_method": np.tile(method, L),
-        })
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame["cv"] = frame["se"] / frame["estimate"].abs()
-        frames.append(frame)
-        thetas.append(theta[..., 1:].reshape(-1, r))
-    table = pd.concat(frames, ignore_index=True)[COLUMNS + EXTRA]
+        n_un = np.where(is_ratio, sums[:, :, 2, -1], sums[:, :, 1, -1])
+        n_w = np.where(is_ratio, sums[:, :, 2, 0], sums[:, :, 1, 0])
+        dvals = (_deff(var, a[..., 0] / b[..., 0], sums[:, :, 2, 0], b[..., 0], n_un, is_total,
+                       deff) if deff else np.full(est.shape, np.nan))
+        dvals = np.where(is_ratio, np.nan, dvals)  # R 4.1.1 fails on deff of replicate ratios
+    # tidy, indicator-major as the linearization engine: each column, overall then domains
+    T = lambda x: np.asarray(x).T.ravel()  # noqa: E731
+    e, se = T(est), np.sqrt(np.maximum(T(var), 0.0))
+    df = np.tile(dom_df, k)
+    rows = np.tile(dom_rows, k)
+    prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
+    lo, hi = _intervals(design, theta, var, e, se, df, rows, prop, ci, level)
+    count = T(n_un)
+    empty = count == 0
+    e, se, lo, hi = (np.where(empty, np.nan, x) for x in (e, se, lo, hi))
+    dom_name = np.empty(nl, dtype=object)
+    lev_name = np.empty(nl, dtype=object)
+    for name, labels, off in zip(dom.names, dom.labels, dom.offsets):
+        dom_name[off:off + len(labels)] = name
+        lev_name[off:off + len(labels)] = labels
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / np.abs(e)
+    from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates
+
+    table = pd.DataFrame({
+        "indicator": np.repeat([c.indicator for c in cols], nl),
+        "base": np.repeat([c.base for c in cols], nl),
+        "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": T(dvals),
+        "n_unweighted": count.round().astype(np.int64), "n_weighted": T(n_w),
+        "flag": flags.flag(count), "df": df, "cv": cv,
+        "category": np.repeat([c.category for c in cols], nl),
+        "statistic": np.repeat([("proportion" if c.prop and c.kind == "mean" else c.kind)
+                                for c in cols], nl),
+        "ci_method": np.where(prop, ci, "t"),
+    })[COLUMNS + EXTRA]
+    if ci == "likelihood":
+        _likelihood_rows(design, cols, dom, table, theta, level)
     vcov = None
     if covmat:
-        th = np.concatenate(thetas, axis=0)
-        vcov = design.variance(th.T, table["estimate"].to_numpy(), covariance=True)
+        reps = theta[..., 1:].transpose(1, 0, 2).reshape(-1, r)  # rows in table order
+        vcov = design.variance(reps.T, e, covariance=True)
     return Estimates(table, vcov)
+
+
+@dataclass(frozen=True)
+class _RatioColumn:
+    """A ratio request with the attributes of :class:`dhkit.survey.batch.Column`."""
+
+    indicator: str
+    category: str
+    kind: str
+    a: np.ndarray
+    b: np.ndarray
+    prop: bool
+    base: str
+
+
+def _logit_se(design, theta):
+    """SE of logit(p) from logit(p) re-estimated in every replicate, in table order."""
+    r = theta.shape[-1] - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eta = np.log(theta / (1 - theta))
+        v = design.variance(eta[..., 1:].reshape(-1, r).T, eta[..., 0].ravel())
+    return np.sqrt(v.reshape(eta.shape[:2])).T.ravel()
+
+
+def _likelihood_rows(design, cols, dom, table, theta, level) -> None:
+    """Profile-likelihood intervals (R ``svyciprop(method="likelihood")``) per proportion
+    row, with the design effect from the replicate variance of logit(p). R 4.1.1 returns
+    NaN intervals on replicate designs; this is the linearization method of
+    :func:`dhkit.survey.ci.likelihood_ci` with the replicate design effect (documented)."""
+    from dhkit.survey.ci import likelihood_ci
+
+    s_eta = _logit_se(design, theta)
+    lo, hi = table.ci_low.to_numpy().copy(), table.ci_high.to_numpy().copy()
+    nl = dom.n_levels
+    w = design.w
+    for j, c in enumerate(cols):
+        if not (c.prop and c.kind == "mean"):
+            continue
+        has = np.isfinite(c.a)
+        for code in dom.codes:
+            for lv in np.unique(code[code >= 0]):
+                row = j * nl + lv
+                inl = code == lv
+                rows = inl & has
+                p = table.estimate.iat[row]
+                if not rows.any() or not 0 < p < 1:
+                    continue
+                var = (s_eta[row] * p * (1 - p)) ** 2
+                lo[row], hi[row] = likelihood_ci(c.a[rows], w[rows], w[inl].mean(), p, var,
+                                                 table.df.iat[row], level)
+    table["ci_low"], table["ci_high"] = lo, hi
 
 
 def _deff(var, mean, sumsq, npop, nobs, is_total, kind):
@@ -879,35 +910,30 @@ def _deff(var, mean, sumsq, npop, nobs, is_total, kind):
     return var / vsrs
 
 
-def _prop_ci(design, dom, theta, var, lo, hi, is_prop, method, level):
-    """Proportion intervals as R ``svyciprop`` on a replicate design."""
-    p = theta[..., 0]
-    alpha = 1 - level
-    tq = stats.t.ppf(1 - alpha / 2, design.degf)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if method == "xlogit":
-            eta = np.log(p / (1 - p))
-            s = np.sqrt(var) / (p * (1 - p))
-            plo, phi = _expit(eta - tq * s), _expit(eta + tq * s)
-        elif method == "logit":
-            # R fits svyglm(y ~ 1, family=quasibinomial) in every replicate: logit(p_r)
-            eta_all = np.log(theta / (1 - theta))
-            eta = eta_all[..., 0]
-            v = design.variance(eta_all[..., 1:].reshape(-1, theta.shape[-1] - 1).T,
-                                eta.ravel()).reshape(eta.shape)
-            s = np.sqrt(v)
-            plo, phi = _expit(eta - tq * s), _expit(eta + tq * s)
-        else:  # beta (Korn & Graubard), with the domain's rows and degf as R svyby does
-            rows = np.bincount(dom.codes[dom.codes >= 0], minlength=len(dom.labels))
-            dfs = np.array([design.degf if dom.name == "" else
-                            design.subset_degf(dom.codes == i) for i in range(len(dom.labels))])
-            if dom.name == "":
-                rows = np.array([design.n])
-            neff = p * (1 - p) / var
-            neff = neff * (stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, dfs))[:, None] ** 2
-            plo = stats.beta.ppf(alpha / 2, neff * p, neff * (1 - p) + 1)
-            phi = stats.beta.ppf(1 - alpha / 2, neff * p + 1, neff * (1 - p))
-    return np.where(is_prop, plo, lo), np.where(is_prop, phi, hi)
+def _intervals(design, theta, var, e, se, df, rows, prop, method, level):
+    """t intervals; for proportions R ``svyciprop``'s method on a replicate design.
+
+    ``logit`` re-estimates logit(p) in every replicate, as R's replicate ``svyglm`` does
+    (not the delta method). ``likelihood`` rows get the logit interval here and are
+    replaced by :func:`_likelihood_rows`.
+    """
+    from dhkit.survey.ci import prop_ci, t_interval
+
+    lo, hi = t_interval(e, se, df, level)
+    if method == "mean" or not prop.any():
+        return lo, hi
+    p = e[prop]
+    if method in ("logit", "likelihood"):
+        s_eta = _logit_se(design, theta)[prop]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = stats.t.ppf(1 - (1 - level) / 2, df[prop])
+            eta0 = np.log(p / (1 - p))
+            plo, phi = _expit(eta0 - q * s_eta), _expit(eta0 + q * s_eta)
+    else:
+        plo, phi = prop_ci(method, p, se[prop], df[prop], level, n_rows=rows[prop])
+    lo, hi = lo.copy(), hi.copy()
+    lo[prop], hi[prop] = plo, phi
+    return lo, hi
 
 
 def _expit(x):

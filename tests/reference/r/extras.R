@@ -88,7 +88,14 @@ local({
 
   meta <- list()
   results <- list()
+  # a domain's df is degf(design[domain, ]), as svyby(..., svyciprop) uses
+  dom_df <- function(des, by, levels) {
+    vars <- strsplit(by, ":")[[1]]
+    key <- do.call(paste, c(lapply(vars, function(v) as.character(des$variables[[v]])), sep = ":"))
+    sapply(levels, function(l) degf(des[!is.na(key) & key == l, ]))
+  }
   add <- function(case, fn, var, by, level, est, se, df, ci = NULL, deff = NA) {
+    if (by != "") df <- dom_df(designs[[case]]$des, by, level)
     if (is.null(ci)) ci <- cbind(est + qt(0.025, df) * se, est + qt(0.975, df) * se)
     results[[length(results) + 1]] <<- data.frame(
       case = case, fn = fn, var = var, by = by, level = level, estimate = as.vector(est),
@@ -147,6 +154,16 @@ local({
           deff = deff(b))
       b <- svyby(~api.stu, ~stype, des, svyratio, denominator = ~enroll)
       add(case, "ratio", "api.stu/enroll", "stype", as.character(b$stype), coef(b), SE(b), df)
+      # proportion intervals (svyciprop) overall and by domain
+      des2 <- update(des, yes = as.numeric(sch.wide == "Yes"))
+      for (meth in c("mean", "logit", "xlogit", "beta", "likelihood")) {
+        x <- svyciprop(~yes, des2, method = meth)
+        add(case, paste0("prop_", meth), "yes", "", "", coef(x), SE(x), df,
+            matrix(confint(x), nrow = 1))
+        b <- svyby(~yes, ~stype, des2, svyciprop, method = meth, vartype = c("se", "ci"))
+        add(case, paste0("prop_", meth), "yes", "stype", as.character(b$stype), coef(b), SE(b),
+            df, cbind(b$ci_l, b$ci_u))
+      }
       b <- svyby(~api00, ~stype + sch.wide, des, svymean)
       add(case, "mean", "api00", "stype:sch.wide", paste(b$stype, b$sch.wide, sep = ":"),
           coef(b), SE(b), df)

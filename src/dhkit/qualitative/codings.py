@@ -158,11 +158,13 @@ def store_codings(store: Store, rows: list[tuple[int, Coding]], file: str,
         if replace:
             for coder in coders:
                 con.execute("DELETE FROM study.qual_codings WHERE coder = ?", [coder])
-        for c in new:
-            con.execute("DELETE FROM study.qual_codings WHERE coding_id = ?", [coding_guid(c)])
-            con.execute("INSERT INTO study.qual_codings VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [c.coding_id or coding_guid(c), c.transcript_id, c.start, c.end,
-                         c.code_id, c.coder, file])
+        values = {c.coding_id or coding_guid(c): c for c in new}
+        con.executemany("DELETE FROM study.qual_codings WHERE coding_id = ?",
+                        [[k] for k in values])
+        if values:
+            con.executemany("INSERT INTO study.qual_codings VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [[k, c.transcript_id, c.start, c.end, c.code_id, c.coder, file]
+                             for k, c in values.items()])
         store.audit("codes import", file=file, sha256=sha, rows_accepted=len(new))
     return CodingsImport(file, len(new), coders)
 

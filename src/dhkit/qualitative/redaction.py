@@ -58,6 +58,14 @@ def _log(con, transcript_id: str, action: str, proposal: Proposal | None = None,
                  action, actor])
 
 
+def _log_many(con, items: list[Proposal], action: str, actor: str | None) -> None:
+    if items:
+        now = _now()
+        con.executemany("INSERT INTO study.qual_redaction_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [[now, p.transcript_id, p.proposal_id, p.kind, p.detector, action,
+                          actor] for p in items])
+
+
 def _ids(store: Store, transcript_ids: list[str] | None) -> list[str]:
     require(store, "qual_transcripts", "transcripts", "dhkit transcripts import")
     known = [t.transcript_id for t in transcripts(store)]
@@ -91,11 +99,13 @@ def propose(store: Store, transcript_ids: list[str] | None = None,
                               "transcript_id = ?", [tid]).fetchone()[0]
             spans = detect(text, g.with_names(participant_names(store, pid)), use_ner=use_ner)
             con.execute("DELETE FROM study.qual_proposals WHERE transcript_id = ?", [tid])
-            for i, s in enumerate(spans, start=1):
-                p = Proposal(tid, i, s.start, s.end, s.kind, s.detector, "proposed")
-                con.execute("INSERT INTO study.qual_proposals VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [tid, i, s.start, s.end, s.kind, s.detector, "proposed"])
-                _log(con, tid, "proposed", p, "dhkit")
+            new = [Proposal(tid, i, s.start, s.end, s.kind, s.detector, "proposed")
+                   for i, s in enumerate(spans, start=1)]
+            if new:
+                con.executemany("INSERT INTO study.qual_proposals VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [[p.transcript_id, p.proposal_id, p.start, p.end, p.kind,
+                                  p.detector, p.status] for p in new])
+            _log_many(con, new, "proposed", "dhkit")
             con.execute("UPDATE study.qual_transcripts SET status = 'proposed', "
                         "redacted_text = NULL WHERE transcript_id = ?", [tid])
         store.audit("redact propose", rows_accepted=len(ids))
@@ -188,14 +198,13 @@ def accept_all(store: Store, transcript_ids: list[str] | None = None,
                actor: str | None = None) -> int:
     """Accept every undecided proposal; returns how many."""
     ids = _ids(store, transcript_ids)
-    n = 0
+    pending = [p for p in proposals(store) if p.transcript_id in ids and p.status == "proposed"]
     with store.transaction() as con:
         for tid in ids:
-            for p in proposals(store, tid):
-                if p.status == "proposed":
-                    _decide(con, store, tid, p.proposal_id, "accept", actor)
-                    n += 1
-    return n
+            con.execute("UPDATE study.qual_proposals SET status = 'accepted' WHERE "
+                        "transcript_id = ? AND status = 'proposed'", [tid])
+        _log_many(con, pending, "accept", actor)
+    return len(pending)
 
 
 def apply_decisions(store: Store, path: str | Path, actor: str | None = None) -> int:
@@ -273,9 +282,9 @@ def apply(store: Store, transcript_ids: list[str] | None = None,
             kept = [p for p in proposals(store, tid) if p.status in ("accepted", "added")]
             redacted, rows = redact_text(text, kept)
             con.execute("DELETE FROM study.qual_pseudonym_map WHERE transcript_id = ?", [tid])
-            for row in rows:
-                con.execute("INSERT INTO study.qual_pseudonym_map VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?)", [tid, *row])
+            if rows:
+                con.executemany("INSERT INTO study.qual_pseudonym_map VALUES "
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?)", [[tid, *row] for row in rows])
             con.execute("UPDATE study.qual_transcripts SET status = 'redacted', "
                         "redacted_text = ? WHERE transcript_id = ?", [redacted, tid])
             _log(con, tid, "applied", None, actor)

@@ -32,7 +32,7 @@ def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
     contents.set_column(0, 0, 12)
     contents.set_column(1, 1, 90)
     line = 2
-    for section in render.sections(analysis, t):
+    for section in render.sections(analysis, t, split_wide=False):
         contents.write(line, 0, section.title, fmt["bold"])
         line += 1
         for tv in section.tables:

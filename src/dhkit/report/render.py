@@ -253,14 +253,15 @@ def _chunks(spec, catalogue) -> list:
     return [dataclasses.replace(spec, domains=tuple(p)) for p in parts]
 
 
-def sections(analysis, t: Translator) -> list[SectionView]:
+def sections(analysis, t: Translator, split_wide: bool = True) -> list[SectionView]:
     out = []
     n_table = n_chart = 0
     for s in analysis.plan.sections:
         tables, chart_views = [], []
         for spec in s.tables:
             n_table += 1
-            for part, chunk in enumerate(_chunks(spec, analysis.catalogue)):
+            chunks = _chunks(spec, analysis.catalogue) if split_wide else [spec]
+            for part, chunk in enumerate(chunks):
                 number = str(n_table) if part == 0 else f"{n_table} ({t('continued')})"
                 tables.append(table_view(analysis, t, chunk, number))
         for spec in s.charts:

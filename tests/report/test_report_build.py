@@ -1,0 +1,151 @@
+"""The national report end to end on the synthetic study: figures near the generator's
+truth, significance where the truth has a gap, every output written, nothing below the
+suppression threshold shown, and the same inputs giving the same estimates and Excel."""
+
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from dhkit.demo.generate import draw
+from dhkit.demo.truth import TRUTH
+from dhkit.disclosure import Thresholds
+from dhkit.errors import ValidationError
+from dhkit.report.build import ReportInputs, analyse, build_report, validate_inputs
+
+
+def _inputs(children=999, seed=20240601, **kw) -> ReportInputs:
+    d = draw(children, seed=seed)
+    main = d.main[d.main["interview_result"] == 1].reset_index(drop=True)
+    return ReportInputs(main=main, instance=d.instance, study_name="Synthetic study",
+                        country="CO", synthetic=True, seed=seed, **kw)
+
+
+@pytest.fixture(scope="module")
+def big_analysis():
+    inputs = _inputs(children=6000, seed=11)
+    cat, plan = validate_inputs(inputs, ("en", "es"))
+    return analyse(inputs, cat, plan)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return build_report(_inputs(), out, languages=("en", "es"), pdf=False)
+
+
+def _overall(table, indicator, domain="", level=""):
+    row = table[(table.indicator == indicator) & (table.domain == domain)
+                & (table.level == level) & (table.category == "")]
+    return float(row.estimate.iloc[0])
+
+
+def test_headline_lands_near_the_generators_truth(big_analysis):
+    est = big_analysis.estimates
+    assert abs(_overall(est, "any_tfcsea") - TRUTH.any_overall) < 0.02
+    assert abs(_overall(est, "any_tfcsea", "sex", "1") - TRUTH.any_by_sex[1]) < 0.03
+    assert abs(_overall(est, "any_tfcsea", "area", "2") - TRUTH.any_by_area[2]) < 0.03
+
+
+def test_girls_boys_and_rural_urban_gaps_are_marked_significant(big_analysis):
+    ctr = big_analysis.contrasts
+    any_rows = ctr[(ctr.indicator == "any_tfcsea") & (ctr.category == "")]
+    sig = dict(zip(any_rows.domain, any_rows.significant))
+    assert sig["sex"] and sig["area"]
+    by_domain = dict(zip(any_rows.domain, any_rows.difference))
+    assert by_domain["sex"] > 0          # girls − boys
+    assert by_domain["area"] > 0         # rural − urban
+
+
+def test_contrast_equals_the_engines_svycontrast(big_analysis):
+    """Our vectorized contrast = R-verified Design.contrast on svyby(covmat=TRUE)."""
+    from dhkit.survey import Design
+    from dhkit.survey.contrast import contrast
+
+    inputs = _inputs(children=6000, seed=11)
+    main = inputs.main.assign(sex=inputs.main.child_sex.astype(str),
+                              y=(inputs.main.any_tfcsea == 1).astype(float))
+    d = Design(main, weights="weight", strata="region", psu="psu_id")
+    est = d.mean(["y"], by="sex", covmat=True)
+    ref = contrast(est, {"sex=1": 1, "sex=2": -1}, df=d.degf)   # girls − boys
+    ours = big_analysis.contrasts
+    row = ours[(ours.indicator == "any_tfcsea") & (ours.domain == "sex")].iloc[0]
+    assert row.difference == pytest.approx(float(ref.table.estimate[0]), rel=1e-10)
+    assert row.se == pytest.approx(float(ref.table.se[0]), rel=1e-10)
+
+
+def test_every_output_is_written(built):
+    names = set(built.files)
+    assert {"estimates.csv", "estimates.parquet", "report.html", "tables.xlsx",
+            "report.es.html", "tables.es.xlsx", "manifest.json"} <= names
+
+
+def test_html_figures_carry_their_indicator_and_estimate_row(built):
+    html = built.files["report.html"].read_text(encoding="utf-8")
+    est = pd.read_csv(built.files["estimates.csv"], keep_default_na=False)
+    row = est[(est.indicator == "any_tfcsea") & (est.domain == "")].iloc[0]
+    assert f'data-indicator="any_tfcsea" data-row="{row.row_id}"' in html
+
+
+def test_spanish_report_uses_spanish_labels_and_decimal_commas(built):
+    html = built.files["report.es.html"].read_text(encoding="utf-8")
+    assert 'lang="es"' in html and "Cifras clave" in html and "Niñas" in html
+    assert "\xa0%" in html
+
+
+def test_suppressed_estimates_never_reach_public_outputs(tmp_path):
+    # a high threshold suppresses the region × instance cells; none may be shown
+    inputs = _inputs(thresholds=Thresholds(suppress_below=200, caution_below=400))
+    result = build_report(inputs, tmp_path, pdf=False)
+    est = pd.read_csv(result.files["estimates.csv"])
+    hidden = est[est.n_unweighted < 200]
+    assert len(hidden) > 0 and hidden.estimate.isna().all() and hidden.se.isna().all()
+    wb = openpyxl.load_workbook(result.files["tables.xlsx"])
+    ws = wb["Estimates"]
+    head = [c.value for c in ws[1]]
+    n_col, e_col = head.index("n_unweighted"), head.index("estimate")
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if row[n_col] is not None and row[n_col] < 200:
+            assert row[e_col] is None
+
+
+def test_excel_estimates_are_numbers_with_formats(built):
+    wb = openpyxl.load_workbook(built.files["tables.xlsx"])
+    ws = wb["Table 3"]
+    numbers = [c for r in ws.iter_rows(min_row=5, max_row=6) for c in r
+               if isinstance(c.value, float)]
+    assert numbers and all("0.0%" in c.number_format for c in numbers)
+
+
+def test_rebuilding_gives_identical_estimates_and_excel_values(built, tmp_path):
+    again = build_report(_inputs(), tmp_path, languages=("en", "es"), pdf=False)
+    a = pd.read_csv(built.files["estimates.csv"])
+    b = pd.read_csv(again.files["estimates.csv"])
+    pd.testing.assert_frame_equal(a, b)
+    assert built.files["estimates.csv"].read_bytes() == again.files["estimates.csv"].read_bytes()
+    wa = openpyxl.load_workbook(built.files["tables.xlsx"])
+    wb = openpyxl.load_workbook(again.files["tables.xlsx"])
+    for name in wa.sheetnames:
+        va = [r for r in wa[name].iter_rows(values_only=True)]
+        vb = [r for r in wb[name].iter_rows(values_only=True)]
+        assert va == vb, name
+
+
+def test_manifest_records_version_seed_settings_and_hashes(built):
+    m = json.loads(built.files["manifest.json"].read_text())
+    assert m["seed"] == 20240601 and m["synthetic"] is True
+    assert len(m["inputs"]["catalogue.yaml"]) == 64
+    assert set(m["outputs"]) >= {"estimates.csv", "report.html"}
+
+
+def test_unknown_variable_and_empty_base_are_reported_before_computing(tmp_path):
+    inputs = _inputs()
+    inputs.main = inputs.main.drop(columns=["act_games_weekly"])
+    inputs.instance = inputs.instance.iloc[0:0]
+    with pytest.raises(ValidationError) as exc:
+        validate_inputs(inputs, ("en",))
+    codes = exc.value.report.codes()
+    assert "IND-001" in codes            # games_weekly names a missing variable
+    assert "IND-003" in codes            # instance bases select nobody

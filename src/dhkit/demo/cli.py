@@ -9,7 +9,9 @@ import typer
 
 demo_app = typer.Typer(
     name="demo", invoke_without_command=True, no_args_is_help=False,
-    help="The synthetic demo study (no real data): generate it, import it, summarize it.")
+    help="The synthetic demo study (no real data). Without a sub-command: generate it, "
+         "create a demo study folder, import it and print a summary.\n\n"
+         "Example: dhkit demo --out dhkit-demo")
 
 _FORMATS_HELP = ("Formats to write (repeat the option or comma-separate): kobo_csv, "
                  "kobo_xlsx, odk_csv, sav, dta, parquet. Default: all.")

@@ -79,7 +79,8 @@ def test_contrast_equals_the_engines_svycontrast(big_analysis):
 def test_every_output_is_written(built):
     names = set(built.files)
     assert {"estimates.csv", "estimates.parquet", "report.html", "tables.xlsx",
-            "report.es.html", "tables.es.xlsx", "manifest.json"} <= names
+            "report.es.html", "tables.es.xlsx", "manifest.json", "codebook.html",
+            "codebook.csv"} <= names
 
 
 def test_html_figures_carry_their_indicator_and_estimate_row(built):

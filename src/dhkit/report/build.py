@@ -47,6 +47,7 @@ class ReportInputs:
     catalogue_path: Path | None = None
     plan_path: Path | None = None
     extra_sections: list = field(default_factory=list)   # (title, html) from other stages
+    instrument: Path | None = None           # the XLSForm, for the data dictionary
 
 
 @dataclass
@@ -243,9 +244,21 @@ def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[
         files[f"tables{suffix}.xlsx"] = excel.write_workbook(analysis, inputs, t,
                                                              out / f"tables{suffix}.xlsx")
         step(f"excel-{lang}")
+    files.update(_write_dictionary(inputs, out, languages[0]))
     files["manifest.json"] = _write_manifest(inputs, out, files, languages)
     step("manifest")
     return ReportResult(out, files, analysis.public, seconds)
+
+
+def _write_dictionary(inputs: ReportInputs, out: Path, lang: str) -> dict[str, Path]:
+    """The instrument's data dictionary beside the report (codebook.html, codebook.csv)."""
+    from dhkit.instrument import read_xlsform, shipped_form_path
+    from dhkit.instrument.dictionary import write_dictionary_csv, write_dictionary_html
+
+    cb = read_xlsform(inputs.instrument or shipped_form_path())
+    lang = lang if lang in cb.languages else None
+    return {"codebook.html": write_dictionary_html(cb, out / "codebook.html", lang),
+            "codebook.csv": write_dictionary_csv(cb, out / "codebook.csv", lang)}
 
 
 def _write_text(path: Path, text: str) -> Path:

@@ -39,4 +39,5 @@ def inputs_from_study(study) -> ReportInputs:
         study_name=study.name, country=study.country, synthetic=study.demo,
         population=d.population_children, seed=study.seed,
         input_hashes={str(f): h for f, h in audit},
-        settings={"languages": list(study.languages)})
+        settings={"languages": list(study.languages)},
+        instrument=study.instrument_path if study.instrument_path.exists() else None)

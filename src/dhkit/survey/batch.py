@@ -94,12 +94,12 @@ def _is_categorical(col: pd.Series) -> bool:
     if len(vals) == 0:
         return True
     num = pd.to_numeric(vals, errors="coerce")
-    if num.notna().mean() >= 0.9 and num.isna().any():
+    if num.notna().mean() >= 0.5 and num.isna().any():
         bad = col.notna().to_numpy() & pd.to_numeric(col, errors="coerce").isna().to_numpy()
         shown = ", ".join(repr(str(x)) for x in col[bad].unique()[:3])
         raise DhkitError("EST-014", f"variable '{col.name}' looks numeric but is not at "
                          f"{_rows(bad)} (values {shown}). Fix the values or recode the column.")
-    return num.notna().mean() < 0.9 if num.notna().any() else True
+    return num.notna().mean() < 0.5 if num.notna().any() else True
 
 
 def _levels(col: pd.Series) -> list:

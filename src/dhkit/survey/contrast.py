@@ -71,8 +71,8 @@ def contrast(estimates: Estimates, weights: Mapping[str, float] | Sequence[float
     table = pd.DataFrame([{
         "indicator": first.indicator, "base": first.base, "domain": first.domain,
         "level": name, "estimate": est, "se": se, "ci_low": float(lo[0]), "ci_high": float(hi[0]),
-        "deff": np.nan, "n_unweighted": int(t.n_unweighted[used].sum()),
-        "n_weighted": float(t.n_weighted[used].sum()), "flag": "", "df": df,
+        "deff": np.nan, "n_unweighted": int(pd.to_numeric(t.n_unweighted[used], errors="coerce").fillna(0).sum()),
+        "n_weighted": float(pd.to_numeric(t.n_weighted[used], errors="coerce").fillna(0).sum()), "flag": "", "df": df,
         "cv": se / abs(est) if est else np.nan, "category": first.get("category", ""),
         "statistic": "contrast", "ci_method": "t", "p": p,
     }])

@@ -112,22 +112,17 @@ def quarantine_export(
 @quarantine_app.command("release")
 def quarantine_release(
     dir: Path = typer.Argument(..., help="The study folder."),
-    file: Optional[Path] = typer.Option(None, "--file", help="Corrected rows (CSV with "
-                                        "_quarantine_id, or the same keys)."),
-    retry: bool = typer.Option(False, "--retry", help="Re-check the quarantined rows as they "
-                               "are (e.g. orphans whose parent has arrived since)."),
+    file: Path = typer.Option(..., "--file", help="Corrected rows (CSV with "
+                              "_quarantine_id, or the same keys)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write problems to CSV."),
 ) -> None:
     """Re-validate corrected rows and move those that pass into the study tables.
 
     Example: dhkit quarantine release my-study --file my-study/fix-main.csv
     """
-    from dhkit.errors import DhkitError
     from dhkit.ingest.quarantine import release
     from dhkit.workspace.config import load_study
 
-    if (file is None) == (not retry):
-        raise DhkitError("IMP-020", "give either --file CORRECTED.csv or --retry.")
     result = release(load_study(dir), file=file)
     _finish(result, report)
 

@@ -131,7 +131,9 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
 
 
 class _Importer:
-    def __init__(self, study, cb: Codebook, store: Store, source, encoding) -> None:
+    def __init__(self, study, cb: Codebook, store: Store, source, encoding,
+                 release: bool = False) -> None:
+        self.release = release
         self.study, self.cb, self.store, self.con = study, cb, store, store.con
         self.source, self.encoding = source, encoding
         self.key_var = study.imports.key
@@ -154,7 +156,7 @@ class _Importer:
             done = self.con.execute(
                 "SELECT min(logged_at) FROM audit_log WHERE command = 'import' AND sha256 = ? "
                 "AND rows_accepted IS NOT NULL", [sha]).fetchone()[0]
-            if done is not None or any(sha == s for _, s in todo):
+            if not self.release and (done is not None or any(sha == s for _, s in todo)):
                 self.result.files.append(FileResult(path.name, sha, already_imported=True))
                 self.skipped.append((path.name, sha, str(done)[:19] if done else "this run"))
                 continue
@@ -215,7 +217,8 @@ class _Importer:
                     else "NULL::VARCHAR AS _key")
         if level is not None or not key_src:
             pass
-        for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time"):
+        for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
+                     "quarantine_id"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
         if level is not None:
@@ -259,7 +262,32 @@ class _Importer:
                 self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
+        if self.release:
+            self._match_quarantine()
         self._collect()
+
+    def _match_quarantine(self) -> None:
+        """Release: each corrected row must match a quarantined row (by _quarantine_id, else
+        by table and key); the others are refused (IMP-018)."""
+        has_q = self.store.has_table("quarantine")
+        for k, s in enumerate(self.stages):
+            m = f"_m{k}"
+            if has_q:
+                self.con.execute(f"""
+                    CREATE TEMP TABLE {m} AS SELECT DISTINCT ON (n._row) n._row, q.id
+                    FROM {s.n} n JOIN study.quarantine q ON NOT q.released
+                      AND q."table" = {lit(s.table)}
+                      AND (q.id = TRY_CAST(n._quarantine_id AS BIGINT)
+                           OR (n._quarantine_id IS NULL AND q."key" = n._key))
+                    ORDER BY n._row, q.id""")
+            else:
+                self.con.execute(f"CREATE TEMP TABLE {m} (_row BIGINT, id BIGINT)")
+            self.temps.append(m)
+            self.con.execute(f"""
+                INSERT INTO {s.p} SELECT _row, _key, 'IMP-018', '_quarantine_id',
+                    'the row matches no quarantined row (by _quarantine_id or key); new '
+                    || 'data go in with dhkit import', _quarantine_id
+                FROM {s.n} WHERE _row NOT IN (SELECT _row FROM {m})""")
 
     def _parent_level(self, level: str) -> str | None:
         return self.cb.repeats[level].parent
@@ -355,6 +383,10 @@ class _Importer:
         for q in self.cb.data_questions(level):
             checks += question_checks(q, self.cb, columns, q.name in s.present,
                                       self.age if level is None else None, self.result.notes)
+        if relation != s.n:   # rules that may read the parent: only rows that have one
+            checks = [Check(c.code, c.field, f"_has_parent AND ({c.condition})", c.message,
+                            c.value) if c.code in ("IMP-006", "IMP-007", "IMP-010") else c
+                      for c in checks]
         if level is not None:
             rep = self.cb.repeats[level]
             from dhkit.instrument.expressions import to_sql
@@ -510,7 +542,8 @@ class _Importer:
             ok = sum(a for a, _ in fr.tables.values())
             bad = sum(b for _, b in fr.tables.values())
             tables = ", ".join(f"{t} {a}+{b}q" for t, (a, b) in fr.tables.items())
-            self.store.audit("import", file=path.name, sha256=sha, rows_accepted=ok,
+            self.store.audit("quarantine release" if self.release else "import",
+                             file=path.name, sha256=sha, rows_accepted=ok,
                              rows_quarantined=bad,
                              note=f"import {self.result.import_id}; {fr.format}; {tables}"
                              + (f"; source {self.source}" if self.source else ""))
@@ -548,6 +581,14 @@ class _Importer:
             f"INSERT INTO study.{qi(t)} BY NAME SELECT {', '.join(sel)} FROM {s.n} n{join} "
             f"WHERE n._row NOT IN {bad_rows}")
         ok = cur.fetchone()[0]
+        if self.release:
+            k = self.stages.index(s)
+            self.con.execute(f"UPDATE study.quarantine SET released = TRUE, released_at = ? "
+                             f"WHERE id IN (SELECT id FROM _m{k} WHERE _row NOT IN {bad_rows})",
+                             [now])
+            bad = self.con.execute(f"SELECT count(DISTINCT _row) FROM {s.p}").fetchone()[0]
+            self._write_problems(s, t)
+            return ok, bad
         parent_key = "n._parent_key" if level is not None else "NULL"
         cur = self.con.execute(f"""
             INSERT INTO study.quarantine (id, "table", source_file, "row", "key", parent_key, raw,
@@ -561,10 +602,13 @@ class _Importer:
             JOIN (SELECT rowid + {s.sheet.row_offset} AS _row, to_json(x)::VARCHAR AS raw
                   FROM temp.{qi(s.sheet.table)} x) r ON r._row = n._row""", [now])
         bad = cur.fetchone()[0]
+        self._write_problems(s, t)
+        return ok, bad
+
+    def _write_problems(self, s: _Stage, t: str) -> None:
         self.con.execute(f"""
             INSERT INTO study.problems SELECT {lit(self.result.import_id)}, {lit(t)},
                 {lit(s.sheet.label)}, _row, _key, field, code, message, value FROM {s.p}""")
-        return ok, bad
 
     def _write_labels(self, s: _Stage) -> None:
         rows = [(s.sheet.label, var, val, lab)

@@ -40,6 +40,7 @@ META_ROLES = {
     "_index": "index", "_parent_index": "parent_index",
     "_submission__uuid": "parent_uuid", "PARENT_KEY": "parent_key",
     "_submission_time": "submission_time", "SubmissionDate": "submission_time",
+    "_quarantine_id": "quarantine_id",
 }
 #: export meta columns dhkit does not keep (besides any header starting with "_")
 IGNORED_META = {

@@ -41,9 +41,12 @@ def test_status_counts_rows_quarantine_problems_and_weights(tmp_path):
 
 
 def test_init_command_creates_the_folder(tmp_path):
-    form = tmp_path / "f.xlsx"
-    form.write_bytes(b"x")
+    from dhkit.instrument import shipped_form_path
+
+    form = shipped_form_path()
     result = runner.invoke(app, ["init", str(tmp_path / "s"), "--instrument", str(form),
                                  "--country", "KE", "--name", "Kenya"])
     assert result.exit_code == 0, result.output
-    assert 'country = "KE"' in (tmp_path / "s" / "study.toml").read_text()
+    text = (tmp_path / "s" / "study.toml").read_text()
+    assert 'country = "KE"' in text and 'languages = ["en", "es"]' in text
+    assert (tmp_path / "s" / "instrument" / "household_survey.xlsx").exists()

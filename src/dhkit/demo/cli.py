@@ -117,7 +117,8 @@ def _print_summary(study, as_json: bool, context=None) -> None:
             err_console.print(f"Study folder: {context.study_dir} (demo = true: public demo key)")
         imp = context.results.get("import")
         if imp is not None:
-            acc = ", ".join(f"{k} {v:,}" for k, v in imp.accepted.items())
+            acc = ", ".join(f"{k} {v:,}" for k, v in imp.accepted.items()) or \
+                "files already imported, nothing added"
             quar = sum(imp.quarantined.values())
             err_console.print(f"Imported ({context.import_format}): {acc}; quarantined {quar:,}; "
                               f"problems {len(imp.report.problems):,}")

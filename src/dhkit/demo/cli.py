@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,7 +16,7 @@ _FORMATS_HELP = ("Formats to write (repeat the option or comma-separate): kobo_c
                  "kobo_xlsx, odk_csv, sav, dta, parquet. Default: all.")
 
 
-def _formats(values: Optional[List[str]]) -> tuple[str, ...]:
+def _formats(values: list[str] | None) -> tuple[str, ...]:
     from dhkit.demo.study import DEFAULT_FORMATS
 
     if not values:
@@ -51,7 +50,7 @@ def generate_cmd(
     out: Path = typer.Option(Path("dhkit-demo/exports"), "--out", help="Output folder."),
     children: int = typer.Option(999, "--children", help="Completed child interviews."),
     seed: int = typer.Option(20240601, "--seed", help="Random seed (same seed, same files)."),
-    formats: Optional[List[str]] = typer.Option(None, "--formats", help=_FORMATS_HELP),
+    formats: list[str] | None = typer.Option(None, "--formats", help=_FORMATS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write a seeded synthetic study (Colombia design) in the chosen formats.

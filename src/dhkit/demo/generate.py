@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dhkit.demo.schema import AB_ITEMS, CHOICES, choice_codes
+from dhkit.demo.schema import AB_ITEMS, choice_codes
 from dhkit.demo.truth import REGION_ABBR, REGIONS, TRUTH, Truth, calibrate
 
 FIELDWORK_START = np.datetime64("2024-03-04T00:00:00")
@@ -151,7 +151,7 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
 
     # ---- stage 1: PSUs -------------------------------------------------------------
     reg_share = np.array([T.region_share[r] for r in REGIONS])
-    n_psu_total = max(12, int(round(children / T.completes_per_psu)))
+    n_psu_total = max(12, round(children / T.completes_per_psu))
     n_psu_r = np.maximum(2, _allocate(n_psu_total, reg_share))
     psu_region = np.repeat(np.arange(6), n_psu_r)
     n_psu = len(psu_region)

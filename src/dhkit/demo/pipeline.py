@@ -16,9 +16,10 @@ The CLI runs them in order with one progress bar each (:func:`run`).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from dhkit.demo.study import DEFAULT_FORMATS, DemoStudy, generate_study
 

@@ -220,6 +220,6 @@ def calibrate(truth: Truth = TRUTH, iterations: int = 200) -> Propensity:
                 sel = var == level
                 cur = (p[sel] * w[sel]).sum() / w[sel].sum()
                 coef[level] += 0.8 * (_logit(t) - _logit(cur))
-    as_float = lambda d: {k: float(v) for k, v in d.items()}  # noqa: E731
+    as_float = lambda d: {k: float(v) for k, v in d.items()}
     return Propensity(m.sigma, as_float(m.region), as_float(m.area), as_float(m.sex),
                       as_float(m.age))

@@ -291,3 +291,244 @@ def matrix_cmd(
     for lg in _langs(study, lang):
         _echo_paths(write_matrix(build_matrix(cl, assessments, lg), cl,
                                  out or study.outputs_dir, lg, tuple(formats.split(","))))
+
+
+# ---------------------------------------------------------------- dhkit capacity
+@capacity.command("template")
+def capacity_template_cmd(
+    out: Path = typer.Option(..., "--out", help="The .xlsx answer sheet to write."),
+    lang: str = typer.Option("en", "--lang", help="Language of the question texts."),
+) -> None:
+    """Write the law-enforcement capacity answer sheet (one row per question).
+
+    Example: dhkit capacity template --out le-answers.xlsx
+    """
+    from dhkit.legal.capacity import write_template
+
+    typer.echo(str(write_template(out, lang)))
+
+
+@capacity.command("import")
+def capacity_import_cmd(
+    dir: Path = DIR,
+    answers: Path = typer.Argument(..., help="Filled answer sheet (.xlsx or .csv)."),
+) -> None:
+    """Import answers: public ones to DIR/legal, restricted ones only to the encrypted store.
+
+    Example: DHKIT_KEY=... dhkit capacity import my-study le-answers.xlsx
+    """
+    from dhkit.console import err_console
+    from dhkit.errors import ValidationError
+    from dhkit.legal.capacity import import_answers
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    try:
+        n_pub, n_res = import_answers(study, answers)
+    except ValidationError as exc:
+        if exc.report is not None:
+            exc.report.print("Capacity answer problems")
+        raise
+    typer.echo(f"{n_pub} public answer(s) -> {study.capacity_public_path}")
+    typer.echo(f"{n_res} restricted answer(s) -> encrypted store (table le_restricted)")
+    err_console.print(f"The answer sheet {answers} holds restricted content: keep it out of "
+                      "the study folder and delete it when no longer needed.")
+
+
+@capacity.command("report")
+def capacity_report_cmd(
+    dir: Path = DIR,
+    lang: str = LANG,
+    restricted: bool = typer.Option(False, "--restricted", help="Include restricted answers "
+                                    "(needs the study key; for national authorities only)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (public default: DIR/outputs/"
+                             "legal; restricted default: DIR/restricted)."),
+    formats: str = typer.Option("html,pdf,xlsx", "--formats", help="Any of html,pdf,xlsx."),
+) -> None:
+    """Write the capacity report: public findings, or with --restricted the full one.
+
+    Example: dhkit capacity report my-study --restricted --lang es
+    """
+    from dhkit.legal.capacity import write_public_report, write_restricted_report
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    fmts = tuple(formats.split(","))
+    for lg in _langs(study, lang):
+        if restricted:
+            _echo_paths(write_restricted_report(study, out or study.dir / "restricted", lg,
+                                                restricted=True, formats=fmts))
+        else:
+            _echo_paths(write_public_report(study, out or study.outputs_dir, lg, fmts))
+
+
+# ---------------------------------------------------------------- dhkit recommendations
+@recommendations.command("check")
+def recs_check_cmd(dir: Path = DIR, as_json: bool = JSON) -> None:
+    """Validate the recommendations: numbering, actors, evidence links.
+
+    Example: dhkit recommendations check my-study
+    """
+    from dhkit.errors import DhkitError, ValidationError
+    from dhkit.legal.recommendations import check_registry_file
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    if not study.recommendations_path.exists():
+        raise DhkitError("LEG-061", f"{study.recommendations_path} not found; start from the "
+                         f"Colombia example with dhkit legal init {dir} --colombia")
+    reg, report = check_registry_file(study.recommendations_path)
+    if as_json:
+        typer.echo(json.dumps({"ok": report.ok, "problems": [str(p) for p in report],
+                               "recommendations": len(reg.all()) if reg else None}))
+    elif reg:
+        typer.echo(f"{study.recommendations_path}: valid, {len(reg.insights)} insights, "
+                   f"{len(reg.all())} recommendations")
+    if not report.ok:
+        report.print("Recommendation problems")
+        raise ValidationError("LEG-100", f"{len(report)} problem(s) in the recommendations.",
+                              report)
+
+
+@recommendations.command("render")
+def recs_render_cmd(
+    dir: Path = DIR,
+    lang: str = LANG,
+    out: Path = typer.Option(None, "--out", help="Output folder (default DIR/outputs/legal)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write a PDF."),
+) -> None:
+    """Render the recommendations with their evidence links (and history, once final).
+
+    Example: dhkit recommendations render my-study --lang es
+    """
+    from dhkit.legal.recommendations import load_registry, render_registry_html
+    from dhkit.legal.render import write_html, write_pdf
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    reg = load_registry(study.recommendations_path)
+    for lg in _langs(study, lang):
+        html = render_registry_html(reg, lg)
+        stem = (out or study.outputs_dir) / f"recommendations-{reg.country}-{lg}"
+        typer.echo(str(write_html(html, stem.with_suffix(".html"))))
+        if pdf:
+            typer.echo(str(write_pdf(html, stem.with_suffix(".pdf"))))
+
+
+@recommendations.command("finalize")
+def recs_finalize_cmd(dir: Path = DIR) -> None:
+    """Attach every decided consultation comment to its recommendation and mark them final.
+
+    Example: dhkit recommendations finalize my-study
+    """
+    from dhkit.legal.consultation import finalize
+    from dhkit.legal.study import open_legal_study
+
+    typer.echo(str(finalize(open_legal_study(dir))))
+
+
+# ---------------------------------------------------------------- dhkit consultation
+@consultation.command("import")
+def consult_import_cmd(
+    dir: Path = DIR,
+    sheet: Path = typer.Argument(..., help="Comments spreadsheet (.xlsx or .csv)."),
+    strict: bool = typer.Option(False, "--strict", help="Import nothing unless every row is "
+                                "clean (default: clean rows in, others quarantined)."),
+) -> None:
+    """Import consultation comments per recommendation.
+
+    Example: dhkit consultation import my-study comments.xlsx
+    """
+    from dhkit.errors import ValidationError
+    from dhkit.legal.consultation import import_comments
+    from dhkit.legal.recommendations import load_registry
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    numbers = load_registry(study.recommendations_path).numbers()
+    try:
+        res = import_comments(study, sheet, numbers, strict=strict)
+    except ValidationError as exc:
+        if exc.report is not None:
+            exc.report.print("Consultation sheet problems")
+        raise
+    typer.echo(f"{res.added} added, {res.updated} updated, {res.quarantined} quarantined")
+    if res.quarantined:
+        res.report.print("Quarantined rows")
+        raise ValidationError("LEG-100", f"{res.quarantined} row(s) quarantined to "
+                              f"{res.quarantine_file}; fix them and import that file again.",
+                              res.report)
+
+
+@consultation.command("decide")
+def consult_decide_cmd(
+    dir: Path = DIR,
+    comment: str = typer.Argument(..., help="Comment id, e.g. C-003."),
+    decision: str = typer.Argument(..., help="accepted, noted or rejected."),
+    reason: str = typer.Option("", "--reason", help="Why (required when rejected)."),
+) -> None:
+    """Record the decision on one comment.
+
+    Example: dhkit consultation decide my-study C-003 rejected --reason "outside scope"
+    """
+    from dhkit.legal.consultation import decide
+    from dhkit.legal.study import open_legal_study
+
+    c = decide(open_legal_study(dir), comment, decision, reason)
+    typer.echo(f"{c.id}: {c.decision}")
+
+
+@consultation.command("export")
+def consult_export_cmd(
+    dir: Path = DIR,
+    out: Path = typer.Option(..., "--out", help="The .xlsx to write."),
+) -> None:
+    """Export all comments with their decisions (edit and import them back).
+
+    Example: dhkit consultation export my-study --out comments.xlsx
+    """
+    from dhkit.legal.consultation import export_comments
+    from dhkit.legal.study import open_legal_study
+
+    typer.echo(str(export_comments(open_legal_study(dir), out)))
+
+
+@consultation.command("summary")
+def consult_summary_cmd(
+    dir: Path = DIR,
+    lang: str = LANG,
+    formats: str = typer.Option("html,pdf,xlsx", "--formats", help="Any of html,pdf,xlsx."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default DIR/outputs/legal)."),
+    as_json: bool = JSON,
+) -> None:
+    """Summarise endorsement and proposed changes by sector and by recommendation.
+
+    Example: dhkit consultation summary my-study --json
+    """
+    from dataclasses import asdict
+
+    from dhkit.legal.consultation import load_comments, summarise, write_summary
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    if as_json:
+        typer.echo(json.dumps(asdict(summarise(load_comments(study)))))
+        return
+    for lg in _langs(study, lang):
+        _echo_paths(write_summary(study, out or study.outputs_dir, lg, tuple(formats.split(","))))
+
+
+@legal.command("outputs")
+def outputs_cmd(
+    dir: Path = DIR,
+    out: Path = typer.Option(None, "--out", help="Output folder (default DIR/outputs/legal)."),
+) -> None:
+    """Build every public output of the legal stage (never restricted content).
+
+    Example: dhkit legal outputs my-study
+    """
+    from dhkit.legal.outputs import public_outputs
+    from dhkit.legal.study import open_legal_study
+
+    study = open_legal_study(dir)
+    _echo_paths(public_outputs(study, out, _langs(study, None)))

@@ -176,8 +176,7 @@ class _Importer:
                 bar.advance(task)
         finally:
             for t in reversed(self.temps):
-                kind = "VIEW" if t.startswith("_c") else "TABLE"
-                self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(t)}")
+                self.con.execute(f"DROP TABLE IF EXISTS temp.{qi(t)}")
         return self.result
 
     # ------------------------------------------------------------------ staging
@@ -369,8 +368,8 @@ class _Importer:
         if not parts:
             return s.n, columns
         view = f"_c{self.stages.index(s)}"
-        self.con.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
+        self.con.execute(     # materialised: every rule reads it
+            f"CREATE TEMP TABLE {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
             f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
             f"(SELECT DISTINCT ON (_key) * FROM ({' UNION ALL '.join(parts)})) p "
             f"ON p._key = c._parent_key")
@@ -600,7 +599,9 @@ class _Importer:
             JOIN (SELECT _row, list(code || ' ' || field ORDER BY code, field) AS problems
                   FROM {s.p} GROUP BY _row) pr ON pr._row = n._row
             JOIN (SELECT rowid + {s.sheet.row_offset} AS _row, to_json(x)::VARCHAR AS raw
-                  FROM temp.{qi(s.sheet.table)} x) r ON r._row = n._row""", [now])
+                  FROM temp.{qi(s.sheet.table)} x
+                  WHERE rowid + {s.sheet.row_offset} IN (SELECT _row FROM {s.p})) r
+              ON r._row = n._row""", [now])
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad

@@ -24,7 +24,9 @@ from dhkit.instrument.codebook import Codebook, Question
 #: XLSForm types whose answers are free text: their values never appear in messages
 FREE_TEXT = {"text", "barcode", "geopoint", "geotrace", "geoshape", "calculate", "hidden",
              "string", "osm", "image", "audio", "video", "file"}
-NUMERIC_PREP = r"regexp_replace({x}, '^(-?[0-9]+)\.0+$', '\1')"
+# "1.0" -> "1" (SPSS/Stata/Excel write whole numbers as floats); LIKE is cheaper than a regex
+NUMERIC_PREP = ("CASE WHEN {x} LIKE '%.0' AND TRY_CAST({x} AS DOUBLE) IS NOT NULL "
+                "THEN rtrim(rtrim({x}, '0'), '.') ELSE {x} END")
 
 
 def qi(name: str) -> str:
@@ -76,7 +78,8 @@ def normalise(q: Question, cb: Codebook, header: str | None,
         return "CAST(NULL AS VARCHAR)"
     x = f"NULLIF(NULLIF(trim({qi(header)}), ''), 'nan')"
     if q.base_type == "select_multiple":
-        return f"NULLIF(trim(regexp_replace({x}, '\\s+', ' ', 'g')), '')"
+        return (f"CASE WHEN regexp_matches({x}, '\\s\\s|[\\t\\n]') THEN NULLIF(trim("
+                f"regexp_replace({x}, '\\s+', ' ', 'g')), '') ELSE {x} END")
     if q.base_type in ("integer", "decimal", "calculate") or (
             q.base_type == "select_one" and int_codes(cb, q)):
         return NUMERIC_PREP.format(x=x)

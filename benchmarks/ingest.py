@@ -1,0 +1,89 @@
+"""Benchmark: import and validate a 1,000,000-row Kobo CSV (plus its repeat file).
+
+Builds the export by tiling the demo generator's Kobo CSV (unique ``_uuid``/``hh_id`` per
+copy, so every row is a distinct, valid submission), then times ``dhkit import`` on a fresh
+demo study and reports rows/s and peak memory (RSS of this process, which runs DuckDB).
+
+    /work/venv/bin/python benchmarks/ingest.py --rows 1000000 [--memory-limit 2GB]
+
+Aim (issue 3): the whole import under 15 s on a 2-core machine, memory not growing with the
+file (DuckDB streams the CSV and spills to encrypted temporary files past its memory limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def build_export(out: Path, rows: int) -> tuple[Path, Path]:
+    """A Kobo main CSV of ``rows`` submissions and its instance file, tiled from the demo."""
+    from dhkit.demo.study import generate_study
+
+    demo = generate_study(out / "demo", children=2000, formats=("kobo_csv",))
+    main, instance, _ = demo.paths["kobo_csv"]
+    con = duckdb.connect()
+    base = con.execute(f"SELECT count(*) FROM read_csv('{main}', delim=';', all_varchar=true)"
+                       ).fetchone()[0]
+    copies = -(-rows // base)
+    big_main, big_inst = out / "big.csv", out / "big-instance.csv"
+    for src, dst, key_cols in ((main, big_main, ("_uuid", "hh_id")),
+                               (instance, big_inst, ("_submission__uuid", "hh_id"))):
+        cols = [r[0] for r in con.execute(
+            f"DESCRIBE SELECT * FROM read_csv('{src}', delim=';', all_varchar=true)").fetchall()]
+        sel = ", ".join(
+            f"\"{c}\" || '-' || c AS \"{c}\"" if c in key_cols else
+            (f"CAST(CAST(\"{c}\" AS BIGINT) + c * {base} AS VARCHAR) AS \"{c}\""
+             if c in ("_index", "_parent_index") and src == main or c == "_parent_index" else
+             f"\"{c}\"") for c in cols)
+        limit = f"LIMIT {rows}" if src == main else ""
+        con.execute(f"""COPY (SELECT {sel} FROM read_csv('{src}', delim=';', all_varchar=true),
+                                  range({copies}) t(c) ORDER BY c {limit})
+                        TO '{dst}' (DELIMITER ';', HEADER)""")
+    return big_main, big_inst
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+
+    import os
+
+    from dhkit.ingest.importer import import_files
+    from dhkit.workspace.config import init_study
+
+    if args.memory_limit:
+        os.environ["DHKIT_MEMORY_LIMIT"] = args.memory_limit
+    work = Path(tempfile.mkdtemp(prefix="dhkit-bench-ingest-"))
+    try:
+        t0 = time.perf_counter()
+        big_main, big_inst = build_export(work, args.rows)
+        t1 = time.perf_counter()
+        size = big_main.stat().st_size / 1e6
+        print(f"export: {args.rows:,} rows, {size:,.0f} MB main CSV (+ instance file), "
+              f"built in {t1 - t0:.1f} s")
+        study = init_study(work / "study", demo=True)
+        t2 = time.perf_counter()
+        result = import_files(study, [big_main, big_inst])
+        t3 = time.perf_counter()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        total = sum(result.accepted.values()) + sum(result.quarantined.values())
+        print(f"import + validation: {t3 - t2:.1f} s for {result.accepted.get('main', 0):,} "
+              f"main rows ({total:,} rows in all tables), problems: {len(result.report)}")
+        print(f"rows/s (main): {args.rows / (t3 - t2):,.0f}; peak RSS: {rss:,.0f} MB")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

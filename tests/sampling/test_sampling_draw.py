@@ -101,7 +101,7 @@ def test_kish_choice_is_uniform_over_eligible_children():
 def test_listing_without_selected_psu_is_refused():
     with pytest.raises(DhkitError) as e:
         select_households(pd.DataFrame({"psu_id": [1]}), [1, 2], psu="psu_id", take=1)
-    assert e.value.code == "SAM-007" and "2" in e.value.message
+    assert e.value.code == "SAM-006" and "2" in e.value.message
 
 
 def test_draw_writes_every_stage_probability_and_base_weight():

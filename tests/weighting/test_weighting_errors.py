@@ -93,3 +93,10 @@ def test_trimming_keeps_the_sum_and_bounds_the_weights_when_strict():
     r = trim_weights(w, lower=1.5, upper=10, strict=True)
     assert r.weights.sum() == pytest.approx(w.sum())
     assert r.weights.min() >= 1.5 - 1e-12 and r.weights.max() <= 10 + 1e-12
+
+
+def test_crossed_margin_of_integer_columns_poststratifies():
+    df = pd.DataFrame({"a": [1, 1, 2, 2, 7], "b": [5, 6, 5, 5, 6]})
+    m = Margins.from_dict({"a:b": {"1:5": 10, "1:6": 20, "2:5": 30, "7:6": 40}})
+    r = poststratify(np.ones(5), df, m)
+    assert r.weights.tolist() == [10.0, 20.0, 15.0, 15.0, 40.0]

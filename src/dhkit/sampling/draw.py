@@ -171,7 +171,7 @@ def select_households(listing: pd.DataFrame, psus, *, psu: str, take: int,
     wanted = [str(p) for p in psus]
     missing = sorted(set(wanted) - set(key))
     if missing:
-        raise DhkitError("SAM-007", f"no listed households for selected PSU(s) "
+        raise DhkitError("SAM-006", f"no listed households for selected PSU(s) "
                          f"{', '.join(missing[:5])}; list those PSUs before drawing households.")
     out = []
     for p in wanted:

@@ -427,9 +427,9 @@ def _greg_adjust(cells: Cells, X: np.ndarray, W: np.ndarray, w: np.ndarray, g_ro
     """R ``svyrecvar`` for ``greg_calibration``: qr.resid(qr(mm*whalf), x/(g*whalf))*(g*whalf),
     computed as x - g·w·(M β), β the least-squares fit of x/(g·whalf) on M·whalf."""
     gram_inv = np.linalg.pinv((X * W[:, None]).T @ X)
-    gw = g_row * w
 
     def adjust(x: np.ndarray) -> np.ndarray:
+        gw = g_row * w
         x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -147,7 +147,7 @@ class Margins:
         """Match every margin to the sample's columns; errors name the margin and level."""
         codes, targets, kept = [], [], []
         for m in self.margins:
-            labels, inverse = _column_values(data, m, self.source)
+            labels, inverse, remap = _column_values(data, m, self.source)
             index = {lev: j for j, lev in enumerate(m.levels)}
             lookup = np.array([index.get(lab, -1) for lab in labels], dtype=np.intp)
             if (lookup < 0).any():
@@ -156,7 +156,7 @@ class Margins:
                     "WGT-004", f"{self.source}: margin '{m.variable}' has no total for level(s) "
                     f"{', '.join(map(repr, bad))} found in the sample; add the level(s) to the "
                     "margins or recode the sample variable.")
-            code = lookup[inverse]
+            code = (lookup if remap is None else lookup[remap])[inverse]
             counts = np.bincount(code, minlength=len(m.levels))
             tot = np.asarray(m.totals, dtype=float)
             absent = [m.levels[j] for j in np.flatnonzero((counts == 0) & (tot > 0))]
@@ -210,8 +210,24 @@ def level_strings(series: pd.Series) -> np.ndarray:
     return series.astype(str).str.strip().to_numpy(dtype=object)
 
 
-def _column_values(data: pd.DataFrame, m: Margin, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """(labels of the distinct values, code of each row into them); crossed parts joined by ':'."""
+def _factorize(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, level labels); small-range integer columns without hashing (fast path)."""
+    if pd.api.types.is_integer_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
+        v = col.to_numpy()
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < 1_000_000:
+            shifted = v - lo if lo else v
+            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present) - 1
+            labels = np.array([str(u + lo) for u in np.flatnonzero(present)], dtype=object)
+            return shifted, labels, remap
+    codes, uniques = pd.factorize(col, sort=False)
+    return codes, level_strings(pd.Series(uniques)), None
+
+
+def _column_values(data: pd.DataFrame, m: Margin, source: str):
+    """(labels of the distinct values, code of each row, optional remap of the codes into the
+    labels); crossed parts are joined by ':'."""
     inverse, labels = None, None
     for part in m.parts:
         if part not in data.columns:
@@ -222,8 +238,11 @@ def _column_values(data: pd.DataFrame, m: Margin, source: str) -> tuple[np.ndarr
             raise DhkitError("WGT-003", f"sample column '{part}' (margin '{m.variable}') has "
                              f"{int(col.isna().sum())} missing value(s); impute or assign a "
                              "level before calibrating.")
-        codes, uniques = pd.factorize(col, sort=False)
-        labs = level_strings(pd.Series(uniques))
+        codes, labs, remap = _factorize(col)
+        if len(m.parts) == 1:
+            return labs, codes, remap
+        if remap is not None:
+            codes = remap[codes]
         if inverse is None:
             inverse, labels = codes.astype(np.int64), labs
         else:
@@ -231,4 +250,4 @@ def _column_values(data: pd.DataFrame, m: Margin, source: str) -> tuple[np.ndarr
             inverse, uniq = pd.factorize(combo, sort=False)
             labels = np.array([f"{labels[u // len(labs)]}:{labs[u % len(labs)]}" for u in uniq],
                               dtype=object)
-    return labels, inverse
+    return labels, inverse, None

@@ -1,0 +1,143 @@
+"""Benchmark: raking and linear calibration of 1,000,000 records on 4 margins
+(region 6, sex 2, age 6, wealth quintile 5), dhkit vs R survey (rake, calibrate) in one run.
+
+Each side runs in its own process so peak memory (max RSS) is its own; the data are written
+once as CSV (R) and Parquet (dhkit) and the reading time is not counted. Prints a table and,
+with --write, replaces the "Weighting" section of benchmarks/RESULTS.md.
+
+    /work/venv/bin/python benchmarks/weighting.py [--rows 1000000] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVELS = {"region": 6, "sex": 2, "age": 6, "quintile": 5}
+
+
+def make_data(n: int, seed: int = 20240601) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({v: rng.integers(1, k + 1, n) for v, k in LEVELS.items()})
+    df["w"] = np.round(np.exp(rng.normal(np.log(300), 0.4, n)) * (1 + df["region"] / 10), 4)
+    N = float(df["w"].sum()) * 1.05
+    rows = []
+    for v, k in LEVELS.items():
+        share = np.linspace(1.0, 1.3, k)
+        share = share / share.sum()
+        tot = np.round(N * share, 0)
+        tot[-1] = round(N) - tot[:-1].sum()
+        rows += [(v, str(j + 1), t) for j, t in enumerate(tot)]
+    return df, pd.DataFrame(rows, columns=["variable", "level", "total"])
+
+
+DHKIT_CHILD = textwrap.dedent("""
+    import json, resource, sys, time
+    import numpy as np, pandas as pd
+    from dhkit.weighting.calibrate import calibrate_weights
+    from dhkit.weighting.margins import Margins
+    data_path, margins_path, out = sys.argv[1:4]
+    df = pd.read_parquet(data_path)
+    m = Margins.from_csv(margins_path)
+    w0 = df["w"].to_numpy()
+    res = {}
+    for method, kw in (("raking", dict(maxit=50, epsilon=1.0)), ("linear", {})):
+        t = time.perf_counter()
+        cal = calibrate_weights(w0, df, m, method, **kw)
+        res[method] = time.perf_counter() - t
+        np.save(out + f"_{method}.npy", cal.weights)
+    res["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(res))
+""")
+
+R_CHILD = textwrap.dedent("""
+    suppressMessages(library(survey))
+    args <- commandArgs(TRUE)
+    d <- read.csv(args[1])
+    for (v in c("region", "sex", "age", "quintile")) d[[v]] <- factor(d[[v]])
+    m <- read.csv(args[2], colClasses = c("character", "character", "numeric"))
+    pops <- lapply(split(m, factor(m$variable, unique(m$variable))), function(x) {
+      df <- data.frame(x$level, x$total); names(df) <- c(x$variable[1], "Freq"); df })
+    fl <- lapply(names(pops), function(v) as.formula(paste("~", v)))
+    des <- svydesign(ids = ~1, weights = ~w, data = d)
+    t_rake <- system.time(r <- rake(des, fl, pops, control = list(maxit = 50, epsilon = 1)))[["elapsed"]]
+    writeBin(as.numeric(weights(r)), paste0(args[3], "_raking.bin"))
+    t_lin <- system.time(l <- calibrate(des, fl, pops, calfun = "linear"))[["elapsed"]]
+    writeBin(as.numeric(weights(l)), paste0(args[3], "_linear.bin"))
+    cat(sprintf('{"raking": %.4f, "linear": %.4f}\\n', t_rake, t_lin))
+""")
+
+
+def run_child(cmd: list[str]) -> tuple[dict, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(out.stdout.strip().splitlines()[-1]), max(after, before) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="dhkit-bench-"))
+    df, margins = make_data(args.rows)
+    df.to_parquet(tmp / "data.parquet", index=False)
+    df.to_csv(tmp / "data.csv", index=False)
+    margins.to_csv(tmp / "margins.csv", index=False)
+    (tmp / "dhkit_child.py").write_text(DHKIT_CHILD)
+    (tmp / "r_child.R").write_text(R_CHILD)
+    dh, _ = run_child([sys.executable, str(tmp / "dhkit_child.py"), str(tmp / "data.parquet"),
+                       str(tmp / "margins.csv"), str(tmp / "dh")])
+    dh_mem = dh.pop("maxrss_mb")
+    r, r_mem = run_child(["Rscript", str(tmp / "r_child.R"), str(tmp / "data.csv"),
+                          str(tmp / "margins.csv"), str(tmp / "r")])
+    rows = []
+    for method in ("raking", "linear"):
+        a = np.load(tmp / f"dh_{method}.npy")
+        b = np.fromfile(tmp / f"r_{method}.bin", dtype="<f8")
+        diff = float(np.max(np.abs(a / b - 1)))
+        rows.append((method, dh[method], r[method], r[method] / dh[method], diff))
+    table = pd.DataFrame(rows, columns=["method", "dhkit_s", "R_s", "speedup", "max_rel_diff"])
+    stamp = time.strftime("%Y-%m-%d")
+    lines = [f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
+             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine.", "",
+             "| method | dhkit (s) | R survey (s) | speed-up | max relative weight difference |",
+             "|---|---:|---:|---:|---:|"]
+    for m, a, b, s, d in rows:
+        lines.append(f"| {m} | {a:.3f} | {b:.2f} | {s:.0f}× | {d:.1e} |")
+    lines += ["", f"Peak memory (max RSS of the process): dhkit {dh_mem:.0f} MB, "
+              f"R {r_mem:.0f} MB (R's includes reading the CSV)."]
+    text = "\n".join(lines)
+    print(table.to_string(index=False))
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+def write_section(body: str) -> None:
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start = old.find("## Weighting")
+    section = f"## Weighting\n\n{body}\n"
+    if start < 0:
+        new = old.rstrip("\n") + "\n\n" + section
+    else:
+        nxt = old.find("\n## ", start + 1)
+        new = old[:start] + section + (old[nxt:] if nxt >= 0 else "")
+    path.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

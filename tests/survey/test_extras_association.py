@@ -29,7 +29,7 @@ def design(case: str):
         return Design(pd.read_csv(FX / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
     m = META[case]
     kind = "SDR" if m["type"] == "successive-difference" else m["type"]
-    kw = {} if kind == "SDR" else dict(scale=m["scale"], rscales=m["rscales"])
+    kw = {} if kind == "SDR" else {"scale": m["scale"], "rscales": m["rscales"]}
     return ReplicateDesign(pd.read_csv(FX / m["file"]), repweights="^rw[0-9]+$",
                            weights="pweight", type=kind, combined_weights=m["combined"],
                            mse=m["mse"], **kw)

@@ -16,7 +16,7 @@ from dhkit.survey.design import Design
 from dhkit.survey.quantile import qrule_math, quantile
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_extras_association import FX, design  # noqa: E402
+from test_extras_association import FX, design
 
 QREF = pd.read_csv(FX / "quantiles.csv", keep_default_na=False, na_values=["NaN"])
 

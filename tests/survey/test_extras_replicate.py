@@ -243,7 +243,7 @@ def _small() -> pd.DataFrame:
 
 
 def _code(**kw) -> DhkitError:
-    args = dict(repweights=["r1", "r2"], weights="w", type="JK1", scale=0.5)
+    args = {"repweights": ["r1", "r2"], "weights": "w", "type": "JK1", "scale": 0.5}
     args.update(kw)
     with pytest.raises(DhkitError) as e, warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -281,7 +281,7 @@ def test_replicate_types_set_r_default_scales():
     df = _small()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kw = dict(repweights=["r1", "r2"], weights="w", combined_weights=False)
+        kw = {"repweights": ["r1", "r2"], "weights": "w", "combined_weights": False}
         assert ReplicateDesign(df, type="BRR", **kw).scale == pytest.approx(0.5)
         assert ReplicateDesign(df, type="Fay", rho=0.5, **kw).scale == pytest.approx(2.0)
         assert ReplicateDesign(df, type="SDR", **kw).scale == pytest.approx(2.0)

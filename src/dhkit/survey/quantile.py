@@ -24,7 +24,7 @@ probabilities of a domain one call.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from scipy import stats
 
 from dhkit.errors import DhkitError
 from dhkit.survey.association import mean_vcov, subset_degf
-from dhkit.survey.replicate import ReplicateDesign, _as_list, _by, numeric_values
+from dhkit.survey.replicate import _as_list, _by, numeric_values
 
 INTERVALS = ("mean", "beta", "xlogit")
 
@@ -160,4 +160,4 @@ def _one(design, x, w, rows, probs, ci, level, interval_type):
     return out
 
 
-__all__ = ["quantile", "qrule_math", "INTERVALS"]
+__all__ = ["INTERVALS", "qrule_math", "quantile"]

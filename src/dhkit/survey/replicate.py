@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -255,7 +256,7 @@ class ReplicateDesign:
         combined_weights: bool = False,
         rho: float | None = None,
         mse: bool = False,
-    ) -> "ReplicateDesign":
+    ) -> ReplicateDesign:
         """A design from arrays (used by :func:`as_replicate`); no defaults are guessed."""
         self = cls.__new__(cls)
         reps = np.asarray(repweights, dtype=float)
@@ -423,6 +424,24 @@ class ReplicateDesign:
                          ratios=list(ratios), by=_as_list(by), ci=ci, level=level, deff=deff,
                          covmat=covmat, **kw)
 
+
+    def contrast(self, estimates, weights, **kw):
+        """A linear contrast of estimates (e.g. girls minus boys) with SE and p from their
+        joint replicate covariance (R ``svycontrast`` on ``svyby(..., covmat=TRUE)``); the
+        estimates need ``covmat=True``. t on the design's ``degf``.
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "s": [1, 2, 1, 2], "w": 1.0,
+        ...                    "r1": [0.0, 2, 1, 1], "r2": [2.0, 0, 1, 1],
+        ...                    "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
+        >>> d = ReplicateDesign(df, weights="w", repweights="^r", type="JKn", rscales=0.5)
+        >>> e = d.mean("y", by="s", covmat=True)
+        >>> float(d.contrast(e, {"s=2": 1, "s=1": -1}).table.estimate[0])
+        -0.5
+        """
+        from dhkit.survey.contrast import contrast
+
+        return contrast(estimates, weights, df=kw.pop("df", self.degf), **kw)
 
 def _repweight_columns(data: pd.DataFrame, spec: str | Sequence[str]) -> list[str]:
     if isinstance(spec, str):
@@ -628,7 +647,7 @@ def bootstrap_weights(
         if fpc is None:
             draws = rng.multinomial(nh, np.full(nh, 1.0 / nh), size=replicates)
         else:
-            pop = int(round(float(fpc[s_index == h][0])))
+            pop = int(float(fpc[s_index == h][0]))  # R rep(length=) truncates
             if pop < nh:
                 raise DhkitError("REP-007", f"population size {pop} is smaller than the "
                                  f"{nh} sampled PSUs in stratum {h + 1}; check the fpc.")
@@ -809,13 +828,12 @@ def run_batch(
                        deff) if deff else np.full(est.shape, np.nan))
         dvals = np.where(is_ratio, np.nan, dvals)  # R 4.1.1 fails on deff of replicate ratios
     # tidy, indicator-major as the linearization engine: each column, overall then domains
-    T = lambda x: np.asarray(x).T.ravel()  # noqa: E731
-    e, se = T(est), np.sqrt(np.maximum(T(var), 0.0))
+    e, se = _tmajor(est), np.sqrt(np.maximum(_tmajor(var), 0.0))
     df = np.tile(dom_df, k)
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
     lo, hi = _intervals(design, theta, var, e, se, df, rows, prop, ci, level)
-    count = T(n_un)
+    count = _tmajor(n_un)
     empty = count == 0
     e, se, lo, hi = (np.where(empty, np.nan, x) for x in (e, se, lo, hi))
     dom_name = np.empty(nl, dtype=object)
@@ -831,8 +849,8 @@ def run_batch(
         "indicator": np.repeat([c.indicator for c in cols], nl),
         "base": np.repeat([c.base for c in cols], nl),
         "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
-        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": T(dvals),
-        "n_unweighted": count.round().astype(np.int64), "n_weighted": T(n_w),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": _tmajor(dvals),
+        "n_unweighted": count.round().astype(np.int64), "n_weighted": _tmajor(n_w),
         "flag": flags.flag(count), "df": df, "cv": cv,
         "category": np.repeat([c.category for c in cols], nl),
         "statistic": np.repeat([("proportion" if c.prop and c.kind == "mean" else c.kind)
@@ -846,6 +864,11 @@ def run_batch(
         reps = theta[..., 1:].transpose(1, 0, 2).reshape(-1, r)  # rows in table order
         vcov = design.variance(reps.T, e, covariance=True)
     return Estimates(table, vcov)
+
+
+def _tmajor(x: np.ndarray) -> np.ndarray:
+    """(levels, k) → indicator-major vector: each column's overall row, then its domains."""
+    return np.asarray(x).T.ravel()
 
 
 @dataclass(frozen=True)
@@ -954,12 +977,12 @@ def design_arrays(design) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bo
 
 
 __all__ = [
+    "TYPES",
     "ReplicateDesign",
     "as_replicate",
-    "svrvar",
-    "jk1_weights",
-    "jkn_weights",
     "bootstrap_weights",
     "canonical_type",
-    "TYPES",
+    "jk1_weights",
+    "jkn_weights",
+    "svrvar",
 ]

@@ -1,1 +1,35 @@
-"""dhkit.qualitative"""
+"""dhkit.qualitative: interview transcripts → redaction → coding → agreement → quote bank.
+
+The functions other stages call:
+
+- :func:`quotes_for` ``(store, code, lang=None, *, coder=None, include_children=True,
+  sex=False, age=False) -> list[Quote]`` — cleared quotes for a report chapter;
+- :func:`quote_bank` — every cleared quote and the counts withheld;
+- :func:`load_demo` ``(store, *, withdraw=True) -> DemoSummary`` — the synthetic demo.
+
+Imports are lazy so ``import dhkit.qualitative`` stays cheap.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Quote", "quotes_for", "quote_bank", "load_demo", "agreement"]
+
+
+def __getattr__(name: str):
+    if name in ("quotes_for", "quote_bank"):
+        from dhkit.qualitative import quotes
+
+        return getattr(quotes, name)
+    if name == "Quote":
+        from dhkit.qualitative.model import Quote
+
+        return Quote
+    if name == "load_demo":
+        from dhkit.qualitative.demo import load_demo
+
+        return load_demo
+    if name == "agreement":
+        from dhkit.qualitative.agreement import agreement
+
+        return agreement
+    raise AttributeError(name)

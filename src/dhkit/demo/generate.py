@@ -129,6 +129,29 @@ def _topk(scores: np.ndarray, k: np.ndarray) -> np.ndarray:
     return rank < k[:, None]
 
 
+def _exact_total(rng, total: int, comp, nr, us):
+    """Move a few households between complete and not so completes sum to ``total``
+    exactly (the difference is a few per cent of sqrt(total))."""
+    comp, nr, us = comp.copy(), nr.copy(), us.copy()
+    diff = total - int(comp.sum())
+    if diff > 0:                      # turn refusals, then unscreened, into completes
+        for pool in (nr, us):
+            cand = np.repeat(np.arange(len(comp)), pool)
+            k = min(diff, len(cand))
+            pick = np.bincount(rng.choice(cand, k, replace=False), minlength=len(comp))
+            comp += pick
+            pool -= pick
+            diff -= k
+        if diff > 0:
+            comp[rng.integers(0, len(comp), diff)] += 1
+    elif diff < 0:                    # turn completes into refusals
+        cand = np.repeat(np.arange(len(comp)), comp)
+        pick = np.bincount(rng.choice(cand, -diff, replace=False), minlength=len(comp))
+        comp -= pick
+        nr += pick
+    return comp, nr, us
+
+
 def _allocate(total: int, shares: np.ndarray) -> np.ndarray:
     """Largest-remainder allocation of ``total`` to ``shares``."""
     raw = total * shares / shares.sum()
@@ -163,27 +186,29 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
     psu_ids = np.array([f"{REGION_ABBR[REGIONS[r]]}-{i:04d}"
                         for r, i in zip(psu_region, psu_local)], dtype=object)
 
-    # completes: by region proportional to population, within region gamma-dispersed
-    comp_r = _allocate(children, reg_share)
-    psu_c = np.zeros(n_psu, dtype=np.int64)
-    for r in range(6):
-        idx = np.flatnonzero(psu_region == r)
-        p = rng.gamma(20.0, size=len(idx))
-        psu_c[idx] = rng.multinomial(comp_r[r], p / p.sum())
-
-    # dispositions per PSU
+    # ---- stage 2: a fixed take of issued households per PSU; their outcomes -----------
+    # Each issued household is screened (by area), eligible, and completes (by area);
+    # the expected completes per issued household is the response rate (44 %).
+    take = round(T.completes_per_psu / T.response_rate)
+    psu_m = np.full(n_psu, take, dtype=np.int64)                   # issued households
     q = np.where(psu_area == 2, T.complete_rate[2], T.complete_rate[1])
     s = np.where(psu_area == 2, T.screened_rate[2], T.screened_rate[1])
-    psu_nr = rng.poisson(psu_c * (1 - q) / q)
-    psu_ne = rng.poisson(T.not_eligible_ratio * (psu_c + psu_nr))
+    psu_scr = rng.binomial(psu_m, s)
+    psu_elig = rng.binomial(psu_scr, 1 / (1 + T.not_eligible_ratio))
+    psu_c = rng.binomial(psu_elig, q)
+    psu_nr = psu_elig - psu_c
+    psu_ne = psu_scr - psu_elig
+    psu_us = psu_m - psu_scr
+    psu_c, psu_nr, psu_us = _exact_total(rng, children, psu_c, psu_nr, psu_us)
     psu_sub = psu_c + psu_nr + psu_ne
-    psu_us = rng.poisson(psu_sub * (1 - s) / s)
-    psu_m = np.maximum(1, psu_sub + psu_us)                        # issued households
-    # listed eligible households (measure of size) and the region frame totals
-    psu_M = np.maximum(psu_m, np.round(rng.lognormal(np.log(150), 0.4, n_psu))).astype(int)
+    # measure of size (eligible households on the frame) and the listed count found in
+    # the field (frames are out of date: +-20 %); the region frame totals
     mean_elig = np.dot(np.arange(1, 4), T.n_eligible_probs)
     frame_M = np.array([T.population_children * reg_share[r] / mean_elig for r in range(6)])
-    p_psu = np.minimum(1.0, n_psu_r[psu_region] * psu_M / frame_M[psu_region])
+    mos_mean = np.clip(frame_M.sum() / n_psu / 4, take, 150.0)   # large samples: small PSUs
+    psu_mos = np.maximum(take, rng.lognormal(np.log(mos_mean), 0.4, n_psu))
+    psu_M = np.maximum(psu_m, np.round(psu_mos * rng.lognormal(0.0, 0.2, n_psu))).astype(int)
+    p_psu = np.minimum(1.0, n_psu_r[psu_region] * psu_mos / frame_M[psu_region])
     p_hh = psu_m / psu_M
 
     # ---- households (submissions) --------------------------------------------------

@@ -8,11 +8,11 @@ The design story at the default size (999 children):
 
 * 6 regions are the strata; about 8 completed interviews per PSU, so ~125 PSUs are drawn
   with probability proportional to the number of listed eligible households;
-* in each PSU a systematic sample of listed households is *issued*; 44 % of the issued
+* in each PSU a fixed take of 18 listed households is *issued*; 44 % of the issued
   households end as a completed child + caregiver interview (the report's response rate):
   about 58 % are screened and produce a submission (the report's base of 1,309
   households), the rest are never screened (no contact, refusal at the door); of the
-  screened, ~11 % turn out not eligible and ~85 % of the eligible complete;
+  screened, ~12 % turn out not eligible and ~85 % of the eligible complete;
 * one internet-using 12-17-year-old is chosen at random (Kish) among ``n_eligible``.
 
 Reconciling the any-TF-CSEA margins (report: 21 % overall; girls 25, boys 17; rural 29,
@@ -66,9 +66,9 @@ class Truth:
     # ---- design story --------------------------------------------------------------
     completes_per_psu: float = 8.0
     response_rate: float = 0.44             # completes / issued households
-    screened_rate: dict = field(default_factory=lambda: {1: 0.55, 2: 0.63})  # by area
+    screened_rate: dict = field(default_factory=lambda: {1: 0.56, 2: 0.64})  # by area
     complete_rate: dict = field(default_factory=lambda: {1: 0.84, 2: 0.88})  # of eligible
-    not_eligible_ratio: float = 0.12        # not eligible per eligible screened household
+    not_eligible_ratio: float = 0.135       # not eligible per eligible screened household
     n_eligible_probs: tuple = (0.74, 0.21, 0.05)   # 1, 2, 3 eligible children
     psu_sigma: float = 0.6                  # SD of the PSU random effect (logit scale)
 

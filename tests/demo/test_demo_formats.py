@@ -94,7 +94,7 @@ def test_value_labels_from_the_choice_lists(study, fmt):
     assert labels["ab_unwanted_images"][1] == "Yes"
     assert labels["ab_unwanted_images"][99] == "Prefers not to say"
     assert labels["child_sex"] == {1: "Girl", 2: "Boy"}
-    assert "weight" in meta.column_names
+    assert "weight" in meta.column_names and "base_weight" in meta.column_names
     _, imeta = read(str(study.out_dir / fmt / f"household_survey_instance.{fmt}"),
                     metadataonly=True)
     assert imeta.variable_value_labels["inst_met"] == {1: "Online", 2: "In person"}

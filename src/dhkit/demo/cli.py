@@ -61,6 +61,10 @@ def generate_cmd(
     from dhkit.demo.study import generate_study
 
     fmts = _formats(formats)
+    if children > 50_000 and "kobo_xlsx" in fmts:
+        from dhkit.console import err_console
+
+        err_console.print("note: kobo_xlsx is skipped above 50,000 children")
     with progress() as bar:
         task = bar.add_task("Generating the synthetic study", total=1 + len(fmts))
         study = generate_study(out, children=children, seed=seed, formats=fmts,

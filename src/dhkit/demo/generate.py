@@ -368,6 +368,7 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
     roster = _roster(rng, main, rostered, n_teen_other, n_others, sex, age, cg_sex, cg_age,
                      selected_line)
     from dhkit.demo.weights import demo_weights
+    main["base_weight"] = 1.0 / (main["p_psu"] * main["p_hh"] * main["p_child"])
     main["weight"] = demo_weights(main, psu_region, psu_area, psu_us, psu_ids, T)
     return DemoData(main, instance, roster,
                     {"main": multi_main, "instance": multi_inst},

@@ -178,6 +178,7 @@ ROSTER: list[Column] = [
 
 #: Columns added by the generator that are not questions of the form.
 EXTRA_MAIN: list[Column] = [
+    _c("base_weight", "decimal", label="Base weight 1/(p_psu*p_hh*p_child)"),
     _c("weight", "decimal", label="Final child weight (demo: nonresponse + post-stratified)"),
 ]
 

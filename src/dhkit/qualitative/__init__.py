@@ -12,7 +12,7 @@ Imports are lazy so ``import dhkit.qualitative`` stays cheap.
 
 from __future__ import annotations
 
-__all__ = ["Quote", "quotes_for", "quote_bank", "load_demo", "agreement"]
+__all__ = ["Quote", "quotes_for", "quote_bank", "load_demo"]
 
 
 def __getattr__(name: str):
@@ -28,8 +28,4 @@ def __getattr__(name: str):
         from dhkit.qualitative.demo import load_demo
 
         return load_demo
-    if name == "agreement":
-        from dhkit.qualitative.agreement import agreement
-
-        return agreement
     raise AttributeError(name)

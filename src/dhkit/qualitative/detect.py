@@ -57,6 +57,7 @@ NUM_EN = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirte
 TITLES = ("señor|señora|señorita|sr\\.|sra\\.|don|doña|profe|profesor|profesora|doctor|"
           "doctora|dr\\.|dra\\.|tío|tía|primo|prima|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Dr|teacher|"
           "uncle|aunt|cousin|judge|juez|jueza|fiscal|llamado|llamada|named|called|se llama|"
+          "se llamaba|llamarse|"
           "me llamo|my name is")
 
 

@@ -31,6 +31,7 @@ def children() -> pd.DataFrame:
 
 TOML = """
 [input]
+table = "children"
 id = "child_id"
 [base]
 probabilities = ["p_psu", "p_hh"]
@@ -68,7 +69,7 @@ def test_chain_hits_the_margins_and_drops_nonrespondents():
     assert np.all(res.weights[df["responded"] == 0] == 0)
     got = np.bincount(df["sex"] - 1, weights=res.weights)
     np.testing.assert_allclose(got, Margins.from_csv(MARGINS).margins[1].totals, rtol=1e-9)
-    assert list(res.lineage().columns) == ["w_base", "w_household", "w_nonresponse",
+    assert list(res.lineage().columns) == ["w_base", "w_nonresponse", "w_household",
                                            "w_calibrated", "w_final"]
 
 
@@ -102,6 +103,25 @@ def test_empty_weighting_class_names_the_class():
     with pytest.raises(DhkitError) as e:
         build_weights(df, spec())
     assert e.value.code == "WGT-011" and "'3:1'" in e.value.message
+
+
+def test_not_eligible_rows_are_out_of_scope_and_child_probability_factor():
+    df = children()
+    df["result"] = np.where(df["responded"] == 1, 1, 2)
+    df.loc[:9, "result"] = 4
+    df["p_child"] = 1 / df["n_eligible"]
+    res = build_weights(df, WeightingSpec(
+        probabilities=("p_psu",), child_probability="p_child",
+        nonresponse=NonresponseSpec("result", classes=("region",), ineligible_values=(4,))))
+    assert np.all(res.weights[:10] == 0)
+    scope = df.index >= 10
+    base = 1 / df["p_psu"].to_numpy()
+    before = np.bincount(df["region"][scope] - 1, weights=base[scope])
+    after = np.bincount(df["region"] - 1, weights=res.lineage()["w_nonresponse"])
+    np.testing.assert_allclose(after, before)
+    resp = res.respondents
+    np.testing.assert_allclose(res.weights[resp], res.lineage()["w_nonresponse"][resp]
+                               * df["n_eligible"][resp])
 
 
 def test_propensity_adjustment_keeps_respondents_only():

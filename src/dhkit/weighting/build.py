@@ -13,7 +13,7 @@ store in one transaction (nothing partial is stored when a step fails).
 ...                      nonresponse=NonresponseSpec(respond="r", classes=("sex",)))
 >>> res = build_weights(df, spec)
 >>> res.weights.tolist()
-[10.0, 25.0, 5.0, 0.0]
+[10.0, 30.0, 5.0, 0.0]
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ SPEC_FILE = "weighting.toml"
 class NonresponseSpec:
     respond: str
     method: str = "classes"                 # classes | propensity
+    respond_values: tuple = (1,)            # values of `respond` that mean "responded"
+    ineligible_values: tuple = ()           # values that mean "found not eligible": dropped
     classes: tuple[str, ...] = ()
     covariates: tuple[str, ...] = ()
     propensity_classes: int | None = 5
@@ -77,13 +79,14 @@ class WeightingSpec:
     probabilities: tuple[str, ...] = ()
     base_weight: str | None = None
     eligible: str | None = None
+    child_probability: str | None = None
     nonresponse: NonresponseSpec | None = None
     calibration: CalibrationSpec | None = None
     trim: tuple[float, float] | None = None
     trim_strict: bool = False
     replicates: ReplicateSpec | None = None
     id: str | None = None
-    table: str = "children"
+    table: str = "main"
     weight_name: str = "weight"
 
 
@@ -128,73 +131,89 @@ def _require(frame: pd.DataFrame, cols, what: str) -> None:
 
 
 def build_weights(frame: pd.DataFrame, spec: WeightingSpec) -> WeightResult:
-    """Run the weighting chain on the child table (all eligible sampled children, with the
-    response indicator when there is a nonresponse step).
+    """Run the weighting chain on the child table (every sampled household or child, with
+    the response indicator when there is a nonresponse step).
 
-    Order: base (1 / Π stage probabilities) → × number of eligible children → nonresponse
-    (respondents only from here) → calibration → trimming → replicates (re-calibrated).
+    Order: base (1 / Π stage probabilities) → nonresponse (rows found not eligible are out
+    of scope; respondents only from here) → within-household factor (× eligible children,
+    or 1 / p_child) → calibration → trimming → replicates (re-calibrated).
     Reference: Valliant, Dever & Kreuter (2018) *Practical Tools for Designing and Weighting
     Survey Samples*, ch. 13–14.
     """
     frame = frame.reset_index(drop=True)
     steps: list[WeightStep] = []
     tables: dict[str, pd.DataFrame] = {}
+    keep = np.ones(len(frame), dtype=bool)          # in scope and, later, responding
+    nr = spec.nonresponse
+    if nr is not None:
+        _require(frame, [nr.respond, *nr.classes, *nr.covariates], "[nonresponse]")
+        if nr.ineligible_values:
+            keep = ~frame[nr.respond].isin(list(nr.ineligible_values)).to_numpy()
+    w = np.zeros(len(frame))
     if spec.base_weight:
         _require(frame, [spec.base_weight], "[base] weight")
-        w = pd.to_numeric(frame[spec.base_weight], errors="coerce").to_numpy(float)
-        if not np.all(w > 0):
+        w0 = pd.to_numeric(frame[spec.base_weight], errors="coerce").to_numpy(float)[keep]
+        if not np.all(w0 > 0):
             raise DhkitError("WGT-008", f"base weight '{spec.base_weight}' has missing or "
                              "non-positive values; fix them before weighting.")
         desc = f"base weight column {spec.base_weight}"
     elif spec.probabilities:
-        w = base_weights(frame, list(spec.probabilities))
+        w0 = base_weights(frame[keep], list(spec.probabilities))
         desc = "1 / (" + " × ".join(spec.probabilities) + ")"
     else:
         raise DhkitError("WGT-014", f"{SPEC_FILE}: give [base] probabilities = [...] or "
                          "[base] weight = \"column\".")
-    steps.append(WeightStep("base", desc, w))
-    if spec.eligible:
-        _require(frame, [spec.eligible], "[household] eligible")
-        w = w * household_factor(frame[spec.eligible])
-        steps.append(WeightStep("household", f"× {spec.eligible} (one child chosen)", w))
-    respondents = np.ones(len(frame), dtype=bool)
-    if spec.nonresponse:
-        nr = spec.nonresponse
-        _require(frame, [nr.respond, *nr.classes, *nr.covariates], "[nonresponse]")
+    w[keep] = w0
+    steps.append(WeightStep("base", desc, w.copy()))
+    if nr is not None:
+        scope = frame[keep]
+        responded = scope[nr.respond].isin(list(nr.respond_values)).to_numpy()
         if nr.method == "classes":
             if not nr.classes:
                 raise DhkitError("WGT-014", f"{SPEC_FILE}: [nonresponse] method = \"classes\" "
                                  "needs classes = [\"column\", ...].")
-            adj = nonresponse_classes(w, frame[nr.respond], frame[list(nr.classes)], nr.cap)
+            adj = nonresponse_classes(w[keep], responded, scope[list(nr.classes)], nr.cap)
         elif nr.method == "propensity":
             if not nr.covariates:
                 raise DhkitError("WGT-014", f"{SPEC_FILE}: [nonresponse] method = \"propensity\" "
                                  "needs covariates = [\"column\", ...].")
-            adj = nonresponse_propensity(w, frame[nr.respond], frame[list(nr.covariates)],
+            adj = nonresponse_propensity(w[keep], responded, scope[list(nr.covariates)],
                                          cap=nr.cap, classes=nr.propensity_classes)
         else:
             raise DhkitError("WGT-014", f"{SPEC_FILE}: [nonresponse] method '{nr.method}'; use "
                              "classes or propensity.")
-        respondents = adj.weights > 0
-        w = adj.weights
+        w[keep] = adj.weights
+        keep[keep] = responded
         capped = f", {adj.n_capped} capped at {nr.cap:g}" if nr.cap else ""
-        steps.append(WeightStep("nonresponse", f"{adj.method}{capped}", w))
+        steps.append(WeightStep("nonresponse", f"{adj.method}{capped}", w.copy()))
         tables["Nonresponse adjustment factors"] = adj.table
+    if spec.eligible or spec.child_probability:
+        col = spec.eligible or spec.child_probability
+        _require(frame, [col], "[household]")
+        if spec.eligible:
+            factor = household_factor(frame.loc[keep, col])
+        else:
+            p = pd.to_numeric(frame.loc[keep, col], errors="coerce").to_numpy(float)
+            if not np.all((p > 0) & (p <= 1)):
+                raise DhkitError("WGT-016", f"column '{col}': a respondent's child-selection "
+                                 "probability is missing or outside (0, 1]; fix the record.")
+            factor = 1 / p
+        w[keep] = w[keep] * factor
+        steps.append(WeightStep("household", f"× within-household factor ({col})", w.copy()))
+    respondents = keep
     cal = None
     if spec.calibration:
         c = spec.calibration
-        sub = frame[respondents]
-        cal = calibrate_weights(w[respondents], sub, c.margins, c.method, bounds=c.bounds,
-                                maxit=c.maxit, epsilon=c.epsilon)
-        w = w.copy()
+        cal = calibrate_weights(w[respondents], frame[respondents], c.margins, c.method,
+                                bounds=c.bounds, maxit=c.maxit, epsilon=c.epsilon)
         w[respondents] = cal.weights
-        steps.append(WeightStep("calibrated", f"{cal.method}, {cal.iterations} iteration(s)", w))
+        steps.append(WeightStep("calibrated", f"{cal.method}, {cal.iterations} iteration(s)",
+                                w.copy()))
     if spec.trim:
         t = trim_weights(w[respondents], spec.trim[0], spec.trim[1], strict=spec.trim_strict)
-        w = w.copy()
         w[respondents] = t.weights
         steps.append(WeightStep("trimmed", f"[{spec.trim[0]:g}, {spec.trim[1]:g}], "
-                                f"{t.n_trimmed} trimmed", w))
+                                f"{t.n_trimmed} trimmed", w.copy()))
     reps = None
     if spec.replicates:
         reps = _replicates(frame[respondents], steps, respondents, spec, cal)
@@ -203,14 +222,14 @@ def build_weights(frame: pd.DataFrame, spec: WeightingSpec) -> WeightResult:
                                                   for s in steps[:-1]}), **tables}
     if cal is not None:
         before = steps[[s.name for s in steps].index("calibrated") - 1].weights[respondents]
-        tables["Margins before and after calibration"] = margin_table(cal.margins, before,
-                                                                      w[respondents])
+        tables["Margins before and after calibration"] = margin_table(
+            cal.margins, before, steps[[s.name for s in steps].index("calibrated")].weights[
+                respondents])
         tables["Calibration factors by margin"] = pd.concat(
-            [factors_by_class(before, w[respondents], m_codes, "level").assign(
-                variable=m.variable) for m, m_codes in zip(
-                cal.margins.margins,
-                [np.asarray(m.levels, dtype=object)[c] for m, c in
-                 zip(cal.margins.margins, cal.margins.codes)])], ignore_index=True)
+            [factors_by_class(before, cal.weights, np.asarray(m.levels, dtype=object)[code],
+                              "level").assign(variable=m.variable)
+             for m, code in zip(cal.margins.margins, cal.margins.codes)], ignore_index=True
+        )[["variable", "level", "n", "before", "after", "factor"]]
     return WeightResult(w, tuple(steps), respondents, cal, reps, tables)
 
 
@@ -242,8 +261,9 @@ def _replicates(sub: pd.DataFrame, steps, respondents, spec: WeightingSpec,
 SCHEMA: dict[tuple[str, str], type | tuple] = {
     ("input", "table"): str, ("input", "id"): str, ("input", "weight_name"): str,
     ("base", "probabilities"): list, ("base", "weight"): str,
-    ("household", "eligible"): str,
+    ("household", "eligible"): str, ("household", "child_probability"): str,
     ("nonresponse", "respond"): str, ("nonresponse", "method"): str,
+    ("nonresponse", "respond_values"): list, ("nonresponse", "ineligible_values"): list,
     ("nonresponse", "classes"): list, ("nonresponse", "covariates"): list,
     ("nonresponse", "propensity_classes"): int, ("nonresponse", "cap"): (int, float),
     ("calibration", "method"): str, ("calibration", "margins"): str,
@@ -329,6 +349,8 @@ def load_spec(path: str | Path) -> WeightingSpec:
     if "nonresponse" in data:
         nr = NonresponseSpec(respond=g("nonresponse", "respond", "responded"),
                              method=g("nonresponse", "method", "classes"),
+                             respond_values=tuple(g("nonresponse", "respond_values", [1])),
+                             ineligible_values=tuple(g("nonresponse", "ineligible_values", [])),
                              classes=tuple(g("nonresponse", "classes", ())),
                              covariates=tuple(g("nonresponse", "covariates", ())),
                              propensity_classes=g("nonresponse", "propensity_classes", 5),
@@ -348,9 +370,10 @@ def load_spec(path: str | Path) -> WeightingSpec:
                              g("replicates", "seed", 1))
     return WeightingSpec(
         probabilities=tuple(g("base", "probabilities", ())), base_weight=g("base", "weight"),
-        eligible=g("household", "eligible"), nonresponse=nr, calibration=cal, trim=trim,
+        eligible=g("household", "eligible"),
+        child_probability=g("household", "child_probability"), nonresponse=nr, calibration=cal, trim=trim,
         trim_strict=bool(g("trim", "strict", False)), replicates=reps, id=g("input", "id"),
-        table=g("input", "table", "children"), weight_name=g("input", "weight_name", "weight"))
+        table=g("input", "table", "main"), weight_name=g("input", "weight_name", "weight"))
 
 
 # --------------------------------------------------------------------------------------

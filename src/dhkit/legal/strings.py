@@ -79,7 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "total": {"en": "Total", "es": "Total"},
     "by_recommendation": {"en": "By recommendation", "es": "Por recomendación"},
     "by_sector": {"en": "Endorsement by sector", "es": "Respaldo por sector"},
-    "undecided": {"en": "undecided", "es": "sin decisión"},
+    "undecided": {"en": "Undecided", "es": "Sin decisión"},
     # answer values and vocabularies shown in outputs
     "endorse": {"en": "Endorse", "es": "Respalda"},
     "endorse_with_changes": {"en": "Endorse with changes", "es": "Respalda con cambios"},

@@ -1,6 +1,7 @@
 """The demo generator: design shape, reproducibility, links between tables."""
 
 import hashlib
+import time
 
 import numpy as np
 import pytest
@@ -57,11 +58,20 @@ def test_roster_holds_the_selected_child(data):
     assert (sel["member_internet"] == 1).all()
 
 
-def test_same_seed_same_files(tmp_path):
-    a = generate_study(tmp_path / "a", children=80, seed=5, formats=("kobo_csv", "parquet"))
-    b = generate_study(tmp_path / "b", children=80, seed=5, formats=("kobo_csv", "parquet"))
+def test_same_seed_same_files_in_every_format(tmp_path):
+    a = generate_study(tmp_path / "a", children=40, seed=5)
+    time.sleep(1.1)                    # headers of .sav/.dta/.xlsx would carry the time
+    b = generate_study(tmp_path / "b", children=40, seed=5)
+    assert len(a.all_paths()) == 16
     for pa_, pb in zip(a.all_paths(), b.all_paths()):
-        assert _sha(pa_) == _sha(pb)
+        assert _sha(pa_) == _sha(pb), pa_.name
+
+
+def test_readstat_headers_carry_a_fixed_timestamp(tmp_path):
+    s = generate_study(tmp_path, children=20, seed=1, formats=("sav", "dta"))
+    assert (tmp_path / "sav" / "household_survey.sav").read_bytes()[92:109] == b"01 Jul 2400:00:00"
+    assert b"<timestamp>\x1101 Jul 2024 00:00" in (tmp_path / "dta" / "household_survey.dta").read_bytes()
+    assert len(s.paths["sav"]) == 3
 
 
 def test_different_seed_different_data(tmp_path):

@@ -15,6 +15,7 @@ exists to exercise ``dhkit import`` on what teams really have; pyarrow writes th
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import pandas as pd
@@ -115,6 +116,7 @@ def write_kobo_xlsx(data: DemoData, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{FORM}.xlsx"
     with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        xw.book.set_properties({"created": FIXED_STAMP})
         for table, sheet in (("main", FORM), ("instance", "instance"), ("roster", "roster")):
             kobo_frame(data, table).to_excel(xw, sheet_name=sheet, index=False)
     return [path]
@@ -213,8 +215,29 @@ def _write_readstat(data: DemoData, out_dir, suffix: str) -> list[Path]:
             pyreadstat.write_dta(flat, str(path), column_labels=vl,
                                  variable_value_labels=vals, version=15,
                                  file_label="dhkit synthetic demo (not real data)")
+        _freeze_timestamp(path, suffix)
         paths.append(path)
     return paths
+
+
+#: The timestamp written into SPSS/Stata/Excel headers, so the same seed gives the same
+#: bytes (readstat and xlsxwriter would stamp the current time).
+FIXED_STAMP = _dt.datetime(2024, 7, 1, 0, 0)
+SAV_STAMP = b"01 Jul 2400:00:00"        # the same instant, locale-free
+DTA_STAMP = b"01 Jul 2024 00:00"
+
+
+def _freeze_timestamp(path: Path, suffix: str) -> None:
+    """Overwrite the creation time in a .sav header (offset 92: 9-byte date, 8-byte time)
+    or a Stata 118 ``<timestamp>`` with :data:`FIXED_STAMP`."""
+    raw = bytearray(path.read_bytes())
+    if suffix == "sav":
+        raw[92:109] = SAV_STAMP
+    else:
+        tag = raw.find(b"<timestamp>")
+        if tag >= 0 and raw[tag + 11] == 17:
+            raw[tag + 12:tag + 29] = DTA_STAMP
+    path.write_bytes(bytes(raw))
 
 
 def write_sav(data: DemoData, out_dir: str | Path) -> list[Path]:

@@ -146,6 +146,8 @@ class Margins:
     def encode(self, data: pd.DataFrame, weights: np.ndarray | None = None) -> EncodedMargins:
         """Match every margin to the sample's columns; errors name the margin and level."""
         codes, targets, kept = [], [], []
+        # with strictly positive weights, a level with rows has positive weight: skip the sums
+        check_mass = weights is not None and not bool(np.all(np.asarray(weights) > 0))
         for m in self.margins:
             labels, inverse, remap = _column_values(data, m, self.source)
             index = {lev: j for j, lev in enumerate(m.levels)}
@@ -179,7 +181,7 @@ class Margins:
                 m = Margin(m.variable, tuple(l for l, k in zip(m.levels, keep) if k),
                            tuple(t for t, k in zip(m.totals, keep) if k))
                 tot = tot[keep]
-            if weights is not None:
+            if check_mass:
                 mass = np.bincount(code, weights=weights, minlength=len(tot))
                 empty = [m.levels[j] for j in np.flatnonzero(mass <= 0)]
                 if empty:

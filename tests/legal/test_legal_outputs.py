@@ -131,3 +131,17 @@ def test_recommendations_render_with_links(tmp_path):
     html = render_registry_html(load_registry(colombia_recommendations_path()), "es")
     assert 'id="rec-7.5"' in html and "<code>CRM-06</code>" in html
     assert "Fuerzas del orden" in html and "Hallazgo clave 7" in html
+
+
+def test_every_colombia_recommendation_has_spanish_text():
+    reg = load_registry(colombia_recommendations_path())
+    assert all(r.text_es for r in reg.all())
+    assert all(i.finding.get("es") and i.title.get("es") for i in reg.insights)
+
+
+def test_gap_outputs_name_their_inputs_by_hash(cl, co):
+    g = build_gap(cl, co, "en", None, colombia_recommendations_path())
+    names = [n for n, _ in g.inputs]
+    assert names == ["checklist.yaml", "assessment-CO.yaml", "recommendations-CO.yaml"]
+    assert all(len(h) == 64 for _, h in g.inputs)
+    assert g.inputs[1][1][:16] in render_gap_html(g, cl)

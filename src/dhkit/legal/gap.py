@@ -65,6 +65,7 @@ class GapReport:
     partly_met: tuple[GapItem, ...]
     unknown: tuple[GapItem, ...]
     instruments: dict = field(default_factory=dict)
+    inputs: tuple = ()  # (file name, sha256) of the checklist, assessment, recommendations
 
     def area(self, name: str) -> AreaSummary:
         return next(a for a in self.areas if a.area == name)
@@ -76,7 +77,8 @@ class GapReport:
 
 
 def build_gap(checklist: Checklist, assessment: Assessment, lang: str = "en",
-              rec_links: dict[str, list[str]] | None = None) -> GapReport:
+              rec_links: dict[str, list[str]] | None = None,
+              rec_path: str | Path | None = None) -> GapReport:
     """Summarise an assessment by area and list its gaps (see module docstring).
 
     ``rec_links`` maps an item id to the numbers of the recommendations that cite it
@@ -107,7 +109,15 @@ def build_gap(checklist: Checklist, assessment: Assessment, lang: str = "en",
                      checklist_version=checklist.version, assessment=assessment,
                      areas=tuple(areas), not_met=gap("not_met"), partly_met=gap("partly_met"),
                      unknown=gap("unknown"),
-                     instruments={k: checklist.instruments[k] for k in used})
+                     instruments={k: checklist.instruments[k] for k in used},
+                     inputs=_inputs(checklist.source, assessment.path, rec_path))
+
+
+def _inputs(*paths) -> tuple:
+    """(name, sha256) of each input file, so an output names exactly what it was built from."""
+    from dhkit.workspace.store import file_sha256
+
+    return tuple((Path(p).name, file_sha256(p)) for p in paths if p and Path(p).is_file())
 
 
 def _num_key(n: str):
@@ -170,6 +180,10 @@ def write_gap_xlsx(report: GapReport, checklist: Checklist, path: str | Path) ->
          answers[it.id].note if it.id in answers else "",
          str(answers[it.id].cite or "") if it.id in answers else ""]
         for it in checklist.items], [9, 18, 50, 12, 30, 50, 40])
+    from dhkit import __version__
+
+    wb.sheet(t("inputs", lang), ["file", "sha256"],
+             [*([n, h] for n, h in report.inputs), ["dhkit", __version__]], [30, 70])
     return wb.close()
 
 

@@ -35,8 +35,9 @@ def gap_outputs(study: LegalStudy, langs: tuple[str, ...] = ("en", "es"),
     links = _rec_links(study)
     written = []
     for lang in langs:
-        written += write_gap(build_gap(cl, a, lang, links), cl, out or study.outputs_dir,
-                             formats)
+        rec_path = study.recommendations_path if links else None
+        written += write_gap(build_gap(cl, a, lang, links, rec_path), cl,
+                             out or study.outputs_dir, formats)
     return written
 
 

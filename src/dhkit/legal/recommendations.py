@@ -47,7 +47,7 @@ SCHEMA = {
             "required": ["id", "title", "recommendation", "recommendations"],
             "properties": {
                 "id": {"type": "integer", "minimum": 1},
-                "title": _TEXT, "finding": {"type": "string"}, "recommendation": _TEXT,
+                "title": _TEXT, "finding": _TEXT, "recommendation": _TEXT,
                 "actors": {"type": "array", "items": {"type": "string"}},
                 "recommendations": {"type": "array", "minItems": 1, "items": {
                     "type": "object", "additionalProperties": False,
@@ -92,7 +92,7 @@ class Recommendation:
 class Insight:
     id: int
     title: dict
-    finding: str
+    finding: dict
     recommendation: dict
     actors: tuple[str, ...]
     recommendations: tuple[Recommendation, ...]
@@ -213,7 +213,7 @@ def parse_registry(doc, path: str = "") -> Registry:
             text_es=r.get("text_es", ""),
             history=tuple(dict(h) for h in r.get("history") or ())) for r in ins["recommendations"])
         insights.append(Insight(id=ins["id"], title=dict(ins["title"]),
-                                finding=ins.get("finding", ""),
+                                finding=dict(ins.get("finding") or {"en": ""}),
                                 recommendation=dict(ins["recommendation"]),
                                 actors=tuple(ins.get("actors") or ()), recommendations=recs))
     return Registry(country=doc["country"], version=int(doc["version"]),

@@ -49,6 +49,13 @@ def test_code_by_group_matrix_counts_participants(store):
     assert segments.loc["response.justice", "JP"] == 2
 
 
+def test_parent_codes_roll_up_their_sub_codes(store):
+    rolled = code_matrix(store, coder="coder-a")
+    assert rolled.loc["disclosure"].tolist() == [2, 0, 0, 2]   # YP-01 and YP-03
+    flat = code_matrix(store, coder="coder-a", rollup=False)
+    assert flat.loc["disclosure"].tolist() == [0, 0, 0, 0]
+
+
 def test_cooccurrence_counts_overlapping_segments(store):
     m = cooccurrence(store, coder="coder-b")
     assert m.loc["disclosure.told", "response.justice"] == 1

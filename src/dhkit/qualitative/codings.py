@@ -201,31 +201,37 @@ def delete_codings(store: Store, coder: str | None = None,
     return n
 
 
-def code_matrix(store: Store, count: str = "participants", coder: str | None = None
-                ) -> pd.DataFrame:
+def code_matrix(store: Store, count: str = "participants", coder: str | None = None,
+                rollup: bool = True) -> pd.DataFrame:
     """Code × participant group (YP, FW, JP) frequencies: distinct ``participants`` or
-    ``segments``. Rows follow the codebook; a ``Total`` column is added.
+    ``segments``, with a ``Total`` column. With ``rollup`` (default) a parent code's row
+    counts its own segments and all its sub-codes' (a participant once).
 
-    Reference: NVivo / MAXQDA "code matrix"; Miles, Huberman & Saldaña (2014) ch. 6."""
+    Reference: NVivo / MAXQDA "code matrix" (aggregate option); Miles, Huberman & Saldaña
+    (2014) *Qualitative Data Analysis*, ch. 6.
+
+    >>> # code_matrix(store, coder="coder-a").loc["disclosure"].tolist()  # [YP, FW, JP, Total]
+    """
+    from dhkit.qualitative.codebook import descendants
+
     if count not in ("participants", "segments"):
         raise DhkitError("QUAL-057", f"count '{count}' is not participants or segments.")
     ensure_tables(store)
-    measure = "count(DISTINCT t.participant_id)" if count == "participants" else "count(*)"
-    sql = (f"SELECT c.code_id, p.grp, {measure} FROM study.qual_codings c "
-           "JOIN study.qual_transcripts t USING (transcript_id) "
-           "JOIN study.qual_participants p ON p.participant_id = t.participant_id ")
-    args = []
-    if coder:
-        sql += "WHERE c.coder = ? "
-        args.append(coder)
-    rows = store.con.execute(sql + "GROUP BY 1, 2", args).fetchall()
-    order = [c.code_id for c in codebook(store)]
-    frame = pd.DataFrame(0, index=pd.Index(order, name="code"), columns=list(GROUPS))
-    for code, group, n in rows:
-        frame.loc[code, group] = n
-    total_sql = sql.replace(f"c.code_id, p.grp, {measure}", f"c.code_id, {measure}")
-    totals = dict(store.con.execute(total_sql + "GROUP BY 1", args).fetchall())
-    frame["Total"] = [totals.get(c, 0) for c in order]
+    rows = store.con.execute(
+        "SELECT c.coding_id, c.code_id, p.participant_id, p.grp FROM study.qual_codings c "
+        "JOIN study.qual_transcripts t USING (transcript_id) "
+        "JOIN study.qual_participants p ON p.participant_id = t.participant_id "
+        "WHERE ? IS NULL OR c.coder = ?", [coder, coder]).fetchall()
+    codes = codebook(store)
+    frame = pd.DataFrame(0, index=pd.Index([c.code_id for c in codes], name="code"),
+                         columns=[*GROUPS, "Total"])
+    for code in codes:
+        members = set(descendants(codes, code.code_id)) if rollup else {code.code_id}
+        hits = [r for r in rows if r[1] in members]
+        key = 2 if count == "participants" else 0
+        for group in GROUPS:
+            frame.loc[code.code_id, group] = len({r[key] for r in hits if r[3] == group})
+        frame.loc[code.code_id, "Total"] = len({r[key] for r in hits})
     return frame
 
 

@@ -146,6 +146,8 @@ def validate_answers(rows: list[tuple[int, dict]], q: Questionnaire, file: str
     answers, seen = [], {}
     for n, d in rows:
         qid, value, year = d.get("question", ""), d.get("value", ""), d.get("year", "")
+        if q.has(qid) and not (value or year or d.get("note")):
+            continue  # a template row left blank: the question is not answered
         if not q.has(qid):
             report.add("LEG-031", f"question id {qid!r} is not in the questionnaire", file=file,
                        row=n, field="question", hint="Use an id from dhkit capacity template")

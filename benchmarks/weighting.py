@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -116,9 +117,11 @@ def main() -> None:
         diff = float(np.max(np.abs(a / b - 1)))
         rows.append((method, dh[method], r[method], r[method] / dh[method], diff))
     table = pd.DataFrame(rows, columns=["method", "dhkit_s", "R_s", "speedup", "max_rel_diff"])
-    stamp = time.strftime("%Y-%m-%d")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = os.getloadavg()[0]
     lines = [f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
-             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine.", "",
+             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine "
+             f"(load average {load:.1f} at the end: other work shares the cores).", "",
              "| method | dhkit (s) | R survey (s) | speed-up | max relative weight difference |",
              "|---|---:|---:|---:|---:|"]
     for m, a, b, s, d in rows:

@@ -177,80 +177,127 @@ def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
 
 
 # ---- the engine -------------------------------------------------------------------------
+def _summer(codes: np.ndarray, size: int) -> sp.csr_matrix:
+    """A (size × len(codes)) 0/1 matrix: ``_summer(c, k) @ x`` sums the rows of x by code."""
+    return sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(size, len(codes)))
+
+
+def _mul(m: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    return np.asarray(m @ np.ascontiguousarray(x))
+
+
 @dataclass
-class _Groups:
-    """(finest cluster, level) groups: the sparse row→group matrix and group attributes."""
+class _StagePlan:
+    """Fixed structure of one stage's variance: (stratum, level) keys of its groups."""
 
-    matrix: sp.csr_matrix
+    stage: object
+    to_stage: sp.csr_matrix | None  # finest groups → (stage cluster, level) groups
+    key_sum: sp.csr_matrix          # groups → keys
+    key_of_group: np.ndarray
+    kh: np.ndarray
+    kl: np.ndarray
+    level_sum: sp.csr_matrix        # keys → levels
+    npres: np.ndarray
+    nh: np.ndarray
+    weight: np.ndarray              # mult·scale per key, 0 where the rule gives nothing
+    lonely: np.ndarray
+
+
+@dataclass
+class _Plan:
+    """(finest cluster, level) groups and everything about them that no indicator changes."""
+
+    matrix: sp.csr_matrix     # rows → groups
     level: np.ndarray
-    cluster: list[np.ndarray]  # cluster code of each group at each stage
+    level_sum: sp.csr_matrix  # groups → levels
+    cluster1: np.ndarray
+    stages: list[_StagePlan]
+    n_levels: int
 
 
-def _groups(d: Design, dom: Domains) -> _Groups:
+def _dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for keys in [0, size) without sorting."""
+    if size > 8 * len(keys) + 10_000_000:
+        return np.unique(keys, return_inverse=True)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    uniq = np.flatnonzero(seen)
+    index = np.cumsum(seen) - 1
+    return uniq, index[keys]
+
+
+def _plan(d: Design, dom: Domains) -> _Plan:
     finest = d.stages[-1].cluster
     n_cl = d.stages[-1].n_clusters
+    nl = dom.n_levels
     rows, keys = [], []
     for code in dom.codes:
         ok = np.flatnonzero(code >= 0)
         rows.append(ok)
-        keys.append(finest[ok].astype(np.int64) * dom.n_levels + code[ok])
+        keys.append(finest[ok].astype(np.int64) * nl + code[ok])
     rows_a, keys_a = np.concatenate(rows), np.concatenate(keys)
-    uniq, g = np.unique(keys_a, return_inverse=True)
-    m = sp.csr_matrix((np.ones(len(rows_a)), (g, rows_a)), shape=(len(uniq), d.n))
-    level = uniq % dom.n_levels
-    fin_of_group = uniq // dom.n_levels
-    clusters = []
-    for st in d.stages:
-        to_stage = np.empty(n_cl, dtype=np.int64)
-        to_stage[finest] = st.cluster
-        clusters.append(to_stage[fin_of_group])
-    return _Groups(m, level, clusters)
+    uniq, g = _dense_unique(keys_a, n_cl * nl)
+    matrix = sp.csr_matrix((np.ones(len(rows_a)), (g, rows_a)), shape=(len(uniq), d.n))
+    level = uniq % nl
+    fin_of_group = uniq // nl
+    stages, cluster1 = [], None
+    for si, st in enumerate(d.stages):
+        to_stage_codes = np.empty(n_cl, dtype=np.int64)
+        to_stage_codes[finest] = st.cluster
+        gc = to_stage_codes[fin_of_group]
+        gl = level
+        to_stage = None
+        if si == 0:
+            cluster1 = gc
+        if si < len(d.stages) - 1:
+            k_s, inv = np.unique(gc * nl + gl, return_inverse=True)
+            to_stage = _summer(inv, len(k_s))
+            gc, gl = k_s // nl, k_s % nl
+        key = st.stratum[gc].astype(np.int64) * nl + gl
+        uk, ki = np.unique(key, return_inverse=True)
+        kh, kl = uk // nl, uk % nl
+        lonely = st.lonely[kh]
+        wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
+        if d.lonely_psu in ("remove", "certainty", "average"):
+            wk = np.where(lonely, 0.0, wk)
+        stages.append(_StagePlan(st, to_stage, _summer(ki, len(uk)), ki, kh, kl, _summer(kl, nl),
+                                 np.bincount(ki, minlength=len(uk)).astype(float), st.n_h[kh], wk, lonely))
+    return _Plan(matrix, level, _summer(level, nl), cluster1, stages, nl)
 
 
-def _stage_variance(d: Design, st, gc: np.ndarray, gl: np.ndarray, t: np.ndarray,
-                    cnt: np.ndarray, n_levels: int) -> np.ndarray:
-    """Σ over strata of scale·Σ_clusters (T − T̄_h)² for each (level, column), R ``onestrat``."""
-    h_g = st.stratum[gc]
-    key = h_g.astype(np.int64) * n_levels + gl
-    uk, ki = np.unique(key, return_inverse=True)
-    kh, kl = uk // n_levels, uk % n_levels
-    nk = len(uk)
-    s = group_sum(ki, t, nk)
-    nh = st.n_h[kh]
-    m = s / nh[:, None]
-    dev = t - m[ki]
-    ssd = group_sum(ki, dev * dev, nk)
-    npres = np.bincount(ki, minlength=nk).astype(float)
-    ss = ssd + (nh - npres)[:, None] * m * m
-    lonely = st.lonely[kh]
-    rule = d.lonely_psu
+def _stage_variance(d: Design, sp_: _StagePlan, t: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+    """Σ over strata of scale·Σ_clusters (T − T̄_h)² for each (level, column), R ``onestrat``;
+    clusters of the stratum with no rows in the level count as zeros."""
+    if sp_.to_stage is not None:
+        t, cnt = _mul(sp_.to_stage, t), _mul(sp_.to_stage, cnt)
+    s = _mul(sp_.key_sum, t)
+    m = s / sp_.nh[:, None]
+    dev = np.take(m, sp_.key_of_group, axis=0)
+    np.subtract(t, dev, out=dev)
+    dev *= dev
+    ss = _mul(sp_.key_sum, dev)
+    del dev
+    ss += (sp_.nh - sp_.npres)[:, None] * m * m
+    st = sp_.stage
+    lonely = sp_.lonely
     if lonely.any():
-        pres = group_sum(ki, (cnt > 0).astype(float), nk) > 0
-        d._check_lonely(st, np.bincount(kh[lonely], weights=pres[lonely].any(axis=1).astype(float),
-                                        minlength=len(st.n_h)) > 0)
-        if rule == "adjust":
+        pres = _mul(sp_.key_sum, (cnt > 0).astype(float)) > 0
+        lone_pres = np.bincount(sp_.kh[lonely], weights=pres[lonely].any(axis=1).astype(float),
+                                minlength=len(st.n_h)) > 0
+        d._check_lonely(st, lone_pres)
+        if d.lonely_psu == "adjust":
             ss[lonely] = s[lonely] ** 2
-    wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
-    if rule in ("remove", "certainty", "average"):
-        wk = np.where(lonely, 0.0, wk)
-    contrib = wk[:, None] * ss
-    if rule == "average" and lonely.any():
-        k2 = st.parent[kh].astype(np.int64) * n_levels + kl
+    contrib = sp_.weight[:, None] * ss
+    if d.lonely_psu == "average" and lonely.any():
+        nl = sp_.level_sum.shape[0]
+        k2 = st.parent[sp_.kh].astype(np.int64) * nl + sp_.kl
         u2, i2 = np.unique(k2, return_inverse=True)
-        nstrat = group_sum(i2, pres.astype(float), len(u2))
-        nok = group_sum(i2, (pres & ~lonely[:, None]).astype(float), len(u2))
-        tot = group_sum(i2, contrib, len(u2))
+        summ = _summer(i2, len(u2))
+        nstrat = _mul(summ, pres.astype(float))
+        nok = _mul(summ, (pres & ~lonely[:, None]).astype(float))
         fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
-        return group_sum(u2 % n_levels, tot * fac, n_levels)
-    return group_sum(kl, contrib, n_levels)
-
-
-def _stage_groups(grp: _Groups, stage_index: int, n_levels: int):
-    """Aggregate finest groups to (stage cluster, level) groups: the summing matrix and codes."""
-    key = grp.cluster[stage_index].astype(np.int64) * n_levels + grp.level
-    uk, inv = np.unique(key, return_inverse=True)
-    agg = sp.csr_matrix((np.ones(len(inv)), (inv, np.arange(len(inv)))), shape=(len(uk), len(inv)))
-    return agg, uk // n_levels, uk % n_levels
+        return _mul(_summer(u2 % nl, nl), _mul(summ, contrib) * fac)
+    return _mul(sp_.level_sum, contrib)
 
 
 @dataclass
@@ -262,75 +309,134 @@ class _Block:
     wsum: np.ndarray
 
 
-def _run_block(d: Design, cols: list[Column], grp: _Groups, stage_aggs, n_levels: int,
-               deff: bool | str) -> _Block:
+def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> _Block:
+    """One block of indicator columns: one sparse product, then per-level arithmetic.
+
+    Row quantities (each n × k): w·a' (a' = a − c·b), and only where some value is
+    missing or b ≠ 1, w·b and the count of rows with a value (else the shared columns w
+    and 1(w>0)); w·a'² for design effects; w·a'·b, w·b², w·1 for ratio design effects.
+    """
     w = d.w
-    k = len(cols)
-    a = np.column_stack([c.a for c in cols])
-    b = np.column_stack([np.ones(d.n) if c.b is None else c.b for c in cols])
-    nn = ~(np.isnan(a) | np.isnan(b))
-    a0 = np.where(nn, a, 0.0)
-    b0 = np.where(nn, b, 0.0)
-    wn = w[:, None] * nn
-    shift = np.divide((wn * a0).sum(0), (wn * b0).sum(0), out=np.zeros(k), where=(wn * b0).sum(0) != 0)
+    n, k = d.n, len(cols)
     is_total = np.array([c.kind == "total" for c in cols])
-    shift[is_total] = 0.0  # totals keep exact sums (a 0 total stays 0)
-    ap = a0 - shift * b0
     is_ratio = np.array([c.kind == "ratio" for c in cols])
-    parts = [w[:, None] * ap, w[:, None] * b0, (nn & (w[:, None] > 0)).astype(float), w[:, None] * ap * ap]
-    if is_ratio.any():
-        parts += [w[:, None] * ap * b0, w[:, None] * b0 * b0, wn]
-    sums = np.asarray(grp.matrix @ np.hstack(parts))
-    del parts, ap, a0, b0, wn
-    A, B, N, Q = (sums[:, i * k:(i + 1) * k] for i in range(4))
-    lev = grp.level
-    A_l, B_l, N_l, Q_l = (group_sum(lev, x, n_levels) for x in (A, B, N, Q))
+    nn = [~np.isnan(c.a) if c.b is None else ~(np.isnan(c.a) | np.isnan(c.b)) for c in cols]
+    special = np.array([not m.all() for m in nn]) | is_ratio  # own denominators needed
+    sj = np.flatnonzero(special)
+    ns = len(sj)
+    rj = np.flatnonzero(is_ratio)
+    n_rat = len(rj)
+    n_extra = 2 * ns + (k + 3 * n_rat if deff else 0)
+    x = np.empty((n, k + 2 + n_extra))
+    x[:, k] = w
+    wpos = (w > 0).astype(float)
+    x[:, k + 1] = wpos
+    shift = np.zeros(k)
+    sj_pos = {j: i for i, j in enumerate(sj)}
+    rj_pos = {j: i for i, j in enumerate(rj)}
+    q0, r0 = k + 2 + 2 * ns, k + 2 + 2 * ns + k
+    for j, c in enumerate(cols):  # one pass over rows per indicator, contiguous arrays
+        m = nn[j]
+        a0 = np.where(m, c.a, 0.0)
+        b0 = m.astype(float) if c.b is None else np.where(m, c.b, 0.0)
+        wb = w @ b0
+        if c.kind != "total" and wb != 0:
+            shift[j] = (w @ a0) / wb  # a' = a − c·b keeps every later difference small
+            a0 -= shift[j] * b0
+        wa = w * a0
+        x[:, j] = wa
+        if j in sj_pos:
+            i = sj_pos[j]
+            x[:, k + 2 + i] = w * b0
+            x[:, k + 2 + ns + i] = m * wpos
+        if deff:
+            x[:, q0 + j] = wa * a0
+            if j in rj_pos:
+                i = rj_pos[j]
+                x[:, r0 + i] = wa * b0
+                x[:, r0 + n_rat + i] = w * b0 * b0
+                x[:, r0 + 2 * n_rat + i] = w * m
+    del nn
+    sums = _mul(plan.matrix, x)
+    del x
+    ls = plan.level_sum
+    lev = plan.level
+    lsum = _mul(ls, sums)  # every quantity summed by level, one product
+    A_l = lsum[:, :k]
+    B_l = np.repeat(lsum[:, k:k + 1], k, axis=1)
+    N_l = np.repeat(lsum[:, k + 1:k + 2], k, axis=1)
+    if ns:
+        B_l[:, sj] = lsum[:, k + 2:k + 2 + ns]
+        N_l[:, sj] = lsum[:, k + 2 + ns:k + 2 + 2 * ns]
+    delta = np.divide(A_l, B_l, out=np.zeros_like(A_l), where=B_l != 0)  # r − c
+    est = np.where(is_total, A_l, shift + delta)
+    inv_b = np.divide(1.0, B_l, out=np.zeros_like(B_l), where=B_l != 0)
+    # influence totals of the groups: T = (A' − (r − c)·B)/B_l; totals: T = A
+    d_t = np.where(is_total, 0.0, delta)
+    i_t = np.where(is_total, 1.0, inv_b)
+    t = sums[:, :k].copy()
+    buf = np.take(d_t, lev, axis=0)
+    if ns:
+        bg = np.repeat(sums[:, k:k + 1], k, axis=1)
+        bg[:, sj] = sums[:, k + 2:k + 2 + ns]
+        buf *= bg
+        del bg
+    else:
+        buf *= sums[:, k:k + 1]
+    t -= buf
+    np.take(i_t, lev, axis=0, out=buf)
+    t *= buf
+    del buf
+    N = np.broadcast_to(sums[:, k + 1:k + 2], (sums.shape[0], k))
+    if ns:
+        N = N.copy()
+        N[:, sj] = sums[:, k + 2 + ns:k + 2 + 2 * ns]
+    var = np.zeros((plan.n_levels, k))
+    for sp_ in plan.stages:
+        var += _stage_variance(d, sp_, t, N)
+    del t
+    dff = np.full_like(var, np.nan)
+    wsum = B_l.copy()
+    if deff:
+        Q_l = lsum[:, q0:q0 + k]
+        Qab, Qbb, Wn = A_l.copy(), B_l.copy(), B_l.copy()
+        if n_rat:
+            Qab[:, rj] = lsum[:, r0:r0 + n_rat]
+            Qbb[:, rj] = lsum[:, r0 + n_rat:r0 + 2 * n_rat]
+            Wn[:, rj] = lsum[:, r0 + 2 * n_rat:r0 + 3 * n_rat]
+            wsum[:, rj] = Wn[:, rj]
+        dff = _deff(var, delta, A_l, B_l, N_l, Q_l, Qab, Qbb, Wn, is_total, is_ratio, deff)
+    return _Block(est, var, dff, N_l, wsum)
+
+
+def _deff(var, delta, A_l, B_l, N_l, Q_l, Qab, Qbb, Wn, is_total, is_ratio, deff):
+    """Design effects as R svymean/svytotal/svyratio(deff=TRUE or "replace")."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        delta = A_l / B_l  # r − c
-        est = shift + delta
-        est = np.where(is_total, A_l, est)
-        t = np.where(is_total, A, (A - delta[lev] * B) / B_l[lev])
-    t = np.nan_to_num(t)
-    var = np.zeros((n_levels, k))
-    for si, st in enumerate(d.stages):
-        if stage_aggs[si] is None:
-            var += _stage_variance(d, st, grp.cluster[si], lev, t, N, n_levels)
-        else:
-            agg, gc, gl = stage_aggs[si]
-            var += _stage_variance(d, st, gc, gl, np.asarray(agg @ t), np.asarray(agg @ N), n_levels)
-    # design effects (R svymean/svytotal/svyratio deff=TRUE or "replace")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if is_ratio.any():
-            Qab, Qbb, Wn = (group_sum(lev, sums[:, i * k:(i + 1) * k], n_levels) for i in (4, 5, 6))
-        else:
-            Qab, Qbb, Wn = A_l, B_l, B_l
         ssr = Q_l - 2 * delta * Qab + delta**2 * Qbb  # Σ w (a − r b)²
         ssr = np.where(ssr <= 1e-12 * (Q_l + delta**2 * Qbb), 0.0, ssr)  # constant in the domain
         wtot = np.where(is_ratio, Wn, B_l)
         s2 = N_l / (N_l - 1) * ssr / wtot
-        kind_scale = np.where(is_total | is_ratio, 1.0, 0.0)
         s2 = np.where(is_ratio, s2 / B_l**2, s2)
         if deff == "replace":
             vsrs = s2 / N_l
         else:
             vsrs = s2 * (wtot - N_l) / (wtot * N_l)
-        vsrs = np.where(kind_scale == 1, vsrs * wtot**2, vsrs)
-        deff_v = var / vsrs if deff else np.full_like(var, np.nan)
-    return _Block(est, var, deff_v, N_l, np.where(is_ratio, Wn, B_l))
+        vsrs = np.where(is_total | is_ratio, vsrs * wtot**2, vsrs)
+        return var / vsrs
 
 
-def _domain_df(d: Design, grp: _Groups, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
+def _domain_df(d: Design, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     """degf(design[domain]) and nrow(design[domain]) for each level."""
-    shared = np.asarray(grp.matrix @ np.column_stack([(d.w != 0).astype(float), np.ones(d.n)]))
+    nl = plan.n_levels
+    shared = _mul(plan.matrix, np.column_stack([(d.w != 0).astype(float), np.ones(d.n)]))
     pos = shared[:, 0] > 0
-    c1 = grp.cluster[0]
+    c1 = plan.cluster1
     st1 = d.stages[0].stratum[c1]
-    n_psu = np.bincount(grp.level[pos], minlength=n_levels)  # groups are unique per (finest cl, level)
-    key_c = np.unique(c1[pos].astype(np.int64) * n_levels + grp.level[pos])
-    key_s = np.unique(st1[pos].astype(np.int64) * n_levels + grp.level[pos])
-    n_psu = np.bincount(key_c % n_levels, minlength=n_levels)
-    n_str = np.bincount(key_s % n_levels, minlength=n_levels)
-    n_rows = group_sum(grp.level, shared[:, 1], n_levels)
+    key_c = np.unique(c1[pos].astype(np.int64) * nl + plan.level[pos])
+    key_s = np.unique(st1[pos].astype(np.int64) * nl + plan.level[pos])
+    n_psu = np.bincount(key_c % nl, minlength=nl)
+    n_str = np.bincount(key_s % nl, minlength=nl)
+    n_rows = _mul(plan.level_sum, shared[:, 1])
     return (n_psu - n_str).astype(float), n_rows
 
 
@@ -339,7 +445,7 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
              ci: str = "mean", level: float = 0.95, deff: bool | str = True, covmat: bool = False,
              multiple: Sequence[str] = (), categorical: Sequence[str] = (),
              bases: dict[str, str] | None = None, flags: FlagRule = FlagRule(),
-             block_cells: int = 6_000_000) -> Estimates:
+             block_cells: int = 4_000_000) -> Estimates:
     """All indicators × (overall + every domain) in one vectorised pass (R ``svymean`` /
     ``svytotal`` / ``svyratio`` with ``svyby``, ``na.rm=TRUE``, ``deff=TRUE``).
 
@@ -374,21 +480,16 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     if not cols:
         raise DhkitError("EST-019", "nothing to estimate: give at least one variable (--mean/--total).")
     dom = build_domains(d, by)
-    grp = _groups(d, dom)
-    nl = dom.n_levels
-    stage_aggs = [None] * len(d.stages)
-    if len(d.stages) > 1:
-        stage_aggs = [_stage_groups(grp, i, nl) if i < len(d.stages) - 1 else None
-                      for i in range(len(d.stages))]
-    size = max(1, block_cells // max(grp.matrix.shape[0], d.n, 1))
-    blocks = [_run_block(d, cols[i:i + size], grp, stage_aggs, nl, deff)
-              for i in range(0, len(cols), size)]
+    plan = _plan(d, dom)
+    # blocks small enough (< 32 MB arrays) for the allocator to recycle memory between them
+    size = max(1, min(block_cells // max(plan.matrix.shape[0], 1), block_cells // (3 * d.n) - 2))
+    blocks = [_run_block(d, cols[i:i + size], plan, deff) for i in range(0, len(cols), size)]
     est = np.hstack([b.est for b in blocks])
     var = np.hstack([b.var for b in blocks])
     dff = np.hstack([b.deff for b in blocks])
     nun = np.hstack([b.n for b in blocks])
     nw = np.hstack([b.wsum for b in blocks])
-    dom_df, dom_rows = _domain_df(d, grp, nl)
+    dom_df, dom_rows = _domain_df(d, plan)
     table = _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
     if ci == "likelihood":
         _likelihood_rows(d, cols, dom, table, level)

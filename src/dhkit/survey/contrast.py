@@ -11,7 +11,7 @@ The p-value is two-sided from Student's t on the design degrees of freedom (R's
 >>> e = Estimates(t, vcov=np.array([[0.01, 0.002], [0.002, 0.02]]))
 >>> r = contrast(e, {"sex=2": 1, "sex=1": -1}, df=30)
 >>> round(float(r.table.estimate[0]), 3), round(float(r.table.se[0]), 4)
-(0.1, 0.1631)
+(0.1, 0.1612)
 """
 
 from __future__ import annotations

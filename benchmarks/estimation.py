@@ -1,0 +1,259 @@
+"""Benchmark: 50 binary indicators × (overall + 8 domain variables), SEs and logit CIs.
+
+Times dhkit, R ``survey`` 4.1.1 (``svymean`` + ``svyby`` per indicator and domain
+variable, via Rscript) and the Python ``svy`` package (0.35) on the same synthetic CSV, in
+separate processes so each one's peak memory (max RSS) is its own. Not a test.
+
+    python benchmarks/estimation.py                      # 1,000 and 200,000 (+1M without R)
+    python benchmarks/estimation.py --sizes 1000 --tools dhkit,r
+    python benchmarks/estimation.py --skip-r-above 200000 --write-results
+
+Synthetic design (three-stage-like, from a fixed seed): 6 regions (strata), PSUs of about
+12 households with about one child each, weights varying within PSU; domains: sex, age
+group, age, urban/rural, region, wealth quintile, school attendance, device; 10 of the 50
+indicators have 5-20 % missing values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+N_IND = 50
+DOMAINS = ["sex", "agegroup", "age", "urban", "region", "wealth", "school", "device"]
+INDICATORS = [f"y{i:02d}" for i in range(1, N_IND + 1)]
+
+
+def synthetic(n: int, seed: int = 20260401) -> pd.DataFrame:
+    """n children: 6 regions, PSUs of ~12 households (one child each)."""
+    rng = np.random.default_rng(seed)
+    n_psu = max(12, n // 12)
+    psu_region = np.sort(rng.integers(1, 7, n_psu))
+    psu_region[:12] = np.repeat(np.arange(1, 7), 2)  # every region has at least two PSUs
+    psu = np.sort(rng.integers(0, n_psu, n))
+    psu[:n_psu] = np.arange(n_psu)
+    psu.sort()
+    region = psu_region[psu]
+    urban_psu = rng.random(n_psu) < 0.6
+    df = pd.DataFrame({"region": region, "psu": psu + 1})
+    df["w"] = np.round(rng.uniform(50, 400, n_psu)[psu] * rng.uniform(0.8, 1.25, n), 4)
+    df["sex"] = rng.integers(1, 3, n)
+    df["age"] = rng.integers(12, 18, n)
+    df["agegroup"] = np.where(df.age < 15, 1, 2)
+    df["urban"] = np.where(urban_psu[psu], 1, 2)
+    df["wealth"] = rng.integers(1, 6, n)
+    df["school"] = np.where(rng.random(n) < 0.9, 1, 2)
+    df["device"] = rng.choice([1, 2, 3], n, p=[0.6, 0.25, 0.15])
+    psu_effect = rng.normal(0, 0.5, n_psu)[psu]
+    for j, name in enumerate(INDICATORS):
+        base = -2 + 3 * j / N_IND
+        lin = base + psu_effect + 0.2 * (df.sex.to_numpy() == 2) + 0.05 * (df.age.to_numpy() - 14)
+        y = (rng.random(n) < 1 / (1 + np.exp(-lin))).astype(float)
+        if j % 5 == 0:
+            y[rng.random(n) < rng.uniform(0.05, 0.2)] = np.nan
+        df[name] = y
+    return df
+
+
+# ---- one tool per process ---------------------------------------------------------------
+def run_dhkit(csv: str, out: str) -> float:
+    from dhkit.survey import Design
+    from dhkit.survey.batch import estimate
+
+    df = pd.read_csv(csv)
+    t0 = time.perf_counter()
+    d = Design(df, weights="w", strata="region", psu="psu")
+    e = estimate(d, means=INDICATORS, by=DOMAINS, ci="logit", deff=False)
+    secs = time.perf_counter() - t0
+    e.table[["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high"]].to_csv(out, index=False)
+    return secs
+
+
+def run_svy(csv: str, out: str) -> float:
+    import polars as pl
+    import svy
+
+    data = pl.read_csv(csv)
+    t0 = time.perf_counter()
+    sample = svy.Sample(data, svy.Design(stratum="region", psu="psu", wgt="w"))
+    rows = []
+    for by in [None] + DOMAINS:
+        res = sample.estimation.prop(INDICATORS, by=by, ci_method="logit", drop_nulls=True)
+        for name, est in zip(INDICATORS, res):
+            rows.append((name, by or "", est.to_polars()))
+    secs = time.perf_counter() - t0
+    frames = []
+    for name, by, t in rows:
+        t = t.to_pandas()
+        lev_col = [c for c in t.columns if c == name][0]
+        t = t[t[lev_col].astype(float) == 1.0]
+        frames.append(pd.DataFrame({"indicator": name, "domain": by,
+                                    "level": t[by].astype(str) if by else "",
+                                    "estimate": t["est"], "se": t["se"],
+                                    "ci_low": t["lci"], "ci_high": t["uci"]}))
+    pd.concat(frames).to_csv(out, index=False)
+    return secs
+
+
+R_SCRIPT = r"""
+suppressMessages(library(survey))
+args <- commandArgs(TRUE)
+df <- read.csv(args[1])
+inds <- sprintf("y%02d", 1:50)
+doms <- c("sex", "agegroup", "age", "urban", "region", "wealth", "school", "device")
+t0 <- proc.time()[["elapsed"]]
+des <- svydesign(ids = ~psu, strata = ~region, weights = ~w, data = df)
+out <- list()
+for (y in inds) {
+  f <- as.formula(paste0("~", y))
+  m <- svymean(f, des, na.rm = TRUE)
+  out[[length(out) + 1]] <- data.frame(indicator = y, domain = "", level = "",
+                                       estimate = coef(m), se = SE(m))
+  for (dv in doms) {
+    b <- svyby(f, as.formula(paste0("~", dv)), des, svymean, na.rm = TRUE)
+    out[[length(out) + 1]] <- data.frame(indicator = y, domain = dv, level = as.character(b[[dv]]),
+                                         estimate = b[[y]], se = b$se)
+  }
+}
+res <- do.call(rbind, out)
+# logit intervals from the SEs (R svyciprop "xlogit"; df = design degf for speed)
+q <- qt(0.975, degf(des)); eta <- qlogis(res$estimate); s <- res$se / (res$estimate * (1 - res$estimate))
+res$ci_low <- plogis(eta - q * s); res$ci_high <- plogis(eta + q * s)
+secs <- proc.time()[["elapsed"]] - t0
+write.csv(res, args[2], row.names = FALSE)
+cat(secs, "\n")
+"""
+
+
+def run_r(csv: str, out: str) -> float:
+    script = Path(out).with_suffix(".R")
+    script.write_text(R_SCRIPT)
+    res = subprocess.run(["Rscript", str(script), csv, out], capture_output=True, text=True, check=True)
+    return float(res.stdout.strip().split()[-1])
+
+
+RUNNERS = {"dhkit": run_dhkit, "svy": run_svy, "r": run_r}
+
+
+def measure(tool: str, csv: str, out: str) -> dict:
+    """Run one tool in a child process; seconds (its own clock) and peak RSS of the process
+    tree it started (R runs in a grandchild: RUSAGE_CHILDREN of the child covers it)."""
+    code = ("import json,resource,sys; sys.path.insert(0, %r); import estimation as b; "
+            "s=b.RUNNERS[%r](%r,%r); r=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "c=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+            "print(json.dumps({'seconds': s, 'peak_mb': max(r, c)/1024}))") % (str(HERE), tool, csv, out)
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if res.returncode != 0:
+        return {"seconds": float("nan"), "peak_mb": float("nan"), "error": res.stderr.strip()[-400:]}
+    info = json.loads(res.stdout.strip().splitlines()[-1])
+    info["wall"] = time.perf_counter() - t0
+    return info
+
+
+def compare(a: str, b: str) -> float:
+    """Max relative difference of estimate, SE and CI bounds over matching rows."""
+    x = pd.read_csv(a, keep_default_na=False, dtype={"level": str, "domain": str})
+    y = pd.read_csv(b, keep_default_na=False, dtype={"level": str, "domain": str})
+    for t in (x, y):
+        t["level"] = t["level"].str.replace(r"\.0$", "", regex=True)
+    m = x.merge(y, on=["indicator", "domain", "level"], suffixes=("_a", "_b"))
+    if len(m) < len(x) or len(m) < len(y):
+        return float("nan")
+    worst = 0.0
+    for c in ("estimate", "se", "ci_low", "ci_high"):
+        va, vb = m[f"{c}_a"].astype(float).to_numpy(), m[f"{c}_b"].astype(float).to_numpy()
+        worst = max(worst, float(np.nanmax(np.abs(va - vb) / np.maximum(np.abs(vb), 1e-300))))
+    return worst
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,200000,1000000")
+    ap.add_argument("--tools", default="dhkit,svy,r")
+    ap.add_argument("--skip-r-above", type=int, default=200_000)
+    ap.add_argument("--write-results", action="store_true", help="update benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    tools = args.tools.split(",")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            csv = os.path.join(tmp, f"children_{n}.csv")
+            synthetic(n).to_csv(csv, index=False)
+            outs = {}
+            for tool in tools:
+                if tool == "r" and n > args.skip_r_above:
+                    rows.append({"n": n, "tool": tool, "note": "skipped (R at this size takes too long)"})
+                    continue
+                out = os.path.join(tmp, f"{tool}_{n}.csv")
+                info = measure(tool, csv, out)
+                if "error" not in info:
+                    outs[tool] = out
+                rows.append({"n": n, "tool": tool, **info})
+                print(f"n={n:>9,} {tool:<6} {info.get('seconds', float('nan')):9.2f} s "
+                      f"{info.get('peak_mb', float('nan')):8.0f} MB {info.get('error', '')}", flush=True)
+            ref = outs.get("r")
+            for r in rows:
+                if r["n"] == n and r["tool"] in outs:
+                    r["max_rel_diff_vs_r"] = compare(outs[r["tool"]], ref) if ref and r["tool"] != "r" else None
+                    if r["tool"] == "svy" and "dhkit" in outs:
+                        r["max_rel_diff_vs_dhkit"] = compare(outs["svy"], outs["dhkit"])
+    table = render(rows)
+    print(table)
+    if args.write_results:
+        write_results(table)
+
+
+def render(rows: list[dict]) -> str:
+    lines = ["| children | tool | seconds | peak MB | × dhkit time | max rel. diff vs R |",
+             "|---:|---|---:|---:|---:|---:|"]
+    by_n = {}
+    for r in rows:
+        by_n.setdefault(r["n"], {})[r["tool"]] = r
+    for n, tools in by_n.items():
+        base = tools.get("dhkit", {}).get("seconds")
+        for tool, r in tools.items():
+            if "note" in r:
+                lines.append(f"| {n:,} | {tool} | {r['note']} | | | |")
+                continue
+            if "error" in r:
+                lines.append(f"| {n:,} | {tool} | failed: {r['error'][:80]} | | | |")
+                continue
+            ratio = f"{r['seconds'] / base:.1f}" if base else ""
+            diff = r.get("max_rel_diff_vs_r")
+            lines.append(f"| {n:,} | {tool} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | {ratio} | "
+                         f"{'' if diff is None else f'{diff:.1e}'} |")
+    return "\n".join(lines)
+
+
+def write_results(table: str) -> None:
+    path = HERE / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    section = (f"## Estimation\n\n`python benchmarks/estimation.py` — {date.today()}, {machine}.\n"
+               "50 binary indicators × (overall + 8 domain variables), SEs and logit CIs; "
+               "seconds from data in memory to results (design included); peak = max RSS of "
+               "the tool's process.\n\n" + table + "\n")
+    start = text.find("## Estimation")
+    if start < 0:
+        text = text.rstrip() + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 5)
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

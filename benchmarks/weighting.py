@@ -119,16 +119,18 @@ def main() -> None:
     table = pd.DataFrame(rows, columns=["method", "dhkit_s", "R_s", "speedup", "max_rel_diff"])
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
-    lines = [f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
-             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine "
-             f"(load average {load:.1f} at the end: other work shares the cores).", "",
+    head = (f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
+            f"{stamp}, `python benchmarks/weighting.py`, 2-core machine "
+            f"(load average {load:.1f} at the end: other work shares the cores).")
+    lines = [head, "",
              "| method | dhkit (s) | R survey (s) | speed-up | max relative weight difference |",
              "|---|---:|---:|---:|---:|"]
     for m, a, b, s, d in rows:
         lines.append(f"| {m} | {a:.3f} | {b:.2f} | {s:.0f}× | {d:.1e} |")
-    lines += ["", f"Peak memory (max RSS of each process, reading the data included): "
+    memory = (f"Peak memory (max RSS of each process, reading the data included): "
               f"dhkit {dh_mem:.0f} MB, R {r_mem:.0f} MB. Goal: ≥ 10× faster than R with equal "
-              "weights, < 500 MB."]
+              "weights, < 500 MB.")
+    lines += ["", memory]
     text = "\n".join(lines)
     print(table.to_string(index=False))
     print(text)

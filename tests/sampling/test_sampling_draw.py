@@ -7,8 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dhkit.errors import DhkitError
-from dhkit.sampling.draw import (draw_sample, pps_probabilities, pps_systematic, select_child,
-                                 select_households, select_psus)
+from dhkit.sampling.draw import (
+    draw_sample,
+    pps_probabilities,
+    pps_systematic,
+    select_child,
+    select_households,
+    select_psus,
+)
 
 SIZES = np.array([12., 3, 40, 7, 7, 25, 90, 5, 14, 30, 2, 9])
 

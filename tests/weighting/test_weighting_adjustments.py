@@ -5,10 +5,18 @@ import pandas as pd
 import pytest
 
 from dhkit.errors import DhkitError
-from dhkit.weighting.diagnostics import (diagnostics_html, factors_by_class,
-                                         weight_diagnostics, write_diagnostics_excel)
-from dhkit.weighting.nonresponse import (base_weights, logistic_irls, nonresponse_classes,
-                                         nonresponse_propensity)
+from dhkit.weighting.diagnostics import (
+    diagnostics_html,
+    factors_by_class,
+    weight_diagnostics,
+    write_diagnostics_excel,
+)
+from dhkit.weighting.nonresponse import (
+    base_weights,
+    logistic_irls,
+    nonresponse_classes,
+    nonresponse_propensity,
+)
 
 
 def test_logistic_irls_equals_r_glm_quasibinomial():

@@ -10,8 +10,14 @@ from typer.testing import CliRunner
 
 from dhkit.cli import app
 from dhkit.errors import DhkitError, ValidationError
-from dhkit.weighting.build import (CalibrationSpec, NonresponseSpec, ReplicateSpec,
-                                   WeightingSpec, build_weights, load_spec)
+from dhkit.weighting.build import (
+    CalibrationSpec,
+    NonresponseSpec,
+    ReplicateSpec,
+    WeightingSpec,
+    build_weights,
+    load_spec,
+)
 from dhkit.weighting.margins import Margins
 
 FIX = Path(__file__).resolve().parents[1] / "reference" / "fixtures" / "weighting"

@@ -64,7 +64,7 @@ def pps_systematic(sizes: np.ndarray, n: int, rng: np.random.Generator) -> np.nd
     >>> pps_systematic(np.array([5., 5., 5., 5.]), 2, np.random.default_rng(0)).tolist()
     [1, 3]
     """
-    prob, cert, interval = pps_probabilities(sizes, n)
+    _, cert, interval = pps_probabilities(sizes, n)
     chosen = list(np.flatnonzero(cert))
     n_rem = n - len(chosen)
     if n_rem > 0:

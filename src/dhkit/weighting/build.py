@@ -29,13 +29,20 @@ import pandas as pd
 from dhkit.errors import DhkitError, ValidationError
 from dhkit.validation import ValidationReport
 from dhkit.weighting.calibrate import Calibration, calibrate_weights, margin_table
-from dhkit.weighting.diagnostics import (compare_weights, diagnostics_html, factors_by_class,
-                                         write_diagnostics_excel)
+from dhkit.weighting.diagnostics import (
+    compare_weights,
+    diagnostics_html,
+    factors_by_class,
+    write_diagnostics_excel,
+)
 from dhkit.weighting.margins import Margins
-from dhkit.weighting.nonresponse import (base_weights, household_factor, nonresponse_classes,
-                                         nonresponse_propensity)
-from dhkit.weighting.replicate import (ReplicateWeights, jkn_weights, raowu_bootstrap,
-                                       recalibrate)
+from dhkit.weighting.nonresponse import (
+    base_weights,
+    household_factor,
+    nonresponse_classes,
+    nonresponse_propensity,
+)
+from dhkit.weighting.replicate import ReplicateWeights, jkn_weights, raowu_bootstrap, recalibrate
 from dhkit.weighting.trim import trim_weights
 
 SPEC_FILE = "weighting.toml"
@@ -316,14 +323,15 @@ def load_spec(path: str | Path) -> WeightingSpec:
             continue
         for key, value in body.items():
             kind = SCHEMA.get((section, key))
-            where = dict(file=str(path), line=lines.get((section, key)), field=f"{section}.{key}")
+            where = {"file": str(path), "line": lines.get((section, key)),
+                     "field": f"{section}.{key}"}
             if kind is None:
                 report.add("WGT-014", f"unknown setting {section}.{key}", **where,
                            hint="Check the spelling against docs/weighting.md")
             elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 report.add("WGT-014", f"{section}.{key} has the wrong type", **where,
                            value=str(value))
-    g = lambda s, k, d=None: data.get(s, {}).get(k, d)  # noqa: E731
+    g = lambda s, k, d=None: data.get(s, {}).get(k, d)
     bounds = g("calibration", "bounds")
     if bounds is not None and (len(bounds) != 2 or not all(isinstance(b, (int, float))
                                                            for b in bounds)):

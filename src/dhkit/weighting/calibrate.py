@@ -25,8 +25,8 @@ least-squares residuals ``qr.resid(qr(mm*whalf), x/w)*w`` for ``calibrate``) so 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

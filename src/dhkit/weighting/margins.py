@@ -71,7 +71,7 @@ class Margins:
 
     # -- loading ---------------------------------------------------------------------
     @classmethod
-    def from_csv(cls, path: str | Path) -> "Margins":
+    def from_csv(cls, path: str | Path) -> Margins:
         """Read ``variable, level, total`` rows from a CSV (or any file `read_table` reads)."""
         from dhkit.tabular import read_table
 
@@ -80,13 +80,13 @@ class Margins:
                               source=str(path))
 
     @classmethod
-    def from_dict(cls, spec: dict[str, dict[object, float]]) -> "Margins":
+    def from_dict(cls, spec: dict[str, dict[object, float]]) -> Margins:
         """``{"sex": {1: 60, 2: 40}, ...}`` → Margins."""
         rows = [(v, lev, tot) for v, cells in spec.items() for lev, tot in cells.items()]
         return cls.from_frame(pd.DataFrame(rows, columns=["variable", "level", "total"]))
 
     @classmethod
-    def from_frame(cls, df: pd.DataFrame, source: str = "margins") -> "Margins":
+    def from_frame(cls, df: pd.DataFrame, source: str = "margins") -> Margins:
         """Validate a margins table and list every problem (code WGT-001) with its line."""
         report = ValidationReport()
         missing = [c for c in ("variable", "level", "total") if c not in df.columns]

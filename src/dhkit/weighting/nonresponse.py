@@ -186,7 +186,7 @@ def nonresponse_propensity(weights, respond, covariates: pd.DataFrame, *,
     w = np.asarray(weights, dtype=float)
     resp = _as_bool(respond)
     X, names = _design_matrix(covariates.reset_index(drop=True))
-    beta, it = logistic_irls(X, resp.astype(float), w)
+    beta, _ = logistic_irls(X, resp.astype(float), w)
     p = 1 / (1 + np.exp(-(X @ beta)))
     if classes:
         q = pd.qcut(pd.Series(p).rank(method="first"), classes, labels=False)

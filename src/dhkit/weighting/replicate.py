@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from dhkit.errors import DhkitError
-from dhkit.weighting.calibrate import (Calibration, Cells, grake_cells, model_matrix,
-                                       rake_cells)
+from dhkit.weighting.calibrate import Calibration, Cells, grake_cells, model_matrix, rake_cells
 
 
 @dataclass(frozen=True)

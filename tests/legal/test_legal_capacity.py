@@ -6,8 +6,14 @@ import openpyxl
 import pytest
 
 from dhkit.errors import ValidationError
-from dhkit.legal.capacity import (TABLE, import_answers, load_public, load_questionnaire,
-                                  validate_answers, write_template)
+from dhkit.legal.capacity import (
+    TABLE,
+    import_answers,
+    load_public,
+    load_questionnaire,
+    validate_answers,
+    write_template,
+)
 from dhkit.legal.study import open_legal_study
 from dhkit.workspace.store import Store
 

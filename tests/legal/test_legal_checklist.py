@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from dhkit.legal import yamlio
-from dhkit.legal.assessment import (check_assessment_file, colombia_assessment_path,
-                                    diff_assessments, load_assessment, validate_assessment)
-from dhkit.legal.checklist import (AREA_PREFIX, default_checklist_path, load_checklist,
-                                   validate_checklist)
+from dhkit.legal.assessment import (
+    check_assessment_file,
+    colombia_assessment_path,
+    diff_assessments,
+    load_assessment,
+    validate_assessment,
+)
+from dhkit.legal.checklist import (
+    AREA_PREFIX,
+    default_checklist_path,
+    load_checklist,
+    validate_checklist,
+)
 
 
 def test_checklist_has_140_items_in_all_six_areas():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -75,7 +76,7 @@ def test_gap_command_writes_html_in_spanish(capsys, study):
     paths = out.split()
     assert code == 0 and [p.rsplit("/", 1)[1] for p in paths] == ["gap-CO-es.html",
                                                                    "gap-CO-es.xlsx"]
-    assert "Recomendaciones" in open(paths[0], encoding="utf-8").read()
+    assert "Recomendaciones" in Path(paths[0]).read_text(encoding="utf-8")
 
 
 def test_diff_command(capsys, study, tmp_path):

@@ -6,8 +6,14 @@ import pytest
 
 from dhkit.errors import DhkitError, ValidationError
 from dhkit.legal import install_colombia
-from dhkit.legal.consultation import (decide, export_comments, finalize, import_comments,
-                                      load_comments, summarise)
+from dhkit.legal.consultation import (
+    decide,
+    export_comments,
+    finalize,
+    import_comments,
+    load_comments,
+    summarise,
+)
 from dhkit.legal.recommendations import load_registry
 from dhkit.legal.study import open_legal_study
 

@@ -114,7 +114,7 @@ def test_no_public_output_contains_restricted_content(tmp_path, monkeypatch):
 
 def test_without_the_filter_the_markers_do_appear(tmp_path, monkeypatch):
     monkeypatch.setattr(capacity, "is_public", lambda question: True)
-    study, markers, files = build_everything(tmp_path, monkeypatch)
+    study, _, _ = build_everything(tmp_path, monkeypatch)
     html = file_text(study.outputs_dir / "le-capacity-CO-en.html")
     pdf = file_text(study.outputs_dir / "le-capacity-CO-en.pdf")
     assert marker("LE-U04") in html and marker("LE-B02") in pdf
@@ -122,7 +122,7 @@ def test_without_the_filter_the_markers_do_appear(tmp_path, monkeypatch):
 
 
 def test_restricted_report_needs_flag_key_and_a_separate_folder(tmp_path, monkeypatch):
-    study, markers, _ = build_everything(tmp_path, monkeypatch)
+    study, _, _ = build_everything(tmp_path, monkeypatch)
     with pytest.raises(SafetyError) as e:
         write_restricted_report(study, tmp_path / "r", "en")
     assert e.value.code == "LEG-032"

@@ -7,12 +7,16 @@ import dataclasses
 import openpyxl
 import pytest
 
-from dhkit.legal.assessment import load_assessment, colombia_assessment_path
+from dhkit.legal.assessment import colombia_assessment_path, load_assessment
 from dhkit.legal.checklist import load_checklist
 from dhkit.legal.gap import build_gap, build_matrix, render_gap_html, write_gap, write_matrix
-from dhkit.legal.recommendations import (check_registry_file, colombia_recommendations_path,
-                                         load_registry, render_registry_html)
-from dhkit.legal.strings import STRINGS, LANGS
+from dhkit.legal.recommendations import (
+    check_registry_file,
+    colombia_recommendations_path,
+    load_registry,
+    render_registry_html,
+)
+from dhkit.legal.strings import LANGS, STRINGS
 from dhkit.legal.xlsxio import export_assessment_xlsx, import_assessment_xlsx
 
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, replace  # noqa: F401 (used in doctests)
 from importlib import resources
 from pathlib import Path
 
-from dhkit.errors import DhkitError, ValidationError
+from dhkit.errors import ValidationError
 from dhkit.legal import yamlio
 from dhkit.legal.checklist import SCALE, Checklist, load_checklist
 from dhkit.validation import ValidationReport

@@ -129,9 +129,9 @@ def read_answer_rows(path: str | Path, report: ValidationReport) -> list[tuple[i
             return [(n, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k})
                     for n, row in enumerate(reader, start=2) if any((v or "").strip()
                                                                     for v in row.values())]
-    from dhkit.legal.xlsxio import read_sheet
-
     import openpyxl
+
+    from dhkit.legal.xlsxio import read_sheet
 
     wb = openpyxl.load_workbook(path, read_only=True)
     first = wb.sheetnames[0]
@@ -213,17 +213,16 @@ def import_answers(study, path: str | Path, key: str | None = None) -> tuple[int
     public, restricted = partition(answers, q)
     store_key = key or study.key()
     study.store_path.parent.mkdir(parents=True, exist_ok=True)
-    with Store.open(study.store_path, store_key) as store:
-        with store.transaction() as con:
-            con.execute(f"CREATE OR REPLACE TABLE {TABLE} (country VARCHAR, question VARCHAR, "
-                        "year INTEGER, value VARCHAR, note VARCHAR)")
-            if restricted:
-                con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
-                                [[study.country, a.question, a.year, a.value, a.note]
-                                 for a in restricted])
-            store.audit("capacity import", file=Path(path).name, sha256=file_sha256(path),
-                        rows_accepted=len(answers), rows_quarantined=0,
-                        note=f"{len(public)} public, {len(restricted)} restricted")
+    with Store.open(study.store_path, store_key) as store, store.transaction() as con:
+        con.execute(f"CREATE OR REPLACE TABLE {TABLE} (country VARCHAR, question VARCHAR, "
+                    "year INTEGER, value VARCHAR, note VARCHAR)")
+        if restricted:
+            con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
+                            [[study.country, a.question, a.year, a.value, a.note]
+                             for a in restricted])
+        store.audit("capacity import", file=Path(path).name, sha256=file_sha256(path),
+                    rows_accepted=len(answers), rows_quarantined=0,
+                    note=f"{len(public)} public, {len(restricted)} restricted")
     write_public(study, public, q)
     return len(public), len(restricted)
 
@@ -243,6 +242,9 @@ def write_public(study, answers: list[LEAnswer], q: Questionnaire) -> Path:
 
 def load_public(study, q: Questionnaire) -> list[LEAnswer]:
     """Public answers of the study (anything not public in the questionnaire is dropped)."""
+    if not study.capacity_public_path.exists():
+        raise DhkitError("LEG-061", f"{study.capacity_public_path} not found: no capacity "
+                         "answers yet; import them with dhkit capacity import DIR SHEET.")
     doc = yamlio.load(study.capacity_public_path)
     out = []
     for a in doc.get("answers") or []:

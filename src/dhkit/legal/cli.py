@@ -200,7 +200,8 @@ def _old_version(old: str, new: Path) -> Path:
     if Path(old).exists() or ":" not in old:
         return Path(old)
     cwd = Path(new).resolve().parent
-    res = subprocess.run(["git", "show", old], cwd=cwd, capture_output=True, text=True)
+    res = subprocess.run(["git", "show", old], cwd=cwd, capture_output=True, text=True,
+                         check=False)
     if res.returncode != 0:
         raise DhkitError("LEG-063", f"git show {old} failed ({res.stderr.strip()[:120]}); give "
                          "REV:path relative to the repository root, or a file.")

@@ -12,7 +12,10 @@ from __future__ import annotations
 LANGS = ("en", "es")
 
 STRINGS: dict[str, dict[str, str]] = {
-    "gap_title": {"en": "Legal and policy gap report", "es": "Informe de brechas legales y de políticas"},
+    "gap_title": {
+        "en": "Legal and policy gap report",
+        "es": "Informe de brechas legales y de políticas",
+    },
     "country": {"en": "Country", "es": "País"},
     "checklist": {"en": "Checklist", "es": "Lista de verificación"},
     "assessment": {"en": "Assessment", "es": "Evaluación"},
@@ -24,11 +27,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "summary_by_area": {"en": "Summary by area", "es": "Resumen por área"},
     "area": {"en": "Area", "es": "Área"},
     "items": {"en": "Items", "es": "Ítems"},
-    "share_note": {"en": "Shares are of the items that apply (not applicable excluded); unknown means the evidence reviewed does not settle the item.",
-                   "es": "Los porcentajes se calculan sobre los ítems aplicables (se excluye «no aplica»); «desconocido» significa que la evidencia revisada no resuelve el ítem."},
+    "share_note": {
+        "en": "Shares are of the items that apply (not applicable excluded); unknown means the evidence reviewed does not settle the item.",
+        "es": "Los porcentajes se calculan sobre los ítems aplicables (se excluye «no aplica»); «desconocido» significa que la evidencia revisada no resuelve el ítem.",
+    },
     "gaps_not_met": {"en": "Items not met", "es": "Ítems que no se cumplen"},
     "gaps_partly": {"en": "Items partly met", "es": "Ítems que se cumplen parcialmente"},
-    "unknown_items": {"en": "Items the evidence does not settle", "es": "Ítems que la evidencia no resuelve"},
+    "unknown_items": {
+        "en": "Items the evidence does not settle",
+        "es": "Ítems que la evidencia no resuelve",
+    },
     "item": {"en": "Item", "es": "Ítem"},
     "question": {"en": "Question", "es": "Pregunta"},
     "answer": {"en": "Answer", "es": "Respuesta"},
@@ -44,13 +52,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "instruments": {"en": "Instruments cited", "es": "Instrumentos citados"},
     "generated": {"en": "Built with dhkit", "es": "Generado con dhkit"},
     "inputs": {"en": "Inputs", "es": "Insumos"},
-    "matrix_title": {"en": "Cross-country matrix of legal and policy answers", "es": "Matriz comparativa entre países de las respuestas legales y de políticas"},
-    "matrix_note": {"en": "One row per checklist item, one column per country.", "es": "Una fila por ítem de la lista y una columna por país."},
-    "le_title": {"en": "Law-enforcement capacity assessment (public findings)", "es": "Evaluación de la capacidad de las fuerzas del orden (resultados públicos)"},
-    "le_restricted_title": {"en": "Law-enforcement capacity assessment — RESTRICTED", "es": "Evaluación de la capacidad de las fuerzas del orden — RESTRINGIDO"},
-    "restricted_banner": {"en": "RESTRICTED — for national authorities only. Do not copy or publish.", "es": "RESTRINGIDO — solo para autoridades nacionales. No copiar ni publicar."},
-    "public_note": {"en": "Only items classified as public are shown; restricted findings are shared with national authorities separately.",
-                    "es": "Solo se muestran los ítems clasificados como públicos; los hallazgos restringidos se comparten por separado con las autoridades nacionales."},
+    "matrix_title": {
+        "en": "Cross-country matrix of legal and policy answers",
+        "es": "Matriz comparativa entre países de las respuestas legales y de políticas",
+    },
+    "matrix_note": {
+        "en": "One row per checklist item, one column per country.",
+        "es": "Una fila por ítem de la lista y una columna por país.",
+    },
+    "le_title": {
+        "en": "Law-enforcement capacity assessment (public findings)",
+        "es": "Evaluación de la capacidad de las fuerzas del orden (resultados públicos)",
+    },
+    "le_restricted_title": {
+        "en": "Law-enforcement capacity assessment — RESTRICTED",
+        "es": "Evaluación de la capacidad de las fuerzas del orden — RESTRINGIDO",
+    },
+    "restricted_banner": {
+        "en": "RESTRICTED — for national authorities only. Do not copy or publish.",
+        "es": "RESTRINGIDO — solo para autoridades nacionales. No copiar ni publicar.",
+    },
+    "public_note": {
+        "en": "Only items classified as public are shown; restricted findings are shared with national authorities separately.",
+        "es": "Solo se muestran los ítems clasificados como públicos; los hallazgos restringidos se comparten por separado con las autoridades nacionales.",
+    },
     "section": {"en": "Section", "es": "Sección"},
     "year": {"en": "Year", "es": "Año"},
     "value": {"en": "Value", "es": "Valor"},
@@ -66,7 +91,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "checklist_items": {"en": "Checklist items", "es": "Ítems de la lista"},
     "interview_codes": {"en": "Interview codes", "es": "Códigos de entrevistas"},
     "history": {"en": "Consultation history", "es": "Historial de la consulta"},
-    "consult_title": {"en": "National consultation: summary of comments", "es": "Consulta nacional: resumen de comentarios"},
+    "consult_title": {
+        "en": "National consultation: summary of comments",
+        "es": "Consulta nacional: resumen de comentarios",
+    },
     "sector": {"en": "Sector", "es": "Sector"},
     "comments": {"en": "Comments", "es": "Comentarios"},
     "changes_proposed": {"en": "Changes proposed", "es": "Cambios propuestos"},
@@ -122,6 +150,7 @@ def translator(lang: str):
     if lang not in LANGS:
         from dhkit.errors import DhkitError
 
-        raise DhkitError("LEG-062", f"language {lang!r} is not available; use one of "
-                         f"{', '.join(LANGS)}.")
+        raise DhkitError(
+            "LEG-062", f"language {lang!r} is not available; use one of {', '.join(LANGS)}."
+        )
     return lambda key: t(key, lang)

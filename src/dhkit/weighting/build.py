@@ -94,7 +94,7 @@ class WeightingSpec:
     replicates: ReplicateSpec | None = None
     id: str | None = None
     table: str = "main"
-    weight_name: str = "weight"
+    weight_name: str | None = None          # default: study.toml [design] weights, or "weight"
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,7 @@ def load_spec(path: str | Path) -> WeightingSpec:
         eligible=g("household", "eligible"),
         child_probability=g("household", "child_probability"), nonresponse=nr, calibration=cal, trim=trim,
         trim_strict=bool(g("trim", "strict", False)), replicates=reps, id=g("input", "id"),
-        table=g("input", "table", "main"), weight_name=g("input", "weight_name", "weight"))
+        table=g("input", "table", "main"), weight_name=g("input", "weight_name"))
 
 
 # --------------------------------------------------------------------------------------
@@ -399,12 +399,14 @@ def run_build(study_dir: Path, *, data: Path | None = None, out: Path | None = N
 
     study_dir = Path(study_dir)
     spec = load_spec(study_dir / SPEC_FILE)
-    store = None
+    store, weight_name = None, spec.weight_name
     if data is not None:
         frame = read_table(data)
     else:
-        store = _open_store(study_dir, key_file)
+        store, design_weights = _open_store(study_dir, key_file)
+        weight_name = weight_name or design_weights
         frame = store.read(spec.table)
+    weight_name = weight_name or "weight"
     try:
         result = build_weights(frame, spec)
         keep = result.respondents
@@ -413,7 +415,7 @@ def run_build(study_dir: Path, *, data: Path | None = None, out: Path | None = N
             _require(frame, [spec.id], "[input] id")
             table[spec.id] = frame[spec.id].to_numpy()[keep]
         table = pd.concat([table, result.lineage()[keep].reset_index(drop=True)], axis=1)
-        table[spec.weight_name] = result.weights[keep]
+        table[weight_name] = result.weights[keep]
         if store is not None:
             reps = result.replicates.to_frame() if result.replicates is not None else None
             with store.transaction() as con:
@@ -460,6 +462,6 @@ def _open_store(study_dir: Path, key_file: Path | None):
 
     study = load_study(study_dir)
     if key_file is None:
-        return study.open_store()
+        return study.open_store(), study.design.weights
     key = resolve_key(study.dir, key_file=key_file, demo=study.demo)
-    return Store.open(study.store_path, key)
+    return Store.open(study.store_path, key), study.design.weights

@@ -138,3 +138,21 @@ def test_cli_draw_writes_the_sample(tmp_path):
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out)
     assert len(t) == 20 and t["psu_id"].nunique() == 4
+
+
+def test_proportional_allocation_keeps_two_per_stratum_and_the_total():
+    from dhkit.sampling.draw import allocate_psus
+
+    frame = pd.DataFrame({"s": ["a"] * 20 + ["b"] * 20 + ["c"] * 3,
+                          "mos": [50.0] * 20 + [10.0] * 20 + [1.0] * 3})
+    alloc = allocate_psus(frame, stratum="s", size="mos", total=12)
+    assert alloc == {"a": 8, "b": 2, "c": 2} and sum(alloc.values()) == 12
+
+
+def test_allocation_beyond_the_frame_is_refused():
+    from dhkit.sampling.draw import allocate_psus
+
+    frame = pd.DataFrame({"s": ["a", "a", "b"], "mos": [1.0, 1, 1]})
+    with pytest.raises(DhkitError) as e:
+        allocate_psus(frame, stratum="s", size="mos", total=5)
+    assert e.value.code == "SAM-005"

@@ -61,6 +61,8 @@ def draw_cmd(
     psus: int = typer.Option(None, "--psus", help="PSUs to select in each stratum."),
     allocation: Path = typer.Option(None, "--allocation",
                                     help="CSV with columns stratum, psus (instead of --psus)."),
+    total_psus: int = typer.Option(None, "--total-psus", help="Allocate this many PSUs to "
+                                   "strata in proportion to size (at least 2 each)."),
     stratum: str = typer.Option(None, "--stratum", help="Stratum column."),
     psu: str = typer.Option("psu_id", "--psu", help="PSU id column (frame and listing)."),
     order: str = typer.Option(None, "--order", help="Sort within strata (implicit "
@@ -85,15 +87,23 @@ def draw_cmd(
     from dhkit.sampling.draw import draw_sample
     from dhkit.tabular import read_table
 
-    if (psus is None) == (allocation is None):
-        raise DhkitError("SAM-005", "give exactly one of --psus N or --allocation FILE.")
+    if sum(x is not None for x in (psus, allocation, total_psus)) != 1:
+        raise DhkitError("SAM-005", "give exactly one of --psus N, --allocation FILE or "
+                         "--total-psus N.")
     n = psus
+    frame_df = read_table(frame)
+    if total_psus is not None:
+        from dhkit.sampling.draw import allocate_psus
+
+        if stratum is None:
+            raise DhkitError("SAM-005", "--total-psus needs --stratum.")
+        n = allocate_psus(frame_df, stratum=stratum, size=size, total=total_psus)
     if allocation is not None:
         alloc = read_table(allocation)
         if not {"stratum", "psus"} <= set(alloc.columns):
             raise DhkitError("SAM-005", f"{allocation}: needs columns stratum, psus.")
         n = dict(zip(alloc["stratum"], alloc["psus"]))
-    drawn = draw_sample(read_table(frame), size=size, n=n, stratum=stratum, psu=psu, seed=seed,
+    drawn = draw_sample(frame_df, size=size, n=n, stratum=stratum, psu=psu, seed=seed,
                         order=order, listing=read_table(listing) if listing else None,
                         take=take, method=method, eligible=eligible)
     drawn.table.to_csv(out, index=False)

@@ -85,6 +85,32 @@ class PsuSelection:
     seed: int
 
 
+def allocate_psus(frame: pd.DataFrame, *, stratum: str, size: str, total: int,
+                  minimum: int = 2) -> dict:
+    """PSUs per stratum proportional to the stratum's total size (largest remainders), at
+    least ``minimum`` (two, so every stratum has a variance) and at most the stratum's units.
+
+    Reference: Cochran (1977) §5.5 (proportional allocation).
+
+    >>> f = pd.DataFrame({"s": ["a"] * 10 + ["b"] * 10, "mos": [3.0] * 10 + [1.0] * 10})
+    >>> allocate_psus(f, stratum="s", size="mos", total=8)
+    {'a': 6, 'b': 2}
+    """
+    sizes = pd.to_numeric(frame[size], errors="coerce").groupby(frame[stratum]).sum()
+    units = frame.groupby(stratum).size()
+    if total < minimum * len(sizes) or total > int(units.sum()):
+        raise DhkitError("SAM-005", f"{total} PSUs cannot be allocated to {len(sizes)} strata "
+                         f"with at least {minimum} each and at most the frame's "
+                         f"{int(units.sum())} units; change the total.")
+    alloc = units.clip(upper=minimum).astype(int)
+    while alloc.sum() < total:
+        room = alloc < units
+        share = sizes[room] / sizes[room].sum() * total
+        gap = (share - alloc[room]).sort_values(ascending=False)
+        alloc[gap.index[0]] += 1
+    return {k: int(v) for k, v in alloc.items()}
+
+
 def _allocation(frame: pd.DataFrame, stratum: str | None, n) -> dict:
     labels = frame[stratum].unique().tolist() if stratum else ["all"]
     if isinstance(n, (int, np.integer)):

@@ -44,12 +44,15 @@ def test_gap_shares_per_area(cl, co):
 
 
 def test_gap_items_link_to_the_recommendations_that_address_them(cl, co):
-    links = load_registry(colombia_recommendations_path()).links_by_item()
-    g = build_gap(cl, co, "en", links)
+    g = build_gap(cl, co, "en", load_registry(colombia_recommendations_path()))
     by_id = {x.item.id: x for x in g.not_met}
     assert by_id["CRM-06"].recommendations == ("7.5",)
     assert "7.3" in by_id["CRM-19"].recommendations
     assert any("Lanzarote" in s for s in by_id["CRM-06"].standards_full)
+    assert ("7.5", load_registry(colombia_recommendations_path()).find("7.5").text) in \
+        g.recommendations
+    html = render_gap_html(g, cl)
+    assert 'href="#rec-7.5"' in html and 'id="rec-7.5"' in html
 
 
 @pytest.mark.parametrize("lang, heading, question", [
@@ -144,7 +147,7 @@ def test_every_colombia_recommendation_has_spanish_text():
 
 
 def test_gap_outputs_name_their_inputs_by_hash(cl, co):
-    g = build_gap(cl, co, "en", None, colombia_recommendations_path())
+    g = build_gap(cl, co, "en", load_registry(colombia_recommendations_path()))
     names = [n for n, _ in g.inputs]
     assert names == ["checklist.yaml", "assessment-CO.yaml", "recommendations-CO.yaml"]
     assert all(len(h) == 64 for _, h in g.inputs)

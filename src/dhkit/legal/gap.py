@@ -66,6 +66,7 @@ class GapReport:
     unknown: tuple[GapItem, ...]
     instruments: dict = field(default_factory=dict)
     inputs: tuple = ()  # (file name, sha256) of the checklist, assessment, recommendations
+    recommendations: tuple = ()  # (number, text) of the recommendations linked to items
 
     def area(self, name: str) -> AreaSummary:
         return next(a for a in self.areas if a.area == name)
@@ -77,14 +78,13 @@ class GapReport:
 
 
 def build_gap(checklist: Checklist, assessment: Assessment, lang: str = "en",
-              rec_links: dict[str, list[str]] | None = None,
-              rec_path: str | Path | None = None) -> GapReport:
+              registry=None) -> GapReport:
     """Summarise an assessment by area and list its gaps (see module docstring).
 
-    ``rec_links`` maps an item id to the numbers of the recommendations that cite it
-    (:meth:`dhkit.legal.recommendations.Registry.links_by_item`).
+    ``registry`` (a :class:`dhkit.legal.recommendations.Registry`) links each item to the
+    recommendations that cite it; the report lists those recommendations at the end.
     """
-    rec_links = rec_links or {}
+    rec_links = registry.links_by_item() if registry is not None else {}
     answers = assessment.by_item()
     areas = []
     for area in checklist.areas:
@@ -110,7 +110,17 @@ def build_gap(checklist: Checklist, assessment: Assessment, lang: str = "en",
                      areas=tuple(areas), not_met=gap("not_met"), partly_met=gap("partly_met"),
                      unknown=gap("unknown"),
                      instruments={k: checklist.instruments[k] for k in used},
-                     inputs=_inputs(checklist.source, assessment.path, rec_path))
+                     inputs=_inputs(checklist.source, assessment.path,
+                                    registry.path if registry is not None else None),
+                     recommendations=_linked(registry, rec_links, lang))
+
+
+def _linked(registry, links: dict, lang: str) -> tuple:
+    """(number, text) of every recommendation a gap links to, in number order."""
+    if registry is None:
+        return ()
+    numbers = sorted({n for ns in links.values() for n in ns}, key=_num_key)
+    return tuple((n, registry.find(n).text_in(lang)) for n in numbers)
 
 
 def _inputs(*paths) -> tuple:

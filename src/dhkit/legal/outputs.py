@@ -14,12 +14,12 @@ from pathlib import Path
 from dhkit.legal.study import LegalStudy
 
 
-def _rec_links(study: LegalStudy) -> dict[str, list[str]]:
+def _registry(study: LegalStudy):
     from dhkit.legal.recommendations import load_registry
 
     if not study.recommendations_path.exists():
-        return {}
-    return load_registry(study.recommendations_path).links_by_item()
+        return None
+    return load_registry(study.recommendations_path)
 
 
 def gap_outputs(study: LegalStudy, langs: tuple[str, ...] = ("en", "es"),
@@ -32,12 +32,11 @@ def gap_outputs(study: LegalStudy, langs: tuple[str, ...] = ("en", "es"),
 
     cl = load_checklist()
     a = load_assessment(study.assessment_path(country), cl)
-    links = _rec_links(study)
+    registry = _registry(study)
     written = []
     for lang in langs:
-        rec_path = study.recommendations_path if links else None
-        written += write_gap(build_gap(cl, a, lang, links, rec_path), cl,
-                             out or study.outputs_dir, formats)
+        written += write_gap(build_gap(cl, a, lang, registry), cl, out or study.outputs_dir,
+                             formats)
     return written
 
 

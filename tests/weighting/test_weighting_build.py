@@ -185,3 +185,16 @@ def test_build_from_the_store_is_all_or_nothing(tmp_path, monkeypatch):
     with study.open_store() as store:
         assert store.read("weights")["weight"].gt(0).all()
         assert store.read("weights_replicates").shape[1] == 61
+
+
+def test_replicates_are_trimmed_like_the_full_sample():
+    df = children()
+    s = WeightingSpec(probabilities=("p_psu", "p_hh"), eligible="n_eligible",
+                      calibration=CalibrationSpec(Margins.from_csv(MARGINS), "linear"),
+                      trim=(200.0, 3000.0), trim_strict=True,
+                      replicates=ReplicateSpec("JKn", "region", "psu_id"))
+    res = build_weights(df, s)
+    reps = res.replicates.weights
+    assert reps.max() <= 3000 + 1e-9 and reps[reps > 0].min() >= 200 - 1e-9
+    assert (reps == 0).sum(axis=0).min() > 0          # the dropped PSU stays at 0
+    np.testing.assert_allclose(res.replicates.full, res.weights)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -257,8 +257,14 @@ def _replicates(sub: pd.DataFrame, steps, respondents, spec: WeightingSpec,
     if cal is not None:
         c = spec.calibration
         reps = recalibrate(reps, cal, bounds=c.bounds)
-    if spec.trim:  # R trims the replicates' g the same way only inside calibrate(trim=);
-        pass       # replicate weights are kept untrimmed (documented in docs/weighting.md)
+    if spec.trim:  # each replicate trimmed as the full sample; rows a replicate drops stay 0
+        lo, hi = spec.trim
+        trimmed = reps.weights.copy()
+        for r in range(reps.replicates):
+            pos = trimmed[:, r] > 0
+            trimmed[pos, r] = trim_weights(trimmed[pos, r], lo, hi,
+                                           strict=spec.trim_strict).weights
+        reps = replace(reps, weights=trimmed, full=steps[-1].weights[respondents])
     return reps
 
 

@@ -58,7 +58,7 @@ def test_colombia_assessment_is_complete_and_every_settled_answer_is_cited():
     assert {x.item for x in a.answers} == {i.id for i in cl.items}
     settled = [x for x in a.answers if x.answer != "unknown"]
     assert settled and all(x.cite and x.cite.section and x.cite.pages for x in settled)
-    assert all(x.note for x in a.answers)
+    assert all(x.note and x.note_es for x in a.answers)
 
 
 @pytest.mark.parametrize("item, answer", [

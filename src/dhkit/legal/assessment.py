@@ -61,6 +61,7 @@ SCHEMA = {
                                         "section": {"type": "string", "minLength": 1},
                                         "pages": {"type": ["string", "integer"]}}},
                 "note": {"type": ["string", "null"]},
+                "note_es": {"type": ["string", "null"]},
                 "analyst": {"type": ["string", "null"]},
                 "reviewer": {"type": ["string", "null"]},
                 "review_date": {"type": ["string", "null"]},
@@ -92,10 +93,15 @@ class Answer:
     cite: Citation | None = None
     note: str = ""
     analyst: str | None = None
+    note_es: str = ""
     reviewer: str | None = None
     review_date: str | None = None
     status: str | None = None
     line: int | None = field(default=None, compare=False)
+
+    def note_in(self, lang: str) -> str:
+        """The evidence note in ``lang`` when written, else the analyst's note."""
+        return self.note_es if lang == "es" and self.note_es else self.note
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,8 @@ def parse_assessment(doc, path: str = "") -> Assessment:
         answers.append(Answer(
             item=a["item"], answer=a["answer"], provision=(a.get("provision") or "").strip(),
             cite=Citation(cite["source"], cite["section"], str(cite["pages"])) if cite else None,
-            note=(a.get("note") or "").strip(), analyst=a.get("analyst"),
+            note=(a.get("note") or "").strip(), note_es=(a.get("note_es") or "").strip(),
+            analyst=a.get("analyst"),
             reviewer=a.get("reviewer"), review_date=_s(a.get("review_date")),
             status=a.get("status"), line=getattr(a, "line", None)))
     return Assessment(country=doc["country"], checklist_version=str(doc["checklist_version"]),
@@ -272,6 +279,8 @@ def assessment_to_doc(a: Assessment) -> dict:
                          "pages": x.cite.pages}
         if x.note:
             d["note"] = x.note
+        if x.note_es:
+            d["note_es"] = x.note_es
         for k in ("analyst", "reviewer", "review_date", "status"):
             if getattr(x, k):
                 d[k] = getattr(x, k)
@@ -329,7 +338,7 @@ def diff_assessments(old: Assessment, new: Assessment) -> list[Change]:
         if item not in o:
             changes.append(Change(item, "item", "absent", "added"))
             continue
-        for k in ("answer", "provision", "cite", "note", "status"):
+        for k in ("answer", "provision", "cite", "note", "note_es", "status"):
             a, b = getattr(o[item], k), getattr(n[item], k)
             if a != b:
                 changes.append(Change(item, k, "" if a is None else str(a),

@@ -179,7 +179,7 @@ def write_gap_xlsx(report: GapReport, checklist: Checklist, path: str | Path) ->
         wb.sheet(t(key, lang), ghead, [
             [g.item.id, checklist.area_label(g.item.area, lang), g.question,
              checklist.scale_label(g.answer.answer, lang), "; ".join(g.standards_full),
-             g.answer.provision, g.answer.note, str(g.answer.cite or ""),
+             g.answer.provision, g.answer.note_in(lang), str(g.answer.cite or ""),
              ", ".join(g.recommendations)] for g in items],
             [9, 18, 50, 12, 50, 30, 50, 40, 14])
     answers = report.assessment.by_item()
@@ -187,7 +187,7 @@ def write_gap_xlsx(report: GapReport, checklist: Checklist, path: str | Path) ->
         [it.id, checklist.area_label(it.area, lang), it.text(lang),
          checklist.scale_label(answers[it.id].answer, lang) if it.id in answers else "",
          answers[it.id].provision if it.id in answers else "",
-         answers[it.id].note if it.id in answers else "",
+         answers[it.id].note_in(lang) if it.id in answers else "",
          str(answers[it.id].cite or "") if it.id in answers else ""]
         for it in checklist.items], [9, 18, 50, 12, 30, 50, 40])
     from dhkit import __version__

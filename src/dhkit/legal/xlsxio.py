@@ -25,7 +25,7 @@ from dhkit.legal.assessment import Assessment, parse_assessment, validate_assess
 from dhkit.legal.checklist import Checklist, load_checklist
 from dhkit.validation import ValidationReport
 
-ANSWER_COLS = ["item", "answer", "provision", "source", "section", "pages", "note",
+ANSWER_COLS = ["item", "answer", "provision", "source", "section", "pages", "note", "note_es",
                "analyst", "reviewer", "review_date", "status"]
 INFO_COLS = ["area", "question"]
 HEADER_FIELDS = ["country", "checklist_version", "version", "status", "analyst", "reviewer",
@@ -59,11 +59,12 @@ def export_assessment_xlsx(a: Assessment, path: str | Path,
                   "provision": x.provision, "source": x.cite.source if x.cite else "",
                   "section": x.cite.section if x.cite else "",
                   "pages": x.cite.pages if x.cite else "", "note": x.note,
+                  "note_es": x.note_es,
                   "analyst": x.analyst or "", "reviewer": x.reviewer or "",
                   "review_date": x.review_date or "", "status": x.status or ""}
         for c, name in enumerate(cols):
             ws.write_string(r, c, str(values[name]), ro if name in INFO_COLS else wrap)
-    for c, w in enumerate([9, 16, 50, 12, 30, 9, 40, 8, 50, 10, 10, 11, 9]):
+    for c, w in enumerate([9, 16, 50, 12, 30, 9, 40, 8, 50, 50, 10, 10, 11, 9]):
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 1)
     meta = book.add_worksheet("assessment")
@@ -149,7 +150,8 @@ def import_assessment_xlsx(path: str | Path, checklist: Checklist | None = None
         a = yamlio.LDict()
         a.line, a.lines = n, {}
         a["item"], a["answer"] = d.get("item", ""), d.get("answer", "")
-        for k in ("provision", "note", "analyst", "reviewer", "review_date", "status"):
+        for k in ("provision", "note", "note_es", "analyst", "reviewer", "review_date",
+                  "status"):
             if d.get(k):
                 a[k] = d[k]
         if d.get("source") or d.get("section") or d.get("pages"):

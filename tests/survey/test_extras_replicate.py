@@ -154,18 +154,28 @@ def test_jk1_on_stratified_design_is_refused():
     assert e.value.code == "REP-007" and "JKn" in e.value.message
 
 
-def test_jkn_lonely_psu_follows_the_design_rule():
-    df = pd.DataFrame({"s": [1, 1, 2, 2, 3], "c": [1, 2, 3, 4, 5], "w": 1.0,
-                       "y": [1.0, 2, 3, 4, 5]})
+LONELY = json.loads((FX / "lonely_jkn.json").read_text())
+
+
+@pytest.mark.parametrize("rule", sorted(LONELY))
+def test_jkn_lonely_psu_rules_equal_r(rule):
+    scd5 = pd.read_csv(FX / "scd.csv").head(5).assign(one=1.0)
+    lin = Design(scd5, weights="one", strata="ESA", psu="ambulance", nest=True, lonely_psu=rule)
+    r = as_replicate(lin)
+    want = LONELY[rule]
+    np.testing.assert_array_equal(r.analysis_weights, np.array(want["repweights"]))
+    assert r.scale == pytest.approx(want["scale"], rel=1e-15)
+    np.testing.assert_allclose(r.rscales, want["rscales"], rtol=1e-15)
+    got = r.mean("alive").row("alive")
+    np.testing.assert_allclose([got.estimate, got.se], [want["mean"], want["se"]], rtol=RTOL)
+
+
+def test_jkn_lonely_psu_fail_names_the_rule():
+    scd5 = pd.read_csv(FX / "scd.csv").head(5).assign(one=1.0)
     with pytest.raises(DhkitError) as e:
-        as_replicate(Design(df, weights="w", strata="s", psu="c"))
+        as_replicate(Design(scd5, weights="one", strata="ESA", psu="ambulance", nest=True))
     assert e.value.code == "REP-007" and "lonely_psu" in e.value.message
-    r = as_replicate(Design(df, weights="w", strata="s", psu="c", lonely_psu="remove"))
-    assert r.replicates == 4
-    a = as_replicate(Design(df, weights="w", strata="s", psu="c", lonely_psu="adjust"))
-    assert a.replicates == 5 and a.rscales[-1] == pytest.approx(2 / 3)
-    v = as_replicate(Design(df, weights="w", strata="s", psu="c", lonely_psu="average"))
-    assert v.replicates == 4 and v.scale == pytest.approx(5 / 4)
+    assert "stratum '3'" in e.value.message
 
 
 # --- bootstrap (R bootweights): draws differ from R's RNG, so test properties ---------------

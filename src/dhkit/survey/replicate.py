@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats
 
 from dhkit.errors import DhkitError
@@ -116,24 +117,22 @@ def svrvar(
 
 
 def _rank(a: np.ndarray) -> int:
-    """Numerical column rank, as R's ``qr(x, tol = 1e-5)$rank`` for well-posed inputs.
-
-    Rank is unchanged by scaling rows and columns, so rows are scaled to a maximum of 1
-    and duplicates dropped first (rows of one PSU share their replicate factors): the
-    eigenvalues are then of a (PSUs x PSUs) or (R x R) matrix, whichever is smaller.
-    """
+    """Numerical column rank, as R's ``qr(x, tol = 1e-5)$rank`` for well-posed inputs."""
     if a.size == 0:
         return 0
-    rmax = np.abs(a).max(axis=1)
-    u = a[rmax > 0] / rmax[rmax > 0, None]
-    if u.shape[0] == 0:
+    return gram_rank(a.T @ a)
+
+
+def gram_rank(g: np.ndarray) -> int:
+    """Rank of a matrix from its Gram matrix ``g = AᵀA``: eigenvalues of the Gram matrix of
+    unit-norm columns above 1e-10 of the largest (singular values above 1e-5, R's tol)."""
+    d = np.diag(g).copy()
+    keep = d > 0
+    if not keep.any():
         return 0
-    u = np.unique(u, axis=0)
-    cn = np.sqrt((u * u).sum(axis=0))
-    u = u[:, cn > 0] / cn[cn > 0]
-    g = u @ u.T if u.shape[0] < u.shape[1] else u.T @ u
-    ev = np.linalg.eigvalsh(g)
-    return int((ev > max(ev.max(), 0.0) * 1e-10).sum())
+    s = 1.0 / np.sqrt(d[keep])
+    ev = np.linalg.eigvalsh(g[np.ix_(keep, keep)] * s[:, None] * s[None, :])
+    return int((ev > ev.max() * 1e-10).sum())
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,7 +282,7 @@ class ReplicateDesign:
         wf[:, 1:r + 1] = reps if combined_weights else reps * w[:, None]
         wf[:, r + 1] = 1.0
         self._wfull = wf
-        self.degf = _rank(self.analysis_weights) - 1
+        self.degf = gram_rank(self._gram()) - 1
 
     # arrays -------------------------------------------------------------------------------
     @property
@@ -339,23 +338,39 @@ class ReplicateDesign:
         """A data column by name (REP-011 naming the columns when it is absent)."""
         return _require(self.data, name)
 
-    def domain_sums(self, values: np.ndarray, codes: np.ndarray, levels: int) -> np.ndarray:
+    def domain_sums(self, values: np.ndarray, codes: np.ndarray, levels: int,
+                    gram: bool = False):
         """Sums of ``values`` (n, m; no NaN) per domain level with every weight column.
 
         ``codes`` (n,) are level codes 0..levels-1 (-1: in no level). Returns
         (levels, m, R + 2): column 0 weighted by the full-sample weight, columns 1..R by
         each replicate, the last unweighted (a count when the value is an indicator).
-        One dense product per level.
+        One dense product per level. With ``gram=True`` also the (levels, R, R) Gram
+        matrices of each level's replicate weights (for the domain ``degf``).
         """
+        r = self.replicates
         if levels == 1 and (codes == 0).all():
-            return (values.T @ self._wfull)[None]
+            sums = (values.T @ self._wfull)[None]
+            grams = self._gram()[None] if gram else None
+            return (sums, grams) if gram else sums
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(levels + 1))
         out = np.empty((levels, values.shape[1], self._wfull.shape[1]))
+        grams = np.empty((levels, r, r)) if gram else None
         for lv in range(levels):
             idx = order[bounds[lv]:bounds[lv + 1]]
-            out[lv] = values[idx].T @ self._wfull[idx]
-        return out
+            wl = self._wfull[idx]
+            out[lv] = values[idx].T @ wl
+            if gram:
+                a = wl[:, 1:r + 1]
+                grams[lv] = a.T @ a
+        return (out, grams) if gram else out
+
+    def _gram(self) -> np.ndarray:
+        if "_full_gram" not in self.__dict__:
+            a = self.analysis_weights
+            self._full_gram = a.T @ a
+        return self._full_gram
 
     # verbs ---------------------------------------------------------------------------------
     def mean(self, vars, by=None, *, ci: str = "mean", level: float = 0.95,
@@ -578,7 +593,11 @@ def jk1_weights(psu: np.ndarray, fpc: float | None = None) -> tuple[np.ndarray, 
 
 
 def jkn_weights(
-    strata: np.ndarray, psu: np.ndarray, fpc: np.ndarray | None = None, lonely_psu: str = "fail"
+    strata: np.ndarray,
+    psu: np.ndarray,
+    fpc: np.ndarray | None = None,
+    lonely_psu: str = "fail",
+    labels: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Stratified delete-one-PSU jackknife (R ``jknweights``).
 
@@ -600,9 +619,11 @@ def jkn_weights(
             continue  # fully sampled stratum: no variance, no replicates (R drop.replicates)
         if nh == 1:
             if lonely_psu == "fail":
-                raise DhkitError("REP-007", f"stratum {h + 1} (in order of appearance) has "
-                                 "only one PSU; choose lonely_psu remove, certainty, adjust or "
-                                 "average on the design.")
+                name = (repr(str(labels[np.flatnonzero(s_index == h)[0]])) if labels is not None
+                        else f"{h + 1} (in order of appearance)")
+                raise DhkitError("REP-007", f"stratum {name} has only one PSU; choose "
+                                 "lonely_psu remove, certainty, adjust or average on the "
+                                 "design (as R options(survey.lonely.psu=)).")
             if lonely_psu == "adjust":
                 cols.append(np.where(s_index == h, 0.0, ns / (ns - 1)))
                 rsc.append((ns - 1) / ns)
@@ -729,7 +750,9 @@ def as_replicate(
         if not has_strata:
             raise DhkitError("REP-007", "JKn is for stratified designs and this design has no "
                              "strata; use type='JK1' (or 'auto') or 'bootstrap'.")
-        f, rscales, scale = jkn_weights(strata, psu, fpc, lonely)
+        name = getattr(design, "strata_name", None)
+        labels = design.data[name].to_numpy() if name in design.data else None
+        f, rscales, scale = jkn_weights(strata, psu, fpc, lonely, labels)
         return ReplicateDesign.from_arrays(data, w, f, type="JKn", scale=scale,
                                            rscales=rscales, mse=mse)
     f, scale = bootstrap_weights(strata, psu, int(replicates), seed, fpc)
@@ -761,9 +784,10 @@ def run_batch(
 
     Variables expand and domains are coded exactly as in the linearization batch engine
     (:func:`dhkit.survey.batch.columns_for`, :func:`~dhkit.survey.batch.build_domains`), so
-    the two tables have the same rows. The values of all indicators form one (n, 3k)
-    matrix (value, has-a-value, value squared); for each domain level it is multiplied
-    once by the (n, R + 2) weight matrix. Estimates, replicate estimates, SEs, design
+    the two tables have the same rows. The values of all indicators form one (n, 2k)
+    matrix (value, has-a-value); for each domain level it is multiplied once by the
+    (n, R + 2) weight matrix. The squares (for design effects) need only the full-sample
+    weight: one sparse one-hot product. Estimates, replicate estimates, SEs, design
     effects and intervals then follow by array arithmetic.
     """
     from dhkit.survey.batch import build_domains, columns_for
@@ -791,30 +815,43 @@ def run_batch(
     cols += ratio_cols
     if not cols:
         raise DhkitError("REP-011", "nothing to estimate: give means=, totals= or ratios=.")
-    parts = []
+    # (n, 2k) values taken with every replicate: value and has-a-value (ratio: a and b on
+    # complete rows); (n, k) taken with the full weight only: value squared (ratio: 1)
+    rep_parts, full_parts = [], []
     for c in cols:
         if c.kind == "ratio":
             ok = np.isfinite(c.a) & np.isfinite(c.b)
-            parts += [np.where(ok, c.a, 0.0), np.where(ok, c.b, 0.0), ok.astype(float)]
+            rep_parts += [np.where(ok, c.a, 0.0), np.where(ok, c.b, 0.0)]
+            full_parts.append(ok.astype(float))
         else:
             ok = np.isfinite(c.a)
             y = np.where(ok, c.a, 0.0)
-            parts += [y, ok.astype(float), y * y]
-    values = np.column_stack(parts)
+            rep_parts += [y, ok.astype(float)]
+            full_parts.append(y * y)
+    values = np.column_stack(rep_parts)
+    del rep_parts
+    extra = np.column_stack(full_parts)
+    del full_parts
     dom = build_domains(design, by)
     k, r, nl = len(cols), design.replicates, dom.n_levels
-    sums = np.empty((nl, k, 3, r + 2))
+    sums = np.empty((nl, k, 2, r + 2))
+    side = np.empty((nl, k, 2))  # extra summed with the full weight, and unweighted
     dom_df = np.empty(nl)
     dom_rows = np.empty(nl)
+    w = design.w
     for codes, labels, off in zip(dom.codes, dom.labels, dom.offsets):
         local = np.where(codes >= 0, codes - off, -1)
-        sums[off:off + len(labels)] = design.domain_sums(values, local, len(labels)).reshape(
-            len(labels), k, 3, r + 2)
-        counts = np.bincount(local[local >= 0], minlength=len(labels))
-        dom_rows[off:off + len(labels)] = counts
-        dom_df[off:off + len(labels)] = (
-            [design.degf] if off == 0 else
-            [design.subset_degf(local == i) if counts[i] else np.nan for i in range(len(labels))])
+        nlv = len(labels)
+        s, grams = design.domain_sums(values, local, nlv, gram=True)
+        sums[off:off + nlv] = s.reshape(nlv, k, 2, r + 2)
+        inl = local >= 0
+        onehot = sp.csr_matrix((np.ones(int(inl.sum())), (local[inl], np.flatnonzero(inl))),
+                               shape=(nlv, design.n))
+        side[off:off + nlv, :, 0] = onehot @ (extra * w[:, None])
+        side[off:off + nlv, :, 1] = onehot @ extra
+        counts = np.bincount(local[inl], minlength=nlv)
+        dom_rows[off:off + nlv] = counts
+        dom_df[off:off + nlv] = [gram_rank(g) - 1 if c else np.nan for g, c in zip(grams, counts)]
     kinds = np.array([c.kind for c in cols])
     is_total, is_ratio = kinds == "total", kinds == "ratio"
     a, b = sums[:, :, 0, : r + 1], sums[:, :, 1, : r + 1]
@@ -822,9 +859,9 @@ def run_batch(
         theta = np.where(is_total[None, :, None], a, a / b)  # (levels, k, R + 1)
         est = theta[..., 0]
         var = design.variance(theta[..., 1:].reshape(-1, r).T, est.ravel()).reshape(est.shape)
-        n_un = np.where(is_ratio, sums[:, :, 2, -1], sums[:, :, 1, -1])
-        n_w = np.where(is_ratio, sums[:, :, 2, 0], sums[:, :, 1, 0])
-        dvals = (_deff(var, a[..., 0] / b[..., 0], sums[:, :, 2, 0], b[..., 0], n_un, is_total,
+        n_un = np.where(is_ratio, side[:, :, 1], sums[:, :, 1, -1])
+        n_w = np.where(is_ratio, side[:, :, 0], sums[:, :, 1, 0])
+        dvals = (_deff(var, a[..., 0] / b[..., 0], side[:, :, 0], b[..., 0], n_un, is_total,
                        deff) if deff else np.full(est.shape, np.nan))
         dvals = np.where(is_ratio, np.nan, dvals)  # R 4.1.1 fails on deff of replicate ratios
     # tidy, indicator-major as the linearization engine: each column, overall then domains

@@ -10,6 +10,12 @@ local({
   out <- file.path("tests", "reference", "fixtures", "extras")
   dir.create(out, recursive = TRUE, showWarnings = FALSE)
   g17 <- function(x) ifelse(is.na(x), "NaN", sprintf("%.17g", x))
+  # numbers written to JSON with all 17 digits (jsonlite stops at 15)
+  j17 <- function(x) structure(sprintf("%.17g", x), class = "json")
+  j17v <- function(x) structure(paste0("[", paste(sprintf("%.17g", x), collapse = ", "), "]"),
+                                class = "json")
+  j17m <- function(m) structure(paste0("[", paste(apply(m, 1, function(r) unclass(j17v(r))),
+                                                  collapse = ", "), "]"), class = "json")
   write_num_csv <- function(df, file) {
     for (nm in names(df)) if (is.numeric(df[[nm]])) df[[nm]] <- g17(df[[nm]])
     write.csv(df, file.path(out, file), row.names = FALSE, quote = TRUE, na = "")
@@ -111,7 +117,7 @@ local({
     dat$pweight <- des$pweights
     write_num_csv(dat, paste0("rep_", case, ".csv"))
     meta[[case]] <- list(file = paste0("rep_", case, ".csv"), type = des$type,
-                         scale = des$scale, rscales = as.vector(des$rscales),
+                         scale = j17(des$scale), rscales = j17v(des$rscales),
                          rho = if (is.null(des$rho)) 0 else des$rho,
                          combined = des$combined.weights, mse = isTRUE(des$mse),
                          degf = degf(des), nrep = ncol(rw))
@@ -170,8 +176,26 @@ local({
     }
   }
   write_num_csv(do.call(rbind, results), "replicate_estimates.csv")
-  writeLines(jsonlite::toJSON(meta, auto_unbox = TRUE, digits = NA, pretty = TRUE),
+  writeLines(jsonlite::toJSON(meta, auto_unbox = TRUE, digits = NA, pretty = TRUE,
+                              json_verbatim = TRUE),
              file.path(out, "replicate_designs.json"))
+
+  # JKn with a single-PSU stratum under each lonely-PSU rule (jknweights)
+  scd5 <- scd[1:5, ]
+  lonely <- list()
+  for (rule in c("remove", "certainty", "adjust", "average")) {
+    options(survey.lonely.psu = rule)
+    des <- as.svrepdesign(svydesign(data = scd5, prob = ~1, id = ~ambulance, strata = ~ESA,
+                                    nest = TRUE))
+    m <- svymean(~alive, des)
+    lonely[[rule]] <- list(repweights = j17m(weights(des, "replication")),
+                           scale = j17(des$scale), rscales = j17v(des$rscales),
+                           mean = j17(coef(m)), se = j17(SE(m)))
+  }
+  options(survey.lonely.psu = "fail")
+  writeLines(jsonlite::toJSON(lonely, digits = NA, auto_unbox = TRUE, pretty = TRUE,
+                              json_verbatim = TRUE),
+             file.path(out, "lonely_jkn.json"))
 
   # as.svrepdesign from linearization designs: the data the Design is built from
   write_num_csv(apiclus1, "apiclus1.csv")

@@ -98,10 +98,12 @@ def build_everything(tmp_path, monkeypatch):
 
 def test_no_public_output_contains_restricted_content(tmp_path, monkeypatch):
     study, markers, files = build_everything(tmp_path, monkeypatch)
+    files += public_outputs(study, study.outputs_dir, ("en",), ("pdf",))   # PDFs too
     names = {f.name for f in files}
-    assert {"gap-CO-en.html", "gap-CO-es.xlsx", "le-capacity-CO-en.html",
-            "le-capacity-CO-en.pdf", "recommendations-CO-es.html",
-            "consultation-CO-en.html"} <= names
+    assert {"gap-CO-en.html", "gap-CO-es.xlsx", "gap-CO-en.pdf", "matrix-en.pdf",
+            "le-capacity-CO-en.html", "le-capacity-CO-es.xlsx", "le-capacity-CO-en.pdf",
+            "recommendations-CO-es.html", "recommendations-CO-en.pdf",
+            "consultation-CO-en.html", "consultation-CO-en.pdf"} <= names
     everything = [p for p in study.dir.rglob("*") if p.is_file()]
     assert study.capacity_public_path in everything and study.store_path in everything
     for path in everything:

@@ -283,6 +283,7 @@ class ReplicateDesign:
         wf[:, r + 1] = 1.0
         self._wfull = wf
         self.degf = gram_rank(self._gram()) - 1
+        self._domain_degf: dict[bytes, np.ndarray] = {}  # domain codes -> degf per level
 
     # arrays -------------------------------------------------------------------------------
     @property
@@ -345,25 +346,24 @@ class ReplicateDesign:
         ``codes`` (n,) are level codes 0..levels-1 (-1: in no level). Returns
         (levels, m, R + 2): column 0 weighted by the full-sample weight, columns 1..R by
         each replicate, the last unweighted (a count when the value is an indicator).
-        One dense product per level. With ``gram=True`` also the (levels, R, R) Gram
+        One dense product per level. With ``gram=True`` also the Gram
         matrices of each level's replicate weights (for the domain ``degf``).
         """
         r = self.replicates
         if levels == 1 and (codes == 0).all():
             sums = (values.T @ self._wfull)[None]
-            grams = self._gram()[None] if gram else None
-            return (sums, grams) if gram else sums
+            return (sums, [self._gram()]) if gram else sums
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(levels + 1))
         out = np.empty((levels, values.shape[1], self._wfull.shape[1]))
-        grams = np.empty((levels, r, r)) if gram else None
+        grams = []
         for lv in range(levels):
             idx = order[bounds[lv]:bounds[lv + 1]]
             wl = self._wfull[idx]
             out[lv] = values[idx].T @ wl
-            if gram:
+            if gram:  # the smaller of AᵀA and AAᵀ: same rank
                 a = wl[:, 1:r + 1]
-                grams[lv] = a.T @ a
+                grams.append(a @ a.T if a.shape[0] < r else a.T @ a)
         return (out, grams) if gram else out
 
     def _gram(self) -> np.ndarray:
@@ -842,7 +842,14 @@ def run_batch(
     for codes, labels, off in zip(dom.codes, dom.labels, dom.offsets):
         local = np.where(codes >= 0, codes - off, -1)
         nlv = len(labels)
-        s, grams = design.domain_sums(values, local, nlv, gram=True)
+        key = local.tobytes()
+        known = design._domain_degf.get(key)
+        if known is None:  # degf(design[level, ]) from the same pass, then remembered
+            s, grams = design.domain_sums(values, local, nlv, gram=True)
+            known = design._domain_degf[key] = np.array(
+                [gram_rank(g) - 1 if g.size else np.nan for g in grams])
+        else:
+            s = design.domain_sums(values, local, nlv)
         sums[off:off + nlv] = s.reshape(nlv, k, 2, r + 2)
         inl = local >= 0
         onehot = sp.csr_matrix((np.ones(int(inl.sum())), (local[inl], np.flatnonzero(inl))),
@@ -851,7 +858,7 @@ def run_batch(
         side[off:off + nlv, :, 1] = onehot @ extra
         counts = np.bincount(local[inl], minlength=nlv)
         dom_rows[off:off + nlv] = counts
-        dom_df[off:off + nlv] = [gram_rank(g) - 1 if c else np.nan for g, c in zip(grams, counts)]
+        dom_df[off:off + nlv] = known
     kinds = np.array([c.kind for c in cols])
     is_total, is_ratio = kinds == "total", kinds == "ratio"
     a, b = sums[:, :, 0, : r + 1], sums[:, :, 1, : r + 1]

@@ -276,6 +276,22 @@ def test_non_numeric_or_missing_replicate_weights_are_refused():
     assert e.code == "REP-003" and "row(s) 3" in e.message
 
 
+def test_sampling_weight_problems_are_named():
+    e = _code(weights="wt")
+    assert e.code == "REP-004" and "'wt'" in e.message
+    df = _small()
+    df.loc[1, "w"] = -1.0
+    e = _code(data=df)
+    assert e.code == "REP-004" and "row(s) 2" in e.message
+
+
+def test_negative_replicate_factors_are_allowed_as_in_r():
+    df = _small()
+    df["r1"] = [-0.5, 2.5, 1, 1]
+    d = ReplicateDesign(df, repweights=["r1", "r2"], weights="w", type="JK1", scale=0.5)
+    assert np.isfinite(d.mean("y").row("y").se)
+
+
 def test_unknown_type_lists_the_known_ones():
     e = _code(type="jackknife")
     assert e.code == "REP-002" and "JK1" in e.message and "SDR" in e.message

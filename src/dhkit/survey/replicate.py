@@ -499,9 +499,9 @@ def _numeric_weight(data: pd.DataFrame, col: str, what: str) -> np.ndarray:
     x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(x)
     if bad.any():
-        raise DhkitError(code, f"{what} column {col!r} has missing values in row(s) "
-                         f"{_rows(bad)}; fill them (R refuses missing replicate weights).")
-    if (x < 0).any():
+        raise DhkitError(code, f"{what} column {col!r} has missing or infinite values in "
+                         f"row(s) {_rows(bad)}; fill them (R refuses missing weights too).")
+    if code == "REP-004" and (x < 0).any():  # replicate factors may be negative (as R)
         raise DhkitError(code, f"{what} column {col!r} has negative values in row(s) "
                          f"{_rows(x < 0)}; weights must be >= 0.")
     return x

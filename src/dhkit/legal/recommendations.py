@@ -3,7 +3,8 @@
 One YAML file per country (``DIR/legal/recommendations-CO.yaml``). Each recommendation
 links its evidence by id: survey indicators (checked against the indicator catalogue when
 it can be loaded, else for format), checklist items (checked against the checklist) and
-interview codes (format only: dotted lower-case paths such as ``justice.delays``).
+interview codes (format only, as the qualitative codebook writes them: dotted paths
+such as ``justice.delays``).
 Numbers must read N.M with N the insight's id. After the national consultation,
 :func:`finalize` attaches each decided comment to its recommendation's history.
 
@@ -27,7 +28,7 @@ from dhkit.validation import ValidationReport
 ACTORS = ("government", "law_enforcement", "justice", "social_services", "educators",
           "industry", "caregivers", "civil_society")
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-CODE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+CODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$")  # as dhkit.qualitative
 NUMBER = re.compile(r"^(\d+)\.(\d+)$")
 
 _TEXT = {"type": "object", "required": ["en"], "additionalProperties": False,
@@ -190,7 +191,7 @@ def validate_registry(doc, file: str, checklist: Checklist,
             for code in ev.get("codes") or []:
                 if not CODE_ID.match(str(code)):
                     report.add("LEG-044", f"recommendation {num}: {code!r} is not an interview "
-                               "code id (dotted lower-case path, e.g. justice.delays)",
+                               "code id (dotted path of letters, digits, _ or -, e.g. justice.delays)",
                                file=file, line=line, field="evidence.codes", value=str(code),
                                hint="Use the code's id from the qualitative codebook")
     return report

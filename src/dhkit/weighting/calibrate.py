@@ -111,12 +111,31 @@ class Cells:
         return np.bincount(self.row, weights=w, minlength=self.ncell)
 
     def rowsum(self, x: np.ndarray) -> np.ndarray:
-        """(ncell, k) sums of the rows of x by cell."""
-        import scipy.sparse as sp
+        """(ncell, k) sums of the rows of x by cell (one sparse product)."""
+        if self._indicator is None:
+            self._indicator = indicator(self.row, self.ncell)
+        return np.asarray(self._indicator @ x)
 
-        ind = sp.csr_matrix((np.ones(len(self.row)), (self.row, np.arange(len(self.row)))),
-                            shape=(self.ncell, len(self.row)))
-        return np.asarray(ind @ x)
+    _indicator = None
+
+
+def indicator(code: np.ndarray, k: int, values: np.ndarray | None = None):
+    """Sparse (k, n) matrix: row j holds ``values`` (default 1) at the rows with code j, so
+    ``indicator(code, k, v) @ x`` sums v·x by code without an n × m temporary."""
+    import scipy.sparse as sp
+
+    n = len(code)
+    data = np.ones(n) if values is None else np.asarray(values, dtype=float)
+    return sp.csr_matrix((data, (code, np.arange(n))), shape=(k, n))
+
+
+def _minus_scaled(x2: np.ndarray, scale: np.ndarray, table: np.ndarray, code: np.ndarray
+                  ) -> np.ndarray:
+    """x − scale·table[code] with two n × m arrays at most."""
+    out = np.take(table, code, axis=0)          # much faster than table[code] for 2-D
+    out *= -scale[:, None]
+    out += x2
+    return out
 
 
 def _as_weights(w: np.ndarray, what: str = "weights") -> np.ndarray:
@@ -171,14 +190,13 @@ def _poststrat_adjust(code: np.ndarray, oldw: np.ndarray, psw: np.ndarray) -> Ad
     psw = np.where((psw == 0) & (oldw == 0), 1.0, psw)
     k = int(code.max()) + 1
     old_tot = np.bincount(code, weights=oldw, minlength=k)
+    ind = indicator(code, k, oldw / psw)
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
-        z = x2 * (oldw / psw)[:, None]
-        means = np.stack([np.bincount(code, weights=z[:, j], minlength=k)
-                          for j in range(z.shape[1])], axis=1) / old_tot[:, None]
-        return (x2 - means[code] * psw[:, None]).reshape(x.shape)
+        means = np.asarray(ind @ x2) / old_tot[:, None]
+        return _minus_scaled(x2, psw, means, code).reshape(x.shape)
 
     return adjust
 
@@ -253,23 +271,32 @@ def rake_cells(cells: Cells, W0: np.ndarray, enc: EncodedMargins, *, maxit: int,
 
 def _rake_adjust(cells: Cells, enc: EncodedMargins, w: np.ndarray, G: list[np.ndarray]
                  ) -> Adjust:
-    """R ``svyrecvar`` for a raking: 10 rounds of x - psw·ave(x/psw, margin), each margin's
-    psw being the weights after its step in the last sweep."""
-    codes = enc.codes
-    counts = [np.bincount(c, minlength=k) for c, k in zip(codes, enc.nlevels)]
+    """R ``svyrecvar`` for a raking: 10 rounds of x ← x − psw·ave(x/psw, margin), each
+    margin's psw being the weights after its step in the last sweep.
+
+    Every psw is w·G[cell], so x stays x₀ − w·H[cell] with H a cell-level matrix: one pass
+    over the rows to sum x₀/w by cell, the 10 rounds on the cell table, one pass back.
+    """
+    n_cell = np.bincount(cells.row, minlength=cells.ncell).astype(float)
+    to_level = [indicator(cc, k) for cc, k in zip(cells.codes, enc.nlevels)]
+    n_level = [np.bincount(c, minlength=k).astype(float) for c, k in zip(enc.codes, enc.nlevels)]
+
+    with np.errstate(divide="ignore"):
+        by_cell = indicator(cells.row, cells.ncell, np.where(w > 0, 1 / w, 0.0))
 
     def adjust(x: np.ndarray) -> np.ndarray:
-        x = np.array(x, dtype=float)
+        x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
-        psws = [w * g[cells.row] for g in G]
+        S0 = np.asarray(by_cell @ x2)                         # Σ x₀/w by cell
+        H = np.zeros_like(S0)
         for _ in range(10):
-            for code, k, cnt, psw in zip(codes, enc.nlevels, counts, psws):
+            for g, cc, lev, nl in zip(G, cells.codes, to_level, n_level):
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    z = x2 / psw[:, None]
-                means = np.stack([np.bincount(code, weights=z[:, j], minlength=k)
-                                  for j in range(z.shape[1])], axis=1) / cnt[:, None]
-                x2 = x2 - psw[:, None] * means[code]
-        return x2.reshape(x.shape)
+                    per_cell = np.where(g[:, None] > 0, (S0 - n_cell[:, None] * H) / g[:, None],
+                                        0.0)
+                mean = np.asarray(lev @ per_cell) / nl[:, None]
+                H = H + g[:, None] * mean[cc]
+        return _minus_scaled(x2, w, H, cells.row).reshape(x.shape)
 
     return adjust
 
@@ -425,17 +452,18 @@ def calibrate(weights: np.ndarray, data: pd.DataFrame, margins: Margins | Encode
 def _greg_adjust(cells: Cells, X: np.ndarray, W: np.ndarray, w: np.ndarray, g_row: np.ndarray
                  ) -> Adjust:
     """R ``svyrecvar`` for ``greg_calibration``: qr.resid(qr(mm*whalf), x/(g*whalf))*(g*whalf),
-    computed as x - g·w·(M β), β the least-squares fit of x/(g·whalf) on M·whalf."""
+    computed as x − g·w·(M β), β the least-squares fit of x/(g·√w) on M·√w. g is constant
+    within a cell, so M'(x/g) is the cell sums of x divided by the cell's g."""
     gram_inv = np.linalg.pinv((X * W[:, None]).T @ X)
+    g_cell = np.zeros(cells.ncell)
+    g_cell[cells.row] = g_row
+    inv_g = np.divide(1.0, g_cell, out=np.zeros_like(g_cell), where=g_cell != 0)
 
     def adjust(x: np.ndarray) -> np.ndarray:
-        gw = g_row * w
         x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.where(g_row[:, None] != 0, x2 / g_row[:, None], 0.0)
-        beta = gram_inv @ (X.T @ cells.rowsum(y))          # (p, k)
-        return (x2 - gw[:, None] * (X @ beta)[cells.row]).reshape(x.shape)
+        beta = gram_inv @ (X.T @ (cells.rowsum(x2) * inv_g[:, None]))     # (p, k)
+        return _minus_scaled(x2, g_row * w, X @ beta, cells.row).reshape(x.shape)
 
     return adjust
 

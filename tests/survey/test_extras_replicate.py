@@ -319,3 +319,17 @@ def test_jk1_weights_delete_one_psu():
     f, scale = jk1_weights(np.array([5, 5, 9, 7]), fpc=10)
     np.testing.assert_array_equal(f[:, 0], [0, 0, 1.5, 1.5])
     assert scale == pytest.approx(0.7 * 2 / 3)
+
+
+def test_replicate_table_has_the_rows_of_the_linearization_table():
+    lin = _linear("clus1_jk1")
+    rep = as_replicate(lin)
+    kw = {"means": ["api00", "sch.wide", "target"], "totals": ["enroll"],
+          "ratios": [("api.stu", "enroll")], "by": ["stype", ["sch.wide", "comp.imp"]]}
+    a, b = lin.estimate(**kw).table, rep.estimate(**kw).table
+    same = ["indicator", "base", "domain", "level", "category", "statistic", "n_unweighted",
+            "flag"]
+    pd.testing.assert_frame_equal(a[same], b[same])
+    np.testing.assert_allclose(b.estimate, a.estimate, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b.n_weighted, a.n_weighted, rtol=1e-12)
+    assert list(b.columns) == list(a.columns)

@@ -37,8 +37,8 @@ import duckdb
 
 from dhkit.errors import DhkitError
 from dhkit.ingest.readers import ColumnMap, Sheet, load_file, map_columns, suggest
-from dhkit.ingest.validate import (Check, lit, normalise, problems_sql, qi, question_checks,
-                                   sql_type, txt)
+from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance, lit,
+                                   normalise, problems_sql, qi, question_checks, sql_type, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
@@ -175,8 +175,11 @@ class _Importer:
                     self._write(todo)
                 bar.advance(task)
         finally:
+            views = {r[0] for r in self.con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE database_name = 'temp'").fetchall()}
             for t in reversed(self.temps):
-                self.con.execute(f"DROP TABLE IF EXISTS temp.{qi(t)}")
+                kind = "VIEW" if t in views else "TABLE"
+                self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(t)}")
         return self.result
 
     # ------------------------------------------------------------------ staging
@@ -227,11 +230,15 @@ class _Importer:
         for q in qs:
             expr = normalise(q, self.cb, cmap.questions.get(q.name), cmap.splits.get(q.name))
             cols.append(f"{expr} AS {txt(q.name)}")
-        self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
+        if level is None and not key_src:
+            cols[1] = f"{lit(sha[:12] + ':')} || (rowid + {sheet.row_offset}) AS _key"
+        # main sheets: a view (normalised on the fly, never copied); repeat sheets: a table
+        # (their parent links are resolved by UPDATE)
+        kind = "TABLE"
+        self.con.execute(f"CREATE TEMP {kind} {n} AS SELECT {', '.join(cols)} "
                          f"FROM temp.{qi(sheet.table)}")
         self.temps.append(n)
         if level is None and not key_src:
-            self.con.execute(f"UPDATE {n} SET _key = {lit(sha[:12] + ':')} || _row")
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
@@ -353,7 +360,9 @@ class _Importer:
         # one parent level of context (the direct parent); enough for forms whose repeat
         # rules refer to their parent sheet
         parent = chain[0]
-        pqs = [q for q in self.cb.data_questions(parent) if q.name not in columns]
+        used = self._referenced(level)
+        pqs = [q for q in self.cb.data_questions(parent)
+               if q.name not in columns and q.name in used]
         batch = [o.n for o in self.stages if o.cmap.level == parent]
         sel = ", ".join(f"{txt(q.name)} AS {txt('^' + q.name)}" for q in pqs)
         parts = [f"SELECT _key, {sel} FROM {b}" for b in batch] if sel else []
@@ -375,6 +384,26 @@ class _Importer:
             f"ON p._key = c._parent_key")
         self.temps.append(view)
         return view, columns
+
+    def _referenced(self, level: str) -> set[str]:
+        """Names the rules of a repeat's questions (and the repeat itself) refer to."""
+        from dhkit.instrument.expressions import references
+
+        exprs = []
+        rep = self.cb.repeats[level]
+        for q in self.cb.data_questions(level):
+            exprs += effective_relevance(q, self.cb)
+            exprs += [e for e in (q.constraint, q.required_if) if e]
+        exprs += [rep.relevant] if rep.relevant else []
+        exprs += [g.relevant for g in (self.cb.questions.get(n) for n in rep.group.split("/")
+                                       if rep.group) if g is not None and g.relevant]
+        names: set[str] = set()
+        for e in exprs:
+            try:
+                names |= set(references(e))
+            except DhkitError:
+                continue
+        return names
 
     def _row_checks(self, s: _Stage, level: str | None) -> None:
         relation, columns = self._context(s, level)
@@ -407,7 +436,10 @@ class _Importer:
             checks.append(Check("IMP-014", "_key", "_key IS NULL",
                                 lit(f"the submission has no key (_uuid, KEY or {self.key_var})"),
                                 "NULL"))
-        self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(relation, checks)}")
+        flagged = f"_f{self.stages.index(s)}"
+        self.con.execute(f"CREATE TEMP TABLE {flagged} AS {any_problem_sql(relation, checks)}")
+        self.temps.append(flagged)
+        self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(flagged, checks)}")
         self.temps.append(s.p)
 
     def _key_checks(self, stages: list[_Stage]) -> None:

@@ -176,6 +176,13 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     return out
 
 
+def any_problem_sql(relation: str, checks: list[Check]) -> str:
+    """One scan: the rows where any check fails (the detailed pass then reads only these)."""
+    if not checks:
+        return f"SELECT * FROM {relation} WHERE FALSE"
+    return f"SELECT * FROM {relation} WHERE " + " OR ".join(f"({c.condition})" for c in checks)
+
+
 def problems_sql(relation: str, checks: list[Check]) -> str:
     """One query: every (row, key, code, field, message, value) where a check fails."""
     if not checks:

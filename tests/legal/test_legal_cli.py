@@ -65,7 +65,7 @@ def test_restricted_report_without_key_is_refused_with_exit_3(capsys, tmp_path, 
     (d / "legal").mkdir()
     (d / "legal" / "le-capacity-CO.yaml").write_text("country: CO\nanswers: []\n")
     code, _, err = run(capsys, "capacity", "report", str(d), "--restricted", "--lang", "en",
-                       "--formats", "html")
+                       "--formats", "html", "--out", str(tmp_path / "secure"))
     assert code == 3 and "WS-KEY-001" in err
 
 

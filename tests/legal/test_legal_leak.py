@@ -131,8 +131,9 @@ def test_restricted_report_needs_flag_key_and_a_separate_folder(tmp_path, monkey
     with pytest.raises(SafetyError) as e:
         write_restricted_report(study, tmp_path / "r", "en")
     assert e.value.code == "LEG-032"
-    with pytest.raises(SafetyError):
-        write_restricted_report(study, study.outputs_dir / "x", "en", restricted=True)
+    for inside in (study.outputs_dir / "x", study.dir / "restricted"):
+        with pytest.raises(SafetyError):
+            write_restricted_report(study, inside, "en", restricted=True)
     with pytest.raises(SafetyError) as e:
         write_restricted_report(study, tmp_path / "r", "en", restricted=True,
                                 key="wrong-key-0000000000")

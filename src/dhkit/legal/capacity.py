@@ -323,16 +323,17 @@ def write_restricted_report(study, out: Path, lang: str = "en", *, restricted: b
                             key: str | None = None,
                             formats: tuple[str, ...] = ("html", "pdf")) -> list[Path]:
     """The full report with restricted answers. Refused (exit 3) unless ``restricted`` is
-    set, a key opens the store, and ``out`` lies outside the public outputs folder."""
+    set, a key opens the store, and ``out`` lies outside the study folder (the folder is
+    what gets copied and shared; restricted content inside it stays only in the store)."""
     if not restricted:
         raise SafetyError("LEG-032", "the restricted report contains law-enforcement "
                           "information for national authorities only; ask for it explicitly "
                           "with --restricted.")
     out = Path(out).resolve()
-    public_dir = study.outputs_dir.resolve()
-    if out == public_dir or public_dir in out.parents:
-        raise SafetyError("LEG-032", f"{out} is inside the public outputs folder {public_dir}; "
-                          "write the restricted report elsewhere (e.g. DIR/restricted).")
+    folder = study.dir.resolve()
+    if out == folder or folder in out.parents:
+        raise SafetyError("LEG-032", f"{out} is inside the study folder {folder}; write the "
+                          "restricted report to a protected place outside it (--out).")
     q = load_questionnaire()
     answers = load_public(study, q) + load_restricted(study, key or study.key())
     answers.sort(key=lambda a: ([x.id for x in q.questions].index(a.question), a.year or 0))

@@ -343,12 +343,12 @@ def capacity_report_cmd(
     restricted: bool = typer.Option(False, "--restricted", help="Include restricted answers "
                                     "(needs the study key; for national authorities only)."),
     out: Path = typer.Option(None, "--out", help="Output folder (public default: DIR/outputs/"
-                             "legal; restricted default: DIR/restricted)."),
+                             "legal; required with --restricted, outside the study folder)."),
     formats: str = typer.Option("html,pdf,xlsx", "--formats", help="Any of html,pdf,xlsx."),
 ) -> None:
     """Write the capacity report: public findings, or with --restricted the full one.
 
-    Example: dhkit capacity report my-study --restricted --lang es
+    Example: dhkit capacity report my-study --restricted --out /secure/le --lang es
     """
     from dhkit.legal.capacity import write_public_report, write_restricted_report
     from dhkit.legal.study import open_legal_study
@@ -357,8 +357,12 @@ def capacity_report_cmd(
     fmts = tuple(formats.split(","))
     for lg in _langs(study, lang):
         if restricted:
-            _echo_paths(write_restricted_report(study, out or study.dir / "restricted", lg,
-                                                restricted=True, formats=fmts))
+            if out is None:
+                from dhkit.errors import DhkitError
+
+                raise DhkitError("LEG-032", "--restricted needs --out: a protected folder "
+                                 "outside the study folder.")
+            _echo_paths(write_restricted_report(study, out, lg, restricted=True, formats=fmts))
         else:
             _echo_paths(write_public_report(study, out or study.outputs_dir, lg, fmts))
 

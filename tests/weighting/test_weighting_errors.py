@@ -100,3 +100,15 @@ def test_crossed_margin_of_integer_columns_poststratifies():
     m = Margins.from_dict({"a:b": {"1:5": 10, "1:6": 20, "2:5": 30, "7:6": 40}})
     r = poststratify(np.ones(5), df, m)
     assert r.weights.tolist() == [10.0, 20.0, 15.0, 15.0, 40.0]
+
+
+def test_numeric_total_needs_a_calibration_method():
+    m = Margins.from_frame(pd.DataFrame({"variable": ["sex", "sex", "x"], "level": ["1", "2", ""],
+                                         "total": [30.0, 30.0, 100.0]}))
+    df = DATA.assign(x=np.arange(6.0))
+    with pytest.raises(DhkitError) as e:
+        rake(W, df, m)
+    assert e.value.code == "WGT-009" and "'x'" in e.value.message
+    r = calibrate(W, df, m, calfun="linear")
+    row = r.achieved().query("variable == 'x'").iloc[0]
+    assert row["level"] == "(total)" and row["after"] == pytest.approx(100.0)

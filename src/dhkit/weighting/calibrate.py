@@ -73,6 +73,9 @@ def margin_table(enc: EncodedMargins, before: np.ndarray, after: np.ndarray) -> 
         a = np.bincount(code, weights=after, minlength=len(tot))
         for lev, t, bb, aa in zip(m.levels, tot, b, a):
             rows.append((m.variable, lev, t, bb, aa, aa - t))
+    for m, values in enc.numeric:
+        t, bb, aa = m.totals[0], float(values @ before), float(values @ after)
+        rows.append((m.variable, "(total)", t, bb, aa, aa - t))
     return pd.DataFrame(rows, columns=["variable", "level", "target", "before", "after", "diff"])
 
 
@@ -117,6 +120,46 @@ class Cells:
         return np.asarray(self._indicator @ x)
 
     _indicator = None
+
+
+class RowCells(Cells):
+    """Every row its own cell: used when a numeric margin makes g vary row by row."""
+
+    def __init__(self, n: int):
+        self.row = np.arange(n, dtype=np.intp)
+        self.ncell = n
+        self.codes = []
+
+    def sum(self, w: np.ndarray) -> np.ndarray:
+        return np.asarray(w, dtype=float).copy()
+
+    def rowsum(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=float)
+
+
+def calibration_matrix(enc: EncodedMargins) -> tuple[Cells, np.ndarray, np.ndarray]:
+    """The groups g is constant on, their model matrix (R's basis) and the population totals.
+
+    Categorical margins only: the cells of their cross-classification. With numeric totals
+    (R ``calibrate(~ a + x)``) every row is its own group and x is a column of the matrix.
+    """
+    if not enc.codes:
+        names = ", ".join(m.variable for m, _ in enc.numeric)
+        raise DhkitError("WGT-009", f"numeric margin(s) {names} need at least one categorical "
+                         "margin, which gives the population size; add one (e.g. region).")
+    cells = Cells(enc.codes, enc.nlevels)
+    X, pop = model_matrix(cells, enc)
+    if not enc.numeric:
+        return cells, X, pop
+    X = np.column_stack([X[cells.row]] + [v for _, v in enc.numeric])
+    pop = np.concatenate([pop, [m.totals[0] for m, _ in enc.numeric]])
+    return RowCells(len(cells.row)), X, pop
+
+
+def _no_numeric(enc: EncodedMargins, method: str) -> None:
+    if enc.numeric:
+        raise DhkitError("WGT-009", f"numeric margin '{enc.numeric[0][0].variable}' cannot be "
+                         f"used with {method}; use --method linear, logit or calraking.")
 
 
 def indicator(code: np.ndarray, k: int, values: np.ndarray | None = None):
@@ -175,6 +218,7 @@ def poststratify(weights: np.ndarray, data: pd.DataFrame, margins: Margins | Enc
     """
     w = _as_weights(weights)
     enc = _encode(data, margins, w, check_totals=False)
+    _no_numeric(enc, "post-stratification")
     if len(enc.margins) != 1:
         raise DhkitError("WGT-009", "post-stratification takes one margin variable (cross "
                          "several as 'a:b'); got " + ", ".join(m.variable for m in enc.margins)
@@ -223,6 +267,7 @@ def rake(weights: np.ndarray, data: pd.DataFrame, margins: Margins | EncodedMarg
     """
     w = _as_weights(weights)
     enc = _encode(data, margins, w, check_totals=True)
+    _no_numeric(enc, "raking")
     cells = Cells(enc.codes, enc.nlevels)
     fit = rake_cells(cells, cells.sum(w), enc, maxit=maxit, epsilon=epsilon,
                      eps_base=float(w.sum()))
@@ -426,9 +471,8 @@ def calibrate(weights: np.ndarray, data: pd.DataFrame, margins: Margins | Encode
                          f"({L:g}, {U:g}). Give e.g. --bounds 0.3,3.")
     if L >= U or L > 1 or U < 1:
         raise DhkitError("WGT-010", f"bounds ({L:g}, {U:g}) must satisfy L <= 1 <= U and L < U.")
-    cells = Cells(enc.codes, enc.nlevels)
+    cells, X, pop = calibration_matrix(enc)
     W = cells.sum(w)
-    X, pop = model_matrix(cells, enc)
     if calfun == "linear" and np.isinf(L) and np.isinf(U):
         T = (X * W[:, None]).T @ X
         try:

@@ -33,6 +33,7 @@ class Margin:
     variable: str
     levels: tuple[str, ...]
     totals: tuple[float, ...]
+    numeric: bool = False       # a numeric variable's population total (empty level)
 
     @property
     def parts(self) -> list[str]:
@@ -53,6 +54,7 @@ class EncodedMargins:
     margins: tuple[Margin, ...]
     codes: tuple[np.ndarray, ...]
     targets: tuple[np.ndarray, ...]
+    numeric: tuple[tuple[Margin, np.ndarray], ...] = ()   # (margin, values) of numeric totals
 
     @property
     def nlevels(self) -> list[int]:
@@ -105,9 +107,22 @@ class Margins:
                 report.add("WGT-001", f"total '{tot}' is not a number", file=source, line=i,
                            field="total", hint="Write the population total as a number")
                 continue
-            if not np.isfinite(tot) or tot < 0:
+            numeric = lev in ("", "nan", "None", "<NA>")
+            if not np.isfinite(tot) or (tot < 0 and not numeric):
                 report.add("WGT-001", f"total {tot} must be a finite number >= 0", file=source,
                            line=i, field="total")
+                continue
+            if numeric:
+                if var in by_var or ":" in var:
+                    report.add("WGT-001", f"'{var}' has an empty level: a numeric total is one "
+                               "row of a single, uncrossed variable", file=source, line=i,
+                               field="level", hint="Give the level, or one row for the total")
+                    continue
+                by_var[var] = [("", tot)]
+                continue
+            if by_var.get(var) and by_var[var][0][0] == "":
+                report.add("WGT-001", f"'{var}' already has a numeric total (empty level)",
+                           file=source, line=i, field="level")
                 continue
             if lev.count(":") != var.count(":"):
                 report.add("WGT-001", f"level '{lev}' of crossed variable '{var}' needs "
@@ -124,7 +139,8 @@ class Margins:
             raise ValidationError("WGT-001", f"{source}: {len(report)} problem(s) in the margins; "
                                   "fix them and run again: " + "; ".join(map(str, report)),
                                   report)
-        margins = tuple(Margin(v, tuple(l for l, _ in c), tuple(t for _, t in c))
+        margins = tuple(Margin(v, (), (c[0][1],), numeric=True) if c[0][0] == "" else
+                        Margin(v, tuple(l for l, _ in c), tuple(t for _, t in c))
                         for v, c in by_var.items())
         if not margins:
             raise DhkitError("WGT-001", f"{source}: no margin rows; add variable, level, total rows.")
@@ -133,22 +149,28 @@ class Margins:
     # -- checks ------------------------------------------------------------------------
     def check_totals_agree(self, rtol: float = 1e-6) -> None:
         """Raise WGT-006 when the margins do not sum to the same population total."""
-        totals = [m.total for m in self.margins]
+        cat = [m for m in self.margins if not m.numeric]
+        if not cat:
+            return
+        totals = [m.total for m in cat]
         ref = totals[0]
-        for m, t in zip(self.margins[1:], totals[1:]):
+        for m, t in zip(cat[1:], totals[1:]):
             if abs(t - ref) > rtol * max(abs(ref), 1.0):
                 raise DhkitError(
                     "WGT-006", f"{self.source}: margin '{m.variable}' sums to {t:,.6g} but "
-                    f"'{self.margins[0].variable}' sums to {ref:,.6g}; margins must describe the "
+                    f"'{cat[0].variable}' sums to {ref:,.6g}; margins must describe the "
                     "same population: correct the totals (same source and date) and run again.")
 
     # -- encoding ------------------------------------------------------------------------
     def encode(self, data: pd.DataFrame, weights: np.ndarray | None = None) -> EncodedMargins:
         """Match every margin to the sample's columns; errors name the margin and level."""
-        codes, targets, kept = [], [], []
+        codes, targets, kept, numeric = [], [], [], []
         # with strictly positive weights, a level with rows has positive weight: skip the sums
         check_mass = weights is not None and not bool(np.all(np.asarray(weights) > 0))
         for m in self.margins:
+            if m.numeric:
+                numeric.append((m, _numeric_values(data, m, self.source)))
+                continue
             labels, inverse, remap = _column_values(data, m, self.source)
             index = {lev: j for j, lev in enumerate(m.levels)}
             lookup = np.array([index.get(lab, -1) for lab in labels], dtype=np.intp)
@@ -192,7 +214,19 @@ class Margins:
             codes.append(code)
             targets.append(tot)
             kept.append(m)
-        return EncodedMargins(tuple(kept), tuple(codes), tuple(targets))
+        return EncodedMargins(tuple(kept), tuple(codes), tuple(targets), tuple(numeric))
+
+
+def _numeric_values(data: pd.DataFrame, m: Margin, source: str) -> np.ndarray:
+    if m.variable not in data.columns:
+        raise DhkitError("WGT-002", f"{source}: margin variable '{m.variable}' is not a column "
+                         "of the sample; rename the margin or the column.")
+    v = pd.to_numeric(data[m.variable], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(v).any():
+        raise DhkitError("WGT-003", f"sample column '{m.variable}' (numeric margin) has "
+                         f"{int(np.isnan(v).sum())} missing or non-numeric value(s); impute them "
+                         "before calibrating.")
+    return v
 
 
 def _level_str(value: object) -> str:

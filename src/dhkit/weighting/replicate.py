@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from dhkit.errors import DhkitError
-from dhkit.weighting.calibrate import Calibration, Cells, grake_cells, model_matrix, rake_cells
+from dhkit.weighting.calibrate import (Calibration, Cells, calibration_matrix, grake_cells,
+                                       rake_cells)
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,13 @@ def recalibrate(reps: ReplicateWeights, cal: Calibration, *, bounds=(-np.inf, np
     """Apply the full sample's calibration to every replicate (R calibrate / rake /
     postStratify on a replicate design); ``full`` becomes the calibrated weights."""
     enc = cal.margins
-    cells = Cells(enc.codes, enc.nlevels)
     out = np.empty_like(reps.weights)
     L, U = float(bounds[0]), float(bounds[1])
     X = pop = None
-    if cal.method not in ("poststratify", "raking"):
-        X, pop = model_matrix(cells, enc)
+    if cal.method in ("poststratify", "raking"):
+        cells = Cells(enc.codes, enc.nlevels)
+    else:
+        cells, X, pop = calibration_matrix(enc)
     sweeps = cal.iterations + 1 if cal.converged else cal.iterations
     for r in range(reps.replicates):
         wr = reps.weights[:, r]

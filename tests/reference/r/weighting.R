@@ -147,6 +147,24 @@ local({
       lower = bounds[1], upper = bounds[2])
   }
 
+  # numeric totals (calibrate(~ stype + api99)): margins file rows with an empty level
+  num_m <- rbind(apimargin("stype"),
+                 data.frame(variable = "api99", level = "", total = sum(apipop$api99)))
+  write.csv(num_m, file.path(out, "margins_numeric_clus1.csv"), row.names = FALSE)
+  num_pop <- c(`(Intercept)` = nrow(apipop), stypeH = sum(apipop$stype == "H"),
+               stypeM = sum(apipop$stype == "M"), api99 = sum(apipop$api99))
+  for (cs in list(list(case = "numeric_linear_clus1", calfun = "linear", bounds = c(-Inf, Inf)),
+                  list(case = "numeric_logit_clus1", calfun = "logit", bounds = c(0.6, 1.8)))) {
+    cal <- calibrate(dclus1, ~stype + api99, num_pop, calfun = cs$calfun, bounds = cs$bounds)
+    record(cs$case, cal, c("api00"), c("enroll"))
+    index[[length(index) + 1]] <- data.frame(case = cs$case, method = cs$calfun,
+                                             data = "api_clus1.csv", lower = cs$bounds[1],
+                                             upper = cs$bounds[2])
+    file.copy(file.path(out, "margins_numeric_clus1.csv"),
+              file.path(out, paste0("margins_", cs$case, ".csv")), overwrite = TRUE)
+  }
+  file.remove(file.path(out, "margins_numeric_clus1.csv"))
+
   # trimWeights on a calibrated design (upper and lower bounds, strict = FALSE)
   cal <- calibrate(dstrat, list(~sch.wide, ~awards), list(to_pop(apimargin("sch.wide")),
                    to_pop(apimargin("awards"))), calfun = "linear")

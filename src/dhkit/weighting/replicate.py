@@ -28,8 +28,13 @@ import numpy as np
 import pandas as pd
 
 from dhkit.errors import DhkitError
-from dhkit.weighting.calibrate import (Calibration, Cells, calibration_matrix, grake_cells,
-                                       rake_cells)
+from dhkit.weighting.calibrate import (
+    Calibration,
+    Cells,
+    calibration_matrix,
+    grake_cells,
+    rake_cells,
+)
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,14 @@ def test_validate_answers_accepts_a_clean_sheet():
     q = load_questionnaire()
     answers, rep = validate_answers([(2, {"question": "LE-D01", "value": "no"})], q, "x.csv")
     assert rep.ok and answers[0].value == "no"
+
+
+def test_answer_sheet_inside_the_study_folder_is_refused(study):
+    from dhkit.errors import SafetyError
+
+    study.legal_dir.mkdir(parents=True)
+    sheet = study.legal_dir / "answers.csv"
+    sheet.write_text("question,year,value,note\nLE-U01,,yes,\n", encoding="utf-8")
+    with pytest.raises(SafetyError) as e:
+        import_answers(study, sheet)
+    assert e.value.code == "LEG-036" and not study.capacity_public_path.exists()

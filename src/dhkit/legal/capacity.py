@@ -201,6 +201,11 @@ def import_answers(study, path: str | Path, key: str | None = None) -> tuple[int
     Returns (public rows, restricted rows)."""
     from dhkit.workspace.store import Store, file_sha256
 
+    sheet, folder = Path(path).resolve(), study.dir.resolve()
+    if folder in sheet.parents:
+        raise SafetyError("LEG-036", f"{path} lies inside the study folder {folder}; it holds "
+                          "restricted answers, so keep it in a protected place outside the "
+                          "folder and import it from there.")
     q = load_questionnaire()
     report = ValidationReport()
     rows = read_answer_rows(path, report)

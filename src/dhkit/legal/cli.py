@@ -332,8 +332,8 @@ def capacity_import_cmd(
         raise
     typer.echo(f"{n_pub} public answer(s) -> {study.capacity_public_path}")
     typer.echo(f"{n_res} restricted answer(s) -> encrypted store (table le_restricted)")
-    err_console.print(f"The answer sheet {answers} holds restricted content: keep it out of "
-                      "the study folder and delete it when no longer needed.")
+    err_console.print(f"The answer sheet {answers} holds restricted content: delete it when "
+                      "it is no longer needed.")
 
 
 @capacity.command("report")

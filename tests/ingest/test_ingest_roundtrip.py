@@ -102,3 +102,29 @@ def test_sav_value_labels_are_kept(demo, tmp_path):
         labels = s.con.execute("SELECT label FROM value_labels WHERE variable = 'area' "
                                "AND value = '1'").fetchall()
     assert labels and labels[0][0]
+
+
+def test_label_headers_with_group_labels_map_to_the_questions(demo, from_kobo, tmp_path):
+    from dhkit.instrument import shipped_codebook
+
+    cb = shipped_codebook()
+    src = pd.read_csv(demo.paths["kobo_csv"][0], sep=";", dtype=str)
+    by_path = {q.path: q for q in cb.questions.values()}
+
+    def label(header):
+        parts = header.split("/")
+        q = by_path.get(header)
+        if q is None or not q.labels:
+            return header
+        groups = [cb.questions[g].labels.get("en", g) for g in parts[:-1] if g in cb.questions]
+        return "/".join(groups + [q.labels["en"]])
+
+    src.columns = [label(c) for c in src.columns]
+    assert "caregiver/cg_sex" not in src.columns
+    path = tmp_path / "labels.csv"
+    src.to_csv(path, sep=";", index=False)
+    study = init_study(tmp_path / "s", demo=True)
+    result = import_files(study, [path])
+    assert result.ok, [str(p) for p in result.report][:3]
+    got = store_rows(study)["main"]
+    pd.testing.assert_frame_equal(got, from_kobo[1]["main"], check_dtype=False)

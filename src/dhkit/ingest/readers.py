@@ -236,6 +236,7 @@ class _Index:
     by_name: dict[str, Question]
     by_label: dict[str, Question]
     split: dict[str, tuple[Question, str]]
+    by_label_path: dict[str, Question] = field(default_factory=dict)   # group labels too
 
 
 def _index(cb: Codebook) -> _Index:
@@ -247,8 +248,11 @@ def _index(cb: Codebook) -> _Index:
         for p in (q.path, q.path.replace("/", "-"), q.path.replace("/", ".")):
             idx.by_path.setdefault(p, q)
         idx.by_name.setdefault(q.name, q)
-        for lab in q.labels.values():
+        for lang, lab in q.labels.items():
             idx.by_label.setdefault(_norm(lab), q)
+            groups = [cb.questions[g].labels.get(lang, g) if g in cb.questions else g
+                      for g in q.group.split("/") if q.group]
+            idx.by_label_path.setdefault(_norm("/".join(groups + [lab])), q)
         if q.base_type == "select_multiple" and q.list_name:
             for c in cb.choices.get(q.list_name, []):
                 for p in (q.path, q.path.replace("/", "-"), q.name):
@@ -291,9 +295,9 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
                 q, choice = idx.split[long[0]]
                 found.append((h, "split", q, choice))
                 continue
-        q = idx.by_label.get(_norm(hs)) or idx.by_label.get(_norm(hs.rsplit("/", 1)[-1]))
-        if q is not None:
-            found.append((h, "q", q, None))
+        hit = _by_label(hs, idx)
+        if hit is not None:
+            found.append((h, "q" if hit[1] is None else "split", hit[0], hit[1]))
             continue
         if hs.startswith("_") or hs in IGNORED_META or hs in ignore or hs.split("/")[0] in ("meta", "formhub") \
                 or hs.split("-")[0] == "meta" or "#" in hs:
@@ -320,6 +324,21 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
             cmap.splits.setdefault(q.name, {})[choice] = h
     cmap.unknown = unknown
     return cmap
+
+
+def _by_label(header: str, idx: _Index) -> tuple[Question, str | None] | None:
+    """Kobo label headers join group labels with '/' (and labels may contain '/'): try
+    every suffix of the header, longest first, as a question label or 'question/choice'."""
+    if _norm(header) in idx.by_label_path:
+        return idx.by_label_path[_norm(header)], None
+    parts = header.split("/")
+    for k in range(len(parts)):
+        cand = _norm("/".join(parts[k:]))
+        if cand in idx.by_label:
+            return idx.by_label[cand], None
+        if cand in idx.split:
+            return idx.split[cand]
+    return None
 
 
 def suggest(header: str, cb: Codebook) -> str:

@@ -234,12 +234,12 @@ def _poststrat_adjust(code: np.ndarray, oldw: np.ndarray, psw: np.ndarray) -> Ad
     psw = np.where((psw == 0) & (oldw == 0), 1.0, psw)
     k = int(code.max()) + 1
     old_tot = np.bincount(code, weights=oldw, minlength=k)
-    ind = indicator(code, k, oldw / psw)
+    ratio = oldw / psw
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
-        means = np.asarray(ind @ x2) / old_tot[:, None]
+        means = np.asarray(indicator(code, k, ratio) @ x2) / old_tot[:, None]
         return _minus_scaled(x2, psw, means, code).reshape(x.shape)
 
     return adjust
@@ -322,16 +322,15 @@ def _rake_adjust(cells: Cells, enc: EncodedMargins, w: np.ndarray, G: list[np.nd
     Every psw is w·G[cell], so x stays x₀ − w·H[cell] with H a cell-level matrix: one pass
     over the rows to sum x₀/w by cell, the 10 rounds on the cell table, one pass back.
     """
-    n_cell = np.bincount(cells.row, minlength=cells.ncell).astype(float)
-    to_level = [indicator(cc, k) for cc, k in zip(cells.codes, enc.nlevels)]
     n_level = [np.bincount(c, minlength=k).astype(float) for c, k in zip(enc.codes, enc.nlevels)]
-
-    with np.errstate(divide="ignore"):
-        by_cell = indicator(cells.row, cells.ncell, np.where(w > 0, 1 / w, 0.0))
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         x2 = x.reshape(len(x), -1)
+        n_cell = np.bincount(cells.row, minlength=cells.ncell).astype(float)
+        to_level = [indicator(cc, k) for cc, k in zip(cells.codes, enc.nlevels)]
+        with np.errstate(divide="ignore"):
+            by_cell = indicator(cells.row, cells.ncell, np.where(w > 0, 1 / w, 0.0))
         S0 = np.asarray(by_cell @ x2)                         # Σ x₀/w by cell
         H = np.zeros_like(S0)
         for _ in range(10):

@@ -151,10 +151,9 @@ def main() -> None:
     head = (f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine "
             f"(load average {load:.1f} at the end: other work shares the cores).")
-    lines = [head, "",
-             "| method | dhkit (s) | R survey (s) | speed-up vs R | max rel. weight diff. dhkit–R "
-             "| svy 0.35 (s) | max rel. weight diff. svy–R |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    header = ("| method | dhkit (s) | R survey (s) | speed-up vs R | max rel. weight diff. "
+              "dhkit–R | svy 0.35 (s) | max rel. weight diff. svy–R |")
+    lines = [head, "", header, "|---|---:|---:|---:|---:|---:|---:|"]
     for m, a, b, s, d, sv_s, sv_d in rows:
         svy_cells = ("—", "—") if np.isnan(sv_s) else (f"{sv_s:.2f}", f"{sv_d:.1e}")
         lines.append(f"| {m} | {a:.3f} | {b:.2f} | {s:.0f}× | {d:.1e} | {svy_cells[0]} | "

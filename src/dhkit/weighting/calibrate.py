@@ -90,25 +90,27 @@ class Cells:
 
     def __init__(self, codes: tuple[np.ndarray, ...], nlevels: list[int]):
         n = len(codes[0])
-        combo = np.zeros(n, dtype=np.int64)
-        radix = 1
-        for c, k in zip(codes, nlevels):
-            combo += c.astype(np.int64) * radix
-            radix *= max(k, 1)
+        radix = int(np.prod([max(k, 1) for k in nlevels], dtype=float))
+        if radix < 2 ** 62:
+            combo = np.zeros(n, dtype=np.int64)
+            step = 1
+            for c, k in zip(codes, nlevels):
+                combo += c.astype(np.int64) * step
+                step *= max(k, 1)
         if radix <= max(4 * n, 1 << 20):
             present = np.bincount(combo, minlength=radix) > 0
             ids = np.cumsum(present) - 1
             self.row = ids[combo].astype(np.intp)
-            cell_combo = np.flatnonzero(present).astype(np.int64)
-        else:
-            cell_combo, inv = np.unique(combo, return_inverse=True)
+        elif radix < 2 ** 62:
+            _, inv = np.unique(combo, return_inverse=True)
             self.row = inv.astype(np.intp)
-        self.ncell = len(cell_combo)
-        self.codes = []
-        rest = cell_combo
-        for k in nlevels:
-            self.codes.append((rest % max(k, 1)).astype(np.intp))
-            rest = rest // max(k, 1)
+        else:  # too many combinations for one integer: group the code columns directly
+            _, inv = np.unique(np.column_stack(codes), axis=0, return_inverse=True)
+            self.row = inv.reshape(-1).astype(np.intp)
+        self.ncell = int(self.row.max()) + 1 if n else 0
+        first = np.zeros(self.ncell, dtype=np.intp)
+        first[self.row[::-1]] = np.arange(n)[::-1]          # one row of each cell
+        self.codes = [np.asarray(c)[first].astype(np.intp) for c in codes]
 
     def sum(self, w: np.ndarray) -> np.ndarray:
         return np.bincount(self.row, weights=w, minlength=self.ncell)

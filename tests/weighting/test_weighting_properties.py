@@ -53,3 +53,15 @@ def test_calibrated_weights_reproduce_every_margin(seed, n, method):
                             "raking" else None)
     table = cal.achieved()
     np.testing.assert_allclose(table["after"], table["target"], rtol=1e-6)
+
+
+def test_cells_group_any_number_of_margin_combinations():
+    from dhkit.weighting.calibrate import Cells
+
+    rng = np.random.default_rng(1)
+    for k, m in ((3, 3), (100, 12)):             # 27 combinations; 100**12 > 2**62
+        codes = tuple(rng.integers(0, k, 500) for _ in range(m))
+        cells = Cells(codes, [k] * m)
+        for cell_code, row_code in zip(cells.codes, codes):
+            assert np.array_equal(cell_code[cells.row], row_code)
+        assert cells.ncell == len({tuple(c[i] for c in codes) for i in range(500)})

@@ -112,3 +112,20 @@ def test_numeric_total_needs_a_calibration_method():
     r = calibrate(W, df, m, calfun="linear")
     row = r.achieved().query("variable == 'x'").iloc[0]
     assert row["level"] == "(total)" and row["after"] == pytest.approx(100.0)
+
+
+def test_numeric_levels_read_from_csv_match_integer_columns(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("variable,level,total\nsex,1,30\nsex,2,30\nx,,100\n")   # levels read as floats
+    m = Margins.from_csv(p)
+    assert m.margins[0].levels == ("1", "2") and m.margins[1].numeric
+    r = calibrate(W, DATA.assign(x=np.arange(6.0)), m)
+    assert r.weights.sum() == pytest.approx(60)
+
+
+def test_zero_padded_levels_are_kept_as_written(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("variable;level;total\ndept;05;30\ndept;11;30\n")
+    m = Margins.from_csv(p)
+    r = poststratify([1.0, 1.0, 1.0], pd.DataFrame({"dept": ["05", "11", "11"]}), m)
+    assert r.weights.tolist() == [30.0, 15.0, 15.0]

@@ -78,8 +78,15 @@ class Margins:
         from dhkit.tabular import read_table
 
         path = Path(path)
-        return cls.from_frame(read_table(path).astype({"level": str}, errors="ignore"),
-                              source=str(path))
+        if path.suffix.lower() == ".csv" and path.exists():  # keep level text as written (01)
+            try:
+                df = pd.read_csv(path, dtype={"level": str}, sep=None, engine="python",
+                                 encoding="utf-8-sig")
+            except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+                df = read_table(path)
+        else:
+            df = read_table(path)
+        return cls.from_frame(df, source=str(path))
 
     @classmethod
     def from_dict(cls, spec: dict[str, dict[object, float]]) -> Margins:

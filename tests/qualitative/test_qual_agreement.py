@@ -94,6 +94,12 @@ def test_demo_agreement_per_code_equals_the_references(store, level):
         ref_kappa = cohens_kappa(to_table(data.T.astype(int), bins=[-0.5, 0.5, 1.5])[0]).kappa
         assert row.kappa == pytest.approx(ref_kappa, abs=1e-9)
     assert 0.5 < report.overall.kappa < 1 and 0.5 < report.overall.alpha < 1
+    pooled = np.concatenate([reliability_data(store, r.code_id, ["coder-a", "coder-b"], level)
+                             for r in report.per_code], axis=1)
+    assert report.overall.alpha == pytest.approx(
+        krippendorff.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-9)
+    assert report.overall.kappa == pytest.approx(
+        cohens_kappa(to_table(pooled.T.astype(int), bins=[-0.5, 0.5, 1.5])[0]).kappa, abs=1e-9)
 
 
 def test_identical_codings_agree_perfectly(store):
@@ -105,3 +111,31 @@ def test_agreement_needs_two_known_coders(store):
     with pytest.raises(DhkitError) as exc:
         agreement(store, ["coder-a", "coder-z"])
     assert exc.value.code == "QUAL-071"
+
+
+@pytest.mark.parametrize("level", ["unit", "character"])
+def test_units_are_built_as_documented(store, level):
+    """A plain re-implementation: unit = non-empty line (or character), applied when any
+    of the coder's segments with the code overlaps it."""
+    from dhkit.qualitative.codings import codings, redacted_texts
+
+    texts, segs = redacted_texts(store), codings(store)
+    for code in ("coercion", "disclosure.shame"):
+        expected = []
+        for coder in ("coder-a", "coder-b"):
+            row = []
+            for tid in sorted(texts):
+                text, pos, units = texts[tid], 0, []
+                if level == "character":
+                    units = [(i, i + 1) for i in range(len(text))]
+                else:
+                    for line in text.split("\n"):
+                        if line.strip():
+                            units.append((pos, pos + len(line)))
+                        pos += len(line) + 1
+                mine = [(c.start, c.end) for c in segs if c.transcript_id == tid
+                        and c.coder == coder and c.code_id == code]
+                row += [float(any(s < b and a < e for s, e in mine)) for a, b in units]
+            expected.append(row)
+        got = reliability_data(store, code, ["coder-a", "coder-b"], level)
+        assert got.tolist() == expected

@@ -24,7 +24,7 @@ import pandas as pd
 from dhkit.errors import DhkitError, ValidationError
 from dhkit.qualitative.codebook import NAMESPACE, codebook
 from dhkit.qualitative.model import GROUPS, Coding
-from dhkit.qualitative.storage import ensure_tables
+from dhkit.qualitative.storage import ensure_tables, insert_rows
 from dhkit.validation import ValidationReport
 from dhkit.workspace.store import Store, file_sha256
 
@@ -159,12 +159,9 @@ def store_codings(store: Store, rows: list[tuple[int, Coding]], file: str,
             for coder in coders:
                 con.execute("DELETE FROM study.qual_codings WHERE coder = ?", [coder])
         values = {c.coding_id or coding_guid(c): c for c in new}
-        con.executemany("DELETE FROM study.qual_codings WHERE coding_id = ?",
-                        [[k] for k in values])
-        if values:
-            con.executemany("INSERT INTO study.qual_codings VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [[k, c.transcript_id, c.start, c.end, c.code_id, c.coder, file]
-                             for k, c in values.items()])
+        insert_rows(con, "qual_codings",
+                    [[k, c.transcript_id, c.start, c.end, c.code_id, c.coder, file]
+                     for k, c in values.items()])
         store.audit("codes import", file=file, sha256=sha, rows_accepted=len(new))
     return CodingsImport(file, len(new), coders)
 

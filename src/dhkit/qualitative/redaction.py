@@ -25,7 +25,7 @@ from dhkit.errors import DhkitError, ValidationError
 from dhkit.qualitative.detect import Gazetteers, detect
 from dhkit.qualitative.model import KINDS, Proposal, Span
 from dhkit.qualitative.participants import participant_names
-from dhkit.qualitative.storage import ensure_tables, require
+from dhkit.qualitative.storage import ensure_tables, insert_rows, require
 from dhkit.qualitative.transcripts import transcript_text, transcripts
 from dhkit.validation import ValidationReport
 from dhkit.workspace.store import Store
@@ -61,9 +61,9 @@ def _log(con, transcript_id: str, action: str, proposal: Proposal | None = None,
 def _log_many(con, items: list[Proposal], action: str, actor: str | None) -> None:
     if items:
         now = _now()
-        con.executemany("INSERT INTO study.qual_redaction_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [[now, p.transcript_id, p.proposal_id, p.kind, p.detector, action,
-                          actor] for p in items])
+        insert_rows(con, "qual_redaction_log",
+                    [[now, p.transcript_id, p.proposal_id, p.kind, p.detector, action, actor]
+                     for p in items])
 
 
 def _ids(store: Store, transcript_ids: list[str] | None) -> list[str]:
@@ -101,10 +101,9 @@ def propose(store: Store, transcript_ids: list[str] | None = None,
             con.execute("DELETE FROM study.qual_proposals WHERE transcript_id = ?", [tid])
             new = [Proposal(tid, i, s.start, s.end, s.kind, s.detector, "proposed")
                    for i, s in enumerate(spans, start=1)]
-            if new:
-                con.executemany("INSERT INTO study.qual_proposals VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [[p.transcript_id, p.proposal_id, p.start, p.end, p.kind,
-                                  p.detector, p.status] for p in new])
+            insert_rows(con, "qual_proposals",
+                        [[p.transcript_id, p.proposal_id, p.start, p.end, p.kind, p.detector,
+                          p.status] for p in new])
             _log_many(con, new, "proposed", "dhkit")
             con.execute("UPDATE study.qual_transcripts SET status = 'proposed', "
                         "redacted_text = NULL WHERE transcript_id = ?", [tid])
@@ -282,9 +281,7 @@ def apply(store: Store, transcript_ids: list[str] | None = None,
             kept = [p for p in proposals(store, tid) if p.status in ("accepted", "added")]
             redacted, rows = redact_text(text, kept)
             con.execute("DELETE FROM study.qual_pseudonym_map WHERE transcript_id = ?", [tid])
-            if rows:
-                con.executemany("INSERT INTO study.qual_pseudonym_map VALUES "
-                                "(?, ?, ?, ?, ?, ?, ?, ?, ?)", [[tid, *row] for row in rows])
+            insert_rows(con, "qual_pseudonym_map", [[tid, *row] for row in rows])
             con.execute("UPDATE study.qual_transcripts SET status = 'redacted', "
                         "redacted_text = ? WHERE transcript_id = ?", [redacted, tid])
             _log(con, tid, "applied", None, actor)

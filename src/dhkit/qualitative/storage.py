@@ -59,3 +59,17 @@ def require(store: Store, table: str, what: str, how: str) -> None:
     n = store.con.execute(f"SELECT count(*) FROM study.{table}").fetchone()[0]
     if not n:
         raise DhkitError("QUAL-090", f"the study store has no {what} yet; run {how} first.")
+
+
+def insert_rows(con, table: str, rows: list[list]) -> None:
+    """Insert many rows at once (through a DataFrame: much faster than ``executemany``)."""
+    if not rows:
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    con.register("_qual_rows", frame)
+    try:
+        con.execute(f"INSERT INTO study.{table} SELECT * FROM _qual_rows")
+    finally:
+        con.unregister("_qual_rows")

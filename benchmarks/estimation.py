@@ -115,21 +115,28 @@ inds <- sprintf("y%02d", 1:50)
 doms <- c("sex", "agegroup", "age", "urban", "region", "wealth", "school", "device")
 t0 <- proc.time()[["elapsed"]]
 des <- svydesign(ids = ~psu, strata = ~region, weights = ~w, data = df)
+# degf(design[domain]) per level, as svyby(..., svyciprop) uses
+domdf <- lapply(setNames(doms, doms), function(dv) {
+  sapply(split(df[c("psu", "region")], df[[dv]]), function(s) length(unique(s$psu)) - length(unique(s$region)))
+})
 out <- list()
 for (y in inds) {
   f <- as.formula(paste0("~", y))
   m <- svymean(f, des, na.rm = TRUE)
   out[[length(out) + 1]] <- data.frame(indicator = y, domain = "", level = "",
-                                       estimate = coef(m), se = SE(m))
+                                       estimate = as.numeric(coef(m)), se = as.numeric(SE(m)),
+                                       df = degf(des))
   for (dv in doms) {
     b <- svyby(f, as.formula(paste0("~", dv)), des, svymean, na.rm = TRUE)
-    out[[length(out) + 1]] <- data.frame(indicator = y, domain = dv, level = as.character(b[[dv]]),
-                                         estimate = b[[y]], se = b$se)
+    lev <- as.character(b[[dv]])
+    out[[length(out) + 1]] <- data.frame(indicator = y, domain = dv, level = lev,
+                                         estimate = as.numeric(b[[y]]), se = as.numeric(b$se),
+                                         df = domdf[[dv]][lev])
   }
 }
 res <- do.call(rbind, out)
-# logit intervals from the SEs (R svyciprop "xlogit"; df = design degf for speed)
-q <- qt(0.975, degf(des)); eta <- qlogis(res$estimate); s <- res$se / (res$estimate * (1 - res$estimate))
+# logit intervals from the SEs: R svyciprop "xlogit" on each domain (equal to its "logit")
+q <- qt(0.975, res$df); eta <- qlogis(res$estimate); s <- res$se / (res$estimate * (1 - res$estimate))
 res$ci_low <- plogis(eta - q * s); res$ci_high <- plogis(eta + q * s)
 secs <- proc.time()[["elapsed"]] - t0
 write.csv(res, args[2], row.names = FALSE)
@@ -163,8 +170,8 @@ def measure(tool: str, csv: str, out: str) -> dict:
     return info
 
 
-def compare(a: str, b: str) -> float:
-    """Max relative difference of estimate, SE and CI bounds over matching rows."""
+def compare(a: str, b: str, cols=("estimate", "se", "ci_low", "ci_high")) -> float:
+    """Max relative difference of the given columns over matching rows."""
     x = pd.read_csv(a, keep_default_na=False, dtype={"level": str, "domain": str})
     y = pd.read_csv(b, keep_default_na=False, dtype={"level": str, "domain": str})
     for t in (x, y):
@@ -173,7 +180,7 @@ def compare(a: str, b: str) -> float:
     if len(m) < len(x) or len(m) < len(y):
         return float("nan")
     worst = 0.0
-    for c in ("estimate", "se", "ci_low", "ci_high"):
+    for c in cols:
         va, vb = m[f"{c}_a"].astype(float).to_numpy(), m[f"{c}_b"].astype(float).to_numpy()
         worst = max(worst, float(np.nanmax(np.abs(va - vb) / np.maximum(np.abs(vb), 1e-300))))
     return worst
@@ -207,9 +214,9 @@ def main() -> None:
             ref = outs.get("r")
             for r in rows:
                 if r["n"] == n and r["tool"] in outs:
-                    r["max_rel_diff_vs_r"] = compare(outs[r["tool"]], ref) if ref and r["tool"] != "r" else None
-                    if r["tool"] == "svy" and "dhkit" in outs:
-                        r["max_rel_diff_vs_dhkit"] = compare(outs["svy"], outs["dhkit"])
+                    other = ref if r["tool"] != "r" else None
+                    r["diff_est_se"] = compare(outs[r["tool"]], other, ("estimate", "se")) if other else None
+                    r["diff_ci"] = compare(outs[r["tool"]], other, ("ci_low", "ci_high")) if other else None
     table = render(rows)
     print(table)
     if args.write_results:
@@ -217,8 +224,8 @@ def main() -> None:
 
 
 def render(rows: list[dict]) -> str:
-    lines = ["| children | tool | seconds | peak MB | × dhkit time | max rel. diff vs R |",
-             "|---:|---|---:|---:|---:|---:|"]
+    lines = ["| children | tool | seconds | peak MB | × dhkit time | max rel. diff vs R: estimate, SE | CI |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
     by_n = {}
     for r in rows:
         by_n.setdefault(r["n"], {})[r["tool"]] = r
@@ -226,15 +233,15 @@ def render(rows: list[dict]) -> str:
         base = tools.get("dhkit", {}).get("seconds")
         for tool, r in tools.items():
             if "note" in r:
-                lines.append(f"| {n:,} | {tool} | {r['note']} | | | |")
+                lines.append(f"| {n:,} | {tool} | {r['note']} | | | | |")
                 continue
             if "error" in r:
-                lines.append(f"| {n:,} | {tool} | failed: {r['error'][:80]} | | | |")
+                lines.append(f"| {n:,} | {tool} | failed: {r['error'][-80:]} | | | | |")
                 continue
             ratio = f"{r['seconds'] / base:.1f}" if base else ""
-            diff = r.get("max_rel_diff_vs_r")
+            d1, d2 = r.get("diff_est_se"), r.get("diff_ci")
             lines.append(f"| {n:,} | {tool} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | {ratio} | "
-                         f"{'' if diff is None else f'{diff:.1e}'} |")
+                         f"{'' if d1 is None else f'{d1:.1e}'} | {'' if d2 is None else f'{d2:.1e}'} |")
     return "\n".join(lines)
 
 

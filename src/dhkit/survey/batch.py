@@ -76,6 +76,8 @@ def _numeric(d: Design, name: str, role: str) -> np.ndarray:
     col = d._column(name, role)
     if pd.api.types.is_bool_dtype(col):
         return col.astype(float).to_numpy()
+    if pd.api.types.is_float_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
+        return col.to_numpy(dtype=float)
     v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(v) & col.notna().to_numpy()
     if bad.any():
@@ -141,8 +143,9 @@ def columns_for(d: Design, name: str, kind: str, multiple: Sequence[str] = (),
             out.append(Column(name, label(lev), kind, a, None, True, base))
         return out
     a = _numeric(d, name, "variable")
-    vals = a[~np.isnan(a)]
-    return [Column(name, "", kind, a, None, bool(np.isin(vals, (0.0, 1.0)).all()), base)]
+    with np.errstate(invalid="ignore"):
+        binary = bool(((a == 0) | (a == 1) | np.isnan(a)).all())
+    return [Column(name, "", kind, a, None, binary, base)]
 
 
 def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
@@ -177,12 +180,14 @@ def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
 
 
 # ---- the engine -------------------------------------------------------------------------
-def _summer(codes: np.ndarray, size: int) -> sp.csr_matrix:
-    """A (size × len(codes)) 0/1 matrix: ``_summer(c, k) @ x`` sums the rows of x by code."""
-    return sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(size, len(codes)))
+def _summer(codes: np.ndarray, size: int) -> sp.csc_matrix:
+    """A (size × len(codes)) 0/1 matrix: ``_summer(c, k) @ x`` sums the rows of x by code
+    (CSC: one sequential pass over x, scattered adds into the small result)."""
+    m = len(codes)
+    return sp.csc_matrix((np.ones(m), codes, np.arange(m + 1)), shape=(size, m))
 
 
-def _mul(m: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+def _mul(m: sp.spmatrix, x: np.ndarray) -> np.ndarray:
     return np.asarray(m @ np.ascontiguousarray(x))
 
 
@@ -191,12 +196,12 @@ class _StagePlan:
     """Fixed structure of one stage's variance: (stratum, level) keys of its groups."""
 
     stage: object
-    to_stage: sp.csr_matrix | None  # finest groups → (stage cluster, level) groups
-    key_sum: sp.csr_matrix          # groups → keys
+    to_stage: sp.csc_matrix | None  # finest groups → (stage cluster, level) groups
+    key_sum: sp.csc_matrix          # groups → keys
     key_of_group: np.ndarray
     kh: np.ndarray
     kl: np.ndarray
-    level_sum: sp.csr_matrix        # keys → levels
+    level_sum: sp.csc_matrix        # keys → levels
     npres: np.ndarray
     nh: np.ndarray
     weight: np.ndarray              # mult·scale per key, 0 where the rule gives nothing
@@ -209,7 +214,7 @@ class _Plan:
 
     matrix: sp.csr_matrix     # rows → groups
     level: np.ndarray
-    level_sum: sp.csr_matrix  # groups → levels
+    level_sum: sp.csc_matrix  # groups → levels
     cluster1: np.ndarray
     stages: list[_StagePlan]
     n_levels: int
@@ -250,11 +255,11 @@ def _plan(d: Design, dom: Domains) -> _Plan:
         if si == 0:
             cluster1 = gc
         if si < len(d.stages) - 1:
-            k_s, inv = np.unique(gc * nl + gl, return_inverse=True)
+            k_s, inv = _dense_unique(gc * nl + gl, st.n_clusters * nl)
             to_stage = _summer(inv, len(k_s))
             gc, gl = k_s // nl, k_s % nl
         key = st.stratum[gc].astype(np.int64) * nl + gl
-        uk, ki = np.unique(key, return_inverse=True)
+        uk, ki = _dense_unique(key, len(st.n_h) * nl)
         kh, kl = uk // nl, uk % nl
         lonely = st.lonely[kh]
         wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
@@ -327,7 +332,7 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
     rj = np.flatnonzero(is_ratio)
     n_rat = len(rj)
     n_extra = 2 * ns + (k + 3 * n_rat if deff else 0)
-    x = np.empty((n, k + 2 + n_extra))
+    x = np.empty((n, k + 2 + n_extra), order="F")  # filled column by column, contiguous
     x[:, k] = w
     wpos = (w > 0).astype(float)
     x[:, k + 1] = wpos
@@ -335,29 +340,40 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
     sj_pos = {j: i for i, j in enumerate(sj)}
     rj_pos = {j: i for i, j in enumerate(rj)}
     q0, r0 = k + 2 + 2 * ns, k + 2 + 2 * ns + k
-    for j, c in enumerate(cols):  # one pass over rows per indicator, contiguous arrays
+    wsum = w.sum()
+    for j, c in enumerate(cols):  # a few passes over rows per indicator, in place, contiguous
+        col = x[:, j]
+        if c.b is None and j not in sj_pos:  # complete mean/total column: b = 1 on every row
+            if c.kind != "total":
+                shift[j] = (w @ c.a) / wsum
+            np.subtract(c.a, shift[j], out=col)
+            a0 = col.copy() if deff else None
+            col *= w
+            if deff:
+                np.multiply(col, a0, out=x[:, q0 + j])
+            continue
         m = nn[j]
-        a0 = np.where(m, c.a, 0.0)
+        np.copyto(col, c.a)
+        np.copyto(col, 0.0, where=~m)
         b0 = m.astype(float) if c.b is None else np.where(m, c.b, 0.0)
         wb = w @ b0
         if c.kind != "total" and wb != 0:
-            shift[j] = (w @ a0) / wb  # a' = a − c·b keeps every later difference small
-            a0 -= shift[j] * b0
-        wa = w * a0
-        x[:, j] = wa
-        if j in sj_pos:
-            i = sj_pos[j]
-            x[:, k + 2 + i] = w * b0
-            x[:, k + 2 + ns + i] = m * wpos
+            shift[j] = (w @ col) / wb  # a' = a − c·b keeps every later difference small
+            col -= shift[j] * b0
+        a0 = col.copy() if deff else None
+        col *= w
+        i = sj_pos[j]
+        np.multiply(w, b0, out=x[:, k + 2 + i])
+        np.multiply(m, wpos, out=x[:, k + 2 + ns + i])
         if deff:
-            x[:, q0 + j] = wa * a0
+            np.multiply(col, a0, out=x[:, q0 + j])
             if j in rj_pos:
                 i = rj_pos[j]
-                x[:, r0 + i] = wa * b0
-                x[:, r0 + n_rat + i] = w * b0 * b0
-                x[:, r0 + 2 * n_rat + i] = w * m
+                np.multiply(col, b0, out=x[:, r0 + i])
+                np.multiply(w * b0, b0, out=x[:, r0 + n_rat + i])
+                np.multiply(w, m, out=x[:, r0 + 2 * n_rat + i])
     del nn
-    sums = _mul(plan.matrix, x)
+    sums = _mul(plan.matrix, x)  # one transposing copy to row order, then one sparse product
     del x
     ls = plan.level_sum
     lev = plan.level
@@ -376,19 +392,15 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
     i_t = np.where(is_total, 1.0, inv_b)
     t = sums[:, :k].copy()
     buf = np.take(d_t, lev, axis=0)
-    if ns:
-        bg = np.repeat(sums[:, k:k + 1], k, axis=1)
-        bg[:, sj] = sums[:, k + 2:k + 2 + ns]
-        buf *= bg
-        del bg
-    else:
-        buf *= sums[:, k:k + 1]
+    buf *= sums[:, k:k + 1]  # shared denominators (every row has a value) ...
+    if ns:  # ... and each column with missing values (or a ratio) its own
+        buf[:, sj] = np.take(d_t[:, sj], lev, axis=0) * sums[:, k + 2:k + 2 + ns]
     t -= buf
     np.take(i_t, lev, axis=0, out=buf)
     t *= buf
     del buf
     N = np.broadcast_to(sums[:, k + 1:k + 2], (sums.shape[0], k))
-    if ns:
+    if ns and any(p.lonely.any() for p in plan.stages):  # counts only matter for lonely PSUs
         N = N.copy()
         N[:, sj] = sums[:, k + 2 + ns:k + 2 + 2 * ns]
     var = np.zeros((plan.n_levels, k))
@@ -432,8 +444,8 @@ def _domain_df(d: Design, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     pos = shared[:, 0] > 0
     c1 = plan.cluster1
     st1 = d.stages[0].stratum[c1]
-    key_c = np.unique(c1[pos].astype(np.int64) * nl + plan.level[pos])
-    key_s = np.unique(st1[pos].astype(np.int64) * nl + plan.level[pos])
+    key_c = _dense_unique(c1[pos].astype(np.int64) * nl + plan.level[pos], d.stages[0].n_clusters * nl)[0]
+    key_s = _dense_unique(st1[pos].astype(np.int64) * nl + plan.level[pos], len(d.stages[0].n_h) * nl)[0]
     n_psu = np.bincount(key_c % nl, minlength=nl)
     n_str = np.bincount(key_s % nl, minlength=nl)
     n_rows = _mul(plan.level_sum, shared[:, 1])
@@ -481,8 +493,9 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
         raise DhkitError("EST-019", "nothing to estimate: give at least one variable (--mean/--total).")
     dom = build_domains(d, by)
     plan = _plan(d, dom)
-    # blocks small enough (< 32 MB arrays) for the allocator to recycle memory between them
-    size = max(1, min(block_cells // max(plan.matrix.shape[0], 1), block_cells // (3 * d.n) - 2))
+    # blocks of 4-16 indicators: (groups × block) arrays stay near 32 MB, and the sparse
+    # product keeps its rows in cache (its cost grows faster than the block width)
+    size = max(min(4, block_cells), min(16, block_cells // max(plan.matrix.shape[0], 1)))
     blocks = [_run_block(d, cols[i:i + size], plan, deff) for i in range(0, len(cols), size)]
     est = np.hstack([b.est for b in blocks])
     var = np.hstack([b.var for b in blocks])

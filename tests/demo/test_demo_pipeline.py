@@ -31,6 +31,9 @@ def test_full_demo_creates_a_demo_study_and_imports_every_row(tmp_path):
         assert doc["import"]["accepted"]["main"] == doc["counts"]["submissions"]
         assert doc["import"]["accepted"]["instance"] == doc["counts"]["instances"]
         assert sum(doc["import"]["quarantined"].values()) == 0
+    for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.csv",
+                 "estimates.parquet", "manifest.json", "report.es.html"):
+        assert (out / name).exists(), name
 
 
 def test_rerun_with_other_settings_is_refused(tmp_path):

@@ -125,6 +125,14 @@ def _print_summary(study, as_json: bool, context=None) -> None:
             quar = sum(imp.quarantined.values())
             err_console.print(f"Imported ({context.import_format}): {acc}; quarantined {quar:,}; "
                               f"problems {len(imp.report.problems):,}")
+        rep = context.results.get("report")
+        if rep is not None:
+            err_console.print(f"Report ({len(rep.estimates):,} estimates) in {rep.out_dir}:")
+            for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.csv",
+                         "estimates.parquet", "manifest.json"):
+                if name in rep.files:
+                    out_console.print(f"  {rep.files[name]}")
+        if context.study is not None:
             err_console.print(f"Next: dhkit status {context.study_dir}")
         for note in context.notes:
             err_console.print(f"  note: {note}")

@@ -100,8 +100,22 @@ def _create_study(ctx: DemoContext):
     else:
         ctx.study = init_study(ctx.study_dir, country="CO", demo=True,
                                name="Disrupting Harm — Colombia (synthetic demo)")
+        _adjust_lonely_psu(ctx)
     ctx.tick(1)
     return ctx.study
+
+
+def _adjust_lonely_psu(ctx: DemoContext) -> None:
+    """Small demos (``--children 60``) leave some strata with one PSU: the demo study uses
+    R's ``survey.lonely.psu = "adjust"`` (centred at the grand mean), which changes
+    nothing when every stratum has two or more PSUs, as at the default size."""
+    toml = ctx.study_dir / "study.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('lonely_psu = "fail"', 'lonely_psu = "adjust"', 1),
+                    encoding="utf-8")
+    load_study = _optional("dhkit.workspace.config", "load_study")
+    if load_study is not None:
+        ctx.study = load_study(ctx.study_dir)
 
 
 def _import(ctx: DemoContext):
@@ -117,11 +131,85 @@ def _import(ctx: DemoContext):
     return result
 
 
+WEIGHTING_TOML = """\
+# The demo study's weighting chain (dhkit weights build): base weights from the stage
+# probabilities, nonresponse within region x area, one child per household, then raking
+# to the population margins of the synthetic frame (margins.csv: region, area, sex).
+[input]
+table = "main"
+id = "hh_id"
+
+[base]
+probabilities = ["p_psu", "p_hh"]
+
+[household]
+child_probability = "p_child"
+
+[nonresponse]
+respond = "interview_result"
+respond_values = [1]
+ineligible_values = [4]
+method = "classes"
+classes = ["region", "area"]
+
+[calibration]
+method = "raking"
+margins = "margins.csv"
+maxit = 50
+"""
+
+
+def demo_margins(truth=None):
+    """Population margins of the synthetic frame (variable, level, total) for raking:
+    region, area and sex, which every demo size samples (single years of age are left to
+    the nonresponse classes so that small demos still calibrate)."""
+    import pandas as pd
+
+    from dhkit.demo.truth import TRUTH
+
+    t = truth or TRUTH
+    n = t.population_children
+    rows = [("region", r, n * s) for r, s in t.region_share.items()]
+    rows += [("area", "1", n * (1 - t.rural_total)), ("area", "2", n * t.rural_total)]
+    rows += [("child_sex", "1", n * t.girls_share), ("child_sex", "2", n * (1 - t.girls_share))]
+    return pd.DataFrame(rows, columns=["variable", "level", "total"])
+
+
+def _weights(ctx: DemoContext):
+    run_build = _optional("dhkit.weighting.build", "run_build")
+    if run_build is None or ctx.study is None:
+        ctx.notes.append("weights not built: dhkit.weighting not available")
+        return None
+    (ctx.study_dir / "weighting.toml").write_text(WEIGHTING_TOML, encoding="utf-8")
+    demo_margins(ctx.demo.truth if ctx.demo else None).to_csv(
+        ctx.study_dir / "margins.csv", index=False)
+    from dhkit.console import out_console
+
+    with out_console.capture():          # the diagnostics go to the appendix file instead
+        result = run_build(ctx.study_dir, appendix=ctx.out_dir / "weights_appendix.html")
+    ctx.tick(1)
+    return result
+
+
+def _report(ctx: DemoContext):
+    from dhkit.report.build import build_report
+    from dhkit.report.study import inputs_from_study
+
+    if ctx.study is None:
+        return None
+    inputs = inputs_from_study(ctx.study)
+    result = build_report(inputs, ctx.out_dir, languages=("en", "es"),
+                          progress=lambda _name: ctx.tick(1))
+    return result
+
+
 steps: list[Step] = [
     Step("generate", _generate, "Generating the synthetic study",
          total=lambda ctx: 1 + len(ctx.formats)),
     Step("study", _create_study, "Creating the study folder"),
     Step("import", _import, "Importing the Kobo export"),
+    Step("weights", _weights, "Building the weights"),
+    Step("report", _report, "Writing the report (HTML, PDF, Excel, tidy data)", total=10),
 ]
 
 

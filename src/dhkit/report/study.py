@@ -24,13 +24,15 @@ def inputs_from_study(study) -> ReportInputs:
         if store.has_table("weights"):
             weights = store.read("weights")
             if "hh_id" in weights.columns and d.weights in weights.columns:
+                # the weights table holds the respondents: the analysis universe
                 main = main.drop(columns=[d.weights], errors="ignore").merge(
-                    weights[["hh_id", d.weights]], on="hh_id", how="left")
+                    weights[["hh_id", d.weights]], on="hh_id", how="inner")
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
     if d.weights not in main.columns:
         raise DhkitError("RPT-011", f"{study.dir}: no weight variable '{d.weights}' in the data; "
                          "run `dhkit weights build` or set [design] weights in study.toml.")
+    main = main[main[d.weights].notna()].reset_index(drop=True)   # respondents only
     return ReportInputs(
         main=main, instance=instance,
         design=DesignSpec(weights=d.weights, strata=d.strata or None, psu=d.psu or None,

@@ -227,7 +227,7 @@ def redact_propose(
 
     with _store(dir) as store:
         rows = redaction.propose(store, transcript_ids or None, use_ner=not no_ner,
-                                 force=force)
+                                 force=force, show_progress=True)
     _summary(rows)
     _say("Next: dhkit redact review " + str(dir) + " TRANSCRIPT (or --accept-all)")
 

@@ -80,15 +80,23 @@ def _ids(store: Store, transcript_ids: list[str] | None) -> list[str]:
 
 def propose(store: Store, transcript_ids: list[str] | None = None,
             gazetteers: Gazetteers | None = None, use_ner: bool = True,
-            force: bool = False) -> list[RedactionSummary]:
+            force: bool = False, show_progress: bool = False) -> list[RedactionSummary]:
     """Detect identifying details and store them as proposals (replacing earlier ones).
 
     A transcript already redacted is skipped unless ``force`` (then its codings must be
     none: offsets would move, QUAL-032)."""
+    from contextlib import nullcontext
+
+    from dhkit.console import progress
+
     g = gazetteers or Gazetteers.load()
     ids = _ids(store, transcript_ids)
-    with store.transaction() as con:
+    with store.transaction() as con, (progress(transient=True) if show_progress
+                                      else nullcontext()) as bar:
+        task = bar.add_task("detecting", total=len(ids)) if bar else None
         for tid in ids:
+            if bar:
+                bar.advance(task)
             status = _status(store, tid)
             if status == "redacted" and not force:
                 continue

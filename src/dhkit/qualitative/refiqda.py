@@ -13,8 +13,9 @@ codebook (QUAL-082), sources that are not the stored redacted transcripts (QUAL-
 overlapping segments with one code by one coder (QUAL-055) are all listed before anything
 is stored. The structural check follows the element order, required attributes and GUID
 pattern of REFI-QDA's ``Project.xsd`` (18 March 2019) for the parts dhkit reads and
-writes; the XSD itself is not shipped (no copy with a clear licence was at hand), so
-``validate_project`` is our own reading of it.
+writes; the XSD itself is not shipped (the only copy at hand is embedded in another
+project's source), so ``validate_project`` is our own reading of it. The demo export was
+validated once against the official XSD with lxml, outside the repository.
 
 Reference: REFI-QDA Standard 1.5, https://www.qdasoftware.org (Project and Codebook
 exchange formats).

@@ -94,3 +94,32 @@ def test_flags_from_unweighted_base(d):
 def test_vcov_total_matches_domain_variances(d):
     e = d.mean("y1", by="sex", covmat=True)
     np.testing.assert_allclose(np.sqrt(np.diag(e.vcov)), e.table.se.to_numpy(), rtol=1e-10)
+
+
+def test_var_total_is_the_diagonal_of_vcov_total(d):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(d.n, 4))
+    np.testing.assert_allclose(d.var_total(x), np.diag(d.vcov_total(x)), rtol=1e-12)
+
+
+def test_identity_adjustment_leaves_the_batch_unchanged(d):
+    plain = d.estimate(means=["y1", "y2", "device"], totals=["score"], by=["sex", ["sex", "area"]]).table
+    adj = d.with_weights(d.w, adjust=lambda x: x).estimate(
+        means=["y1", "y2", "device"], totals=["score"], by=["sex", ["sex", "area"]]).table
+    pd.testing.assert_frame_equal(plain, adj, rtol=1e-10)
+
+
+def test_calibration_adjustment_reaches_batch_ses(d):
+    """A projection (as R's calibrate: residuals on the calibration variables) changes the
+    SEs; the batch engine and the joint covariance agree on them."""
+    X = np.column_stack([np.ones(d.n), d.data.sex.to_numpy(float)])
+    q, _ = np.linalg.qr(X * np.sqrt(d.w)[:, None])
+
+    def resid(x):
+        xs = x / np.sqrt(d.w)[:, None]
+        return (xs - q @ (q.T @ xs)) * np.sqrt(d.w)[:, None]
+
+    cal = d.with_weights(d.w, adjust=resid)
+    e = cal.mean("y1", by="area", covmat=True)
+    np.testing.assert_allclose(np.sqrt(np.diag(e.vcov)), e.table.se.to_numpy(), rtol=1e-10)
+    assert not np.allclose(e.table.se.to_numpy(), d.mean("y1", by="area").table.se.to_numpy())

@@ -497,6 +497,12 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     # product keeps its rows in cache (its cost grows faster than the block width)
     size = max(min(4, block_cells), min(16, block_cells // max(plan.matrix.shape[0], 1)))
     blocks = [_run_block(d, cols[i:i + size], plan, deff) for i in range(0, len(cols), size)]
+    if d._adjust:  # calibrated design: score adjustments act on row-level influence values
+        for i, blk in zip(range(0, len(cols), size), blocks):
+            var = _adjusted_variance(d, cols[i:i + size], dom, blk.est)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                blk.deff = blk.deff * var / blk.var
+            blk.var = var
     est = np.hstack([b.est for b in blocks])
     var = np.hstack([b.var for b in blocks])
     dff = np.hstack([b.deff for b in blocks])
@@ -594,3 +600,32 @@ def _likelihood_rows(d: Design, cols, dom, table: pd.DataFrame, level: float) ->
                 lo[row], hi[row] = likelihood_ci(c.a[rows], d.w[rows], d.w[inl].mean(),
                                                  r.estimate, r.se ** 2, r.df, level)
     table["ci_low"], table["ci_high"] = lo, hi
+
+
+def _adjusted_variance(d: Design, cols: list[Column], dom: Domains, est: np.ndarray) -> np.ndarray:
+    """Variances when the design carries score adjustments (calibration): the row-level
+    influence values of every (indicator, level) are built, adjusted and summed by
+    :meth:`Design.var_total`, one (indicator × domain variable) matrix at a time."""
+    var = np.zeros_like(est)
+    w = d.w
+    for j, c in enumerate(cols):
+        b = np.ones(d.n) if c.b is None else c.b
+        nn = ~(np.isnan(c.a) | np.isnan(b))
+        a0, b0 = np.where(nn, c.a, 0.0), np.where(nn, b, 0.0)
+        for code, labels, off in zip(dom.codes, dom.labels, dom.offsets):
+            nlev = len(labels)
+            rows = np.flatnonzero((code >= 0) & nn)
+            lv = code[rows]
+            z = np.zeros((d.n, nlev))
+            pres = np.zeros((d.n, nlev), dtype=bool)
+            pres[rows, lv - off] = True
+            if c.kind == "total":
+                z[rows, lv - off] = w[rows] * a0[rows]
+            else:
+                btot = np.bincount(lv - off, weights=w[rows] * b0[rows], minlength=nlev)
+                r = est[off:off + nlev, j]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    vals = w[rows] * (a0[rows] - r[lv - off] * b0[rows]) / btot[lv - off]
+                z[rows, lv - off] = np.nan_to_num(vals)
+            var[off:off + nlev, j] = d.var_total(z, pres)
+    return var

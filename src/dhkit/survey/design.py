@@ -337,6 +337,49 @@ class Design:
             v += (dev * wc[:, None]).T @ dev
         return v
 
+    def var_total(self, x: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+        """Variances (k,) of the totals of the columns of ``x`` — the diagonal of
+        :meth:`vcov_total` — where column j is computed on its own subset ``present[:, j]``
+        (R: one ``svymean`` per variable and domain on ``design[subset]``).
+
+        >>> import numpy as np, pandas as pd
+        >>> d = Design(pd.DataFrame({"w": [1.0] * 4, "c": [1, 2, 3, 4]}), weights="w", psu="c")
+        >>> d.var_total(np.array([[1.0], [2.0], [3.0], [4.0]])).round(4).tolist()
+        [6.6667]
+        """
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        for adj in self._adjust:
+            x = np.asarray(adj(x), dtype=float).reshape(x.shape)
+        k = x.shape[1]
+        pres = np.ones((self.n, k), dtype=bool) if present is None else np.asarray(present, bool)
+        v = np.zeros(k)
+        for st in self.stages:
+            n_str = len(st.n_h)
+            tot = group_sum(st.cluster, x, st.n_clusters)
+            s = group_sum(st.stratum, tot, n_str)
+            m = s / st.n_h[:, None]
+            ss = group_sum(st.stratum, (tot - m[st.stratum]) ** 2, n_str)
+            lonely = st.lonely
+            h_pres = group_sum(st.stratum, group_sum(st.cluster, pres.astype(float), st.n_clusters),
+                               n_str) > 0
+            self._check_lonely(st, lonely & h_pres.any(axis=1))
+            if self.lonely_psu == "adjust":
+                ss[lonely] = s[lonely] ** 2
+            wh = np.where(st.zero, 0.0, st.mult * st.scale)
+            if self.lonely_psu in ("remove", "certainty", "average"):
+                wh = np.where(lonely, 0.0, wh)
+            contrib = wh[:, None] * ss
+            if self.lonely_psu == "average" and lonely.any():
+                nstrat = group_sum(st.parent, h_pres.astype(float), st.n_parents)
+                nok = group_sum(st.parent, (h_pres & ~lonely[:, None]).astype(float), st.n_parents)
+                fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
+                v += (group_sum(st.parent, contrib, st.n_parents) * fac).sum(axis=0)
+            else:
+                v += contrib.sum(axis=0)
+        return v
+
     def _check_lonely(self, st: Stage, lonely_present: np.ndarray) -> None:
         if self.lonely_psu == "fail" and lonely_present.any():
             names = [st.labels[h] for h in np.flatnonzero(lonely_present)]

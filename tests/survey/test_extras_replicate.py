@@ -333,3 +333,32 @@ def test_replicate_table_has_the_rows_of_the_linearization_table():
     np.testing.assert_allclose(b.estimate, a.estimate, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(b.n_weighted, a.n_weighted, rtol=1e-12)
     assert list(b.columns) == list(a.columns)
+
+
+@pytest.mark.parametrize("case", ["clus1_jk1", "clus1_jk1_mse", "clus1_jk1_scale"])
+def test_compressed_factor_rows_give_the_same_table(case):
+    m = META[case]
+    df = pd.read_csv(FX / m["file"])
+    df = df.assign(yes=(df["sch.wide"] == "Yes").astype(float)) if "sch.wide" in df else df
+    kind = m["type"]
+    kw = {"rho": m["rho"]} if kind == "Fay" else {"scale": m["scale"], "rscales": m["rscales"]}
+    args = {"repweights": "^rw[0-9]+$", "weights": "pweight", "type": kind,
+            "combined_weights": m["combined"], **kw}
+    on, off = (ReplicateDesign(df, compress=c, **args) for c in (True, False))
+    assert on._factors is not None and off._factors is None
+    assert on.degf == off.degf == m["degf"]
+    if "api00" in df:
+        req = {"means": ["api00", "yes", "target"], "totals": ["enroll"],
+               "by": ["stype", ["stype", "sch.wide"]]}
+    else:
+        req = {"means": ["alive"], "totals": ["arrests"], "by": ["ESA"]}
+    a, b = on.estimate(**req, ci="logit").table, off.estimate(**req, ci="logit").table
+    num = ["estimate", "se", "ci_low", "ci_high", "deff", "n_weighted", "df"]
+    np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-11)
+    assert (a.n_unweighted == b.n_unweighted).all()
+
+
+def test_rows_that_are_their_own_psu_are_not_compressed():
+    assert rep_design("strat_boot")._factors is None
+    boot = as_replicate(_linear("clus1_jk1"), type="bootstrap", replicates=30, seed=3)
+    assert boot._factors is not None and boot._factors.shape == (15, 30)

@@ -199,6 +199,8 @@ class ReplicateDesign:
     replicate columns already include the sampling weight; otherwise they are multiplied by it.
     ``mse=False`` centres the replicates at their mean, ``True`` at the full-sample estimate.
     ``degf`` is R's: the rank of the analysis replicate weights minus one.
+    ``compress`` (as R's ``compress=TRUE``) stores one factor row per PSU when the rows of
+    a PSU share their replicate factors, which makes estimation much faster.
 
     Reference: R survey 4.1.1 ``svrepdesign``, ``svrVar``; Wolter (2007).
 
@@ -224,13 +226,16 @@ class ReplicateDesign:
         rscales: float | Sequence[float] | None = None,
         rho: float | None = None,
         mse: bool = False,
+        compress: bool = True,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DhkitError("REP-011", "data must be a pandas DataFrame; read files with "
                              "dhkit.tabular.read_table(path).")
         type = canonical_type(type)
         cols = _repweight_columns(data, repweights)
-        reps = np.column_stack([_numeric_weight(data, c, "replicate weight") for c in cols])
+        reps = np.empty((len(data), len(cols)))
+        for j, c in enumerate(cols):
+            reps[:, j] = _numeric_weight(data, c, "replicate weight")
         if weights is None:
             warnings.warn("no sampling weights given: equal weights assumed (as R)",
                           stacklevel=2)
@@ -240,7 +245,8 @@ class ReplicateDesign:
         _check_combined(reps, w, combined_weights)
         scale, rscales = _defaults(type, reps, combined_weights, scale, rscales, rho)
         self._setup(data, w, reps, type=type, scale=scale, rscales=rscales, rho=rho,
-                    mse=mse, combined_weights=combined_weights, names=tuple(cols))
+                    mse=mse, combined_weights=combined_weights, names=tuple(cols),
+                    compress=compress)
 
     @classmethod
     def from_arrays(
@@ -255,6 +261,7 @@ class ReplicateDesign:
         combined_weights: bool = False,
         rho: float | None = None,
         mse: bool = False,
+        compress: bool = True,
     ) -> ReplicateDesign:
         """A design from arrays (used by :func:`as_replicate`); no defaults are guessed."""
         self = cls.__new__(cls)
@@ -262,11 +269,11 @@ class ReplicateDesign:
         self._setup(data, np.asarray(weights, dtype=float), reps, type=canonical_type(type),
                     scale=float(scale), rscales=np.asarray(rscales, dtype=float), rho=rho,
                     mse=mse, combined_weights=combined_weights,
-                    names=tuple(f"rep{i + 1}" for i in range(reps.shape[1])))
+                    names=tuple(f"rep{i + 1}" for i in range(reps.shape[1])), compress=compress)
         return self
 
     def _setup(self, data, w, reps, *, type, scale, rscales, rho, mse, combined_weights,
-               names) -> None:
+               names, compress=True) -> None:
         self.data = data.reset_index(drop=True)
         self.type = type
         self.scale = float(scale)
@@ -279,9 +286,15 @@ class ReplicateDesign:
         # one matrix: full-sample weight, the R analysis replicate weights, and 1 (counts)
         wf = np.empty((n, r + 2))
         wf[:, 0] = w
-        wf[:, 1:r + 1] = reps if combined_weights else reps * w[:, None]
+        if combined_weights:
+            wf[:, 1:r + 1] = reps
+        else:
+            np.multiply(reps, w[:, None], out=wf[:, 1:r + 1])
         wf[:, r + 1] = 1.0
         self._wfull = wf
+        # R's compressed replicate weights: rows whose replicate weights are the same
+        # factors times their own weight (the rows of one PSU) share one factor row
+        self._factors, self._group = _compress(w, wf[:, 1:r + 1]) if compress else (None, None)
         self.degf = gram_rank(self._gram()) - 1
         self._domain_degf: dict[bytes, np.ndarray] = {}  # domain codes -> degf per level
 
@@ -350,6 +363,8 @@ class ReplicateDesign:
         matrices of each level's replicate weights (for the domain ``degf``).
         """
         r = self.replicates
+        if self._factors is not None:
+            return self._compressed_sums(values, codes, levels, gram)
         if levels == 1 and (codes == 0).all():
             sums = (values.T @ self._wfull)[None]
             return (sums, [self._gram()]) if gram else sums
@@ -366,9 +381,44 @@ class ReplicateDesign:
                 grams.append(a @ a.T if a.shape[0] < r else a.T @ a)
         return (out, grams) if gram else out
 
+    def _compressed_sums(self, values, codes, levels, gram):
+        """``domain_sums`` through the factor rows: values are first summed (weighted and
+        unweighted) by (factor row, level) with one sparse product, then each level's
+        few factor rows are multiplied in."""
+        n, r = self.n, self.replicates
+        inl = np.flatnonzero(codes >= 0)
+        key = self._group[inl] * levels + codes[inl]
+        uk, kinv = np.unique(key, return_inverse=True)
+        kg, kl = uk // levels, uk % levels
+        agg_w = sp.csr_matrix((self.w[inl], (kinv, inl)), shape=(uk.size, n))
+        agg_1 = sp.csr_matrix((np.ones(inl.size), (kinv, inl)), shape=(uk.size, n))
+        vw = np.asarray(agg_w @ values)
+        v1 = np.asarray(agg_1 @ values)
+        wsum = np.asarray(agg_w.sum(axis=1)).ravel()
+        out = np.empty((levels, values.shape[1], r + 2))
+        order = np.argsort(kl, kind="stable")
+        bounds = np.searchsorted(kl[order], np.arange(levels + 1))
+        grams = []
+        for lv in range(levels):
+            idx = order[bounds[lv]:bounds[lv + 1]]
+            f = self._factors[kg[idx]]
+            out[lv, :, 0] = vw[idx].sum(axis=0)
+            out[lv, :, 1:r + 1] = vw[idx].T @ f
+            out[lv, :, r + 1] = v1[idx].sum(axis=0)
+            if gram:
+                f = f[wsum[idx] > 0]
+                grams.append(f @ f.T if f.shape[0] < r else f.T @ f)
+        return (out, grams) if gram else out
+
     def _gram(self) -> np.ndarray:
+        """AᵀA of the analysis replicate weights (through the factor rows when compressed:
+        the same rank)."""
         if "_full_gram" not in self.__dict__:
-            a = self.analysis_weights
+            if self._factors is not None:
+                used = np.unique(self._group[self.w > 0])
+                a = self._factors[used]
+            else:
+                a = self.analysis_weights
             self._full_gram = a.T @ a
         return self._full_gram
 
@@ -457,6 +507,42 @@ class ReplicateDesign:
         from dhkit.survey.contrast import contrast
 
         return contrast(estimates, weights, df=kw.pop("df", self.degf), **kw)
+
+def _compress(w: np.ndarray, a: np.ndarray,
+              chunk: int = 65536) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Factor rows shared by many rows: ``a[i] == w[i] * factors[group[i]]`` (to 1e-12).
+
+    As R's ``compressWeights``: replicate weights are usually a PSU's factors times each
+    row's weight, so the (rows x R) matrix collapses to (PSUs x R). Returns (None, None)
+    when the rows do not collapse to fewer than half, or a row of zero weight has nonzero
+    replicate weights (nothing to factor). Works in blocks of rows to bound memory.
+    """
+    n, r = a.shape
+    pos = w > 0
+    if n < 2 or r == 0 or ((~pos).any() and (a[~pos] != 0).any()):
+        return None, None
+    inv = np.where(pos, 1.0 / np.where(pos, w, 1.0), 0.0)
+    top = max(float(np.abs(a[i:i + chunk] * inv[i:i + chunk, None]).max())
+              for i in range(0, n, chunk)) or 1.0
+    v = np.random.default_rng(0).standard_normal((2, r))
+    h = np.empty(n, dtype=complex)
+    for i in range(0, n, chunk):
+        # row hashes by elementwise products and a row sum: the same bits for equal rows
+        # (a BLAS product may round equal rows differently)
+        rounded = np.round(a[i:i + chunk] * (inv[i:i + chunk, None] / top), 9)
+        h[i:i + chunk] = (rounded * v[0]).sum(axis=1) + 1j * (rounded * v[1]).sum(axis=1)
+    _, first, group = np.unique(h, return_index=True, return_inverse=True)
+    group = group.ravel().astype(np.int64)
+    if first.size > n / 2:
+        return None, None
+    factors = a[first] * inv[first, None]
+    tol = 1e-12 * max(float(np.abs(a).max()), 1e-300)
+    for i in range(0, n, chunk):
+        rebuilt = w[i:i + chunk, None] * factors[group[i:i + chunk]]
+        if np.abs(a[i:i + chunk] - rebuilt).max() > tol:
+            return None, None
+    return factors, group
+
 
 def _repweight_columns(data: pd.DataFrame, spec: str | Sequence[str]) -> list[str]:
     if isinstance(spec, str):
@@ -817,21 +903,18 @@ def run_batch(
         raise DhkitError("REP-011", "nothing to estimate: give means=, totals= or ratios=.")
     # (n, 2k) values taken with every replicate: value and has-a-value (ratio: a and b on
     # complete rows); (n, k) taken with the full weight only: value squared (ratio: 1)
-    rep_parts, full_parts = [], []
-    for c in cols:
+    values = np.empty((design.n, 2 * len(cols)))
+    extra = np.empty((design.n, len(cols)))
+    for j, c in enumerate(cols):
         if c.kind == "ratio":
             ok = np.isfinite(c.a) & np.isfinite(c.b)
-            rep_parts += [np.where(ok, c.a, 0.0), np.where(ok, c.b, 0.0)]
-            full_parts.append(ok.astype(float))
+            values[:, 2 * j] = np.where(ok, c.a, 0.0)
+            values[:, 2 * j + 1] = np.where(ok, c.b, 0.0)
+            extra[:, j] = ok
         else:
             ok = np.isfinite(c.a)
             y = np.where(ok, c.a, 0.0)
-            rep_parts += [y, ok.astype(float)]
-            full_parts.append(y * y)
-    values = np.column_stack(rep_parts)
-    del rep_parts
-    extra = np.column_stack(full_parts)
-    del full_parts
+            values[:, 2 * j], values[:, 2 * j + 1], extra[:, j] = y, ok, y * y
     dom = build_domains(design, by)
     k, r, nl = len(cols), design.replicates, dom.n_levels
     sums = np.empty((nl, k, 2, r + 2))

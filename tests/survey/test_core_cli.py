@@ -35,3 +35,19 @@ def test_estimate_parquet_and_lonely_option(tmp_path):
     assert r.exit_code == 0, r.output
     t = pd.read_parquet(out)
     assert set(t.level) == {"", "1:rural", "1:urban", "2:rural", "2:urban"}
+
+
+def test_estimate_reads_stata_and_prints_json(tmp_path):
+    import json
+
+    import pyreadstat
+
+    df = pd.read_csv(FIX / "apistrat.csv")[["stype", "pw", "fpc", "api00", "sch.wide"]]
+    df = df.rename(columns={"sch.wide": "sch_wide"})
+    path = tmp_path / "strat.dta"
+    pyreadstat.write_dta(df, str(path))
+    r = CliRunner().invoke(app, ["estimate", str(path), "--weights", "pw", "--strata", "stype",
+                                 "--fpc", "fpc", "--mean", "api00", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert abs(rows[0]["estimate"] - 662.287363159321) < 1e-9  # R svymean(~api00, dstrat)

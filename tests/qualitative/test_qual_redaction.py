@@ -136,3 +136,20 @@ def test_redaction_log_carries_no_text(store):
 def test_participant_names_from_the_sheet_are_found(store):
     redaction.propose(store, ["YP-01"], use_ner=False)
     assert _covered(store, "YP-01", "Yurleidy")[0].detector == "participant"
+
+
+def test_a_study_adds_its_own_schools_and_places(tmp_path):
+    from dhkit.errors import DhkitError
+
+    (tmp_path / "schools.txt").write_text("# local schools\nLa Escuelita del Río\n",
+                                          encoding="utf-8")
+    (tmp_path / "places.txt").write_text("El Hoyo\n", encoding="utf-8")
+    text = "Estudiaba en La Escuelita del Río y vivía en El Hoyo."
+    shipped = detect(text, Gazetteers.load(), use_ner=False)
+    ours = detect(text, Gazetteers.load(tmp_path), use_ner=False)
+    assert shipped == []
+    assert [(text[s.start:s.end], s.kind) for s in ours] == [
+        ("La Escuelita del Río", "SCHOOL"), ("El Hoyo", "PLACE")]
+    with pytest.raises(DhkitError) as exc:
+        Gazetteers.load(tmp_path / "nothing-here")
+    assert exc.value.code == "QUAL-038"

@@ -217,16 +217,22 @@ def redact_propose(
                                 "an NER model is installed."),
     force: bool = typer.Option(False, "--force", help="Propose again for redacted "
                                "transcripts (refused while they have codings)."),
+    gazetteers: Optional[Path] = typer.Option(None, "--gazetteers", help="Folder with the "
+                                              "study's own lists (places.txt, schools.txt, "
+                                              "institutions.txt, given_names.txt, "
+                                              "surnames.txt), added to the shipped ones."),
 ) -> None:
     """Detect names, places, phones, e-mails, handles, URLs, dates, ages, institutions and
     schools, and store them as proposals for review.
 
-    Example: dhkit redact propose my-study
+    Example: dhkit redact propose my-study --gazetteers lists/
     """
     from dhkit.qualitative import redaction
+    from dhkit.qualitative.detect import Gazetteers
 
+    g = Gazetteers.load(gazetteers)
     with _store(dir) as store:
-        rows = redaction.propose(store, transcript_ids or None, use_ner=not no_ner,
+        rows = redaction.propose(store, transcript_ids or None, g, use_ner=not no_ner,
                                  force=force, show_progress=True)
     _summary(rows)
     _say("Next: dhkit redact review " + str(dir) + " TRANSCRIPT (or --accept-all)")

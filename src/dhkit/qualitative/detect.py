@@ -70,6 +70,10 @@ def fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFD", c)[0] for c in text)
 
 
+EXTRA_FILES = ("places.txt", "given_names.txt", "surnames.txt", "institutions.txt",
+               "schools.txt")
+
+
 @dataclass(frozen=True)
 class Gazetteers:
     """Word lists the detectors use. ``extra_names``: names of this transcript's
@@ -79,33 +83,51 @@ class Gazetteers:
     given: frozenset[str]
     surnames: frozenset[str]
     institutions: tuple[str, ...]
+    schools: tuple[str, ...] = ()
     extra_names: tuple[str, ...] = field(default=())
 
     @classmethod
-    def load(cls, directory: str | Path | None = None) -> "Gazetteers":
-        """The shipped lists, or those in ``directory`` (same file names)."""
-        return _load(str(directory) if directory else None)
+    def load(cls, extra: str | Path | None = None) -> "Gazetteers":
+        """The shipped lists, plus a study's own lists in folder ``extra`` (any of
+        ``places.txt``, ``given_names.txt``, ``surnames.txt``, ``institutions.txt``,
+        ``schools.txt``: one entry a line, ``#`` comments). QUAL-038 when ``extra`` is not a
+        folder or holds none of these files."""
+        return _load(str(Path(extra).resolve()) if extra else None)
 
     def with_names(self, names: list[str]) -> "Gazetteers":
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          tuple(names))
+                          self.schools, tuple(names))
 
 
 @lru_cache(maxsize=4)
-def _load(directory: str | None) -> Gazetteers:
-    base = Path(directory) if directory else Path(str(resources.files("dhkit.qualitative")
-                                                      / "data"))
-    places: set[str] = set()
+def _load(extra: str | None) -> Gazetteers:
+    base = Path(str(resources.files("dhkit.qualitative") / "data"))
+    places: set[str] = {"Bogotá"}
     for row in _csv(base / "gazetteer" / "departments.csv"):
         places.add(row["name"])
     for row in _csv(base / "gazetteer" / "municipalities.csv"):
         places.add(row["name"])
-    places.add("Bogotá")
     given = {fold(n) for f in ("given_es.txt", "given_en.txt") for n in _lines(base / "names" / f)}
     surnames = {fold(n) for n in _lines(base / "names" / "surnames.txt")}
+    institutions = set(_lines(base / "gazetteer" / "institutions.txt"))
+    schools: set[str] = set()
+    if extra:
+        folder = Path(extra)
+        found = [f for f in EXTRA_FILES if (folder / f).is_file()]
+        if not folder.is_dir() or not found:
+            from dhkit.errors import DhkitError
+
+            raise DhkitError("QUAL-038", f"{folder}: no gazetteer files found; give a folder "
+                             f"with any of {', '.join(EXTRA_FILES)}.")
+        read = {f: _lines(folder / f) if f in found else [] for f in EXTRA_FILES}
+        places.update(read["places.txt"])
+        given.update(fold(n) for n in read["given_names.txt"])
+        surnames.update(fold(n) for n in read["surnames.txt"])
+        institutions.update(read["institutions.txt"])
+        schools.update(read["schools.txt"])
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
-                      surnames=frozenset(surnames),
-                      institutions=tuple(_lines(base / "gazetteer" / "institutions.txt")))
+                      surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
+                      schools=tuple(sorted(schools)))
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -214,7 +236,8 @@ def detect_age(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_school(text: str, g: Gazetteers) -> list[Span]:
-    return [s for p in SCHOOL for s in _spans(p, text, "SCHOOL", "rule:school")]
+    spans = [s for p in SCHOOL for s in _spans(p, text, "SCHOOL", "rule:school")]
+    return spans + _gazetteer(text, g.schools, "SCHOOL", "gazetteer:school")
 
 
 def detect_institution(text: str, g: Gazetteers) -> list[Span]:

@@ -356,8 +356,9 @@ def _slug(name: str, taken: set[str]) -> str:
     return slug
 
 
-def read_qdc(path: str | Path) -> list[Code]:
-    """Codes of a REFI-QDA ``.qdc`` codebook (QUAL-080/081/083 on a bad file)."""
+def read_qdc(path: str | Path, existing: list[Code] | None = None) -> list[Code]:
+    """Codes of a REFI-QDA ``.qdc`` codebook (QUAL-080/081/083 on a bad file), matched to
+    ``existing`` codes by GUID or name."""
     path = Path(path)
     if not path.exists():
         raise DhkitError("QUAL-080", f"{path}: file not found; check the path.")
@@ -371,17 +372,13 @@ def read_qdc(path: str | Path) -> list[Code]:
     if not report.ok:
         raise ValidationError("QUAL-083", f"{path.name}: {len(report)} problem(s); nothing "
                               "was imported.", report)
-    return _codes_from(root, NS_CODEBOOK, [])
+    return _codes_from(root, NS_CODEBOOK, existing or [])
 
 
 def import_qdc(store: Store, path: str | Path) -> int:
     """Store the codes of a ``.qdc`` codebook (merged with the stored codebook by GUID or
     name)."""
-    codes = read_qdc(path)
-    existing = codebook(store)
-    root = _parse(Path(path).read_bytes(), Path(path).name)
-    codes = _codes_from(root, NS_CODEBOOK, existing)
-    return store_codebook(store, codes)
+    return store_codebook(store, read_qdc(path, codebook(store)))
 
 
 def import_qdpx(store: Store, path: str | Path, replace: bool = False) -> QdpxImport:

@@ -16,7 +16,8 @@ combined weights, ``degf`` as the rank of the replicate weights) nor vectorises 
 and domain into one matrix product, which is the shape the batch engine needs. The whole
 computation is one product per domain level of the (rows x values) matrix with the
 (rows x [full weight, replicates..., 1]) matrix; there is no Python loop over replicates or
-indicators.
+indicators. As R's ``compress=TRUE``, rows that share their replicate factors (the rows of
+one PSU) are summed first, so the product is with the (PSUs x replicates) factor matrix.
 
 Replicate-weight construction (``as_replicate``) follows ``jk1weights``, ``jknweights`` and
 ``bootweights`` of R survey 4.1.1; bootstrap draws come from numpy's generator (seeded), so
@@ -49,9 +50,6 @@ TYPES = {
     "successive-difference": "SDR",
     "acs": "SDR",
 }
-
-CI_METHODS = ("mean", "logit", "xlogit", "beta")
-
 
 def canonical_type(type: str) -> str:
     """The canonical replicate type for a user-given name (``"jk1"`` → ``"JK1"``).
@@ -266,6 +264,9 @@ class ReplicateDesign:
         """A design from arrays (used by :func:`as_replicate`); no defaults are guessed."""
         self = cls.__new__(cls)
         reps = np.asarray(repweights, dtype=float)
+        if reps.ndim != 2 or reps.shape[0] != len(data) or len(weights) != len(data):
+            raise DhkitError("REP-003", f"replicate weights of shape {reps.shape} and "
+                             f"{len(weights)} weights do not match the {len(data)} data rows.")
         self._setup(data, np.asarray(weights, dtype=float), reps, type=canonical_type(type),
                     scale=float(scale), rscales=np.asarray(rscales, dtype=float), rho=rho,
                     mse=mse, combined_weights=combined_weights,
@@ -590,6 +591,9 @@ def _numeric_weight(data: pd.DataFrame, col: str, what: str) -> np.ndarray:
     if code == "REP-004" and (x < 0).any():  # replicate factors may be negative (as R)
         raise DhkitError(code, f"{what} column {col!r} has negative values in row(s) "
                          f"{_rows(x < 0)}; weights must be >= 0.")
+    if code == "REP-004" and x.sum() <= 0:
+        raise DhkitError(code, f"{what} column {col!r} sums to zero; check that the right "
+                         "column was chosen.")
     return x
 
 

@@ -114,11 +114,8 @@ def test_calibrated_design_vcov_total_gives_r_standard_errors(case):
         assert np.sqrt(d2.vcov_total(x[:, None])[0, 0]) == pytest.approx(row.se, rel=RTOL)
 
 
-@pytest.mark.xfail(reason="survey batch engine (d.mean/d.total) does not yet apply the design's "
-                          "score adjustments that Design.vcov_total applies", strict=False)
-@pytest.mark.parametrize("case", ["ps_clus1", "linear_clus1", "syn_rake"])
+@pytest.mark.parametrize("case", list(CASES.itertuples()), ids=list(CASES["case"]))
 def test_calibrated_design_mean_and_total_give_r_standard_errors(case):
-    case = next(CASES[CASES["case"] == case].itertuples())
     _, d2 = _calibrated_design(case)
     for row in RESULTS[RESULTS["case"] == case.case].itertuples():
         est = (d2.mean if row.stat == "mean" else d2.total)(row.variable).table.iloc[0]

@@ -435,8 +435,16 @@ def run_build(study_dir: Path, *, data: Path | None = None, out: Path | None = N
                     con.execute("CREATE OR REPLACE TABLE weights_replicates AS "
                                 "SELECT * FROM dhkit_reps_df")
                     con.unregister("dhkit_reps_df")
-                store.audit("weights build", rows_accepted=len(table),
-                            note=", ".join(s.name for s in result.steps))
+                from dhkit import __version__
+                from dhkit.workspace.store import file_sha256
+
+                spec_file = study_dir / SPEC_FILE
+                steps = "; ".join(f"{s.name}: {s.description}" for s in result.steps)
+                if spec.calibration and Path(spec.calibration.margins.source).exists():
+                    steps += (f"; margins {spec.calibration.margins.source} sha256 "
+                              f"{file_sha256(spec.calibration.margins.source)}")
+                store.audit("weights build", file=str(spec_file), sha256=file_sha256(spec_file),
+                            rows_accepted=len(table), note=f"dhkit {__version__}; {steps}")
             err_console.print(f"stored {len(table)} weights with lineage in table 'weights'")
     finally:
         if store is not None:

@@ -507,6 +507,7 @@ class _Importer:
                 "ORDER BY _row, code, field").fetchall()
             for row, key, code, fld, msg, value in rows:
                 q = self.cb.questions.get(fld)
+                msg = (msg or "").rstrip(". ")
                 self.result.report_rows.append(Problem(code, msg, file=s.sheet.label, row=row,
                                                        field=fld, value=value))
                 hint = ("Fix the value in the file, then: dhkit quarantine release"

@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import cohens_kappa, to_table
 
 from dhkit.errors import DhkitError
-from dhkit.qualitative.agreement import (agreement, cohen_kappa, krippendorff_alpha,
-                                         reliability_data)
+from dhkit.qualitative.agreement import agreement, cohen_kappa, krippendorff_alpha, reliability_data
 from dhkit.qualitative.demo import load_demo
 from dhkit.workspace.store import Store
 
@@ -103,7 +102,7 @@ def test_demo_agreement_per_code_equals_the_references(store, level):
 
 
 def test_identical_codings_agree_perfectly(store):
-    row = [r for r in agreement(store).per_code if r.code_id == "disclosure.told"][0]
+    row = next(r for r in agreement(store).per_code if r.code_id == "disclosure.told")
     assert (row.percent_agreement, row.kappa, row.alpha) == (1.0, 1.0, 1.0)
 
 

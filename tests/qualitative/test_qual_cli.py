@@ -57,7 +57,7 @@ def test_the_whole_chain_from_sheet_to_quote_bank(study, tmp_path):
             assert p.text not in log and p.text not in html
     # the store is the only place transcripts live: nothing else in the study folder has text
     raw = b"".join(f.read_bytes() for f in study.rglob("*") if f.is_file())
-    assert "Esperanza".encode() not in raw
+    assert b"Esperanza" not in raw
 
 
 def test_errors_are_one_line_with_the_code_and_exit_code(study, tmp_path, capsys):

@@ -30,7 +30,7 @@ def test_heldout_recall_and_precision_are_reported():
     truth, tp_spans, n_spans = 0, 0, 0
     found = 0
     for line in HELD_OUT.splitlines():
-        marks, text, pos = [], "", 0
+        marks, text = [], ""
         for part in re.split(r"(⟦[^⟧]*⟧)", line):
             if part.startswith("⟦"):
                 inner = part[1:-1]

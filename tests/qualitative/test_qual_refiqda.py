@@ -12,8 +12,15 @@ from dhkit.qualitative.codebook import codebook
 from dhkit.qualitative.codings import codings
 from dhkit.qualitative.demo import DEMO_DIR, load_demo, planted, transcript_files
 from dhkit.qualitative.participants import import_participants
-from dhkit.qualitative.refiqda import (NS, export_qdc, export_qdpx, import_qdc, import_qdpx,
-                                       read_qdc, validate_project)
+from dhkit.qualitative.refiqda import (
+    NS,
+    export_qdc,
+    export_qdpx,
+    import_qdc,
+    import_qdpx,
+    read_qdc,
+    validate_project,
+)
 from dhkit.qualitative.transcripts import import_transcripts
 from dhkit.workspace.store import Store
 
@@ -138,9 +145,8 @@ def test_source_text_edited_in_another_tool_is_refused(exported, tmp_path):
 def test_not_a_zip_is_refused(tmp_path):
     bad = tmp_path / "plain.qdpx"
     bad.write_text("hello", encoding="utf-8")
-    with Store.open(tmp_path / "x.duckdb", KEY) as s:
-        with pytest.raises(DhkitError) as exc:
-            import_qdpx(s, bad)
+    with Store.open(tmp_path / "x.duckdb", KEY) as s, pytest.raises(DhkitError) as exc:
+        import_qdpx(s, bad)
     assert exc.value.code == "QUAL-080"
 
 

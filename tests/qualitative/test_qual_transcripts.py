@@ -5,8 +5,12 @@ import pytest
 from dhkit.errors import DhkitError, SafetyError
 from dhkit.qualitative.demo import DEMO_DIR, transcript_files
 from dhkit.qualitative.participants import import_participants
-from dhkit.qualitative.transcripts import (import_transcripts, read_transcript,
-                                           transcript_text, transcripts)
+from dhkit.qualitative.transcripts import (
+    import_transcripts,
+    read_transcript,
+    transcript_text,
+    transcripts,
+)
 from dhkit.workspace.store import Store
 
 KEY = "qual-test-key-0123456789"

@@ -12,7 +12,7 @@ Imports are lazy so ``import dhkit.qualitative`` stays cheap.
 
 from __future__ import annotations
 
-__all__ = ["Quote", "quotes_for", "quote_bank", "load_demo"]
+__all__ = ["Quote", "load_demo", "quote_bank", "quotes_for"]
 
 
 def __getattr__(name: str):

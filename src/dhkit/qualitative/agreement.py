@@ -235,7 +235,7 @@ class _Tally:
     agreeing: int
 
     @classmethod
-    def of(cls, data: np.ndarray) -> "_Tally":
+    def of(cls, data: np.ndarray) -> _Tally:
         """From coders × units 0/1 data with ``nan``: per unit only (values present, ones)
         matter, so the coincidence matrix is a weighted count of those pairs."""
         k = data.shape[0]
@@ -259,7 +259,7 @@ class _Tally:
                              dtype=float)
         return cls(o, table, int(complete.sum()), agreeing)
 
-    def __add__(self, other: "_Tally") -> "_Tally":
+    def __add__(self, other: _Tally) -> _Tally:
         table = None if self.table is None else self.table + other.table
         return _Tally(self.coincidence + other.coincidence, table,
                       self.complete + other.complete, self.agreeing + other.agreeing)

@@ -13,10 +13,10 @@ own terminal, which is the point of reviewing.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional
 
 import typer
 
@@ -162,7 +162,7 @@ def participants_withdraw(
 @transcripts_app.command("import")
 def transcripts_import(
     dir: Path = DIR,
-    files: List[Path] = typer.Argument(..., help="Transcripts named <participant_id>.txt "
+    files: list[Path] = typer.Argument(..., help="Transcripts named <participant_id>.txt "
                                        "(or .docx, .odt; <id>_<label>.* also works)."),
     replace: bool = typer.Option(False, "--replace", help="Re-import transcripts already "
                                  "stored (drops their redaction and codings)."),
@@ -211,13 +211,13 @@ def _summary(rows) -> None:
 @redact_app.command("propose")
 def redact_propose(
     dir: Path = DIR,
-    transcript_ids: Optional[List[str]] = typer.Argument(None, help="Transcripts (default: "
+    transcript_ids: list[str] | None = typer.Argument(None, help="Transcripts (default: "
                                                           "all not yet redacted)."),
     no_ner: bool = typer.Option(False, "--no-ner", help="Rules and gazetteers only, even if "
                                 "an NER model is installed."),
     force: bool = typer.Option(False, "--force", help="Propose again for redacted "
                                "transcripts (refused while they have codings)."),
-    gazetteers: Optional[Path] = typer.Option(None, "--gazetteers", help="Folder with the "
+    gazetteers: Path | None = typer.Option(None, "--gazetteers", help="Folder with the "
                                               "study's own lists (places.txt, schools.txt, "
                                               "institutions.txt, given_names.txt, "
                                               "surnames.txt), added to the shipped ones."),
@@ -239,7 +239,7 @@ def redact_propose(
 
 
 @redact_app.command("list")
-def redact_list(dir: Path = DIR, transcript_id: Optional[str] = typer.Argument(None),
+def redact_list(dir: Path = DIR, transcript_id: str | None = typer.Argument(None),
                 as_json: bool = typer.Option(False, "--json")) -> None:
     """List proposals (id, position, kind, detector, decision; never the text).
 
@@ -263,14 +263,14 @@ def redact_list(dir: Path = DIR, transcript_id: Optional[str] = typer.Argument(N
 @redact_app.command("review")
 def redact_review(
     dir: Path = DIR,
-    transcript_ids: Optional[List[str]] = typer.Argument(None, help="Transcripts to review "
+    transcript_ids: list[str] | None = typer.Argument(None, help="Transcripts to review "
                                                           "(default: all)."),
     accept_all: bool = typer.Option(False, "--accept-all", help="Accept every undecided "
                                     "proposal without asking."),
-    decisions: Optional[Path] = typer.Option(None, "--decisions", help="CSV of decisions: "
+    decisions: Path | None = typer.Option(None, "--decisions", help="CSV of decisions: "
                                              "transcript_id, action (accept|reject|add), "
                                              "proposal_id, kind, start, end, match."),
-    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Your name or initials "
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Your name or initials "
                                            "for the redaction log."),
 ) -> None:
     """Review proposals: accept, reject or add — interactively, from a decisions file, or
@@ -325,11 +325,11 @@ def redact_add(
     dir: Path = DIR, transcript_id: str = typer.Argument(...),
     kind: str = typer.Option(..., "--kind", help="NAME, PLACE, PHONE, EMAIL, HANDLE, URL, "
                              "DATE, AGE, INSTITUTION or SCHOOL."),
-    match: Optional[str] = typer.Option(None, "--match", help="Redact every occurrence of "
+    match: str | None = typer.Option(None, "--match", help="Redact every occurrence of "
                                         "this text (case-insensitive)."),
-    start: Optional[int] = typer.Option(None, "--start"),
-    end: Optional[int] = typer.Option(None, "--end"),
-    reviewer: Optional[str] = typer.Option(None, "--reviewer"),
+    start: int | None = typer.Option(None, "--start"),
+    end: int | None = typer.Option(None, "--end"),
+    reviewer: str | None = typer.Option(None, "--reviewer"),
 ) -> None:
     """Add a span the rules missed (by text or position).
 
@@ -345,8 +345,8 @@ def redact_add(
 
 @redact_app.command("apply")
 def redact_apply(dir: Path = DIR,
-                 transcript_ids: Optional[List[str]] = typer.Argument(None),
-                 reviewer: Optional[str] = typer.Option(None, "--reviewer")) -> None:
+                 transcript_ids: list[str] | None = typer.Argument(None),
+                 reviewer: str | None = typer.Option(None, "--reviewer")) -> None:
     """Write redacted texts with typed placeholders ([NAME], [PLACE] …); the map of
     placeholders to originals stays encrypted in the store.
 
@@ -420,7 +420,7 @@ def codes_import(
 def codes_export(
     dir: Path = DIR,
     out: Path = typer.Argument(..., help="project.qdpx, codebook.qdc or codebook.yaml."),
-    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Only these coders' "
+    coder: list[str] | None = typer.Option(None, "--coder", help="Only these coders' "
                                               "codings (.qdpx)."),
 ) -> None:
     """Export the codebook or a REFI-QDA project of the redacted transcripts and codings.
@@ -468,7 +468,7 @@ def codes_list(dir: Path = DIR, as_json: bool = typer.Option(False, "--json")) -
            [["  " * depth[c.code_id] + c.code_id, c.name, c.definition] for c in codes])
 
 
-def _frame_out(frame, out: Optional[Path], as_json: bool, title: str) -> None:
+def _frame_out(frame, out: Path | None, as_json: bool, title: str) -> None:
     if out:
         frame.to_csv(out)
         _say(f"written {out}")
@@ -483,8 +483,8 @@ def _frame_out(frame, out: Optional[Path], as_json: bool, title: str) -> None:
 def codes_matrix(
     dir: Path = DIR,
     count: str = typer.Option("participants", "--count", help="participants or segments."),
-    coder: Optional[str] = typer.Option(None, "--coder"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write CSV here."),
+    coder: str | None = typer.Option(None, "--coder"),
+    out: Path | None = typer.Option(None, "--out", help="Write CSV here."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Code × participant group (YP, FW, JP) frequencies.
@@ -500,8 +500,8 @@ def codes_matrix(
 
 @codes_app.command("cooccurrence")
 def codes_cooccurrence(
-    dir: Path = DIR, coder: Optional[str] = typer.Option(None, "--coder"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write CSV here."),
+    dir: Path = DIR, coder: str | None = typer.Option(None, "--coder"),
+    out: Path | None = typer.Option(None, "--out", help="Write CSV here."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Code × code co-occurrence (overlapping segments of one coder).
@@ -516,8 +516,8 @@ def codes_cooccurrence(
 
 
 @codes_app.command("delete")
-def codes_delete(dir: Path = DIR, coder: Optional[str] = typer.Option(None, "--coder"),
-                 transcript_id: Optional[str] = typer.Option(None, "--transcript")) -> None:
+def codes_delete(dir: Path = DIR, coder: str | None = typer.Option(None, "--coder"),
+                 transcript_id: str | None = typer.Option(None, "--transcript")) -> None:
     """Delete coded segments of a coder and/or a transcript.
 
     Example: dhkit codes delete my-study --coder coder-c
@@ -538,10 +538,10 @@ def codes_delete(dir: Path = DIR, coder: Optional[str] = typer.Option(None, "--c
 @agreement_app.command("report")
 def agreement_report(
     dir: Path = DIR,
-    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Coders to compare "
+    coder: list[str] | None = typer.Option(None, "--coder", help="Coders to compare "
                                               "(default: all)."),
     level: str = typer.Option("unit", "--level", help="unit (each line/turn) or character."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write CSV here."),
+    out: Path | None = typer.Option(None, "--out", help="Write CSV here."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Per-code and overall Cohen's kappa (2 coders) and Krippendorff's alpha (nominal).
@@ -571,7 +571,7 @@ AGE = typer.Option(False, "--age", help="Add the age band to the attribution.")
 
 
 @quotes_app.command("list")
-def quotes_list(dir: Path = DIR, code: Optional[List[str]] = CODE, lang: Optional[str] = LANG,
+def quotes_list(dir: Path = DIR, code: list[str] | None = CODE, lang: str | None = LANG,
                 sex: bool = SEX, age: bool = AGE,
                 as_json: bool = typer.Option(False, "--json")) -> None:
     """List quotes cleared for public use (redacted, consented, not withdrawn).
@@ -606,7 +606,7 @@ def quotes_show(dir: Path = DIR, quote_id: str = typer.Argument(...), sex: bool 
 @quotes_app.command("export")
 def quotes_export(dir: Path = DIR,
                   out: Path = typer.Argument(..., help="quotes.html or quotes.xlsx"),
-                  code: Optional[List[str]] = CODE, lang: Optional[str] = LANG,
+                  code: list[str] | None = CODE, lang: str | None = LANG,
                   sex: bool = SEX, age: bool = AGE,
                   title: str = typer.Option("Quote bank", "--title")) -> None:
     """Export the quote bank as HTML or Excel (only cleared quotes; never an id).

@@ -75,7 +75,7 @@ def parse_codebook(text: str, file: str) -> list[Code]:
     """Parse codebook YAML text into codes in document order (parents before children)."""
     report = ValidationReport()
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise DhkitError("QUAL-040", f"{file}{f' line {line + 1}' if line is not None else ''}:"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import uuid
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -119,7 +120,7 @@ def check_overlaps(codings: list[tuple[int, Coding]], existing: list[Coding], fi
         groups.setdefault((c.transcript_id, c.code_id, c.coder), []).append((i, c, True))
     for (tid, code, coder), items in groups.items():
         items.sort(key=lambda t: t[1].start)
-        for (ia, a, new_a), (ib, b, new_b) in zip(items, items[1:]):
+        for (ia, a, new_a), (ib, b, new_b) in pairwise(items):
             if (new_a or new_b) and overlaps((a.start, a.end), (b.start, b.end)):
                 row = ib if new_b else ia
                 report.add("QUAL-055", f"segment {b.start}-{b.end} of '{tid}' overlaps "

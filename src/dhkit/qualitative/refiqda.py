@@ -35,8 +35,14 @@ from pathlib import Path
 
 from dhkit.errors import DhkitError, ValidationError
 from dhkit.qualitative.codebook import NAMESPACE, code_guid, codebook, store_codebook
-from dhkit.qualitative.codings import (Coding, check_overlaps, coding_guid, codings,
-                                       redacted_texts, store_codings)
+from dhkit.qualitative.codings import (
+    Coding,
+    check_overlaps,
+    coding_guid,
+    codings,
+    redacted_texts,
+    store_codings,
+)
 from dhkit.qualitative.model import Code
 from dhkit.validation import ValidationReport
 from dhkit.workspace.store import Store
@@ -140,7 +146,7 @@ def project_xml(store: Store, coders: list[str] | None = None,
                          "(dhkit redact apply).")
     segs = [c for c in codings(store) if coders is None or c.coder in coders]
     users = sorted({c.coder for c in segs} | set(coders or []))
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     root = etree.Element(_q("Project"), nsmap={None: NS}, name=name,
                          origin=f"dhkit {__version__}", creationDateTime=now)
     if users:

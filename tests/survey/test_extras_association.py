@@ -27,6 +27,12 @@ def design(case: str):
         return Design(pd.read_csv(FX / "apiclus1.csv"), weights="pw", psu="dnum", fpc="fpc")
     if case == "strat":
         return Design(pd.read_csv(FX / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+    if case == "clus1_post":  # R postStratify(dclus1, ~stype, ...)
+        from dhkit.weighting.calibrate import calibrate_design
+        from dhkit.weighting.margins import Margins
+
+        margins = Margins.from_dict({"stype": {"E": 4421, "H": 755, "M": 1018}})
+        return calibrate_design(design("clus1"), margins, "poststratify")
     m = META[case]
     kind = "SDR" if m["type"] == "successive-difference" else m["type"]
     kw = {} if kind == "SDR" else {"scale": m["scale"], "rscales": m["rscales"]}

@@ -203,7 +203,10 @@ local({
   write_num_csv(apisrs, "apisrs.csv")
   write_num_csv(scd, "scd.csv")
 
-  lin <- list(clus1 = dclus1, strat = dstrat)
+  # a post-stratified design: the calibration residuals enter every variance
+  dclus1p <- postStratify(dclus1, ~stype, data.frame(stype = c("E", "H", "M"),
+                                                     Freq = c(4421, 755, 1018)))
+  lin <- list(clus1 = dclus1, strat = dstrat, clus1_post = dclus1p)
   rep <- list(clus1_jk1 = designs$clus1_jk1$des, strat_jkn = designs$strat_jkn$des,
               strat_boot = strat_boot, srs_sdr = designs$srs_sdr$des)
   all_des <- c(lin, rep)

@@ -37,6 +37,8 @@ def test_the_whole_chain_from_sheet_to_quote_bank(study, tmp_path):
     listed = json.loads(ok("redact", "list", study, "YP-01", "--json").stdout)
     assert [p["status"] for p in listed][:2] == ["rejected", "accepted"]
     ok("redact", "apply", study)
+    shown = ok("transcripts", "show", study, "YP-02").stdout
+    assert "[EMAIL]" in shown and "example.com" not in shown
     ok("redact", "log", study, "--out", tmp_path / "log.csv")
     ok("codes", "import", study, DEMO_DIR / "codebook.yaml")
     ok("codes", "import", study, DEMO_DIR / "codings_coder_a.csv")
@@ -78,7 +80,7 @@ def test_errors_are_one_line_with_the_code_and_exit_code(study, tmp_path, capsys
 
 def test_every_command_has_an_example_in_its_help():
     for group, verbs in {"participants": ["import", "list", "withdraw"],
-                         "transcripts": ["import", "list"],
+                         "transcripts": ["import", "list", "show"],
                          "redact": ["propose", "list", "review", "add", "apply", "log"],
                          "codes": ["import", "export", "list", "matrix", "cooccurrence",
                                    "delete"],

@@ -142,6 +142,20 @@ def test_source_text_edited_in_another_tool_is_refused(exported, tmp_path):
         assert codings(s) == []
 
 
+def test_withdrawn_participants_are_left_out_of_new_exports(tmp_path):
+    import datetime as dt
+
+    from dhkit.qualitative.participants import withdraw
+
+    with Store.open(tmp_path / "w.duckdb", KEY) as s:
+        load_demo(s, withdraw=False)
+        withdraw(s, "YP-03", dt.date(2025, 4, 2))
+        export_qdpx(s, tmp_path / "w.qdpx")
+    xml = zipfile.ZipFile(tmp_path / "w.qdpx").read("project.qde")
+    names = [e.get("name") for e in etree.fromstring(xml).iter(f"{{{NS}}}TextSource")]
+    assert names == ["FW-01", "FW-02", "JP-01", "YP-01", "YP-02"]
+
+
 def test_not_a_zip_is_refused(tmp_path):
     bad = tmp_path / "plain.qdpx"
     bad.write_text("hello", encoding="utf-8")

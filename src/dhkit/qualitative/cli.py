@@ -181,6 +181,19 @@ def transcripts_import(
     _say("Next: dhkit redact propose " + str(dir))
 
 
+@transcripts_app.command("show")
+def transcripts_show(dir: Path = DIR, transcript_id: str = typer.Argument(...)) -> None:
+    """Print a transcript's REDACTED text (the original never leaves the store this way).
+
+    Example: dhkit transcripts show my-study YP-01 > YP-01.redacted.txt
+    """
+    from dhkit.qualitative.transcripts import transcript_text
+
+    with _store(dir) as store:
+        text = transcript_text(store, transcript_id, redacted=True)
+    typer.echo(text)
+
+
 @transcripts_app.command("list")
 def transcripts_list(dir: Path = DIR, as_json: bool = typer.Option(False, "--json")) -> None:
     """List stored transcripts: id, participant, source hash, redaction status (no text).

@@ -5,7 +5,8 @@ A ``.qdpx`` is a zip with ``project.qde`` (XML, namespace ``urn:QDA-XML:project:
 the sources under ``sources/`` (``plainTextPath="internal://<guid>.txt"``). dhkit exports
 only **redacted** transcripts, the codebook (definition, inclusion, exclusion and example
 kept in each code's ``Description``), one ``User`` per coder and each coded segment as a
-``PlainTextSelection`` (character positions) with its ``Coding``/``CodeRef``.
+``PlainTextSelection`` (character positions) with its ``Coding``/``CodeRef``. Transcripts of
+participants who withdrew are left out.
 
 Import is all or nothing: a broken zip or XML (QUAL-080/081, with the line), a structure
 the schema does not allow (QUAL-083), codings that reference codes missing from the
@@ -140,11 +141,18 @@ def project_xml(store: Store, coders: list[str] | None = None,
 
     from dhkit import __version__
 
-    texts = redacted_texts(store)
+    from dhkit.qualitative.participants import participants
+
+    people = participants(store)
+    owner = dict(store.con.execute("SELECT transcript_id, participant_id FROM "
+                                   "study.qual_transcripts").fetchall())
+    texts = {tid: text for tid, text in redacted_texts(store).items()
+             if not people[owner[tid]].withdrawn}  # withdrawn: never shared again
     if not texts:
         raise DhkitError("QUAL-085", "no redacted transcript to export; redact first "
                          "(dhkit redact apply).")
-    segs = [c for c in codings(store) if coders is None or c.coder in coders]
+    segs = [c for c in codings(store) if (coders is None or c.coder in coders)
+            and c.transcript_id in texts]
     users = sorted({c.coder for c in segs} | set(coders or []))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     root = etree.Element(_q("Project"), nsmap={None: NS}, name=name,

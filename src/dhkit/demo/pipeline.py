@@ -101,6 +101,9 @@ def _create_study(ctx: DemoContext):
         ctx.study = init_study(ctx.study_dir, country="CO", demo=True,
                                name="Disrupting Harm — Colombia (synthetic demo)")
         _adjust_lonely_psu(ctx)
+        install_colombia = _optional("dhkit.legal", "install_colombia")
+        if install_colombia is not None:     # the Colombia legal assessment and recommendations
+            install_colombia(ctx.study_dir)
     ctx.tick(1)
     return ctx.study
 

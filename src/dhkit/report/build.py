@@ -46,7 +46,7 @@ class ReportInputs:
     settings: dict = field(default_factory=dict)
     catalogue_path: Path | None = None
     plan_path: Path | None = None
-    extra_sections: list = field(default_factory=list)   # (title, html) from other stages
+    study: object | None = None              # the workspace Study: legal, quotes, recommendations
     instrument: Path | None = None           # the XLSForm, for the data dictionary
 
 

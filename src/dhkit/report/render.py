@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import charts
+from dhkit.report.evidence import evidence_sections
 from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -353,7 +354,7 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
         title=f"{inputs.study_name}", sections=sections(analysis, t),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=inputs.extra_sections)
+        extra_sections=evidence_sections(inputs, t, analysis.plan))
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -42,4 +42,5 @@ def inputs_from_study(study) -> ReportInputs:
         population=d.population_children, seed=study.seed,
         input_hashes={str(f): h for f, h in audit},
         settings={"languages": list(study.languages)},
-        instrument=study.instrument_path if study.instrument_path.exists() else None)
+        instrument=study.instrument_path if study.instrument_path.exists() else None,
+        study=study)

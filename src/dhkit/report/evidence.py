@@ -1,0 +1,141 @@
+"""The report's non-survey chapters, built from the other stages' public outputs:
+the legal and policy gap summary (:mod:`dhkit.legal`), the recommendations with their
+evidence links (indicator ids link to the table that shows them), and quotes from the
+quote bank (:mod:`dhkit.qualitative`), which only ever returns redacted, consented quotes.
+
+Restricted law-enforcement content is never read here: only the public legal files are.
+Each builder returns ``(title, html)`` or None when the study has no such material.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from dhkit.report.i18n import Translator
+
+_WORDS = {
+    "recs": {"en": "Recommendations", "es": "Recomendaciones"},
+    "legal": {"en": "Legal and policy review", "es": "Revisión legal y de políticas"},
+    "voices": {"en": "In their words", "es": "En sus palabras"},
+    "actors": {"en": "Responsible actors", "es": "Actores responsables"},
+    "evidence": {"en": "Evidence", "es": "Evidencia"},
+    "area": {"en": "Area", "es": "Área"},
+    "items": {"en": "Items", "es": "Ítems"},
+    "met": {"en": "Met", "es": "Cumplido"},
+    "partly_met": {"en": "Partly met", "es": "Cumplido en parte"},
+    "not_met": {"en": "Not met", "es": "No cumplido"},
+    "unknown": {"en": "Unknown", "es": "Desconocido"},
+    "not_applicable": {"en": "Not applicable", "es": "No aplica"},
+    "checklist": {"en": "checklist items", "es": "ítems de la lista de verificación"},
+    "codes": {"en": "interview codes", "es": "códigos de entrevista"},
+    "legal_note": {"en": "Share of checklist items by answer, per area. Full gap report: "
+                         "dhkit legal gap.",
+                   "es": "Proporción de ítems de la lista de verificación por respuesta, por "
+                         "área. Informe completo de brechas: dhkit legal gap."},
+}
+
+
+def _w(key: str, lang: str) -> str:
+    return _WORDS[key].get(lang) or _WORDS[key]["en"]
+
+
+def _legal_files(study_dir: Path, pattern: str) -> list[Path]:
+    return sorted((study_dir / "legal").glob(pattern)) if (study_dir / "legal").is_dir() else []
+
+
+def recommendations_section(study_dir: Path, t: Translator,
+                            indicator_anchor: dict[str, str]) -> tuple[str, str] | None:
+    """Insights → recommendations N.M → actors → evidence links."""
+    files = _legal_files(study_dir, "recommendations-*.yaml")
+    if not files:
+        return None
+    from dhkit.legal.recommendations import load_registry
+    from dhkit.legal.strings import t as legal_t
+
+    reg = load_registry(files[0])
+    lang = t.lang
+    parts = []
+    for ins in reg.insights:
+        parts.append(f"<h3>{ins.id}. {escape(t.label(ins.title))}</h3>")
+        parts.append(f"<p>{escape(t.label(ins.finding))}</p>")
+        parts.append(f"<p><strong>{escape(t.label(ins.recommendation))}</strong></p><ul class='recs'>")
+        for rec in ins.recommendations:
+            text = rec.text_es if lang == "es" and rec.text_es else rec.text
+            actors = ", ".join(legal_t(a, lang) for a in rec.actors)
+            links = [f"<a href='#{indicator_anchor[i]}'>{escape(i)}</a>" if i in indicator_anchor
+                     else escape(i) for i in rec.evidence.indicators]
+            ev = "; ".join(x for x in (
+                ", ".join(links),
+                f"{_w('checklist', lang)} {', '.join(rec.evidence.items)}" if rec.evidence.items else "",
+                f"{_w('codes', lang)} {', '.join(rec.evidence.codes)}" if rec.evidence.codes else "",
+            ) if x)
+            parts.append(f"<li id='rec-{escape(rec.number)}'><span class='num'>"
+                         f"{escape(rec.number)}</span> {escape(text)}<br><span class='base'>"
+                         f"{_w('actors', lang)}: {escape(actors)}. {_w('evidence', lang)}: {ev}."
+                         f"</span></li>")
+        parts.append("</ul>")
+    return _w("recs", lang), "\n".join(parts)
+
+
+def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
+    """The gap summary: per area, the share of items met / partly met / not met / unknown."""
+    files = _legal_files(study_dir, "assessment-*.yaml")
+    if not files:
+        return None
+    from dhkit.legal.assessment import load_assessment
+    from dhkit.legal.checklist import load_checklist
+    from dhkit.legal.gap import build_gap
+
+    checklist = load_checklist()
+    gap = build_gap(checklist, load_assessment(files[0], checklist), lang=t.lang)
+    lang = t.lang
+    cols = ("met", "partly_met", "not_met", "unknown")
+    head = "".join(f"<th scope='col'>{_w(c, lang)}</th>" for c in cols)
+    rows = []
+    for a in (*gap.areas, gap.total):
+        n = max(a.n_items, 1)
+        label = a.label if a.area != "total" else t("Total")
+        cells = "".join(f"<td class='num'>{t.percent(a.counts.get(c, 0) / n)}</td>" for c in cols)
+        rows.append(f"<tr><th scope='row'>{escape(str(label))}</th><td class='num'>"
+                    f"{a.n_items}</td>{cells}</tr>")
+    html = (f"<table class='est'><caption>{_w('legal', lang)}</caption><thead><tr>"
+            f"<th scope='col' class='rowhead'>{_w('area', lang)}</th><th scope='col'>"
+            f"{_w('items', lang)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p class='fn'>{_w('legal_note', lang)}</p>")
+    return _w("legal", lang), html
+
+
+def quotes_section(study, t: Translator, codes: list[str] | None = None,
+                   limit: int = 8) -> tuple[str, str] | None:
+    """Quotes from the quote bank (redacted, consented, not withdrawn), attributed by group."""
+    try:
+        from dhkit.qualitative.quotes import quotes_for
+    except ImportError:
+        return None
+    try:
+        with study.open_store() as store:
+            quotes = quotes_for(store, code=None, lang=None) if codes is None else [
+                q for c in codes for q in quotes_for(store, code=c, lang=None)]
+    except Exception:  # noqa: BLE001 - a study without qualitative material has no quotes
+        return None
+    if not quotes:
+        return None
+    items = [f"<blockquote><p>{escape(q.text)}</p><footer>({escape(q.attribution)})</footer>"
+             f"</blockquote>" for q in quotes[:limit]]
+    return _w("voices", t.lang), "\n".join(items)
+
+
+def evidence_sections(inputs, t: Translator, plan) -> list[tuple[str, str]]:
+    """Every non-survey chapter the study has material for, in report order."""
+    study = getattr(inputs, "study", None)
+    if study is None:
+        return []
+    anchors: dict[str, str] = {}
+    for section in plan.sections:
+        for table in section.tables:
+            for ind in table.indicators:
+                anchors.setdefault(ind, f"table-{table.id}")
+    built = [quotes_section(study, t), legal_section(study.dir, t),
+             recommendations_section(study.dir, t, anchors)]
+    return [b for b in built if b is not None]

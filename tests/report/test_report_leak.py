@@ -1,0 +1,67 @@
+"""The national report holds no restricted law-enforcement content: restricted answers are
+planted as unique markers in the study store, the whole report is built (survey chapters,
+legal review, recommendations) and no output file contains any marker."""
+
+import csv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from dhkit.demo.pipeline import DemoContext, run
+from dhkit.legal.capacity import import_answers, load_questionnaire
+from dhkit.legal.study import open_legal_study
+from dhkit.report.build import build_report
+from dhkit.report.study import inputs_from_study
+
+
+def _plant_restricted(sheet: Path) -> set[str]:
+    markers, rows = set(), []
+    for q in load_questionnaire().questions:
+        if q.visibility != "restricted":
+            continue
+        value = str(910000 + len(markers)) if q.type == "integer" else f"ZZLEAK{len(markers)}QQ"
+        markers.add(value)
+        rows.append([q.id, "", value, f"ZZLEAKNOTE{len(markers)}QQ"])
+        markers.add(f"ZZLEAKNOTE{len(markers)}QQ")
+    with sheet.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["question", "year", "value", "note"])
+        w.writerows(rows)
+    return markers
+
+
+@pytest.fixture(scope="module")
+def report_with_restricted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("leak")
+    ctx = run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
+              only=["generate", "study", "import", "weights"])
+    sheet = out / "le-answers.csv"
+    markers = _plant_restricted(sheet)
+    import_answers(open_legal_study(ctx.study_dir), sheet)
+    result = build_report(inputs_from_study(ctx.study), out / "report", languages=("en", "es"),
+                          pdf=False)
+    return result, markers
+
+
+def _text(path: Path) -> str:
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def test_report_includes_the_legal_review_and_linked_recommendations(report_with_restricted):
+    result, _ = report_with_restricted
+    html = result.files["report.html"].read_text(encoding="utf-8")
+    assert "Legal and policy review" in html and "Recommendations" in html
+    assert "href='#table-tfcsea_items'" in html       # evidence link to the table
+
+
+def test_no_report_output_contains_restricted_content(report_with_restricted):
+    result, markers = report_with_restricted
+    assert markers
+    for path in result.files.values():
+        text = _text(path)
+        leaked = [m for m in markers if m in text]
+        assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"

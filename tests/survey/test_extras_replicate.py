@@ -362,3 +362,16 @@ def test_rows_that_are_their_own_psu_are_not_compressed():
     assert rep_design("strat_boot")._factors is None
     boot = as_replicate(_linear("clus1_jk1"), type="bootstrap", replicates=30, seed=3)
     assert boot._factors is not None and boot._factors.shape == (15, 30)
+
+
+def test_fpc_fraction_multiplies_rscales_as_r():
+    m = META["clus1_jk1"]
+    df = pd.read_csv(FX / m["file"])
+    d = ReplicateDesign(df, repweights="^rw[0-9]+$", weights="pweight", type="JK1",
+                        scale=14 / 15, combined_weights=False, fpc=15 / 757, fpctype="fraction")
+    want = REF[(REF.case == "clus1_jk1") & (REF["var"] == "api00") & (REF.by == "")].iloc[0]
+    assert d.mean("api00").row("api00").se == pytest.approx(want.se, rel=RTOL)
+    with pytest.raises(DhkitError) as e:
+        ReplicateDesign(df, repweights="^rw[0-9]+$", weights="pweight", type="JK1",
+                        scale=14 / 15, combined_weights=False, fpc=757)
+    assert e.value.code == "REP-006"

@@ -197,6 +197,8 @@ class ReplicateDesign:
     replicate columns already include the sampling weight; otherwise they are multiplied by it.
     ``mse=False`` centres the replicates at their mean, ``True`` at the full-sample estimate.
     ``degf`` is R's: the rank of the analysis replicate weights minus one.
+    ``fpc`` with ``fpctype="fraction"`` (sampling fraction per replicate's stratum) or
+    ``"correction"`` (1 - f) multiplies ``rscales`` (JK1, JKn), as R.
     ``compress`` (as R's ``compress=TRUE``) stores one factor row per PSU when the rows of
     a PSU share their replicate factors, which makes estimation much faster.
 
@@ -224,6 +226,8 @@ class ReplicateDesign:
         rscales: float | Sequence[float] | None = None,
         rho: float | None = None,
         mse: bool = False,
+        fpc: float | Sequence[float] | None = None,
+        fpctype: str | None = None,
         compress: bool = True,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
@@ -242,6 +246,8 @@ class ReplicateDesign:
             w = _numeric_weight(data, weights, "sampling weight")
         _check_combined(reps, w, combined_weights)
         scale, rscales = _defaults(type, reps, combined_weights, scale, rscales, rho)
+        if fpc is not None:
+            rscales = rscales * _replicate_fpc(type, fpc, fpctype, rscales.size)
         self._setup(data, w, reps, type=type, scale=scale, rscales=rscales, rho=rho,
                     mse=mse, combined_weights=combined_weights, names=tuple(cols),
                     compress=compress)
@@ -608,6 +614,25 @@ def _check_combined(reps: np.ndarray, w: np.ndarray, combined: bool) -> None:
         warnings.warn(f"replicate weights look combined with the sampling weight (mean "
                       f"replicate weight {repmean:.4g}, mean weight {wmean:.4g}); "
                       "set combined_weights=True?", stacklevel=3)
+
+
+def _replicate_fpc(type: str, fpc, fpctype: str | None, r: int) -> np.ndarray:
+    """R ``svrepdesign(fpc=, fpctype=)``: the factor (1 - f) or the correction given, per
+    replicate, that multiplies ``rscales``."""
+    if type not in ("JK1", "JKn"):
+        raise DhkitError("REP-006", f"fpc= is not available for type {type} (R allows it for "
+                         "jackknife types only; a bootstrap carries it in its weights).")
+    if fpctype not in ("fraction", "correction"):
+        raise DhkitError("REP-006", f"fpctype={fpctype!r}: say whether fpc holds sampling "
+                         "fractions ('fraction') or 1 - f ('correction').")
+    f = np.atleast_1d(np.asarray(fpc, dtype=float))
+    if f.size not in (1, r):
+        raise DhkitError("REP-006", f"fpc has {f.size} values for {r} replicates; give one per "
+                         "replicate (or one value).")
+    if (f < 0).any() or (f > 1).any():
+        raise DhkitError("REP-006", "fpc values must be between 0 and 1 (fractions or "
+                         "corrections, not population sizes).")
+    return np.broadcast_to(1.0 - f if fpctype == "fraction" else f, (r,)).copy()
 
 
 def _defaults(type, reps, combined, scale, rscales, rho):

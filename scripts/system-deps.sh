@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the project needs at run time: Pango (WeasyPrint's PDF layout) and
-# fonts with Spanish glyphs. Installs only what is missing, and only when it can.
+# Debian packages the project needs: Pango (WeasyPrint's PDF layout), fonts with Spanish
+# glyphs, and poppler-utils (pdftotext/pdftoppm: the tests read the PDFs back).
+# Installs only what is missing, and only when it can.
 set -euo pipefail
 need=()
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core fontconfig)
+command -v pdftotext >/dev/null || need+=(poppler-utils)   # PDF text for the leak tests
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "dhkit: installing Debian packages: ${need[*]}" >&2

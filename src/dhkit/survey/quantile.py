@@ -102,10 +102,11 @@ def quantile(
     flags = flags or FlagRule()
     dom = build_domains(design, _by(by))
     w = np.asarray(design.w, dtype=float)
-    rows_out = []
+    rows_out, bases = [], {}
     for var in _as_list(vars):
         x = numeric_values(design.data, var)
         has = np.isfinite(x)
+        bases[var] = "all rows" if has.all() else f"rows with {var} answered"
         for codes, name, labels, off in zip(dom.codes, dom.names, dom.labels, dom.offsets):
             for i, lab in enumerate(labels):
                 rows = (codes == off + i) & has
@@ -116,7 +117,7 @@ def quantile(
     t = pd.DataFrame(rows_out, columns=["indicator", "domain", "level", "category", "estimate",
                                          "se", "ci_low", "ci_high", "df", "n_unweighted",
                                          "n_weighted"])
-    t["base"] = [f"rows with {v} answered" for v in t.indicator]
+    t["base"] = t.indicator.map(bases)
     t["deff"] = np.nan
     t["flag"] = flags.flag(t.n_unweighted.to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):

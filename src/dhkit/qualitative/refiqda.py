@@ -140,7 +140,6 @@ def project_xml(store: Store, coders: list[str] | None = None,
     from lxml import etree
 
     from dhkit import __version__
-
     from dhkit.qualitative.participants import participants
 
     people = participants(store)

@@ -71,3 +71,13 @@ def test_stratum_with_one_psu_is_refused():
     with pytest.raises(DhkitError) as e:
         jkn_weights([1., 1., 1.], strata=["a", "a", "b"], psu=[1, 2, 3])
     assert e.value.code == "WGT-015" and "'b'" in e.value.message
+
+
+def test_replicates_from_a_design_equal_the_column_form():
+    from dhkit.survey import Design
+    from dhkit.weighting.replicate import replicates_for
+
+    d = Design(DATA, weights="w0", strata="region", psu="psu_id")
+    a = replicates_for(d)
+    b = jkn_weights(DATA["w0"], DATA["region"], DATA["psu_id"])
+    np.testing.assert_allclose(a.weights, b.weights)

@@ -163,3 +163,23 @@ def recalibrate(reps: ReplicateWeights, cal: Calibration, *, bounds=(-np.inf, np
             g = grake_cells(X, W, pop, cal.method, (L, U), maxit, epsilon).g
             out[:, r] = wr * g[cells.row]
     return replace(reps, weights=out, full=cal.weights)
+
+
+def replicates_for(design, type: str = "JKn", replicates: int = 200, seed: int = 1
+                   ) -> ReplicateWeights:
+    """Replicate weights from a :class:`dhkit.survey.Design` (its strata, first-stage PSUs
+    and weights): ``type="JKn"`` or ``"bootstrap"`` (Rao–Wu).
+
+    >>> import pandas as pd
+    >>> from dhkit.survey import Design
+    >>> d = Design(pd.DataFrame({"w": [1.0] * 4, "s": [1, 1, 2, 2], "c": [1, 2, 3, 4]}),
+    ...            weights="w", strata="s", psu="c")
+    >>> replicates_for(d).weights.shape
+    (4, 4)
+    """
+    strata, psu = design.strata_codes, design.psu_codes
+    if type.lower() == "jkn":
+        return jkn_weights(design.w, strata, psu)
+    if type.lower() in ("bootstrap", "raowu", "rao-wu"):
+        return raowu_bootstrap(design.w, strata, psu, replicates, seed)
+    raise DhkitError("WGT-014", f"replicate type '{type}': use JKn or bootstrap.")

@@ -153,3 +153,15 @@ def test_a_study_adds_its_own_schools_and_places(tmp_path):
     with pytest.raises(DhkitError) as exc:
         Gazetteers.load(tmp_path / "nothing-here")
     assert exc.value.code == "QUAL-038"
+
+
+def test_overlapping_spans_merge_into_one_placeholder_of_the_longer_kind():
+    from dhkit.qualitative.model import Span
+    from dhkit.qualitative.redaction import redact_text
+
+    text = "Fui al Colegio San José de Bello ayer."
+    spans = [Span(7, 32, "SCHOOL", "rule"), Span(27, 32, "PLACE", "gazetteer"),
+             Span(22, 26, "NAME", "gazetteer")]
+    redacted, rows = redact_text(text, spans)
+    assert redacted == "Fui al [SCHOOL] ayer."
+    assert [(r[1], r[2]) for r in rows] == [("SCHOOL", "Colegio San José de Bello")]

@@ -215,10 +215,8 @@ class _Importer:
         key_src = [qi(m["key"])] if "key" in m else []
         if level is None and self.key_var in cmap.questions and self.has_key_var:
             key_src.append(f"NULLIF(trim({qi(cmap.questions[self.key_var])}), '')")
-        cols.append(f"COALESCE({', '.join(key_src)}, NULL)::VARCHAR AS _key" if key_src
+        cols.append(f"COALESCE({', '.join(key_src)})::VARCHAR AS _key" if key_src
                     else "NULL::VARCHAR AS _key")
-        if level is not None or not key_src:
-            pass
         for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
                      "quarantine_id"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
@@ -232,10 +230,9 @@ class _Importer:
             cols.append(f"{expr} AS {txt(q.name)}")
         if level is None and not key_src:
             cols[1] = f"{lit(sha[:12] + ':')} || (rowid + {sheet.row_offset}) AS _key"
-        # main sheets: a view (normalised on the fly, never copied); repeat sheets: a table
-        # (their parent links are resolved by UPDATE)
-        kind = "TABLE"
-        self.con.execute(f"CREATE TEMP {kind} {n} AS SELECT {', '.join(cols)} "
+        # materialised once: every rule, the key checks and the insert read it (a view
+        # re-normalising on each read cost more CPU in benchmarks/ingest.py)
+        self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
                          f"FROM temp.{qi(sheet.table)}")
         self.temps.append(n)
         if level is None and not key_src:
@@ -249,10 +246,12 @@ class _Importer:
         order: list[str | None] = [None]
         reps = dict(self.cb.repeats)
         while reps:
-            for name, r in list(reps.items()):
-                if r.parent in order:
-                    order.append(name)
-                    del reps[name]
+            ready = [name for name, r in reps.items() if r.parent in order]
+            if not ready:          # a repeat whose parent is unknown: treat as top level
+                ready = list(reps)
+            for name in ready:
+                order.append(name)
+                del reps[name]
         return order
 
     def _validate(self) -> None:
@@ -270,7 +269,21 @@ class _Importer:
                 self._parent_checks(level, stages)
         if self.release:
             self._match_quarantine()
+        self._keep_raw_of_bad_rows()
         self._collect()
+
+    def _keep_raw_of_bad_rows(self) -> None:
+        """Keep the file's own text only for rows with problems (for the quarantine), and
+        free the staged copy of the file before writing."""
+        for k, s in enumerate(self.stages):
+            off = s.sheet.row_offset
+            self.con.execute(
+                f"CREATE TEMP TABLE _q{k} AS SELECT rowid + {off} AS _row, "
+                f"to_json(x)::VARCHAR AS raw FROM temp.{qi(s.sheet.table)} x "
+                f"WHERE rowid + {off} IN (SELECT _row FROM {s.p})")
+            self.temps.append(f"_q{k}")
+        for s in self.stages:
+            self.con.execute(f"DROP TABLE IF EXISTS temp.{qi(s.sheet.table)}")
 
     def _match_quarantine(self) -> None:
         """Release: each corrected row must match a quarantined row (by _quarantine_id, else
@@ -631,10 +644,7 @@ class _Importer:
             FROM {s.n} n
             JOIN (SELECT _row, list(code || ' ' || field ORDER BY code, field) AS problems
                   FROM {s.p} GROUP BY _row) pr ON pr._row = n._row
-            JOIN (SELECT rowid + {s.sheet.row_offset} AS _row, to_json(x)::VARCHAR AS raw
-                  FROM temp.{qi(s.sheet.table)} x
-                  WHERE rowid + {s.sheet.row_offset} IN (SELECT _row FROM {s.p})) r
-              ON r._row = n._row""", [now])
+            JOIN _q{self.stages.index(s)} r ON r._row = n._row""", [now])
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad

@@ -65,3 +65,33 @@ def test_no_report_output_contains_restricted_content(report_with_restricted):
         text = _text(path)
         leaked = [m for m in markers if m in text]
         assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"
+
+
+PLANTED = Path(__file__).parents[2] / "src/dhkit/qualitative/data/demo/planted.csv"
+
+
+def _quotes(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<blockquote class="quote"><p>(.*?)</p>', html, flags=re.S)
+
+
+def test_chapters_carry_quotes_attributed_by_group_only(report_with_restricted):
+    result, _ = report_with_restricted
+    html = result.files["report.html"].read_text(encoding="utf-8")
+    assert _quotes(html)
+    assert "<footer>(YP)</footer>" in html or "<footer>(FW)</footer>" in html
+    assert "YP-0" not in html and "FW-0" not in html      # never a participant id
+
+
+def test_no_planted_identifier_reaches_a_quote_in_the_report(report_with_restricted):
+    import csv as _csv
+
+    result, _ = report_with_restricted
+    planted = [r["text"] for r in _csv.DictReader(PLANTED.open(encoding="utf-8"))]
+    for name in ("report.html", "report.es.html"):
+        quotes = " ".join(_quotes(result.files[name].read_text(encoding="utf-8")))
+        assert not [p for p in planted if p in quotes]
+    for path in result.files.values():                 # and no distinctive one anywhere
+        text = _text(path)
+        assert not [p for p in planted if len(p) >= 5 and not p.isdigit() and p in text], path

@@ -104,6 +104,10 @@ def _create_study(ctx: DemoContext):
         install_colombia = _optional("dhkit.legal", "install_colombia")
         if install_colombia is not None:     # the Colombia legal assessment and recommendations
             install_colombia(ctx.study_dir)
+        load_demo = _optional("dhkit.qualitative", "load_demo")
+        if load_demo is not None:            # fictional transcripts, redacted, coded, consented
+            with ctx.study.open_store() as store:
+                load_demo(store)
     ctx.tick(1)
     return ctx.study
 

@@ -121,6 +121,7 @@ class Section:
     title: Label
     tables: tuple[Table, ...]
     charts: tuple[Chart, ...]
+    quotes: tuple[str, ...] = ()          # interview code ids (qualitative codebook)
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,9 @@ def _section(c: _Checker, node, cat: Catalogue) -> Section:
         if by is not None:
             _known(c, ch, "by", (by,), cat.domains, f"chart {cid}", "PLAN-002")
         charts.append(Chart(cid, c.label(ch, "title", f"chart {cid}"), kind, inds, by))
-    return Section(sid, c.label(node, "title", f"section {sid}"), tuple(tables), tuple(charts))
+    quotes = tuple(str(q) for q in node.get("quotes", []) or [])
+    return Section(sid, c.label(node, "title", f"section {sid}"), tuple(tables), tuple(charts),
+                   quotes)
 
 
 def _known(c: _Checker, node, key, names, known, where, code) -> None:

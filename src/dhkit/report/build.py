@@ -46,7 +46,8 @@ class ReportInputs:
     settings: dict = field(default_factory=dict)
     catalogue_path: Path | None = None
     plan_path: Path | None = None
-    study: object | None = None              # the workspace Study: legal, quotes, recommendations
+    study: object | None = None              # the workspace Study: legal review, recommendations
+    quotes: list = field(default_factory=list)   # cleared quotes (dhkit.qualitative.Quote)
     instrument: Path | None = None           # the XLSForm, for the data dictionary
 
 

@@ -1,7 +1,8 @@
 """The report's non-survey chapters, built from the other stages' public outputs:
 the legal and policy gap summary (:mod:`dhkit.legal`), the recommendations with their
-evidence links (indicator ids link to the table that shows them), and quotes from the
-quote bank (:mod:`dhkit.qualitative`), which only ever returns redacted, consented quotes.
+evidence links (indicator ids link to the table that shows them), and each chapter's
+quotes from the quote bank (:mod:`dhkit.qualitative`), which only ever returns redacted,
+consented quotes of participants who have not withdrawn.
 
 Restricted law-enforcement content is never read here: only the public legal files are.
 Each builder returns ``(title, html)`` or None when the study has no such material.
@@ -17,7 +18,6 @@ from dhkit.report.i18n import Translator
 _WORDS = {
     "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "legal": {"en": "Legal and policy review", "es": "Revisión legal y de políticas"},
-    "voices": {"en": "In their words", "es": "En sus palabras"},
     "actors": {"en": "Responsible actors", "es": "Actores responsables"},
     "evidence": {"en": "Evidence", "es": "Evidencia"},
     "area": {"en": "Area", "es": "Área"},
@@ -106,24 +106,16 @@ def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
     return _w("legal", lang), html
 
 
-def quotes_section(study, t: Translator, codes: list[str] | None = None,
-                   limit: int = 8) -> tuple[str, str] | None:
-    """Quotes from the quote bank (redacted, consented, not withdrawn), attributed by group."""
-    try:
-        from dhkit.qualitative.quotes import quotes_for
-    except ImportError:
-        return None
-    try:
-        with study.open_store() as store:
-            quotes = quotes_for(store, code=None, lang=None) if codes is None else [
-                q for c in codes for q in quotes_for(store, code=c, lang=None)]
-    except Exception:  # noqa: BLE001 - a study without qualitative material has no quotes
-        return None
-    if not quotes:
-        return None
-    items = [f"<blockquote><p>{escape(q.text)}</p><footer>({escape(q.attribution)})</footer>"
-             f"</blockquote>" for q in quotes[:limit]]
-    return _w("voices", t.lang), "\n".join(items)
+def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3) -> list:
+    """The quotes coded with one of ``codes`` or their sub-codes, at most ``limit``, one per
+    participant group first so the chapter hears young people and professionals."""
+    picked = [q for q in quotes if any(q.code_id == c or q.code_id.startswith(c + ".")
+                                       for c in codes)]
+    seen, first, rest = set(), [], []
+    for q in picked:
+        (rest if q.group in seen else first).append(q)
+        seen.add(q.group)
+    return (first + rest)[:limit]
 
 
 def evidence_sections(inputs, t: Translator, plan) -> list[tuple[str, str]]:
@@ -136,6 +128,5 @@ def evidence_sections(inputs, t: Translator, plan) -> list[tuple[str, str]]:
         for table in section.tables:
             for ind in table.indicators:
                 anchors.setdefault(ind, f"table-{table.id}")
-    built = [quotes_section(study, t), legal_section(study.dir, t),
-             recommendations_section(study.dir, t, anchors)]
+    built = [legal_section(study.dir, t), recommendations_section(study.dir, t, anchors)]
     return [b for b in built if b is not None]

@@ -85,7 +85,11 @@ def _table_sheet(wb, fmt, name: str, tv, analysis, t: Translator) -> None:
     est = analysis.public.set_index("row_id")
     row = 4
     for r in tv.rows:
-        ws.write(row, 0, r.label)
+        if r.heading:
+            ws.write(row, 0, r.label, fmt["bold"])
+            row += 1
+            continue
+        ws.write(row, 0, ("    " if r.indent else "") + r.label)
         c, ci, mi = 1, 0, 0
         for g in tv.groups:
             for _ in g.levels:

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import charts
-from dhkit.report.evidence import evidence_sections
+from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,6 +71,8 @@ class Row:
     indicator: str
     cells: list[Cell]
     marks: list[str] = field(default_factory=list)
+    heading: bool = False      # the label row of a multi-level indicator (no values)
+    indent: bool = False       # a level under such a heading
 
 
 @dataclass
@@ -78,6 +80,10 @@ class ColumnGroup:
     label: str
     levels: list[str]
     contrast_mark: bool = False
+
+    @property
+    def width(self) -> int:
+        return len(self.levels) + (1 if self.contrast_mark else 0)
 
 
 @dataclass
@@ -107,6 +113,7 @@ class SectionView:
     title: str
     tables: list[TableView]
     charts: list[ChartView]
+    quotes: list = field(default_factory=list)
 
 
 def _fmt(t: Translator, est: float, flag: str) -> str:
@@ -157,6 +164,8 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
     rows, flags = [], set()
     for ind_id in spec.indicators:
         ind = cat.indicators[ind_id]
+        if ind.levels:
+            rows.append(Row(t.label(ind.label), ind_id, [], heading=True))
         for _, category in ind.columns():
             cells = []
             for dom, lvl in col_keys:
@@ -168,7 +177,8 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
                 cells.append(Cell(_fmt(t, r.estimate, r.flag), r.flag, int(r.row_id), ind_id))
             marks = ["†" if sig.get((ind_id, category, d), False) else ""
                      for d in spec.domains if d in contrasts]
-            rows.append(Row(_row_label(analysis, t, ind_id, category), ind_id, cells, marks))
+            rows.append(Row(_row_label(analysis, t, ind_id, category), ind_id, cells, marks,
+                            indent=bool(ind.levels)))
     notes = []
     if CAUTION in flags:
         notes.append(t("Values in parentheses: unweighted base of 25–49, interpret with caution."))
@@ -254,7 +264,8 @@ def _chunks(spec, catalogue) -> list:
     return [dataclasses.replace(spec, domains=tuple(p)) for p in parts]
 
 
-def sections(analysis, t: Translator, split_wide: bool = True) -> list[SectionView]:
+def sections(analysis, t: Translator, split_wide: bool = True,
+             quotes_all: list | None = None) -> list[SectionView]:
     out = []
     n_table = n_chart = 0
     for s in analysis.plan.sections:
@@ -268,7 +279,8 @@ def sections(analysis, t: Translator, split_wide: bool = True) -> list[SectionVi
         for spec in s.charts:
             n_chart += 1
             chart_views.append(chart_view(analysis, t, spec, str(n_chart)))
-        out.append(SectionView(s.id, t.label(s.title), tables, chart_views))
+        quotes = section_quotes(quotes_all or [], s.quotes) if s.quotes else []
+        out.append(SectionView(s.id, t.label(s.title), tables, chart_views, quotes))
     return out
 
 
@@ -351,7 +363,7 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
-        title=f"{inputs.study_name}", sections=sections(analysis, t),
+        title=f"{inputs.study_name}", sections=sections(analysis, t, quotes_all=inputs.quotes),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
         extra_sections=evidence_sections(inputs, t, analysis.plan))

@@ -27,6 +27,7 @@ def inputs_from_study(study) -> ReportInputs:
                 # the weights table holds the respondents: the analysis universe
                 main = main.drop(columns=[d.weights], errors="ignore").merge(
                     weights[["hh_id", d.weights]], on="hh_id", how="inner")
+        quotes = _cleared_quotes(store)
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
     if d.weights not in main.columns:
@@ -43,4 +44,14 @@ def inputs_from_study(study) -> ReportInputs:
         input_hashes={str(f): h for f, h in audit},
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
-        study=study)
+        study=study, quotes=quotes)
+
+
+def _cleared_quotes(store) -> list:
+    """Quotes the quote bank clears for public use (redacted, consented, not withdrawn)."""
+    if not store.has_table("qual_participants"):
+        return []
+    from dhkit.qualitative.quotes import quote_bank
+
+    quotes, _withheld = quote_bank(store)
+    return quotes

@@ -128,3 +128,19 @@ def test_label_headers_with_group_labels_map_to_the_questions(demo, from_kobo, t
     assert result.ok, [str(p) for p in result.report][:3]
     got = store_rows(study)["main"]
     pd.testing.assert_frame_equal(got, from_kobo[1]["main"], check_dtype=False)
+
+
+def test_comma_separated_csv_with_bare_names_gives_the_same_rows(demo, from_kobo, tmp_path):
+    from dhkit.instrument import shipped_codebook
+
+    paths = {q.path: q.name for q in shipped_codebook().questions.values()}
+    src = pd.read_csv(demo.paths["kobo_csv"][0], sep=";", dtype=str)
+    src = src[[c for c in src.columns if c in paths or c.startswith("_")]]   # no split columns
+    src.columns = [paths.get(c, c) for c in src.columns]
+    path = tmp_path / "plain.csv"
+    src.to_csv(path, sep=",", index=False)
+    study = init_study(tmp_path / "s", demo=True)
+    result = import_files(study, [path])
+    assert result.ok
+    pd.testing.assert_frame_equal(store_rows(study)["main"], from_kobo[1]["main"],
+                                  check_dtype=False)

@@ -295,3 +295,26 @@ def test_status_after_an_import(kobo, tmp_path):
     assert data["problems_by_code"] == {"IMP-005": 1}
     assert data["imports"][0]["file"] == "main.csv" and data["weights_present"] is False
     assert "atlantis" not in result.stdout
+
+
+def test_repeat_rows_are_released_after_their_parent(kobo, tmp_path):
+    main, inst = kobo
+    parent = inst.loc[0, "_submission__uuid"]
+    i = main.index[main["_uuid"] == parent][0]
+    main.loc[i, "region"] = "atlantis"
+    study = init_study(tmp_path / "s", demo=True)
+    import_files(study, [write(main, tmp_path / "m.csv"), write(inst, tmp_path / "m-instance.csv")])
+    n_children = int((inst["_submission__uuid"] == parent).sum())
+    for table, fix in (("main", {"region": "caribe"}), ("instance", {})):
+        path = tmp_path / f"fix-{table}.csv"
+        export_quarantine(study, path, table=table)
+        rows = pd.read_csv(path, sep=";", dtype=str)
+        for col, value in fix.items():
+            rows[col] = value
+        rows.to_csv(path, sep=";", index=False)
+        result = release(study, path)
+        assert result.ok, [str(p) for p in result.report]
+    assert result.accepted == {"instance": n_children} and list_quarantine(study) == []
+    with study.open_store() as s:
+        assert s.con.execute("SELECT count(*) FROM instance WHERE _parent_key = ?",
+                             [parent]).fetchone()[0] == n_children

@@ -27,6 +27,8 @@ class LineDict(dict):
     def line_of(self, key: str) -> int | None:
         return getattr(self, "lines", {}).get(key, self.line)
 
+    key_line = line_of
+
 
 class LineList(list):
     line: int | None = None
@@ -37,7 +39,8 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
+    """PyYAML constructor that builds a :class:`LineDict` (other loaders reuse it)."""
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
@@ -56,7 +59,7 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 

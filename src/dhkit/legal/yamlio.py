@@ -21,36 +21,16 @@ from typing import Any
 import yaml
 
 from dhkit.errors import DhkitError
+from dhkit.yamlio import LineDict as LDict, construct_mapping  # noqa: F401 (LDict re-exported)
 from dhkit.validation import ValidationReport
-
-
-class LDict(dict):
-    """A dict that knows the line it starts on and the line of each key."""
-
-    line: int = 0
-    lines: dict
-
-    def key_line(self, key: str) -> int:
-        return getattr(self, "lines", {}).get(key, self.line)
 
 
 class _Loader(yaml.SafeLoader):
     pass
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
-    loader.flatten_mapping(node)
-    out = LDict()
-    out.line = node.start_mark.line + 1
-    out.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# mappings remember their lines: the loader is shared with dhkit.yamlio
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
 
 
 def loads(text: str, file: str = "<string>") -> Any:

@@ -36,7 +36,8 @@ from pathlib import Path
 import duckdb
 
 from dhkit.errors import DhkitError
-from dhkit.ingest.readers import ColumnMap, Sheet, load_file, map_columns, suggest
+from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
+                                  suggest)
 from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance, lit,
                                    normalise, problems_sql, qi, question_checks, sql_type, txt)
 from dhkit.instrument.codebook import Codebook
@@ -211,7 +212,7 @@ class _Importer:
         k = len(self.stages)
         n = f"_n{k}"
         m = cmap.meta
-        cols = [f"rowid + {sheet.row_offset} AS _row"]
+        cols = [f"{sheet.row_sql} AS _row"]
         key_src = [qi(m["key"])] if "key" in m else []
         if level is None and self.key_var in cmap.questions and self.has_key_var:
             key_src.append(f"NULLIF(trim({qi(cmap.questions[self.key_var])}), '')")
@@ -229,11 +230,16 @@ class _Importer:
             expr = normalise(q, self.cb, cmap.questions.get(q.name), cmap.splits.get(q.name))
             cols.append(f"{expr} AS {txt(q.name)}")
         if level is None and not key_src:
-            cols[1] = f"{lit(sha[:12] + ':')} || (rowid + {sheet.row_offset}) AS _key"
+            cols[1] = f"{lit(sha[:12] + ':')} || ({sheet.row_sql}) AS _key"
         # materialised once: every rule, the key checks and the insert read it (a view
         # re-normalising on each read cost more CPU in benchmarks/ingest.py)
-        self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
-                         f"FROM temp.{qi(sheet.table)}")
+        try:
+            self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
+                             f"FROM temp.{qi(sheet.table)}")
+        except duckdb.Error as exc:
+            if sheet.is_view:
+                raise csv_error(sheet.file, exc) from None
+            raise
         self.temps.append(n)
         if level is None and not key_src:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
@@ -276,14 +282,15 @@ class _Importer:
         """Keep the file's own text only for rows with problems (for the quarantine), and
         free the staged copy of the file before writing."""
         for k, s in enumerate(self.stages):
-            off = s.sheet.row_offset
+            bad = self.con.execute(f"SELECT count(*) FROM {s.p}").fetchone()[0]
             self.con.execute(
-                f"CREATE TEMP TABLE _q{k} AS SELECT rowid + {off} AS _row, "
-                f"to_json(x)::VARCHAR AS raw FROM temp.{qi(s.sheet.table)} x "
-                f"WHERE rowid + {off} IN (SELECT _row FROM {s.p})")
+                f"CREATE TEMP TABLE _q{k} AS SELECT _row, raw FROM (SELECT {s.sheet.row_sql} "
+                f"AS _row, {s.sheet.raw_json_sql} AS raw FROM temp.{qi(s.sheet.table)} x "
+                f"{'' if bad else 'WHERE FALSE'}) WHERE _row IN (SELECT _row FROM {s.p})")
             self.temps.append(f"_q{k}")
         for s in self.stages:
-            self.con.execute(f"DROP TABLE IF EXISTS temp.{qi(s.sheet.table)}")
+            kind = "VIEW" if s.sheet.is_view else "TABLE"
+            self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(s.sheet.table)}")
 
     def _match_quarantine(self) -> None:
         """Release: each corrected row must match a quarantined row (by _quarantine_id, else

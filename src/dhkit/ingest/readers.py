@@ -31,6 +31,7 @@ from dhkit.errors import DhkitError
 from dhkit.instrument.codebook import Codebook, Question
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+ROW_COL = "__dhkit_row__"
 SUFFIXES = CSV_SUFFIXES + (".xlsx", ".sav", ".zsav", ".dta", ".parquet", ".pq")
 
 #: header -> meta role (compared case-sensitively after stripping)
@@ -62,6 +63,19 @@ class Sheet:
     row_offset: int               # shown row = rowid + row_offset (header files: 2)
     sheet_name: str | None = None
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    is_view: bool = False         # CSV: a view streaming the file, with its row in ROW_COL
+
+    @property
+    def row_sql(self) -> str:
+        """SQL for the row number users see, on the staged relation."""
+        return f'"{ROW_COL}"' if self.is_view else f"rowid + {self.row_offset}"
+
+    @property
+    def raw_json_sql(self) -> str:
+        """SQL for the row as in the file, as JSON (for the quarantine)."""
+        if self.is_view:
+            return f"to_json(struct_pack(*COLUMNS(c -> c <> '{ROW_COL}')))::VARCHAR"
+        return "to_json(x)::VARCHAR"
 
 
 @dataclass
@@ -135,18 +149,32 @@ def _load_csv(con, path: Path, table: str, encoding: str | None) -> Sheet:
     opts = (f"delim={_lit(delim)}, header=true, all_varchar=true, quote='\"', escape='\"', "
             f"encoding={_lit(enc)}, null_padding=true, auto_detect=false, "
             f"columns={_columns_clause(first, delim)}")
+    # A view, not a copy: the file is parsed while it is normalised (one pass). DuckDB's
+    # streaming ROW_NUMBER() OVER () keeps the file's order, so rows are numbered as in the
+    # file (header = row 1). Reading errors surface when the view is first read (staging,
+    # before anything is written) and are translated by csv_error().
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(str(path))}, "
-                    f"{opts})")
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT row_number() OVER () + 1 AS "
+                    f"{ROW_COL}, * FROM read_csv({_lit(str(path))}, {opts})")
     except duckdb.Error as exc:
-        text = str(exc)
-        if "unicode" in text.lower() or "utf-8" in text.lower() or "encoding" in text.lower():
-            raise _not_utf8(path, head, text) from None
-        raise _damaged(path, "CSV", exc) from None
+        raise csv_error(path, exc) from None
     headers = _split_header(first, delim)
     fmt = ("odk_csv" if {"KEY", "PARENT_KEY", "SubmissionDate"} & set(headers)
            else "kobo_csv" if any(h.startswith("_") for h in headers) else "csv")
-    return _sheet(con, path, path.name, table, fmt, 2)
+    sheet = _sheet(con, path, path.name, table, fmt, 2)
+    sheet.headers = [h for h in sheet.headers if h != ROW_COL]
+    sheet.is_view = True
+    return sheet
+
+
+def csv_error(path: Path, exc: Exception) -> DhkitError:
+    """A DuckDB CSV reading error as one actionable line (IMP-002 encoding, else IMP-015)."""
+    text = str(exc)
+    if "unicode" in text.lower() or "utf-8" in text.lower() or "encoding" in text.lower():
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+        return _not_utf8(path, head, text)
+    return _damaged(path, "CSV", exc)
 
 
 def _split_header(first: str, delim: str) -> list[str]:

@@ -47,6 +47,9 @@ from dhkit.workspace.store import Store, file_sha256
 #: problem codes whose value may appear in a message (type and choice errors of coded
 #: fields); every other message names only file, row, field and code
 VALUE_SHOWN = {"IMP-004", "IMP-005"}
+#: DuckDB memory for an import unless DHKIT_MEMORY_LIMIT says otherwise; past it DuckDB
+#: spills to encrypted temporary files, so memory does not grow with the file
+IMPORT_MEMORY_LIMIT = "1GB"
 
 QUARANTINE_DDL = """
 CREATE SEQUENCE IF NOT EXISTS study.quarantine_id START 1;
@@ -147,7 +150,12 @@ class _Importer:
 
     # ------------------------------------------------------------------ driver
     def run(self, paths: list[Path]) -> ImportResult:
+        import os
+
         from dhkit.console import progress
+
+        if not os.environ.get("DHKIT_MEMORY_LIMIT"):   # bounded memory, whatever the file size
+            self.con.execute(f"SET memory_limit = {lit(IMPORT_MEMORY_LIMIT)}")
 
         todo: list[tuple[Path, str]] = []
         for path in paths:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ REF["domain"] = REF["domain"].fillna("")
 REF["level"] = REF["level"].fillna("").astype(str)
 
 
-@lru_cache(maxsize=None)
+@cache
 def data(name: str) -> pd.DataFrame:
     if name == "synth_ok":
         return data("synth")[lambda d: d.region != 6].reset_index(drop=True)
@@ -52,7 +52,7 @@ for rule in ("remove", "certainty", "adjust", "average"):
     DESIGNS[f"lonely_{rule}"] = ("synth", dict(weights="w", strata="region", psu="psu", lonely_psu=rule))
 
 
-@lru_cache(maxsize=None)
+@cache
 def design(key: str) -> Design:
     name, kw = DESIGNS[key]
     return Design(data(name), **kw)

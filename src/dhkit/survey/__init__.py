@@ -5,7 +5,7 @@
 are ``Estimates`` (a tidy table). Replicate designs live in :mod:`dhkit.survey.replicate`.
 """
 
-from dhkit.survey.tidy import Estimates, FlagRule, PopulationScale
 from dhkit.survey.design import Design
+from dhkit.survey.tidy import Estimates, FlagRule, PopulationScale
 
 __all__ = ["Design", "Estimates", "FlagRule", "PopulationScale"]

@@ -33,8 +33,8 @@ without replacement) or ``deff="replace"``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
 from dhkit.survey.ci import METHODS, likelihood_ci, prop_ci, t_interval
-from dhkit.survey.design import Design, _rows, group_sum
+from dhkit.survey.design import Design, _rows
 from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates, FlagRule
 
 
@@ -456,7 +456,7 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
              ratios: Sequence[tuple[str, str]] = (), by: Sequence[str | Sequence[str]] = (), *,
              ci: str = "mean", level: float = 0.95, deff: bool | str = True, covmat: bool = False,
              multiple: Sequence[str] = (), categorical: Sequence[str] = (),
-             bases: dict[str, str] | None = None, flags: FlagRule = FlagRule(),
+             bases: dict[str, str] | None = None, flags: FlagRule | None = None,
              block_cells: int = 4_000_000) -> Estimates:
     """All indicators × (overall + every domain) in one vectorised pass (R ``svymean`` /
     ``svytotal`` / ``svyratio`` with ``svyby``, ``na.rm=TRUE``, ``deff=TRUE``).
@@ -479,6 +479,7 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     if deff not in (True, False, "replace"):
         raise DhkitError("EST-018", f"deff={deff!r}: use True, False or 'replace'.")
     bases = bases or {}
+    flags = flags or FlagRule()
     cols: list[Column] = []
     for name in means:
         cols += columns_for(d, name, "mean", multiple, categorical, bases.get(name))

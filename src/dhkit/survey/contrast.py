@@ -16,7 +16,7 @@ The p-value is two-sided from Student's t on the design degrees of freedom (R's
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

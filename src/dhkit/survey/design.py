@@ -20,8 +20,8 @@ engine needs (:mod:`dhkit.survey.batch`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -391,7 +391,7 @@ class Design:
 
     # ---- calibration hook ---------------------------------------------------------------
     def with_weights(self, new_w: np.ndarray,
-                     adjust: Callable[[np.ndarray], np.ndarray] | None = None) -> "Design":
+                     adjust: Callable[[np.ndarray], np.ndarray] | None = None) -> Design:
         """A design on the same data with new weights; ``adjust`` is appended to the score
         adjustments applied, in order, to influence values in :meth:`vcov_total`
         (R keeps ``postStrata``/``greg_calibration`` on the design the same way).
@@ -417,7 +417,7 @@ class Design:
     # ---- verbs ------------------------------------------------------------------------
     def mean(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None, *,
              ci: str = "mean", level: float = 0.95, deff: bool | str = True,
-             covmat: bool = False, **kw) -> "Estimates":
+             covmat: bool = False, **kw) -> Estimates:
         """Means and proportions (R ``svymean``/``svyby``/``svyciprop``), one row per
         indicator (and category) × domain level. See :func:`dhkit.survey.batch.estimate`.
 
@@ -431,7 +431,7 @@ class Design:
                         covmat=covmat, **kw)
 
     def total(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-              level: float = 0.95, deff: bool | str = True, covmat: bool = False, **kw) -> "Estimates":
+              level: float = 0.95, deff: bool | str = True, covmat: bool = False, **kw) -> Estimates:
         """Totals (R ``svytotal``), per domain on the full design.
 
         >>> import pandas as pd
@@ -445,7 +445,7 @@ class Design:
 
     def ratio(self, numerators: str | Sequence[str], denominators: str | Sequence[str],
               by: str | Sequence[str] | None = None, *, level: float = 0.95,
-              deff: bool | str = True, covmat: bool = False, **kw) -> "Estimates":
+              deff: bool | str = True, covmat: bool = False, **kw) -> Estimates:
         """Ratios of totals (R ``svyratio``), each numerator over the denominator at its position.
 
         >>> import pandas as pd
@@ -464,7 +464,7 @@ class Design:
                         covmat=covmat, **kw)
 
     def estimate(self, means: Sequence[str] = (), totals: Sequence[str] = (),
-                 by: Sequence[str | Sequence[str]] = (), **kw) -> "Estimates":
+                 by: Sequence[str | Sequence[str]] = (), **kw) -> Estimates:
         """The batch engine: every indicator × overall and every domain, in one pass.
 
         >>> import pandas as pd
@@ -475,7 +475,7 @@ class Design:
         from dhkit.survey.batch import estimate
         return estimate(self, means=list(means), totals=list(totals), by=list(by), **kw)
 
-    def contrast(self, estimates: "Estimates", weights: dict | Sequence[float], **kw) -> "Estimates":
+    def contrast(self, estimates: Estimates, weights: dict | Sequence[float], **kw) -> Estimates:
         """A linear contrast of estimates with SE and p from their joint covariance (R ``svycontrast``).
 
         >>> import pandas as pd
@@ -508,4 +508,4 @@ def _by(by: str | Sequence[str] | None) -> list:
     return [list(by)] if len(by) > 1 else [by[0]]
 
 
-from dhkit.survey.tidy import Estimates  # noqa: E402  (re-export for type hints)
+from dhkit.survey.tidy import Estimates

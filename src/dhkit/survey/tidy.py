@@ -107,7 +107,7 @@ class PopulationScale:
 
     @classmethod
     def of(cls, proportion: float, population: float,
-           ci: tuple[float, float] | None = None) -> "PopulationScale":
+           ci: tuple[float, float] | None = None) -> PopulationScale:
         """Scale a proportion (0–1) to ``population``."""
         if not 0 <= proportion <= 1:
             raise ValueError(f"proportion {proportion} is not a fraction 0-1")
@@ -116,7 +116,7 @@ class PopulationScale:
 
     @classmethod
     def from_weights(cls, estimates: Estimates, indicator: str, domain: str = "",
-                     level: str = "", category: str = "") -> "PopulationScale":
+                     level: str = "", category: str = "") -> PopulationScale:
         """Use the row's weighted base (sum of weights) as the population.
 
         >>> import pandas as pd

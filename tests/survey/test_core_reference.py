@@ -47,6 +47,7 @@ DESIGNS = {
     "synth": ("synth_ok", dict(weights="w", strata="region", psu="psu")),
     "synth_fpc": ("synth_ok", dict(weights="w", strata="region", psu="psu", fpc="npsu_pop")),
     "instances": ("inst_ok", dict(weights="w", strata="region", psu="psu")),
+    "zero_weights": ("synth_zero_weights", dict(weights="w", strata="region", psu="psu")),
 }
 for rule in ("remove", "certainty", "adjust", "average"):
     DESIGNS[f"lonely_{rule}"] = ("synth", dict(weights="w", strata="region", psu="psu", lonely_psu=rule))
@@ -101,6 +102,7 @@ MEAN_CASES = {
     "synth_mean_90": ("synth", None),
     "clus1_mean_deffrep": ("clus1", None), "clus1_mean_by_stype_deffrep": ("clus1", "stype"),
     "synth_mean_by_sex_deffrep": ("synth", "sex"),
+    "zero_weights_mean": ("zero_weights", None), "zero_weights_mean_by_sex": ("zero_weights", "sex"),
 }
 for rule in ("remove", "certainty", "adjust", "average"):
     MEAN_CASES[f"lonely_{rule}"] = (f"lonely_{rule}", None)
@@ -110,6 +112,7 @@ TOTAL_CASES = {
     "clus1_total": ("clus1", None), "clus1_total_by_stype": ("clus1", "stype"),
     "clus2_total": ("clus2", None), "synth_total": ("synth", None),
     "synth_total_by_area": ("synth", "area"), "clus1_total_deffrep": ("clus1", None),
+    "zero_weights_total": ("zero_weights", None),
 }
 for rule in ("remove", "certainty", "adjust", "average"):
     TOTAL_CASES[f"lonely_{rule}_total"] = (f"lonely_{rule}", None)

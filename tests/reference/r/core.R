@@ -199,6 +199,15 @@ for (v in c("api00", "sch_wide_yes")) {
 }
 mean_case("synth_mean_by_sex_deffrep", dsyn, "y2", by = "sex", deff = "replace")
 
+# zero weights: rows kept in the design with weight 0 (R: probability Inf)
+synth_zw <- synth_ok; synth_zw$w[seq(3, nrow(synth_zw), by = 17)] <- 0
+wcsv(synth_zw, "synth_zero_weights.csv")
+dzw <- svydesign(ids = ~psu, strata = ~region, weights = ~w, data = synth_zw)
+for (v in c("y1", "y2", "device")) {
+  mean_case("zero_weights_mean", dzw, v); mean_case("zero_weights_mean_by_sex", dzw, v, by = "sex")
+}
+total_case("zero_weights_total", dzw, "score")
+
 # ---- totals -----------------------------------------------------------------------------
 for (v in c("enroll", "sch_wide_yes", "stype")) {
   total_case("clus1_total", dclus1, v); total_case("clus1_total_by_stype", dclus1, v, by = "stype")

@@ -605,28 +605,27 @@ def _likelihood_rows(d: Design, cols, dom, table: pd.DataFrame, level: float) ->
 
 def _adjusted_variance(d: Design, cols: list[Column], dom: Domains, est: np.ndarray) -> np.ndarray:
     """Variances when the design carries score adjustments (calibration): the row-level
-    influence values of every (indicator, level) are built, adjusted and summed by
-    :meth:`Design.var_total`, one (indicator × domain variable) matrix at a time."""
+    influence values of every level of one indicator are built as one (rows × levels)
+    matrix, adjusted and summed by :meth:`Design.var_total` (one call per indicator)."""
     var = np.zeros_like(est)
     w = d.w
+    nl = dom.n_levels
     for j, c in enumerate(cols):
         b = np.ones(d.n) if c.b is None else c.b
         nn = ~(np.isnan(c.a) | np.isnan(b))
         a0, b0 = np.where(nn, c.a, 0.0), np.where(nn, b, 0.0)
-        for code, labels, off in zip(dom.codes, dom.labels, dom.offsets):
-            nlev = len(labels)
+        z = np.zeros((d.n, nl))
+        pres = np.zeros((d.n, nl), dtype=bool)
+        for code in dom.codes:
             rows = np.flatnonzero((code >= 0) & nn)
             lv = code[rows]
-            z = np.zeros((d.n, nlev))
-            pres = np.zeros((d.n, nlev), dtype=bool)
-            pres[rows, lv - off] = True
+            pres[rows, lv] = True
             if c.kind == "total":
-                z[rows, lv - off] = w[rows] * a0[rows]
+                z[rows, lv] = w[rows] * a0[rows]
             else:
-                btot = np.bincount(lv - off, weights=w[rows] * b0[rows], minlength=nlev)
-                r = est[off:off + nlev, j]
+                btot = np.bincount(lv, weights=w[rows] * b0[rows], minlength=nl)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    vals = w[rows] * (a0[rows] - r[lv - off] * b0[rows]) / btot[lv - off]
-                z[rows, lv - off] = np.nan_to_num(vals)
-            var[off:off + nlev, j] = d.var_total(z, pres)
+                    vals = w[rows] * (a0[rows] - est[lv, j] * b0[rows]) / btot[lv]
+                z[rows, lv] = np.nan_to_num(vals)
+        var[:, j] = d.var_total(z, pres)
     return var

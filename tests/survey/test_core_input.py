@@ -107,3 +107,10 @@ def test_fpc_over_full_sampling():
 def test_single_psu_design_rejected():
     df = frame(); df["c"] = 1
     assert code_of(lambda: Design(df, weights="w", psu="c")).code == "EST-011"
+
+
+def test_deff_of_a_mean_is_missing_when_weights_sum_below_n():
+    """R svymean(deff=TRUE) warns "Sample size greater than population size" and gives NA."""
+    df = frame(); df["w"] = 0.5
+    t = Design(df, weights="w", psu="c").mean("y").table
+    assert np.isnan(t.deff.iloc[0]) and t.se.iloc[0] > 0

@@ -434,6 +434,8 @@ def _deff(var, delta, A_l, B_l, N_l, Q_l, Qab, Qbb, Wn, is_total, is_ratio, deff
         else:
             vsrs = s2 * (wtot - N_l) / (wtot * N_l)
         vsrs = np.where(is_total | is_ratio, vsrs * wtot**2, vsrs)
+        if deff != "replace":  # R: "Sample size greater than population size" → NA for means
+            vsrs = np.where(~(is_total | is_ratio) & (wtot < N_l), np.nan, vsrs)
         return var / vsrs
 
 

@@ -563,6 +563,10 @@ def _joint_vcov(d: Design, cols, dom, table) -> np.ndarray:
     (R ``svyby(..., covmat=TRUE)`` → ``svyrecvar`` of the stacked influence matrix)."""
     nl = dom.n_levels
     w = d.w
+    if d.n * len(cols) * nl > 250_000_000:  # the influence matrix would pass 2 GB
+        raise DhkitError("EST-023", f"covmat=True for {len(cols)} indicator columns × {nl} levels on "
+                         f"{d.n} rows needs a {d.n}×{len(cols) * nl} influence matrix; ask the joint "
+                         "covariance for the few indicators you compare (e.g. one at a time).")
     z = np.zeros((d.n, len(cols) * nl))
     est = table.estimate.to_numpy()
     j = 0

@@ -129,8 +129,12 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
 
 
 def _name_rows(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    # planned columns are named "indicator.level" for multiple-response / distribution levels
     col = table["indicator"].astype(str)
+    engine = table["category"].fillna("").astype(str) if "category" in table else ""
     table["category"] = [c.split(".", 1)[1] if "." in c else "" for c in col]
+    if isinstance(engine, pd.Series):
+        table["category"] = table["category"].where(table["category"] != "", engine)
     table["indicator"] = [c.split(".", 1)[0] for c in col]
     table["base"] = [catalogue.indicators[i].base for i in table["indicator"]]
     if "domain" in table.columns:
@@ -166,7 +170,7 @@ def _contrasts(design, frame: pd.DataFrame, cols: list[str], plan: Plan) -> pd.D
                           where=total_w > 0)
             x += sign * z
             diff += sign * mean
-        se = np.sqrt(np.clip(np.diag(design.vcov_total(x)), 0, None))
+        se = np.sqrt(np.clip(design.var_total(x), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             tstat = diff / se
         p = 2 * stats.t.sf(np.abs(tstat), design.degf)

@@ -8,4 +8,17 @@ are ``Estimates`` (a tidy table). Replicate designs live in :mod:`dhkit.survey.r
 from dhkit.survey.design import Design
 from dhkit.survey.tidy import Estimates, FlagRule, PopulationScale
 
-__all__ = ["Design", "Estimates", "FlagRule", "PopulationScale"]
+
+def __getattr__(name: str):
+    """Replicate designs and the tests load on first use (they import more)."""
+    lazy = {"ReplicateDesign": "replicate", "as_replicate": "replicate",
+            "quantile": "quantile", "chisq": "association", "ttest": "association"}
+    if name in lazy:
+        import importlib
+
+        return getattr(importlib.import_module(f"dhkit.survey.{lazy[name]}"), name)
+    raise AttributeError(name)
+
+
+__all__ = ["Design", "Estimates", "FlagRule", "PopulationScale", "ReplicateDesign",
+           "as_replicate", "quantile", "chisq", "ttest"]

@@ -29,6 +29,17 @@ def estimate_cmd(
     lonely_psu: str = typer.Option("fail", "--lonely-psu",
                                    help="Single-PSU strata: fail, remove, certainty, adjust, average."),
     deff: str = typer.Option("true", "--deff", help="Design effect: true (SRS without replacement), replace, false."),
+    repweights: str = typer.Option(None, "--repweights",
+                                   help="Replicate-weight columns: a regular expression (as R's "
+                                        "svrepdesign repweights=) or a comma-separated list."),
+    rep_type: str = typer.Option("JK1", "--type",
+                                 help="Replicate type: JK1, JKn, BRR, Fay, bootstrap, SDR."),
+    scale: float = typer.Option(None, "--scale", help="Replicate variance scale (R scale=)."),
+    rho: float = typer.Option(None, "--rho", help="Fay's rho (type Fay)."),
+    mse: bool = typer.Option(False, "--mse", help="Centre replicates at the full-sample estimate."),
+    combined: bool = typer.Option(True, "--combined/--not-combined",
+                                  help="Replicate columns already include the sampling weight "
+                                       "(R combined.weights)."),
     out: Path = typer.Option(None, "--out", "-o", help="Write the tidy table: .csv or .parquet."),
     json_out: bool = typer.Option(False, "--json", help="Print the table as JSON records on stdout."),
 ) -> None:
@@ -38,6 +49,10 @@ def estimate_cmd(
 
         dhkit estimate children.csv --weights w --strata region --psu cluster
             --mean q1,q2,device --by sex,area,sex:area --ci logit --out estimates.csv
+
+    With replicate weights (R svrepdesign), instead of --strata/--psu:
+
+        dhkit estimate scd.csv --weights w --repweights "^rep" --type BRR --mean alive
     """
     from dhkit.console import err_console, out_console
     from dhkit.errors import DhkitError
@@ -53,18 +68,27 @@ def estimate_cmd(
     data = read_table(file)
     psus = _split(psu)
     fpcs = _split(fpc)
-    d = Design(data, weights=weights, strata=strata, psu=psus or None, fpc=fpcs or None,
-               nest=nest, lonely_psu=lonely_psu)
+    if repweights:
+        from dhkit.survey.replicate import ReplicateDesign
+
+        if strata or psus or fpcs:
+            raise DhkitError("EST-024", "--repweights replaces --strata/--psu/--fpc: the "
+                             "replicate weights carry the design; give one or the other.")
+        pattern = _split(repweights) if "," in repweights else repweights
+        d = ReplicateDesign(data, weights=weights, repweights=pattern, type=rep_type,
+                            scale=scale, rho=rho, mse=mse, combined_weights=combined)
+    else:
+        d = Design(data, weights=weights, strata=strata, psu=psus or None, fpc=fpcs or None,
+                   nest=nest, lonely_psu=lonely_psu)
     ratios = []
     for r in _split(ratio):
         if "/" not in r:
             raise DhkitError("EST-017", f"--ratio {r}: write NUMERATOR/DENOMINATOR.")
         ratios.append(tuple(r.split("/", 1)))
     by_specs = [b.split(":") if ":" in b else b for b in _split(by)]
-    from dhkit.survey.batch import estimate
-    res = estimate(d, means=_split(mean), totals=_split(total), ratios=ratios, by=by_specs,
-                   ci=ci, level=level, deff={"true": True, "false": False}.get(deff, deff),
-                   multiple=_split(multiple), categorical=_split(categorical))
+    res = d.estimate(means=_split(mean), totals=_split(total), ratios=ratios, by=by_specs,
+                     ci=ci, level=level, deff={"true": True, "false": False}.get(deff, deff),
+                     multiple=_split(multiple), categorical=_split(categorical))
     t = res.table
     if out is not None:
         res.to_file(str(out))

@@ -21,8 +21,14 @@ from dhkit.errors import DhkitError
 SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".sav", ".zsav", ".dta", ".xlsx")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a data file by its suffix; raise ``DhkitError`` (TAB-001..003) naming the file."""
+def read_table(path: str | Path, value_labels: bool = False) -> pd.DataFrame:
+    """Read a data file by its suffix; raise ``DhkitError`` (TAB-001..003) naming the file.
+
+    With ``value_labels=True``, an SPSS/Stata column whose every value has a value label
+    becomes a pandas categorical of the labels, in code order (as R's ``foreign::read.dta``
+    and ``read.spss(to.data.frame=TRUE)`` give factors), so a labelled category is
+    tabulated by level rather than averaged as a number.
+    """
     path = Path(path)
     if not path.exists():
         raise DhkitError("TAB-001", f"{path}: file not found. Check the path.")
@@ -35,13 +41,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix in (".sav", ".zsav"):
             import pyreadstat
 
-            df, _ = pyreadstat.read_sav(str(path))
-            return df
+            df, meta = pyreadstat.read_sav(str(path))
+            return _labelled(df, meta) if value_labels else df
         if suffix == ".dta":
             import pyreadstat
 
-            df, _ = pyreadstat.read_dta(str(path))
-            return df
+            df, meta = pyreadstat.read_dta(str(path))
+            return _labelled(df, meta) if value_labels else df
         if suffix == ".xlsx":
             return pd.read_excel(path)
     except DhkitError:
@@ -54,6 +60,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
     raise DhkitError(
         "TAB-003", f"{path}: unknown file type '{suffix}'. Use one of {', '.join(SUFFIXES)}."
     )
+
+
+def _labelled(df: pd.DataFrame, meta) -> pd.DataFrame:
+    """Columns fully covered by their value labels become categoricals of the labels."""
+    for col, labels in (meta.variable_value_labels or {}).items():
+        if col not in df or not labels:
+            continue
+        if not all(v in labels for v in df[col].dropna().unique()):
+            continue
+        codes = sorted(labels)
+        order = list(dict.fromkeys(str(labels[c]) for c in codes))
+        df[col] = pd.Categorical(df[col].map(lambda v: None if pd.isna(v) else str(labels[v])),
+                                 categories=order)
+    return df
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -65,7 +65,7 @@ def estimate_cmd(
         raise DhkitError("EST-018", f"--deff {deff}: use true, false or replace.")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DhkitError("EST-022", f"--out {out}: write .csv or .parquet.")
-    data = read_table(file)
+    data = read_table(file, value_labels=True)
     psus = _split(psu)
     fpcs = _split(fpc)
     if repweights:

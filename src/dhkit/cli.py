@@ -76,3 +76,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         err_console.print(f"dhkit: error {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a path that cannot be read or written: one line, not a traceback
+        if "--debug" in args:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        what = exc.strerror or str(exc)
+        err_console.print(f"dhkit: error [IO-001] {where}{what}. Check the path, that its folder "
+                          "exists and that you may write there (--debug for a traceback).",
+                          markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)

@@ -480,6 +480,8 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
         raise DhkitError("EST-018", f"ci='{ci}' is not an interval method; use one of {', '.join(METHODS)}.")
     if deff not in (True, False, "replace"):
         raise DhkitError("EST-018", f"deff={deff!r}: use True, False or 'replace'.")
+    if not 0 < level < 1:
+        raise DhkitError("EST-025", f"level={level!r} must be between 0 and 1, e.g. 0.95 (not 95).")
     bases = bases or {}
     flags = flags or FlagRule()
     cols: list[Column] = []

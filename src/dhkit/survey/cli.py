@@ -66,6 +66,11 @@ def estimate_cmd(
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DhkitError("EST-022", f"--out {out}: write .csv or .parquet.")
     data = read_table(file, value_labels=True)
+    for opt, names in (("--categorical", categorical), ("--multiple", multiple)):
+        missing = [n for n in _split(names) if n not in data.columns]
+        if missing:
+            raise DhkitError("EST-013", f"{opt} column '{missing[0]}' is not in {file}; columns are "
+                             f"{', '.join(map(str, data.columns[:12]))}{'...' if data.shape[1] > 12 else ''}.")
     psus = _split(psu)
     fpcs = _split(fpc)
     if repweights:

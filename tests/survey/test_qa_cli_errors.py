@@ -1,0 +1,36 @@
+"""Wrong arguments to `dhkit estimate` (and unwritable paths anywhere) give one error line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dhkit.cli import main
+
+FIX = Path(__file__).resolve().parents[1] / "reference" / "fixtures" / "core"
+API = ["estimate", str(FIX / "apiclus1.csv"), "--weights", "pw", "--psu", "dnum", "--mean", "api00"]
+
+
+def _fails(capsys, argv) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_level_given_as_percent_is_refused(capsys):
+    assert "[EST-025]" in _fails(capsys, API + ["--level", "95"])
+
+
+@pytest.mark.parametrize("opt", ["--categorical", "--multiple"])
+def test_unknown_categorical_or_multiple_column_is_named(capsys, opt):
+    err = _fails(capsys, API + [opt, "nope"])
+    assert "[EST-013]" in err and f"{opt} column 'nope'" in err
+
+
+def test_out_in_missing_folder_is_one_line(capsys, tmp_path):
+    err = _fails(capsys, API + ["--out", str(tmp_path / "no" / "e.csv")])
+    assert err.startswith("dhkit: error [IO-001]") and str(tmp_path / "no") in err

@@ -12,8 +12,10 @@ calibrate``) so R users can try dhkit on their own files.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dhkit.errors import DhkitError
@@ -90,4 +92,27 @@ def _read_csv(path: Path) -> pd.DataFrame:
         text = head.decode(encoding, errors="replace")
     first = text.splitlines()[0] if text else ""
     sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
-    return pd.read_csv(path, sep=sep, encoding=encoding)
+    df = pd.read_csv(path, sep=sep, encoding=encoding)
+    return _keep_leading_zeros(df, path, sep, encoding)
+
+
+_LEADING_ZERO = re.compile(rb"[,;\t\"\n]0[0-9]")  # a field that starts with 0 and a digit
+
+
+def _keep_leading_zeros(df: pd.DataFrame, path: Path, sep: str, encoding: str) -> pd.DataFrame:
+    """Fixed-width codes written with leading zeros ("05", "08001": geographic and ID codes)
+    stay text.
+
+    pandas would read them as the numbers 5 and 8001, so they would no longer match the
+    same codes in a margins file or a frame, and would be written back changed.
+    """
+    cands = [c for c in df.columns if df[c].dtype.kind == "i"
+             or (df[c].dtype.kind == "f" and np.all(np.mod(df[c].dropna().to_numpy(), 1) == 0))]
+    if not cands or not _LEADING_ZERO.search(path.read_bytes()):
+        return df
+    text = pd.read_csv(path, sep=sep, encoding=encoding, usecols=cands, dtype=str)
+    for c in cands:
+        t = text[c].dropna()
+        if t.str.match(r"^0\d").any() and t.str.len().nunique() == 1:
+            df[c] = text[c]
+    return df

@@ -27,7 +27,7 @@ def report(
     out = out or study.dir / "report"
     inputs = inputs_from_study(study)
     with progress() as bar:
-        task = bar.add_task("report", total=2 + 3 * len(languages) + 1)
+        task = bar.add_task("report", total=4 + (3 if pdf else 2) * len(languages))
         result = build_report(inputs, out, languages=languages, pdf=pdf,
                               progress=lambda name: bar.update(task, advance=1,
                                                                description=f"report: {name}"))

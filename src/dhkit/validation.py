@@ -79,6 +79,7 @@ class ValidationReport:
 
     def print(self, title: str = "Validation problems", limit: int = 200) -> None:
         """Print the problems as a table on stderr."""
+        from rich.markup import escape
         from rich.table import Table
 
         from dhkit.console import err_console
@@ -92,7 +93,8 @@ class ValidationReport:
         for p in self.problems[:limit]:
             row = p.row if p.row is not None else p.line
             msg = f"{p.message}. {p.hint}" if p.hint else p.message
-            table.add_row(p.code, p.file or "", "" if row is None else str(row), p.field or "", msg)
+            cells = (p.code, p.file or "", "" if row is None else str(row), p.field or "", msg)
+            table.add_row(*(escape(c) for c in cells))  # "[design]", "[1]" are text, not markup
         err_console.print(table)
         if len(self) > limit:
             err_console.print(f"... and {len(self) - limit} more (see the CSV report)")

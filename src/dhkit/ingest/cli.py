@@ -12,17 +12,19 @@ quarantine_app = typer.Typer(help="Rows that failed validation: list, export, re
 
 
 def _finish(result, report: Optional[Path]) -> None:
+    from rich.markup import escape
+
     from dhkit.console import err_console
 
     for f in result.files:
         if f.already_imported:
-            err_console.print(f"{f.file}: already imported (same SHA-256); nothing added")
+            err_console.print(f"{escape(str(f.file))}: already imported (same SHA-256); nothing added")
         else:
             tables = ", ".join(f"{t}: {a:,} accepted, {b:,} quarantined"
                                for t, (a, b) in f.tables.items())
-            err_console.print(f"{f.file} ({f.format}): {tables}")
+            err_console.print(f"{escape(str(f.file))} ({f.format}): {tables}")
     for note in result.notes:
-        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
     result.report.print("Validation problems")
     if report is not None:
         result.write_report(report)

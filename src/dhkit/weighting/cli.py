@@ -117,7 +117,8 @@ def build_cmd(
     study: Path = typer.Argument(..., help="Study folder (with weighting.toml)."),
     data: Path = typer.Option(None, "--data", help="Child table file, when the study store is "
                                                    "not used."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write the weighted rows here (.csv or "
+    out: Path = typer.Option(None, "--out", "-o", help="Also write the weights table (id, one "
+                                                       "column per step, final) here (.csv or "
                                                        ".parquet)."),
     key_file: Path = typer.Option(None, "--key-file", help="Key for the study store."),
     appendix: Path = typer.Option(None, "--appendix", help="Also write the diagnostics "

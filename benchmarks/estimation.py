@@ -1,12 +1,21 @@
 """Benchmark: 50 binary indicators × (overall + 8 domain variables), SEs and logit CIs.
 
 Times dhkit, R ``survey`` 4.1.1 (``svymean`` + ``svyby`` per indicator and domain
-variable, via Rscript) and the Python ``svy`` package (0.35) on the same synthetic CSV, in
-separate processes so each one's peak memory (max RSS) is its own. Not a test.
+variable, via Rscript) and the Python ``svy`` (0.35) and ``samplics`` (0.6.1,
+``TaylorEstimator(PopParam.prop)`` per indicator and domain variable) packages on the same
+synthetic CSV, in separate processes so each one's peak memory (max RSS) is its own. Not a
+test.
+
+Conventions: every tool's estimates and SEs should equal R's; the logit CIs differ in the
+df of their t quantile. R's ``svyciprop`` uses each domain's df (PSUs - strata in the
+domain); samplics uses the whole design's df, so its CIs equal R's on the overall rows
+(column "CI, overall rows") and differ on small domains; svy uses each domain's df counted
+over the PSUs with a non-missing answer, so it differs where a PSU has no answers.
 
     python benchmarks/estimation.py                      # 1,000 and 200,000 (+1M without R)
-    python benchmarks/estimation.py --sizes 1000 --tools dhkit,r
+    python benchmarks/estimation.py --sizes 1000 --tools dhkit,r,samplics
     python benchmarks/estimation.py --skip-r-above 200000 --write-results
+    (samplics is skipped above --skip-samplics-above, 200,000: it takes 2 minutes there)
 
 Synthetic design (three-stage-like, from a fixed seed): 6 regions (strata), PSUs of about
 12 households with about one child each, weights varying within PSU; domains: sex, age
@@ -107,6 +116,37 @@ def run_svy(csv: str, out: str) -> float:
     return secs
 
 
+def run_samplics(csv: str, out: str) -> float:
+    import warnings
+
+    warnings.simplefilter("ignore", FutureWarning)  # "samplics is archived": still timed
+    from samplics.estimation import TaylorEstimator
+    from samplics.utils.types import PopParam
+
+    df = pd.read_csv(csv)
+    t0 = time.perf_counter()
+    rows = []
+    for name in INDICATORS:
+        # Missing answers get weight 0 (R's na.rm: the respondents are a subpopulation of the
+        # full design). samplics' remove_nan=True drops those rows instead, and with them any
+        # PSU whose children all lack the answer: n_h and df change, SEs differ up to 2 %.
+        y, w = df[name].fillna(0.0), df["w"].where(df[name].notna(), 0.0)
+        for by in [None] + DOMAINS:
+            e = TaylorEstimator(param=PopParam.prop)  # logit CI with t on the design df
+            e.estimate(y=y, samp_weight=w, stratum=df["region"], psu=df["psu"],
+                       domain=df[by] if by else None)
+            parts = [(lev, e.point_est[lev], e.stderror[lev], e.lower_ci[lev], e.upper_ci[lev])
+                     for lev in e.point_est] if by else \
+                [("", e.point_est, e.stderror, e.lower_ci, e.upper_ci)]
+            for lev, est, se, lo, hi in parts:  # keep the level y = 1 (0 if nobody has it)
+                rows.append((name, by or "", lev, est.get(1.0, 0.0), se.get(1.0, 0.0),
+                             lo.get(1.0, 0.0), hi.get(1.0, 0.0)))
+    secs = time.perf_counter() - t0
+    pd.DataFrame(rows, columns=["indicator", "domain", "level", "estimate", "se", "ci_low",
+                                "ci_high"]).to_csv(out, index=False)
+    return secs
+
+
 R_SCRIPT = r"""
 suppressMessages(library(survey))
 args <- commandArgs(TRUE)
@@ -151,7 +191,7 @@ def run_r(csv: str, out: str) -> float:
     return float(res.stdout.strip().split()[-1])
 
 
-RUNNERS = {"dhkit": run_dhkit, "svy": run_svy, "r": run_r}
+RUNNERS = {"dhkit": run_dhkit, "svy": run_svy, "samplics": run_samplics, "r": run_r}
 
 
 def measure(tool: str, csv: str, out: str) -> dict:
@@ -170,8 +210,9 @@ def measure(tool: str, csv: str, out: str) -> dict:
     return info
 
 
-def compare(a: str, b: str, cols=("estimate", "se", "ci_low", "ci_high")) -> float:
-    """Max relative difference of the given columns over matching rows."""
+def compare(a: str, b: str, cols=("estimate", "se", "ci_low", "ci_high"),
+            overall_only: bool = False) -> float:
+    """Max relative difference of the given columns over matching rows (or the overall ones)."""
     x = pd.read_csv(a, keep_default_na=False, dtype={"level": str, "domain": str})
     y = pd.read_csv(b, keep_default_na=False, dtype={"level": str, "domain": str})
     for t in (x, y):
@@ -179,6 +220,8 @@ def compare(a: str, b: str, cols=("estimate", "se", "ci_low", "ci_high")) -> flo
     m = x.merge(y, on=["indicator", "domain", "level"], suffixes=("_a", "_b"))
     if len(m) < len(x) or len(m) < len(y):
         return float("nan")
+    if overall_only:
+        m = m[m["domain"] == ""]
     worst = 0.0
     for c in cols:
         va, vb = m[f"{c}_a"].astype(float).to_numpy(), m[f"{c}_b"].astype(float).to_numpy()
@@ -189,8 +232,9 @@ def compare(a: str, b: str, cols=("estimate", "se", "ci_low", "ci_high")) -> flo
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,200000,1000000")
-    ap.add_argument("--tools", default="dhkit,svy,r")
+    ap.add_argument("--tools", default="dhkit,svy,samplics,r")
     ap.add_argument("--skip-r-above", type=int, default=200_000)
+    ap.add_argument("--skip-samplics-above", type=int, default=200_000)
     ap.add_argument("--write-results", action="store_true", help="update benchmarks/RESULTS.md")
     args = ap.parse_args()
     tools = args.tools.split(",")
@@ -203,6 +247,9 @@ def main() -> None:
             for tool in tools:
                 if tool == "r" and n > args.skip_r_above:
                     rows.append({"n": n, "tool": tool, "note": "skipped (R at this size takes too long)"})
+                    continue
+                if tool == "samplics" and n > args.skip_samplics_above:
+                    rows.append({"n": n, "tool": tool, "note": "skipped (> 10 minutes expected)"})
                     continue
                 out = os.path.join(tmp, f"{tool}_{n}.csv")
                 info = measure(tool, csv, out)
@@ -217,6 +264,8 @@ def main() -> None:
                     other = ref if r["tool"] != "r" else None
                     r["diff_est_se"] = compare(outs[r["tool"]], other, ("estimate", "se")) if other else None
                     r["diff_ci"] = compare(outs[r["tool"]], other, ("ci_low", "ci_high")) if other else None
+                    r["diff_ci_overall"] = (compare(outs[r["tool"]], other, ("ci_low", "ci_high"),
+                                                    overall_only=True) if other else None)
     table = render(rows)
     print(table)
     if args.write_results:
@@ -224,8 +273,8 @@ def main() -> None:
 
 
 def render(rows: list[dict]) -> str:
-    lines = ["| children | tool | seconds | peak MB | × dhkit time | max rel. diff vs R: estimate, SE | CI |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [("| children | tool | seconds | peak MB | × dhkit time | max rel. diff vs R: estimate, SE "
+              "| CI | CI, overall rows |"), "|---:|---|---:|---:|---:|---:|---:|---:|"]
     by_n = {}
     for r in rows:
         by_n.setdefault(r["n"], {})[r["tool"]] = r
@@ -233,15 +282,15 @@ def render(rows: list[dict]) -> str:
         base = tools.get("dhkit", {}).get("seconds")
         for tool, r in tools.items():
             if "note" in r:
-                lines.append(f"| {n:,} | {tool} | {r['note']} | | | | |")
+                lines.append(f"| {n:,} | {tool} | {r['note']} | | | | | |")
                 continue
             if "error" in r:
-                lines.append(f"| {n:,} | {tool} | failed: {r['error'][-80:]} | | | | |")
+                lines.append(f"| {n:,} | {tool} | failed: {r['error'][-80:]} | | | | | |")
                 continue
             ratio = f"{r['seconds'] / base:.1f}" if base else ""
-            d1, d2 = r.get("diff_est_se"), r.get("diff_ci")
-            lines.append(f"| {n:,} | {tool} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | {ratio} | "
-                         f"{'' if d1 is None else f'{d1:.1e}'} | {'' if d2 is None else f'{d2:.1e}'} |")
+            diffs = [r.get(k) for k in ("diff_est_se", "diff_ci", "diff_ci_overall")]
+            cells = " | ".join("" if d is None else f"{d:.1e}" for d in diffs)
+            lines.append(f"| {n:,} | {tool} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | {ratio} | {cells} |")
     return "\n".join(lines)
 
 

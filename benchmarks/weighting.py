@@ -1,6 +1,7 @@
 """Benchmark: raking and linear calibration of 1,000,000 records on 4 margins
 (region 6, sex 2, age 6, wealth quintile 5), dhkit vs R survey (rake, calibrate) in one run,
-and the Python `svy` package's raking.
+the Python `svy` package's raking and `samplics` 0.6.1 (`SampleWeight.rake`, and
+`SampleWeight.calibrate` only up to SAMPLICS_DENSE_MAX rows: it builds a dense n × n matrix).
 
 Each side runs in its own process so peak memory (max RSS) is its own; the data are written
 once as CSV (R) and Parquet (dhkit) and the reading time is not counted. Prints a table and,
@@ -27,6 +28,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = {"region": 6, "sex": 2, "age": 6, "quintile": 5}
+SAMPLICS_DENSE_MAX = 10_000  # np.diag(weights) in samplics' calibrate: 0.8 GB at 10,000 rows
 
 
 def make_data(n: int, seed: int = 20240601) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,6 +78,36 @@ SVY_CHILD = textwrap.dedent("""
     raked = sample.weighting.rake(controls=controls, tol=1e-10, max_iter=100)
     res = {"raking": time.perf_counter() - t}
     np.save(out + "_raking.npy", raked.data["rk_wgt"].to_numpy())
+    print(json.dumps(res))
+""")
+
+SAMPLICS_CHILD = textwrap.dedent("""
+    import json, sys, time, warnings
+    import numpy as np, pandas as pd
+    warnings.simplefilter("ignore", FutureWarning)  # "samplics is archived": still timed
+    from samplics.weighting import SampleWeight
+    data_path, margins_path, out, dense_max = sys.argv[1:5]
+    df = pd.read_parquet(data_path)
+    m = pd.read_csv(margins_path)
+    control = {v: {int(l): float(t) for l, t in zip(g.level, g.total)}
+               for v, g in m.groupby("variable", sort=False)}
+    w0 = df["w"].to_numpy()
+    t = time.perf_counter()
+    raked = SampleWeight().rake(w0, {v: df[v].to_numpy() for v in control}, control=control,
+                                tol=1e-10, ctrl_tol=1e-10, max_iter=100)
+    res = {"raking": time.perf_counter() - t}
+    np.save(out + "_raking.npy", raked)
+    if len(df) <= int(dense_max):  # calibrate() builds an n x n diagonal matrix (np.diag)
+        # R's model matrix: intercept + treatment dummies; totals N and levels 2..k
+        cols = [np.ones(len(df))] + [(df[v] == l).to_numpy(float)
+                                     for v in control for l in list(control[v])[1:]]
+        tots = [sum(control["region"].values())] + [control[v][l] for v in control
+                                                    for l in list(control[v])[1:]]
+        t = time.perf_counter()
+        lin = SampleWeight().calibrate(w0, np.column_stack(cols),
+                                       dict(enumerate(tots)))
+        res["linear"] = time.perf_counter() - t
+        np.save(out + "_linear.npy", lin)
     print(json.dumps(res))
 """)
 
@@ -132,6 +164,13 @@ def main() -> None:
                                 str(tmp / "svy")])
     except (subprocess.CalledProcessError, ValueError):  # svy missing or its API changed
         sv, sv_mem = {}, float("nan")
+    (tmp / "samplics_child.py").write_text(SAMPLICS_CHILD)
+    try:
+        sp, sp_mem = run_child([sys.executable, str(tmp / "samplics_child.py"),
+                                str(tmp / "data.parquet"), str(tmp / "margins.csv"),
+                                str(tmp / "samplics"), str(SAMPLICS_DENSE_MAX)])
+    except (subprocess.CalledProcessError, ValueError):  # samplics missing or its API changed
+        sp, sp_mem = {}, float("nan")
     r, r_mem = run_child(["Rscript", str(tmp / "r_child.R"), str(tmp / "data.csv"),
                           str(tmp / "margins.csv"), str(tmp / "r")])
     rows = []
@@ -139,30 +178,39 @@ def main() -> None:
         a = np.load(tmp / f"dh_{method}.npy")
         b = np.fromfile(tmp / f"r_{method}.bin", dtype="<f8")
         diff = float(np.max(np.abs(a / b - 1)))
-        svy_s, svy_diff = sv.get(method, np.nan), np.nan
-        if method in sv:
-            svy_diff = float(np.max(np.abs(np.load(tmp / f"svy_{method}.npy") / b - 1)))
-        rows.append((method, dh[method], r[method], r[method] / dh[method], diff, svy_s,
-                     svy_diff))
+        peers = []
+        for name, res in (("svy", sv), ("samplics", sp)):
+            peer_diff = np.nan
+            if method in res:
+                peer_diff = float(np.max(np.abs(np.load(tmp / f"{name}_{method}.npy") / b - 1)))
+            peers += [res.get(method, np.nan), peer_diff]
+        rows.append((method, dh[method], r[method], r[method] / dh[method], diff, *peers))
     table = pd.DataFrame(rows, columns=["method", "dhkit_s", "R_s", "speedup", "max_rel_diff",
-                                        "svy_s", "svy_max_rel_diff"])
+                                        "svy_s", "svy_max_rel_diff", "samplics_s",
+                                        "samplics_max_rel_diff"])
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
     head = (f"Raking and linear calibration, {args.rows:,} records, 4 margins (6+2+6+5 levels); "
             f"{stamp}, `python benchmarks/weighting.py`, 2-core machine "
             f"(load average {load:.1f} at the end: other work shares the cores).")
     header = ("| method | dhkit (s) | R survey (s) | speed-up vs R | max rel. weight diff. "
-              "dhkit–R | svy 0.35 (s) | max rel. weight diff. svy–R |")
-    lines = [head, "", header, "|---|---:|---:|---:|---:|---:|---:|"]
-    for m, a, b, s, d, sv_s, sv_d in rows:
-        svy_cells = ("—", "—") if np.isnan(sv_s) else (f"{sv_s:.2f}", f"{sv_d:.1e}")
-        lines.append(f"| {m} | {a:.3f} | {b:.2f} | {s:.0f}× | {d:.1e} | {svy_cells[0]} | "
-                     f"{svy_cells[1]} |")
+              "dhkit–R | svy 0.35 (s) | max rel. weight diff. svy–R | samplics 0.6.1 (s) | "
+              "max rel. weight diff. samplics–R |")
+    lines = [head, "", header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m, a, b, s, d, *peers in rows:
+        cells = [("—", "—") if np.isnan(p_s) else (f"{p_s:.2f}", f"{p_d:.1e}")
+                 for p_s, p_d in zip(peers[::2], peers[1::2])]
+        lines.append(f"| {m} | {a:.3f} | {b:.2f} | {s:.0f}× | {d:.1e} | "
+                     + " | ".join(c for pair in cells for c in pair) + " |")
     memory = (f"Peak memory (max RSS of each process, reading the data included): "
-              f"dhkit {dh_mem:.0f} MB, R {r_mem:.0f} MB, svy {sv_mem:.0f} MB. Goal: ≥ 10× "
-              "faster than R with equal weights, < 500 MB. svy rakes to its own tolerance "
-              "(1e-10 relative misfit) rather than R's stopping rule, hence its difference; "
-              "its linear calibration takes a different input form and is not timed here.")
+              f"dhkit {dh_mem:.0f} MB, R {r_mem:.0f} MB, svy {sv_mem:.0f} MB, samplics "
+              f"{sp_mem:.0f} MB. Goal: ≥ 10× faster than R with equal weights, < 500 MB. svy "
+              "and samplics rake to their own tolerance (1e-10 relative change and misfit) "
+              "rather than R's stopping rule (epsilon = 1 in absolute totals), so their weights "
+              "differ slightly from R's (R stops earlier in small samples); svy's linear calibration takes a different input form and is not "
+              "timed here. samplics' `calibrate` (given R's model matrix: intercept + "
+              "treatment dummies) builds an n × n diagonal matrix, so it is run only up to "
+              f"{SAMPLICS_DENSE_MAX:,} rows (8 TB at 1,000,000).")
     lines += ["", memory]
     text = "\n".join(lines)
     print(table.to_string(index=False))

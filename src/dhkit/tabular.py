@@ -93,7 +93,25 @@ def _read_csv(path: Path) -> pd.DataFrame:
     first = text.splitlines()[0] if text else ""
     sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
     df = pd.read_csv(path, sep=sep, encoding=encoding)
+    if sep == ";":
+        df = _decimal_commas(df)
     return _keep_leading_zeros(df, path, sep, encoding)
+
+
+_DECIMAL_COMMA = r"^[+-]?\d+(?:,\d+)?$"
+
+
+def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
+    """In a ``;`` file (Excel in Spanish, French, ... locales; R ``read.csv2``), a text
+    column whose every value is a number written with a decimal comma ("1,5") is numeric."""
+    for c in df.columns:
+        if not pd.api.types.is_string_dtype(df[c]):
+            continue
+        t = df[c].dropna()
+        if len(t) and t.map(type).eq(str).all() and t.str.contains(",").any() \
+                and t.str.strip().str.match(_DECIMAL_COMMA).all():
+            df[c] = pd.to_numeric(df[c].str.strip().str.replace(",", ".", regex=False))
+    return df
 
 
 _LEADING_ZERO = re.compile(rb"[,;\t\"\n]0[0-9]")  # a field that starts with 0 and a digit

@@ -41,3 +41,11 @@ def test_read_table_keeps_codes_unless_asked(tmp_path):
     path = _labelled_api(tmp_path, ".sav")
     assert read_table(path).stype.dtype.kind == "f"
     assert list(read_table(path, value_labels=True).stype.cat.categories) == ["Elementary", "High", "Middle"]
+
+
+def test_semicolon_csv_with_decimal_commas_reads_numbers(tmp_path):
+    path = tmp_path / "excel_es.csv"
+    path.write_bytes("región;peso;y;código\nBogotá;1,5;1;1,5 x\nCali;2;0;2\n".encode("latin-1"))
+    t = read_table(path)
+    assert t.peso.tolist() == [1.5, 2.0] and t["región"].tolist() == ["Bogotá", "Cali"]
+    assert t["código"].tolist() == ["1,5 x", "2"]  # not every value a number: stays text

@@ -28,4 +28,8 @@ def progress(transient: bool = False) -> Iterator[Progress]:
         console=err_console,
         transient=transient,
     ) as bar:
-        yield bar
+        try:
+            yield bar
+        except BaseException:
+            bar.live.transient = True  # an error stays one line: the unfinished bar goes
+            raise

@@ -64,6 +64,9 @@ def calibrate_cmd(
     from dhkit.weighting.margins import Margins
     from dhkit.weighting.trim import trim_weights
 
+    if as_json and out is None:
+        raise DhkitError("WGT-017", "--json prints the diagnostics on stdout, where the weighted "
+                         "rows would go too: add --out FILE.csv for the rows.")
     data = read_table(file)
     if weights not in data.columns:
         raise DhkitError("WGT-008", f"{file}: no column '{weights}' for --weights; columns are "

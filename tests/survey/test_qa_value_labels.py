@@ -49,3 +49,13 @@ def test_semicolon_csv_with_decimal_commas_reads_numbers(tmp_path):
     t = read_table(path)
     assert t.peso.tolist() == [1.5, 2.0] and t["región"].tolist() == ["Bogotá", "Cali"]
     assert t["código"].tolist() == ["1,5 x", "2"]  # not every value a number: stays text
+
+
+def test_shares_of_zero_or_one_are_not_negative():
+    from dhkit.survey import Design
+
+    df = pd.read_csv(FIX / "apiclus1.csv")
+    t = Design(df, weights="pw", psu="dnum", fpc="fpc").mean("stype", by="stype").table
+    off = t[(t.domain == "stype") & (t.level != t.category)]
+    assert (off.estimate == 0).all()  # R svyby(~stype, ~stype, dclus1, svymean): exactly 0
+    assert (t.estimate.between(0, 1)).all()

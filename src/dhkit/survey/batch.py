@@ -534,6 +534,7 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
     df = np.tile(dom_df, k)
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
+    e[prop] = np.clip(e[prop], 0.0, 1.0)  # centring leaves ±1e-16 where a share is 0 or 1
     lo, hi = t_interval(e, se, df, level)
     if ci not in ("mean", "likelihood") and prop.any():
         plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop])

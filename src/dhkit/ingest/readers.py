@@ -143,6 +143,9 @@ def _sheet(con, path, label, table, fmt, offset, sheet_name=None, labels=None) -
 def _load_csv(con, path: Path, table: str, encoding: str | None) -> Sheet:
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
+    if not head.lstrip(b"\xef\xbb\xbf").strip():
+        raise DhkitError("IMP-015", f"{path}: the file is empty (not even a header row). "
+                         "Download or export it again; nothing was imported.")
     enc = (encoding or "utf-8").lower().replace("_", "-")
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
     delim = sniff_delimiter(first)

@@ -34,3 +34,9 @@ def test_unknown_categorical_or_multiple_column_is_named(capsys, opt):
 def test_out_in_missing_folder_is_one_line(capsys, tmp_path):
     err = _fails(capsys, API + ["--out", str(tmp_path / "no" / "e.csv")])
     assert err.startswith("dhkit: error [IO-001]") and str(tmp_path / "no") in err
+
+
+def test_header_only_file_says_no_rows(capsys, tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("w,y\n")
+    assert "[EST-026]" in _fails(capsys, ["estimate", str(path), "--weights", "w", "--mean", "y"])

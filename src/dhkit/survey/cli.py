@@ -66,6 +66,8 @@ def estimate_cmd(
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DhkitError("EST-022", f"--out {out}: write .csv or .parquet.")
     data = read_table(file, value_labels=True)
+    if data.empty:
+        raise DhkitError("EST-026", f"{file}: no data rows (only a header); nothing to estimate.")
     for opt, names in (("--categorical", categorical), ("--multiple", multiple)):
         missing = [n for n in _split(names) if n not in data.columns]
         if missing:

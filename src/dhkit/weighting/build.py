@@ -288,6 +288,13 @@ SCHEMA: dict[tuple[str, str], type | tuple] = {
 }
 
 
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("nonresponse", "method"): ("classes", "propensity"),
+    ("calibration", "method"): ("poststratify", "raking", "linear", "logit", "calraking", "rake"),
+    ("replicates", "type"): ("JKn", "bootstrap"),  # either case, as the build accepts
+}
+
+
 def _lines(text: str) -> dict[tuple[str, str], int]:
     out, section = {}, ""
     for i, line in enumerate(text.splitlines(), start=1):
@@ -338,6 +345,12 @@ def load_spec(path: str | Path) -> WeightingSpec:
                 report.add("WGT-014", f"{section}.{key} has the wrong type", **where,
                            value=str(value))
     g = lambda s, k, d=None: data.get(s, {}).get(k, d)
+    for (section, key), allowed in CHOICES.items():
+        value = g(section, key)
+        known = {a.lower() for a in allowed} if key == "type" else set(allowed)
+        if isinstance(value, str) and (value.lower() if key == "type" else value) not in known:
+            report.add("WGT-014", f"{section}.{key} '{value}' is not one of {', '.join(allowed)}",
+                       file=str(path), line=lines.get((section, key)), field=f"{section}.{key}")
     bounds = g("calibration", "bounds")
     if bounds is not None and (len(bounds) != 2 or not all(isinstance(b, (int, float))
                                                            for b in bounds)):

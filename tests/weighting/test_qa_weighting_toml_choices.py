@@ -24,3 +24,12 @@ def test_replicate_type_in_any_case_is_accepted(tmp_path):
     path = tmp_path / "weighting.toml"
     path.write_text('[base]\nweight = "w0"\n\n[replicates]\ntype = "jkn"\nstrata = "s"\n')
     assert load_spec(path).replicates.type == "jkn"
+
+
+def test_wrong_type_says_what_to_write(tmp_path):
+    path = tmp_path / "weighting.toml"
+    path.write_text('[base]\nweight = "w0"\n\n[nonresponse]\nrespond = "r"\nclasses = "region"\ncap = "3"\n')
+    with pytest.raises(ValidationError) as exc:
+        load_spec(path)
+    msgs = {p.field: p.message for p in exc.value.report}
+    assert "a list" in msgs["nonresponse.classes"] and "a number" in msgs["nonresponse.cap"]

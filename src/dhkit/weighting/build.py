@@ -288,6 +288,9 @@ SCHEMA: dict[tuple[str, str], type | tuple] = {
 }
 
 
+_TYPE_NAMES = {str: 'text in quotes ("region")', list: 'a list (["region", "area"])',
+               int: "a whole number", bool: "true or false", (int, float): "a number (3.0)"}
+
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("nonresponse", "method"): ("classes", "propensity"),
     ("calibration", "method"): ("poststratify", "raking", "linear", "logit", "calraking", "rake"),
@@ -342,8 +345,8 @@ def load_spec(path: str | Path) -> WeightingSpec:
                 report.add("WGT-014", f"unknown setting {section}.{key}", **where,
                            hint="Check the spelling against docs/weighting.md")
             elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                report.add("WGT-014", f"{section}.{key} has the wrong type", **where,
-                           value=str(value))
+                report.add("WGT-014", f"{section}.{key} has the wrong type: write "
+                           f"{_TYPE_NAMES.get(kind, 'another value')}", **where, value=str(value))
     g = lambda s, k, d=None: data.get(s, {}).get(k, d)
     for (section, key), allowed in CHOICES.items():
         value = g(section, key)

@@ -292,9 +292,10 @@ def _check(data: dict, lines: dict, file: str, report: ValidationReport) -> dict
                 continue
             kind = TYPES[(section, key)]
             if not _type_ok(value, kind):
-                report.add("CFG-003", f"'{key}' in [{section}] must be a {kind}, "
+                a = "an" if kind[0] in "aeiou" else "a"
+                report.add("CFG-003", f"'{key}' in [{section}] must be {a} {kind}, "
                            f"not {type(value).__name__}", **where,
-                           hint=f"Write it as a {kind}, e.g. {_example(kind)}")
+                           hint=f"Write it as {a} {kind}, e.g. {_example(kind)}")
                 continue
             if kind.startswith("list"):
                 value = tuple(value)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import re
 import site
 import sys
 from contextlib import contextmanager
@@ -151,6 +152,12 @@ class Store:
             if "encryption key" in str(exc).lower():
                 raise SafetyError("WS-KEY-002", f"wrong key for the study store {path}: check "
                                   f"{KEY_ENV} or the key file.") from None
+            if "could not set lock" in str(exc).lower():
+                pid = re.search(r"\(PID (\d+)\)", str(exc))
+                who = f" (process {pid.group(1)})" if pid else ""
+                raise DhkitError("WS-013", f"the study store {path} is in use by another "
+                                 f"command{who}; wait for it to finish and run this again."
+                                 ) from None
             raise DhkitError("WS-011", f"cannot open the study store {path}: {exc}") from None
         except duckdb.Error as exc:
             con.close()

@@ -73,8 +73,8 @@ def _labelled(df: pd.DataFrame, meta) -> pd.DataFrame:
             continue
         codes = sorted(labels)
         order = list(dict.fromkeys(str(labels[c]) for c in codes))
-        df[col] = pd.Categorical(df[col].map(lambda v: None if pd.isna(v) else str(labels[v])),
-                                 categories=order)
+        names = {v: str(lab) for v, lab in labels.items()}
+        df[col] = pd.Categorical(df[col].map(names), categories=order)
     return df
 
 

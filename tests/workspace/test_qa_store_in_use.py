@@ -21,9 +21,8 @@ def test_store_locked_by_another_process_says_in_use(tmp_path):
         "    print('open', flush=True); time.sleep(20)\n")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(DhkitError) as exc:
-            with study.open_store():
-                pass
+        with pytest.raises(DhkitError) as exc, study.open_store():
+            pass
         assert exc.value.code == "WS-013" and "in use" in str(exc.value)
     finally:
         holder.kill()

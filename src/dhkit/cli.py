@@ -82,6 +82,6 @@ def main(argv: list[str] | None = None) -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         what = exc.strerror or str(exc)
         err_console.print(f"dhkit: error [IO-001] {where}{what}. Check the path, that its folder "
-                          "exists and that you may write there (--debug for a traceback).",
+                          "exists and that you may write there (`dhkit --debug ...` shows a traceback).",
                           markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)

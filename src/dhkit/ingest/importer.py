@@ -38,8 +38,9 @@ import duckdb
 from dhkit.errors import DhkitError
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
-from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance, lit,
-                                   normalise, problems_sql, qi, question_checks, sql_type, txt)
+from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
+                                   labelled_codes, lit, normalise, problems_sql, qi,
+                                   question_checks, sql_type, translate_codes, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
@@ -235,7 +236,10 @@ class _Importer:
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
                         else f"NULL::VARCHAR AS {txt('^' + self.key_var)}")
         for q in qs:
-            expr = normalise(q, self.cb, cmap.questions.get(q.name), cmap.splits.get(q.name))
+            header = cmap.questions.get(q.name)
+            expr = normalise(q, self.cb, header, cmap.splits.get(q.name))
+            if header and sheet.value_labels.get(header):
+                expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
         if level is None and not key_src:
             cols[1] = f"{lit(sha[:12] + ':')} || ({sheet.row_sql}) AS _key"

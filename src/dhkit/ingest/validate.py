@@ -86,6 +86,36 @@ def normalise(q: Question, cb: Codebook, header: str | None,
     return x
 
 
+def labelled_codes(q: Question, cb: Codebook, labels: dict[str, str] | None) -> dict[str, str]:
+    """Code -> choice name for a text-coded select_one exported with numeric codes and value
+    labels (R factors written to Stata, SPSS exports): every label must name a choice (its
+    name or a label in any language). Empty when the codes need no translation."""
+    choices = cb.choices.get(q.list_name or "", [])
+    if q.base_type != "select_one" or not labels or not choices or int_codes(cb, q):
+        return {}
+    names = {c.name for c in choices}
+    by_label: dict[str, str] = {}
+    for c in choices:
+        by_label.setdefault(c.name.casefold(), c.name)
+        for lab in c.labels.values():
+            by_label.setdefault(" ".join(str(lab).split()).casefold(), c.name)
+    out = {}
+    for code, lab in labels.items():
+        name = by_label.get(" ".join(str(lab).split()).casefold())
+        if name is None or code in names:
+            return {}
+        out[code] = name
+    return out
+
+
+def translate_codes(expr: str, mapping: dict[str, str]) -> str:
+    """SQL: the code (``1`` or ``1.0``) replaced by its choice name; other values unchanged."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN {lit(code)} THEN {lit(name)}" for code, name in mapping.items())
+    return f"COALESCE(CASE regexp_replace({expr}, '\\.0$', '') {whens} END, {expr})"
+
+
 @dataclass(frozen=True)
 class Check:
     code: str

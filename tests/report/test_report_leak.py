@@ -95,3 +95,19 @@ def test_no_planted_identifier_reaches_a_quote_in_the_report(report_with_restric
     for path in result.files.values():                 # and no distinctive one anywhere
         text = _text(path)
         assert not [p for p in planted if len(p) >= 5 and not p.isdigit() and p in text], path
+
+
+REF = Path(__file__).parents[1] / "reference" / "fixtures" / "report"
+
+
+def test_child_standard_errors_carry_the_calibration_as_r_does(report_with_restricted):
+    """The demo's weights are raked; the report's SE equals R's svymean on rake()'s design
+    (tests/reference/r/report.R on the same 300 children), not the plain-weights SE."""
+    import pandas as pd
+
+    result, _ = report_with_restricted
+    ref = pd.read_csv(REF / "demo300_raked_any_tfcsea.csv").iloc[0]
+    est = result.estimates
+    row = est[(est.indicator == "any_tfcsea") & (est.domain == "") & (est.category == "")].iloc[0]
+    assert row.estimate == pytest.approx(ref.estimate, rel=1e-10)
+    assert row.se == pytest.approx(ref.se, rel=1e-8)

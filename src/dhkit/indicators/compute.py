@@ -138,8 +138,11 @@ def _first_line(exc: Exception) -> str:
 
 
 def analysis_tables(catalogue: Catalogue, plan: Plan, main: pd.DataFrame,
-                    instance: pd.DataFrame | None, design: DesignSpec) -> AnalysisTables:
-    """Evaluate every planned indicator into numeric columns, one frame per unit."""
+                    instance: pd.DataFrame | None, design: DesignSpec,
+                    child_columns: list[str] = ()) -> AnalysisTables:
+    """Evaluate every planned indicator into numeric columns, one frame per unit;
+    ``child_columns`` are carried as they are into the child and caregiver frames
+    (e.g. the calibration variables)."""
     report = check_plan_against_data(catalogue, plan, main, instance)
     if not report.ok:
         raise ValidationError("IND-000", f"{len(report)} problem(s) in the catalogue or plan "
@@ -155,7 +158,9 @@ def analysis_tables(catalogue: Catalogue, plan: Plan, main: pd.DataFrame,
                   for d in (catalogue.domains[i] for i in plan.domain_ids())]
     frames, columns = {}, {}
     for unit, cols in by_unit.items():
-        select = ", ".join([_sql_str(c) for c in design_cols] + domain_sql
+        carried = [c for c in dict.fromkeys(child_columns) if c not in design_cols] \
+            if unit in ("child", "caregiver") else []
+        select = ", ".join([_sql_str(c) for c in design_cols + carried] + domain_sql
                            + [f"{sql} AS {_sql_str(col)}" for col, sql in cols])
         frames[unit] = con.execute(f"SELECT {select} FROM {unit}").df()
         columns[unit] = [col for col, _ in cols]

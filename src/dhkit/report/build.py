@@ -29,6 +29,22 @@ from dhkit.report.i18n import Translator
 from dhkit.validation import ValidationReport
 
 
+@dataclass(frozen=True)
+class CalibrationSetup:
+    """How the final child weights were calibrated (from ``weights build``), so that the
+    child and caregiver SEs use the calibration residuals as R's calibrated designs do."""
+
+    before: str                      # column with the weights entering calibration
+    margins: object                  # dhkit.weighting.margins.Margins
+    method: str = "raking"
+    options: dict = field(default_factory=dict)   # bounds, maxit, epsilon
+    trim: tuple[float, float] | None = None
+
+    @property
+    def variables(self) -> list[str]:
+        return [v for m in self.margins.margins for v in m.parts]
+
+
 @dataclass
 class ReportInputs:
     """What a report is built from (a study folder or the demo gives these)."""
@@ -48,6 +64,7 @@ class ReportInputs:
     plan_path: Path | None = None
     study: object | None = None              # the workspace Study: legal review, recommendations
     quotes: list = field(default_factory=list)   # cleared quotes (dhkit.qualitative.Quote)
+    calibration: CalibrationSetup | None = None
     instrument: Path | None = None           # the XLSForm, for the data dictionary
 
 
@@ -100,7 +117,10 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
     """All planned estimates with flags, and every planned contrast with its p-value."""
     from dhkit.survey import Design
 
-    tables = analysis_tables(catalogue, plan, inputs.main, inputs.instance, inputs.design)
+    cal = inputs.calibration
+    extra = (cal.variables + [cal.before]) if cal else []
+    tables = analysis_tables(catalogue, plan, inputs.main, inputs.instance, inputs.design,
+                             child_columns=extra)
     spec = inputs.design
     parts, contrasts = [], []
     for unit, frame in tables.frames.items():
@@ -108,6 +128,8 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
         doms = [c for c in frame.columns if c.startswith("dom_")]
         design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
                         fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+        if cal is not None and unit in ("child", "caregiver"):
+            design = _calibrated(design, frame, cal, spec)
         est = design.estimate(means=cols, by=doms, ci=ci).table.copy()
         est["unit"] = unit
         parts.append(est)
@@ -126,6 +148,21 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
         ctr["significant"] = ctr["p_value"] < plan.significance_level
     return Analysis(catalogue, plan, table, public_view(table), ctr,
                     _design_summary(inputs, tables))
+
+
+def _calibrated(design, frame: pd.DataFrame, cal: CalibrationSetup, spec: DesignSpec):
+    """The child design re-calibrated from the pre-calibration weights, carrying R's
+    calibration residuals for the variance; its weights must reproduce the stored final
+    weights (else the stored weights were made otherwise, and the plain design is kept)."""
+    from dhkit.survey import Design
+    from dhkit.weighting.calibrate import calibrate_design
+
+    before = Design(frame, weights=cal.before, strata=spec.strata, psu=spec.psu,
+                    fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+    calibrated = calibrate_design(before, cal.margins, cal.method, trim=cal.trim, **cal.options)
+    if np.allclose(calibrated.w, design.w, rtol=1e-8, atol=0):
+        return calibrated
+    return design
 
 
 def _name_rows(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -53,6 +53,9 @@ UI_STRINGS = [
     "Chart data: {items}.",
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued",
+    "Standard errors of child and caregiver estimates include the calibration of the weights "
+    "to population margins ({method}), as R survey's calibrated designs do; instance-level "
+    "estimates treat the final weights as fixed.",
 ]
 
 
@@ -346,6 +349,10 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           max=t.number(s["weight_max"], 1), kish=t.number(s["kish_deff"], 2)),
         t("Values in parentheses: unweighted base of 25–49, interpret with caution.") + " "
         + t("*: not shown, unweighted base below 25."),
+        *([t("Standard errors of child and caregiver estimates include the calibration of the "
+             "weights to population margins ({method}), as R survey's calibrated designs do; "
+             "instance-level estimates treat the final weights as fixed.",
+             method=inputs.calibration.method)] if inputs.calibration else []),
         t("The sampling-error appendix lists, for every headline indicator, the estimate with "
           "its standard error, 95% confidence interval, design effect and bases."),
         t("The variables of the instrument are described in codebook.html and codebook.csv."),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dhkit.disclosure import Thresholds
 from dhkit.errors import DhkitError
 from dhkit.indicators.compute import DesignSpec
-from dhkit.report.build import ReportInputs
+from dhkit.report.build import CalibrationSetup, ReportInputs
 
 
 def inputs_from_study(study) -> ReportInputs:
@@ -21,12 +21,15 @@ def inputs_from_study(study) -> ReportInputs:
                              f"`dhkit import {study.dir} FILE...` first.")
         main = store.read("main")
         instance = store.read("instance") if store.has_table("instance") else None
+        calibration = None
         if store.has_table("weights"):
             weights = store.read("weights")
             if "hh_id" in weights.columns and d.weights in weights.columns:
+                calibration = _calibration_setup(study, weights)
+                keep = ["hh_id", d.weights] + ([calibration.before] if calibration else [])
                 # the weights table holds the respondents: the analysis universe
-                main = main.drop(columns=[d.weights], errors="ignore").merge(
-                    weights[["hh_id", d.weights]], on="hh_id", how="inner")
+                main = main.drop(columns=[c for c in keep[1:] if c in main.columns]).merge(
+                    weights[keep], on="hh_id", how="inner")
         quotes = _cleared_quotes(store)
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
@@ -44,7 +47,26 @@ def inputs_from_study(study) -> ReportInputs:
         input_hashes={str(f): h for f, h in audit},
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
-        study=study, quotes=quotes)
+        study=study, quotes=quotes, calibration=calibration)
+
+
+def _calibration_setup(study, weights) -> CalibrationSetup | None:
+    """From ``weighting.toml`` and the stored lineage: the weights entering calibration
+    (the step before ``w_calibrated``), the margins, method, options and trimming."""
+    from dhkit.weighting.build import SPEC_FILE, load_spec
+
+    path = study.dir / SPEC_FILE
+    cols = list(weights.columns)
+    if not path.exists() or "w_calibrated" not in cols or cols.index("w_calibrated") < 2:
+        return None
+    spec = load_spec(path)
+    if spec.calibration is None:
+        return None
+    c = spec.calibration
+    options = {k: v for k, v in (("bounds", c.bounds), ("maxit", c.maxit),
+                                 ("epsilon", c.epsilon)) if v is not None}
+    return CalibrationSetup(before=cols[cols.index("w_calibrated") - 1], margins=c.margins,
+                            method=c.method, options=options, trim=spec.trim)
 
 
 def _cleared_quotes(store) -> list:

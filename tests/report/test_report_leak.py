@@ -111,3 +111,10 @@ def test_child_standard_errors_carry_the_calibration_as_r_does(report_with_restr
     row = est[(est.indicator == "any_tfcsea") & (est.domain == "") & (est.category == "")].iloc[0]
     assert row.estimate == pytest.approx(ref.estimate, rel=1e-10)
     assert row.se == pytest.approx(ref.se, rel=1e-8)
+
+
+def test_methods_appendix_shows_every_weighting_step(report_with_restricted):
+    result, _ = report_with_restricted
+    html = result.files["report.html"].read_text(encoding="utf-8")
+    assert "Weighting diagnostics" in html
+    assert all(step in html for step in ("w_base", "w_nonresponse", "w_calibrated", "w_final"))

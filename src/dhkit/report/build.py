@@ -65,6 +65,7 @@ class ReportInputs:
     study: object | None = None              # the workspace Study: legal review, recommendations
     quotes: list = field(default_factory=list)   # cleared quotes (dhkit.qualitative.Quote)
     calibration: CalibrationSetup | None = None
+    weight_lineage: bool = False             # main holds the w_* columns of weights build
     instrument: Path | None = None           # the XLSForm, for the data dictionary
 
 

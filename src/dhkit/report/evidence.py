@@ -18,6 +18,14 @@ from dhkit.report.i18n import Translator
 _WORDS = {
     "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "legal": {"en": "Legal and policy review", "es": "Revisión legal y de políticas"},
+    "weights": {"en": "Weighting diagnostics", "es": "Diagnóstico de las ponderaciones"},
+    "weights_caption": {"en": "Weights at each step of the weighting chain (dhkit weights "
+                              "build): sum, coefficient of variation, Kish's design effect due "
+                              "to weighting and effective sample size.",
+                        "es": "Ponderaciones en cada paso de la cadena de ponderación (dhkit "
+                              "weights build): suma, coeficiente de variación, efecto de "
+                              "diseño de Kish debido a la ponderación y tamaño efectivo de la "
+                              "muestra."},
     "actors": {"en": "Responsible actors", "es": "Actores responsables"},
     "evidence": {"en": "Evidence", "es": "Evidencia"},
     "area": {"en": "Area", "es": "Área"},
@@ -118,15 +126,30 @@ def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3) -> list
     return (first + rest)[:limit]
 
 
+def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:
+    """Diagnostics of every stored weighting step (the lineage columns ``w_*``), for the
+    methods appendix."""
+    steps = {c: inputs.main[c].to_numpy(dtype=float) for c in inputs.main.columns
+             if c.startswith("w_")} if getattr(inputs, "weight_lineage", False) else {}
+    if not steps:
+        return None
+    from dhkit.weighting.diagnostics import compare_weights, diagnostics_html
+
+    table = compare_weights(steps)
+    return _w("weights", t.lang), (f"<p>{_w('weights_caption', t.lang)}</p>"
+                                   + diagnostics_html({_w("weights", t.lang): table}))
+
+
 def evidence_sections(inputs, t: Translator, plan) -> list[tuple[str, str]]:
     """Every non-survey chapter the study has material for, in report order."""
     study = getattr(inputs, "study", None)
     if study is None:
-        return []
+        return [w for w in [weighting_section(inputs, t)] if w]
     anchors: dict[str, str] = {}
     for section in plan.sections:
         for table in section.tables:
             for ind in table.indicators:
                 anchors.setdefault(ind, f"table-{table.id}")
-    built = [legal_section(study.dir, t), recommendations_section(study.dir, t, anchors)]
+    built = [legal_section(study.dir, t), recommendations_section(study.dir, t, anchors),
+             weighting_section(inputs, t)]
     return [b for b in built if b is not None]

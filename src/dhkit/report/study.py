@@ -26,7 +26,8 @@ def inputs_from_study(study) -> ReportInputs:
             weights = store.read("weights")
             if "hh_id" in weights.columns and d.weights in weights.columns:
                 calibration = _calibration_setup(study, weights)
-                keep = ["hh_id", d.weights] + ([calibration.before] if calibration else [])
+                lineage = [c for c in weights.columns if c.startswith("w_")]
+                keep = list(dict.fromkeys(["hh_id", d.weights, *lineage]))
                 # the weights table holds the respondents: the analysis universe
                 main = main.drop(columns=[c for c in keep[1:] if c in main.columns]).merge(
                     weights[keep], on="hh_id", how="inner")
@@ -47,7 +48,8 @@ def inputs_from_study(study) -> ReportInputs:
         input_hashes={str(f): h for f, h in audit},
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
-        study=study, quotes=quotes, calibration=calibration)
+        study=study, quotes=quotes, calibration=calibration,
+        weight_lineage=any(c.startswith("w_") for c in main.columns))
 
 
 def _calibration_setup(study, weights) -> CalibrationSetup | None:

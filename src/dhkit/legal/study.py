@@ -4,8 +4,7 @@ Assessments, recommendations, consultation comments and the public law-enforceme
 answers are plain files under ``DIR/legal/`` (version-controlled, diffable);
 restricted law-enforcement answers live only in the encrypted store. The study's
 country, languages and key come from ``DIR/study.toml`` through
-:func:`dhkit.workspace.config.load_study`; a minimal ``tomllib`` reading is the fallback
-when that module is not available.
+:func:`dhkit.workspace.config.load_study`.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "study.toml").write_text(
@@ -16,11 +15,9 @@ when that module is not available.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dhkit.errors import DhkitError
 
 
 @dataclass(frozen=True)
@@ -74,38 +71,9 @@ class LegalStudy:
 
 
 def open_legal_study(dir: str | Path) -> LegalStudy:
-    """Read ``DIR/study.toml`` (validated by the workspace loader when available)."""
-    folder = Path(dir).expanduser().resolve()
-    try:
-        from dhkit.workspace.config import load_study
-    except ImportError:  # the workspace loader is not installed yet
-        load_study = None
-    if load_study is not None:
-        st = load_study(folder)
-        return LegalStudy(dir=st.dir, country=st.country, languages=tuple(st.languages),
-                          demo=bool(st.demo), store_path=st.store_path,
-                          key_file=st.key_file_path)
-    return _minimal(folder)
+    """Read ``DIR/study.toml`` through the workspace loader (validated, every problem listed)."""
+    from dhkit.workspace.config import load_study
 
-
-def _minimal(folder: Path) -> LegalStudy:
-    path = folder / "study.toml"
-    if not path.is_file():
-        raise DhkitError("LEG-060", f"{path} not found: {folder} is not a study folder. "
-                         "Create one with: dhkit init DIR")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DhkitError("LEG-060", f"{path}: not valid TOML ({exc}); fix it.") from None
-    study, paths = data.get("study", {}), data.get("paths", {})
-    country = str(study.get("country", "")).upper()
-    if len(country) != 2:
-        raise DhkitError("LEG-060", f"{path}: [study] country must be a two-letter ISO code "
-                         "such as CO.")
-    key_file = paths.get("key_file") or None
-    store = Path(paths.get("store", "store/study.duckdb"))
-    return LegalStudy(dir=folder, country=country,
-                      languages=tuple(study.get("languages", ["en", "es"])),
-                      demo=bool(study.get("demo", False)),
-                      store_path=store if store.is_absolute() else folder / store,
-                      key_file=Path(key_file).expanduser() if key_file else None)
+    st = load_study(Path(dir).expanduser().resolve())
+    return LegalStudy(dir=st.dir, country=st.country, languages=tuple(st.languages),
+                      demo=bool(st.demo), store_path=st.store_path, key_file=st.key_file_path)

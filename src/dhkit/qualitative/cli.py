@@ -41,24 +41,9 @@ def _store(dir: Path) -> Iterator:
     """Open the study's encrypted store; print a validation report before re-raising."""
     from dhkit.errors import ValidationError
 
-    try:
-        from dhkit.workspace.config import load_study
-    except ImportError:  # the workspace stage not there yet: read study.toml ourselves
-        load_study = None
-    if load_study is not None:
-        store = load_study(dir).open_store()
-    else:
-        import tomllib
+    from dhkit.workspace.config import load_study
 
-        from dhkit.workspace.store import Store, resolve_key
-
-        cfg = tomllib.loads((Path(dir) / "study.toml").read_text(encoding="utf-8"))
-        paths, study = cfg.get("paths", {}), cfg.get("study", {})
-        key = resolve_key(dir, key_file=paths.get("key_file") or None,
-                          demo=bool(study.get("demo")))
-        path = Path(dir) / paths.get("store", "store/study.duckdb")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        store = Store.open(path, key)
+    store = load_study(dir).open_store()
     try:
         yield store
     except ValidationError as exc:

@@ -15,7 +15,6 @@ The CLI runs them in order with one progress bar each (:func:`run`).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,59 +78,43 @@ def _generate(ctx: DemoContext) -> DemoStudy:
     return ctx.demo
 
 
-def _optional(module: str, attr: str):
-    """A function of another stage, or None while that stage does not provide it yet."""
-    try:
-        return getattr(importlib.import_module(module), attr, None)
-    except ImportError:
-        return None
-
-
 def _create_study(ctx: DemoContext):
-    init_study = _optional("dhkit.workspace.config", "init_study") or _optional(
-        "dhkit.workspace", "init_study")
-    if init_study is None:
-        ctx.notes.append("study folder not created: dhkit.workspace.init_study not available")
-        return None
-    load_study = _optional("dhkit.workspace.config", "load_study")
-    if (ctx.study_dir / "study.toml").exists() and load_study is not None:
+    """The demo study folder (demo = true), with the Colombia legal files and the fictional
+    interview material; reused when it exists."""
+    from dhkit.legal import install_colombia
+    from dhkit.qualitative import load_demo
+    from dhkit.workspace.config import init_study, load_study
+
+    if (ctx.study_dir / "study.toml").exists():
         ctx.study = load_study(ctx.study_dir)
         ctx.notes.append(f"reused the study folder {ctx.study_dir}")
     else:
-        ctx.study = init_study(ctx.study_dir, country="CO", demo=True,
-                               name="Disrupting Harm — Colombia (synthetic demo)")
-        _adjust_lonely_psu(ctx)
-        install_colombia = _optional("dhkit.legal", "install_colombia")
-        if install_colombia is not None:     # the Colombia legal assessment and recommendations
-            install_colombia(ctx.study_dir)
-        load_demo = _optional("dhkit.qualitative", "load_demo")
-        if load_demo is not None:            # fictional transcripts, redacted, coded, consented
-            with ctx.study.open_store() as store:
-                load_demo(store)
+        init_study(ctx.study_dir, country="CO", demo=True,
+                   name="Disrupting Harm — Colombia (synthetic demo)")
+        ctx.study = _adjust_lonely_psu(ctx.study_dir)
+        install_colombia(ctx.study_dir)      # the Colombia legal assessment and recommendations
+        with ctx.study.open_store() as store:
+            load_demo(store)                 # fictional transcripts, redacted, coded, consented
     ctx.tick(1)
     return ctx.study
 
 
-def _adjust_lonely_psu(ctx: DemoContext) -> None:
+def _adjust_lonely_psu(study_dir: Path):
     """Small demos (``--children 60``) leave some strata with one PSU: the demo study uses
     R's ``survey.lonely.psu = "adjust"`` (centred at the grand mean), which changes
     nothing when every stratum has two or more PSUs, as at the default size."""
-    toml = ctx.study_dir / "study.toml"
+    from dhkit.workspace.config import load_study
+
+    toml = study_dir / "study.toml"
     text = toml.read_text(encoding="utf-8")
     toml.write_text(text.replace('lonely_psu = "fail"', 'lonely_psu = "adjust"', 1),
                     encoding="utf-8")
-    load_study = _optional("dhkit.workspace.config", "load_study")
-    if load_study is not None:
-        ctx.study = load_study(ctx.study_dir)
+    return load_study(study_dir)
 
 
 def _import(ctx: DemoContext):
-    import_files = _optional("dhkit.ingest", "import_files") or _optional(
-        "dhkit.ingest.importer", "import_files")
-    if import_files is None or ctx.study is None or ctx.demo is None:
-        ctx.notes.append("data not imported: dhkit.ingest.import_files not available yet")
-        ctx.tick(1)
-        return None
+    from dhkit.ingest import import_files
+
     paths = ctx.demo.paths.get(ctx.import_format) or ctx.demo.all_paths()
     result = import_files(ctx.study, paths)
     ctx.tick(1)
@@ -183,15 +166,12 @@ def demo_margins(truth=None):
 
 
 def _weights(ctx: DemoContext):
-    run_build = _optional("dhkit.weighting.build", "run_build")
-    if run_build is None or ctx.study is None:
-        ctx.notes.append("weights not built: dhkit.weighting not available")
-        return None
+    from dhkit.console import out_console
+    from dhkit.weighting.build import run_build
+
     (ctx.study_dir / "weighting.toml").write_text(WEIGHTING_TOML, encoding="utf-8")
     demo_margins(ctx.demo.truth if ctx.demo else None).to_csv(
         ctx.study_dir / "margins.csv", index=False)
-    from dhkit.console import out_console
-
     with out_console.capture():          # the diagnostics go to the appendix file instead
         result = run_build(ctx.study_dir, appendix=ctx.out_dir / "weights_appendix.html")
     ctx.tick(1)
@@ -202,8 +182,6 @@ def _report(ctx: DemoContext):
     from dhkit.report.build import build_report
     from dhkit.report.study import inputs_from_study
 
-    if ctx.study is None:
-        return None
     inputs = inputs_from_study(ctx.study)
     result = build_report(inputs, ctx.out_dir, languages=("en", "es"),
                           progress=lambda _name: ctx.tick(1))

@@ -1,16 +1,18 @@
-"""The ``dhkit demo`` pipeline as a list of named steps, so later stages append theirs.
+"""The ``dhkit demo`` pipeline as a list of named steps: generate the synthetic study →
+create the demo study folder (with the Colombia legal files and the fictional interview
+material) → import the Kobo export → build the weights → write the report.
 
 A step is a name, a function of the shared :class:`DemoContext`, and a size (``total``)
-for its progress bar; the function calls ``ctx.tick()`` as it works. Another stage adds a
-step without touching this file's code::
+for its progress bar; the function calls ``ctx.tick()`` as it works. A new stage adds a
+step without touching the others::
 
     from dhkit.demo.pipeline import Step, steps
-    steps.append(Step("report", lambda ctx: make_report(ctx.study_dir), "Writing the report"))
+    steps.append(Step("dashboard", lambda ctx: make_dashboard(ctx.study_dir)))
 
 The CLI runs them in order with one progress bar each (:func:`run`).
 
->>> [s.name for s in steps][:3]
-['generate', 'study', 'import']
+>>> [s.name for s in steps]
+['generate', 'study', 'import', 'weights', 'report']
 """
 
 from __future__ import annotations

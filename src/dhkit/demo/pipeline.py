@@ -123,32 +123,7 @@ def _import(ctx: DemoContext):
     return result
 
 
-WEIGHTING_TOML = """\
-# The demo study's weighting chain (dhkit weights build): base weights from the stage
-# probabilities, nonresponse within region x area, one child per household, then raking
-# to the population margins of the synthetic frame (margins.csv: region, area, sex).
-[input]
-table = "main"
-id = "hh_id"
-
-[base]
-probabilities = ["p_psu", "p_hh"]
-
-[household]
-child_probability = "p_child"
-
-[nonresponse]
-respond = "interview_result"
-respond_values = [1]
-ineligible_values = [4]
-method = "classes"
-classes = ["region", "area"]
-
-[calibration]
-method = "raking"
-margins = "margins.csv"
-maxit = 50
-"""
+WEIGHTING_TEMPLATE = Path(__file__).parents[1] / "weighting" / "templates" / "household_survey.toml"
 
 
 def demo_margins(truth=None):
@@ -171,7 +146,9 @@ def _weights(ctx: DemoContext):
     from dhkit.console import out_console
     from dhkit.weighting.build import run_build
 
-    (ctx.study_dir / "weighting.toml").write_text(WEIGHTING_TOML, encoding="utf-8")
+    # the shipped household survey's weighting chain, with the synthetic frame's margins
+    (ctx.study_dir / "weighting.toml").write_text(
+        WEIGHTING_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     demo_margins(ctx.demo.truth if ctx.demo else None).to_csv(
         ctx.study_dir / "margins.csv", index=False)
     with out_console.capture():          # the diagnostics go to the appendix file instead

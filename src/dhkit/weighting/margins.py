@@ -115,6 +115,10 @@ class Margins:
                            field="total", hint="Write the population total as a number")
                 continue
             numeric = lev in ("", "nan", "None", "<NA>")
+            if np.isnan(tot):
+                report.add("WGT-001", f"no total for {var} = {lev}", file=source, line=i,
+                           field="total", hint="Write the population total of this cell")
+                continue
             if not np.isfinite(tot) or (tot < 0 and not numeric):
                 report.add("WGT-001", f"total {tot} must be a finite number >= 0", file=source,
                            line=i, field="total")

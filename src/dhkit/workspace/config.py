@@ -454,7 +454,35 @@ def init_study(dir: str | Path, instrument: str | Path | None | bool = None, cou
         languages="[" + ", ".join(_toml_str(x) for x in langs) + "]",
         demo="true" if demo else "false", seed=int(seed), instrument=_toml_str(rel))
     (folder / STUDY_FILE).write_text(text, encoding="utf-8")
+    if src is not None and _is_shipped(src):
+        _write_weighting_template(folder)
     return load_study(folder)
+
+
+def _is_shipped(src: Path) -> bool:
+    from dhkit.instrument import shipped_form_path
+
+    return src.resolve() == shipped_form_path().resolve()
+
+
+def _write_weighting_template(folder: Path) -> None:
+    """For the shipped instrument: its weighting chain (``weighting.toml``) and a margins
+    table to fill (``margins.csv``: region, area and sex, totals left empty so that
+    ``dhkit weights build`` names each one still to give)."""
+    import csv
+
+    from dhkit.instrument import shipped_codebook
+
+    template = Path(__file__).parents[1] / "weighting" / "templates" / "household_survey.toml"
+    shutil.copyfile(template, folder / "weighting.toml")
+    cb = shipped_codebook()
+    rows = [("region", v) for v in cb.choice_values("region")]
+    rows += [("area", v) for v in cb.choice_values("area")]
+    rows += [("child_sex", v) for v in cb.choice_values(cb.question("child_sex").list_name)]
+    with (folder / "margins.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["variable", "level", "total"])
+        w.writerows([(var, level, "") for var, level in rows])
 
 
 def _form_languages(src: Path | None) -> list[str]:

@@ -295,24 +295,20 @@ def _render(study, answers, q, lang, restricted: bool) -> str:
 
 
 def _write(html: str, out: Path, stem: str, formats, answers, q, lang) -> list[Path]:
-    from dhkit.legal.render import Workbook, write_html, write_pdf
+    from dhkit.legal.render import Workbook, write_outputs
     from dhkit.legal.strings import t
 
-    written = []
-    if "html" in formats:
-        written.append(write_html(html, out / f"{stem}.html"))
-    if "pdf" in formats:
-        written.append(write_pdf(html, out / f"{stem}.pdf"))
-    if "xlsx" in formats:
-        wb = Workbook(out / f"{stem}.xlsx")
+    def xlsx(path: Path) -> Path:
+        wb = Workbook(path)
         wb.sheet("answers", ["id", t("section", lang), t("question", lang), t("year", lang),
                              t("value", lang), t("note", lang), t("visibility", lang)],
                  [[a.question, q.sections[q.question(a.question).section][lang],
                    q.question(a.question).question[lang], a.year, a.value, a.note,
                    t(q.question(a.question).visibility, lang)] for a in answers],
                  [8, 30, 50, 8, 30, 40, 12])
-        written.append(wb.close())
-    return written
+        return wb.close()
+
+    return write_outputs(html, out, stem, formats, xlsx)
 
 
 def write_public_report(study, out: Path, lang: str = "en",

@@ -246,7 +246,7 @@ def export_comments(study, path: str | Path) -> Path:
 
 def write_summary(study, out: Path, lang: str = "en",
                   formats: tuple[str, ...] = ("html", "pdf", "xlsx")) -> list[Path]:
-    from dhkit.legal.render import Workbook, render_html, write_html, write_pdf
+    from dhkit.legal.render import Workbook, render_html, write_outputs
     from dhkit.legal.strings import t
 
     comments = load_comments(study)
@@ -254,15 +254,9 @@ def write_summary(study, out: Path, lang: str = "en",
     html = render_html("consultation.html.j2", lang=lang, title=t("consult_title", lang),
                        country=study.country, s=s, comments=comments,
                        endorsements=ENDORSEMENTS)
-    out = Path(out)
-    stem = f"consultation-{study.country}-{lang}"
-    written = []
-    if "html" in formats:
-        written.append(write_html(html, out / f"{stem}.html"))
-    if "pdf" in formats:
-        written.append(write_pdf(html, out / f"{stem}.pdf"))
-    if "xlsx" in formats:
-        wb = Workbook(out / f"{stem}.xlsx")
+
+    def xlsx(path: Path) -> Path:
+        wb = Workbook(path)
         wb.sheet(t("by_sector", lang), [t("sector", lang), *[t(e, lang) for e in ENDORSEMENTS],
                                         t("changes_proposed", lang)],
                  [[t(sec, lang), *[v[e] for e in ENDORSEMENTS], s.changes_by_sector[sec]]
@@ -275,8 +269,9 @@ def write_summary(study, out: Path, lang: str = "en",
                    c.proposed_change, t(c.endorsement, lang),
                    t(c.decision, lang) if c.decision else t("undecided", lang), c.reason]
                   for c in comments], [8, 10, 24, 16, 50, 40, 16, 12, 30])
-        written.append(wb.close())
-    return written
+        return wb.close()
+
+    return write_outputs(html, out, f"consultation-{study.country}-{lang}", formats, xlsx)
 
 
 def finalize(study, registry_path: Path | None = None, date: str | None = None) -> Path:

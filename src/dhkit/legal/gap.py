@@ -146,19 +146,11 @@ def render_gap_html(report: GapReport, checklist: Checklist) -> str:
 def write_gap(report: GapReport, checklist: Checklist, out_dir: str | Path,
               formats: tuple[str, ...] = ("html", "pdf", "xlsx")) -> list[Path]:
     """Write the gap report as ``gap-CO-en.html`` / ``.pdf`` / ``.xlsx`` in ``out_dir``."""
-    from dhkit.legal.render import write_html, write_pdf
+    from dhkit.legal.render import write_outputs
 
-    out_dir = Path(out_dir)
-    stem = f"gap-{report.country}-{report.lang}"
-    written = []
     html = render_gap_html(report, checklist) if {"html", "pdf"} & set(formats) else ""
-    if "html" in formats:
-        written.append(write_html(html, out_dir / f"{stem}.html"))
-    if "pdf" in formats:
-        written.append(write_pdf(html, out_dir / f"{stem}.pdf"))
-    if "xlsx" in formats:
-        written.append(write_gap_xlsx(report, checklist, out_dir / f"{stem}.xlsx"))
-    return written
+    return write_outputs(html, out_dir, f"gap-{report.country}-{report.lang}", formats,
+                         lambda path: write_gap_xlsx(report, checklist, path))
 
 
 def write_gap_xlsx(report: GapReport, checklist: Checklist, path: str | Path) -> Path:
@@ -228,20 +220,15 @@ def build_matrix(checklist: Checklist, assessments: list[Assessment], lang: str 
 
 def write_matrix(matrix: Matrix, checklist: Checklist, out_dir: str | Path, lang: str = "en",
                  formats: tuple[str, ...] = ("html", "xlsx")) -> list[Path]:
-    from dhkit.legal.render import Workbook, render_html, write_html, write_pdf
+    from dhkit.legal.render import Workbook, render_html, write_outputs
     from dhkit.legal.strings import t
 
-    out_dir = Path(out_dir)
-    written = []
     html = render_html("matrix.html.j2", lang=lang, title=t("matrix_title", lang),
                        country=", ".join(matrix.countries), m=matrix, cl=checklist,
                        scale={k: checklist.scale_label(k, lang) for k in SCALE})
-    if "html" in formats:
-        written.append(write_html(html, out_dir / f"matrix-{lang}.html"))
-    if "pdf" in formats:
-        written.append(write_pdf(html, out_dir / f"matrix-{lang}.pdf"))
-    if "xlsx" in formats:
-        wb = Workbook(out_dir / f"matrix-{lang}.xlsx")
+
+    def xlsx(path: Path) -> Path:
+        wb = Workbook(path)
         wb.sheet("matrix", [t("item", lang), t("area", lang), t("question", lang),
                             *matrix.countries],
                  [[it.id, checklist.area_label(it.area, lang), it.text(lang),
@@ -255,5 +242,6 @@ def write_matrix(matrix: Matrix, checklist: Checklist, out_dir: str | Path, lang
                                                                    "not_met", "unknown")]]
                   for c, areas in matrix.summaries.items() for a in areas.values()],
                  [9, 30, 8, 12, 12, 12, 12], pct_cols=(3, 4, 5, 6))
-        written.append(wb.close())
-    return written
+        return wb.close()
+
+    return write_outputs(html, out_dir, f"matrix-{lang}", formats, xlsx)

@@ -62,6 +62,21 @@ def write_html(html: str, path: str | Path) -> Path:
     return path
 
 
+def write_outputs(html: str, out_dir: str | Path, stem: str, formats,
+                  xlsx=None) -> list[Path]:
+    """One document in the asked formats: ``stem.html`` and ``stem.pdf`` from ``html``, and
+    ``stem.xlsx`` written by ``xlsx(path) -> Path`` (its tables); the files written."""
+    out_dir = Path(out_dir)
+    written = []
+    if "html" in formats:
+        written.append(write_html(html, out_dir / f"{stem}.html"))
+    if "pdf" in formats:
+        written.append(write_pdf(html, out_dir / f"{stem}.pdf"))
+    if "xlsx" in formats and xlsx is not None:
+        written.append(xlsx(out_dir / f"{stem}.xlsx"))
+    return written
+
+
 class Workbook:
     """A thin XlsxWriter wrapper: one call per sheet of rows, with a header format,
     frozen header row, autofilter and sensible column widths."""

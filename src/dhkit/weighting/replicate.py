@@ -90,23 +90,19 @@ def _psu_table(strata, psu, n: int) -> tuple[np.ndarray, np.ndarray, list[np.nda
 
 
 def jkn_weights(weights, strata, psu) -> ReplicateWeights:
-    """Stratified delete-one-PSU jackknife (R ``as.svrepdesign(type = "JKn")``).
+    """Stratified delete-one-PSU jackknife (R ``as.svrepdesign(type = "JKn")``): the
+    factors of :func:`dhkit.survey.replicate.jkn_weights` times the weights, with PSUs
+    nested in strata and every stratum needing two PSUs (WGT-015).
 
     >>> jkn_weights([2., 2., 2.], strata=None, psu=[1, 2, 3]).weights[:, 1].tolist()
     [3.0, 0.0, 3.0]
     """
+    from dhkit.survey.replicate import jkn_weights as jkn_factors
+
     w = np.asarray(weights, dtype=float)
-    p_codes, psu_stratum, by_stratum = _psu_table(strata, psu, len(w))
-    row_stratum = psu_stratum[p_codes]
-    cols, rscales = [], []
-    for psus in by_stratum:
-        nh = len(psus)
-        for j in psus:
-            mult = np.where(row_stratum == psu_stratum[j], nh / (nh - 1), 1.0)
-            mult[p_codes == j] = 0.0
-            cols.append(w * mult)
-            rscales.append((nh - 1) / nh)
-    return ReplicateWeights(np.column_stack(cols), w, "JKn", 1.0, np.asarray(rscales))
+    p_codes, psu_stratum, _ = _psu_table(strata, psu, len(w))
+    factors, rscales, _scale = jkn_factors(psu_stratum[p_codes], p_codes)
+    return ReplicateWeights(w[:, None] * factors, w, "JKn", 1.0, rscales)
 
 
 def raowu_bootstrap(weights, strata, psu, replicates: int = 200, seed: int = 1

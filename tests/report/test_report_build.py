@@ -150,3 +150,16 @@ def test_unknown_variable_and_empty_base_are_reported_before_computing(tmp_path)
     codes = exc.value.report.codes()
     assert "IND-001" in codes            # games_weekly names a missing variable
     assert "IND-003" in codes            # instance bases select nobody
+
+
+def test_a_difference_with_a_suppressed_side_is_neither_shown_nor_marked(tmp_path):
+    inputs = _inputs(thresholds=Thresholds(suppress_below=200, caution_below=400))
+    result = build_report(inputs, tmp_path, pdf=False)
+    ctr = pd.read_csv(result.files["contrasts.csv"])
+    est = pd.read_csv(result.files["estimates.csv"], keep_default_na=False)
+    small = est[(est.domain == "sex") & (est.indicator == "inst_met_in_person")]
+    assert (small.n_unweighted.astype(int) < 200).any()       # an instance base is small
+    hidden = ctr[ctr.suppressed]
+    assert len(hidden) > 0
+    assert hidden.difference.isna().all() and hidden.p_value.isna().all()
+    assert not hidden.significant.any()

@@ -146,6 +146,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
     ctr = pd.concat(contrasts, ignore_index=True) if contrasts else pd.DataFrame()
     if len(ctr):
         ctr = _name_rows(ctr, catalogue)
+        ctr = _suppress_contrasts(ctr, table, inputs.thresholds.suppress_below)
         ctr["significant"] = ctr["p_value"] < plan.significance_level
     return Analysis(catalogue, plan, table, public_view(table), ctr,
                     _design_summary(inputs, tables))
@@ -164,6 +165,25 @@ def _calibrated(design, frame: pd.DataFrame, cal: CalibrationSetup, spec: Design
     if np.allclose(calibrated.w, design.w, rtol=1e-8, atol=0):
         return calibrated
     return design
+
+
+def _suppress_contrasts(ctr: pd.DataFrame, table: pd.DataFrame, below: int) -> pd.DataFrame:
+    """A difference is not shown (nor marked) when either domain's unweighted base is below
+    the suppression threshold: it would reveal what the suppressed cell hides."""
+    n = table.set_index(["indicator", "category", "domain", "level"])["n_unweighted"]
+    n = n[~n.index.duplicated()]
+
+    def base(level_col: str) -> np.ndarray:
+        keys = pd.MultiIndex.from_arrays([ctr["indicator"], ctr["category"], ctr["domain"],
+                                          ctr[level_col].astype(str)])
+        return n.reindex(keys).fillna(0).to_numpy()
+
+    hidden = (base("level_a") < below) | (base("level_b") < below)
+    ctr = ctr.copy()
+    ctr["suppressed"] = hidden
+    for col in ("difference", "se", "t", "p_value"):
+        ctr[col] = ctr[col].astype(float).where(~hidden)
+    return ctr
 
 
 def _name_rows(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

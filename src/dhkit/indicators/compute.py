@@ -139,11 +139,13 @@ def _first_line(exc: Exception) -> str:
 
 def analysis_tables(catalogue: Catalogue, plan: Plan, main: pd.DataFrame,
                     instance: pd.DataFrame | None, design: DesignSpec,
-                    child_columns: list[str] = ()) -> AnalysisTables:
+                    child_columns: list[str] = (), check: bool = True) -> AnalysisTables:
     """Evaluate every planned indicator into numeric columns, one frame per unit;
     ``child_columns`` are carried as they are into the child and caregiver frames
-    (e.g. the calibration variables)."""
-    report = check_plan_against_data(catalogue, plan, main, instance)
+    (e.g. the calibration variables). ``check=False`` when the caller has just run
+    :func:`check_plan_against_data` itself."""
+    report = check_plan_against_data(catalogue, plan, main, instance) if check \
+        else ValidationReport()
     if not report.ok:
         raise ValidationError("IND-000", f"{len(report)} problem(s) in the catalogue or plan "
                               "against the data", report)

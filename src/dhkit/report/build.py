@@ -114,14 +114,15 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
-            ci: str = "logit") -> Analysis:
-    """All planned estimates with flags, and every planned contrast with its p-value."""
+            ci: str = "logit", validated: bool = False) -> Analysis:
+    """All planned estimates with flags, and every planned contrast with its p-value
+    (``validated=True`` after :func:`validate_inputs` skips checking the data again)."""
     from dhkit.survey import Design
 
     cal = inputs.calibration
     extra = (cal.variables + [cal.before]) if cal else []
     tables = analysis_tables(catalogue, plan, inputs.main, inputs.instance, inputs.design,
-                             child_columns=extra)
+                             child_columns=extra, check=not validated)
     spec = inputs.design
     parts, contrasts = [], []
     for unit, frame in tables.frames.items():
@@ -290,7 +291,7 @@ def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[
 
     catalogue, plan = validate_inputs(inputs, languages)
     step("validate")
-    analysis = analyse(inputs, catalogue, plan)
+    analysis = analyse(inputs, catalogue, plan, validated=True)
     step("estimate")
     files = _write_tidy(analysis, out)
     step("tidy")

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from dhkit import __version__
-from dhkit.disclosure import SUPPRESSED, Thresholds, apply_flags, public_view
+from dhkit.disclosure import Thresholds, apply_flags, public_view
 from dhkit.errors import ValidationError
 from dhkit.indicators.catalogue import Catalogue, Plan, load_catalogue, load_plan
 from dhkit.indicators.compute import KEY, DesignSpec, analysis_tables, check_plan_against_data

@@ -201,7 +201,7 @@ class _Importer:
                                      "in the form) was not imported; weights are built by "
                                      "dhkit weights")
         rep = self.result.report
-        if not cmap.questions and not cmap.splits:
+        if not cmap.questions and not cmap.splits and not self._metadata_only(cmap):
             raise DhkitError("IMP-016", f"{sheet.label}: no column matches a question of the "
                              f"form {self.cb.form_id}; is it an export of this form? Nothing "
                              "was imported.")
@@ -228,7 +228,7 @@ class _Importer:
         cols.append(f"COALESCE({', '.join(key_src)})::VARCHAR AS _key" if key_src
                     else "NULL::VARCHAR AS _key")
         for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
-                     "quarantine_id"):
+                     "quarantine_id", "parent_table", "version", "deprecated", "root"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
         if level is not None:
@@ -257,6 +257,15 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    def _metadata_only(self, cmap: ColumnMap) -> bool:
+        """A main sheet with only metadata (key, version...) is a real export when every
+        question of the form sits inside a repeat."""
+        from dhkit.ingest.validate import METADATA_TYPES
+
+        answers = [q for q in self.cb.data_questions(None) if q.base_type not in METADATA_TYPES]
+        return cmap.level is None and "key" in cmap.meta and not answers and \
+            not {"parent_index", "parent_key", "parent_uuid"} & set(cmap.meta)
 
     # ------------------------------------------------------------------ validation
     def _levels(self) -> list[str | None]:
@@ -333,12 +342,13 @@ class _Importer:
     def _batch_keys(self, level: str | None) -> str:
         """SQL: (_key, key var text, _index, stage) of every staged row at ``level``."""
         kv = txt(self.key_var) if level is None and self.has_key_var else "NULL::VARCHAR"
+        sub = "_key" if level is None else "_parent_uuid"
         parts = [f"SELECT _key, {kv} AS kv, "
-                 f"_index, {i} AS stage FROM {s.n}"
+                 f"_index, {i} AS stage, {sub} AS _sub FROM {s.n}"
                  for i, s in enumerate(self.stages) if s.cmap.level == level]
         return " UNION ALL ".join(parts) if parts else \
             "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS kv, NULL::VARCHAR AS _index, " \
-            "-1 AS stage WHERE FALSE"
+            "-1 AS stage, NULL::VARCHAR AS _sub WHERE FALSE"
 
     def _store_keys(self, level: str | None) -> str:
         t = table_name(level)
@@ -354,20 +364,32 @@ class _Importer:
             "'study' AND table_name = ?", [t]).fetchall())
 
     def _resolve_parents(self, level: str, stages: list[_Stage]) -> None:
+        """Link each repeat row to its parent row (``_parent_key``) and give it a lasting key.
+
+        ODK Central: ``PARENT_KEY`` is the parent's ``KEY`` (at any depth). Kobo: the
+        submission's ``_uuid`` (``_submission__uuid``) when the parent is the main sheet;
+        for a nested repeat ``_parent_index`` is the ``_index`` of the parent repeat's sheet
+        (``_parent_table_name``), taken from the same workbook when there is one, and
+        checked against ``_submission__uuid`` when several exports are imported together.
+        A row without a key of its own (Kobo) is keyed ``PARENT/level[n]`` (its place under
+        its parent), the way ODK Central keys repeats, so a re-export finds the same key.
+        """
         parent = self._parent_level(level)
         batch = self._batch_keys(parent)
         for s in stages:
-            self.con.execute(f"UPDATE {s.n} SET _parent_key = COALESCE(_parent_key, "
-                             "_parent_uuid)")
-            # Kobo: _parent_index -> _index of the parent sheet from the same export
+            if parent is None:
+                self.con.execute(f"UPDATE {s.n} SET _parent_key = _parent_uuid "
+                                 "WHERE _parent_key IS NULL")
             same = [i for i, o in enumerate(self.stages)
                     if o.cmap.level == parent and o.sheet.file == s.sheet.file] or \
                    [i for i, o in enumerate(self.stages) if o.cmap.level == parent]
             if same and "parent_index" in s.cmap.meta:
+                stages_in = ", ".join(str(i) for i in same)
                 self.con.execute(
                     f"UPDATE {s.n} SET _parent_key = b._key FROM ({batch}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.stage = {same[0]} "
-                    f"AND b._index = {s.n}._parent_index")
+                    f"WHERE {s.n}._parent_key IS NULL AND b.stage IN ({stages_in}) "
+                    f"AND b._index = {s.n}._parent_index AND ({s.n}._parent_uuid IS NULL "
+                    f"OR b._sub IS NULL OR b._sub = {s.n}._parent_uuid)")
             if parent is None:   # the study key copied into the repeat (hh_id)
                 kv = txt("^" + self.key_var)
                 self.con.execute(
@@ -375,8 +397,10 @@ class _Importer:
                     f"({batch}) UNION ALL {self._store_keys(None)}) b "
                     f"WHERE {s.n}._parent_key IS NULL AND b.kv = {s.n}.{kv}")
             self.con.execute(
-                f"UPDATE {s.n} SET _key = COALESCE(_key, _parent_key || '/' || "
-                f"{lit(level + '/')} || _row)")
+                f"UPDATE {s.n} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
+                f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
+                f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
+                f"IS NOT NULL) o WHERE {s.n}._row = o._row")
 
     def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
         """The relation rules run on, and the SQL of every name rules may refer to."""
@@ -638,7 +662,7 @@ class _Importer:
         join = ""
         if level is not None and self.key_var in types and self.key_var not in qnames:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
-                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1 FROM "
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
         cur = self.con.execute(

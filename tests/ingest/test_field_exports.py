@@ -93,3 +93,21 @@ def test_metadata_only_file_for_a_form_with_main_questions_is_still_refused(stud
     with pytest.raises(DhkitError) as exc:
         import_files(study, [p])
     assert exc.value.code == "IMP-016"
+
+
+def test_a_question_the_form_gains_after_the_first_import_becomes_a_new_column(tmp_path):
+    form = ff.household_form(tmp_path / "hh_visit.xlsx")
+    study = init_study(tmp_path / "s", instrument=form, demo=True)
+    import_files(study, [ff.kobo_xlsx(tmp_path / "first.xlsx", ff.sample(2))])
+    ff.household_form(study.instrument_path, phone=True)      # the team edits the form
+    later = ff.sample(4)[2:]
+    for s in later:
+        s.hh_id, s.uuid, s.phone = s.hh_id + "b", s.uuid + "b", "1"
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "later.xlsx", later, phone=True)])
+    assert res.accepted["main"] == 2
+    assert _table(study, "main", "hh_id, phone_access") == [
+        ("H000", None), ("H001", None), ("H002b", 1), ("H003b", 1)]
+    with study.open_store() as store:
+        notes = [r[0] for r in store.con.execute(
+            "SELECT note FROM audit_log WHERE command = 'schema'").fetchall()]
+    assert notes and "phone_access (BIGINT)" in notes[0]

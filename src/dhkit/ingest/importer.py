@@ -576,8 +576,6 @@ class _Importer:
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
         t = table_name(level)
-        if self.store.has_table(t):
-            return self._store_columns(t)
         types = {"_key": "VARCHAR"}
         if level is not None:
             types["_parent_key"] = "VARCHAR"
@@ -586,11 +584,33 @@ class _Importer:
         for q in self.cb.data_questions(level):
             types[q.name] = sql_type(q, self.cb) if q.base_type != "calculate" else \
                 self._calculate_type(q.name, stages)
-        types.update({"_submission_time": "VARCHAR", "_source_file": "VARCHAR",
-                      "_source_row": "BIGINT", "_import_id": "VARCHAR"})
+        types.update({"_submission_time": "VARCHAR", "_form_version": "VARCHAR",
+                      "_source_file": "VARCHAR", "_source_row": "BIGINT",
+                      "_import_id": "VARCHAR"})
+        if self.store.has_table(t):
+            return self._evolve(t, types)
         cols = ", ".join(f"{qi(c)} {ty}" for c, ty in types.items())
         self.con.execute(f"CREATE TABLE study.{qi(t)} ({cols})")
         return types
+
+    def _evolve(self, t: str, types: dict[str, str]) -> dict[str, str]:
+        """Schema evolution: a question the form gained since the table was made becomes a
+        new column (NULL for the rows already stored); nothing is ever dropped."""
+        have = self._store_columns(t)
+        added = []
+        for col, ty in types.items():
+            if col not in have:
+                self.con.execute(f"ALTER TABLE study.{qi(t)} ADD COLUMN {qi(col)} {ty}")
+                have[col] = ty
+                if not col.startswith("_"):
+                    added.append(f"{col} ({ty})")
+        if added:
+            self.store.audit("schema", note=f"table {t} gained column(s) {', '.join(added)} "
+                             f"from the form (import {self.result.import_id}); rows stored "
+                             "before hold NULL there")
+            self.result.notes.append(f"table {t}: new column(s) {', '.join(added)} added "
+                                     "(the form gained these questions)")
+        return have
 
     def _calculate_type(self, name: str, stages: list[_Stage]) -> str:
         for ty in ("BIGINT", "DOUBLE"):
@@ -651,6 +671,8 @@ class _Importer:
                 sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}")
             elif col in ("_key", "_parent_key", "_submission_time"):
                 sel.append(f"n.{col}")
+            elif col == "_form_version":
+                sel.append("n._version AS _form_version")
             elif col == "_source_file":
                 sel.append(f"{lit(s.sheet.label)} AS _source_file")
             elif col == "_source_row":

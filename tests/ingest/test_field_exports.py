@@ -111,3 +111,25 @@ def test_a_question_the_form_gains_after_the_first_import_becomes_a_new_column(t
         notes = [r[0] for r in store.con.execute(
             "SELECT note FROM audit_log WHERE command = 'schema'").fetchall()]
     assert notes and "phone_access (BIGINT)" in notes[0]
+
+
+def test_terminal_groups_identical_problems_and_the_csv_keeps_every_row(study, tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    subs = ff.sample(40)
+    for s in subs:
+        s.region = "mars"
+    files = ff.kobo_csvs(tmp_path, subs)
+    report = tmp_path / "problems.csv"
+    out = CliRunner().invoke(app, ["import", str(study.dir), *map(str, files),
+                                   "--report", str(report)], terminal_width=200)
+    assert out.exit_code == 1
+    lines = [ln for ln in out.output.splitlines() if "IMP-005" in ln]
+    assert len(lines) == 1 and " 40 " in lines[0] and "2, 3, 4, ..." in lines[0]
+    with report.open() as fh:
+        rows = [r for r in csv.DictReader(fh) if r["code"] == "IMP-005"]
+    assert len(rows) == 40 and rows[0]["value"] == "mars"

@@ -125,11 +125,18 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
     Reference: validation rules follow the XLSForm spec (https://xlsform.org) as ODK/Kobo
     apply them; the report lists every problem (frictionless-py style).
     """
-    cb = codebook or study.codebook()
+    versions = None
+    if codebook is None:
+        from dhkit.instrument.versions import load_versions
+
+        versions = load_versions(study)
+        codebook = versions.merged
+    cb = codebook
     own = store is None
     store = store or study.open_store()
     try:
-        return _Importer(study, cb, store, source, encoding).run([Path(p) for p in paths])
+        return _Importer(study, cb, store, source, encoding,
+                         versions=versions).run([Path(p) for p in paths])
     finally:
         if own:
             store.close()
@@ -137,8 +144,10 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
 
 class _Importer:
     def __init__(self, study, cb: Codebook, store: Store, source, encoding,
-                 release: bool = False) -> None:
+                 release: bool = False, versions=None) -> None:
         self.release = release
+        #: the form versions the study holds (None: only ``cb``, e.g. in tests)
+        self.versions = versions if versions is not None and versions.several else None
         self.study, self.cb, self.store, self.con = study, cb, store, store.con
         self.source, self.encoding = source, encoding
         self.key_var = study.imports.key
@@ -214,7 +223,7 @@ class _Importer:
         present = set(cmap.questions) | set(cmap.splits)
         for q in qs:
             if q.name not in present and (q.required or q.required_if) \
-                    and q.base_type != "calculate":
+                    and q.base_type != "calculate" and self._required_everywhere(q.name):
                 rep.add("IMP-017", f"the file has no column for the required question "
                         f"{q.name}", file=sheet.label, field=q.name,
                         hint=f"Export all columns (expected header {q.path})")
@@ -231,6 +240,7 @@ class _Importer:
                      "quarantine_id", "parent_table", "version", "deprecated", "root"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
+        cols.append(f"{self._version_sql(m)} AS _form_version")
         if level is not None:
             h = cmap.other_level.get(self.key_var)
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
@@ -257,6 +267,23 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    def _required_everywhere(self, name: str) -> bool:
+        if self.versions is None:
+            return True
+        return all(v.codebook.questions[name].required or v.codebook.questions[name].required_if
+                   for v in self.versions.versions if name in v.codebook.questions)
+
+    def _version_sql(self, meta: dict[str, str]) -> str:
+        """SQL of the held form version of a row (NULL: a version the study does not hold;
+        rows that name no version are taken as the newest)."""
+        raw = f"NULLIF(trim({qi(meta['version'])}), '')" if "version" in meta else "NULL"
+        if self.versions is None:
+            return f"{raw}::VARCHAR"
+        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}"
+                         for k, v in self.versions.lookup().items())
+        newest = lit(self.versions.newest.version)
+        return f"CASE WHEN {raw} IS NULL THEN {newest} ELSE (CASE {raw} {whens} END) END"
 
     def _metadata_only(self, cmap: ColumnMap) -> bool:
         """A main sheet with only metadata (key, version...) is a real export when every
@@ -344,11 +371,11 @@ class _Importer:
         kv = txt(self.key_var) if level is None and self.has_key_var else "NULL::VARCHAR"
         sub = "_key" if level is None else "_parent_uuid"
         parts = [f"SELECT _key, {kv} AS kv, "
-                 f"_index, {i} AS stage, {sub} AS _sub FROM {s.n}"
+                 f"_index, {i} AS stage, {sub} AS _sub, _form_version AS _fv FROM {s.n}"
                  for i, s in enumerate(self.stages) if s.cmap.level == level]
         return " UNION ALL ".join(parts) if parts else \
             "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS kv, NULL::VARCHAR AS _index, " \
-            "-1 AS stage, NULL::VARCHAR AS _sub WHERE FALSE"
+            "-1 AS stage, NULL::VARCHAR AS _sub, NULL::VARCHAR AS _fv WHERE FALSE"
 
     def _store_keys(self, level: str | None) -> str:
         t = table_name(level)
@@ -401,6 +428,10 @@ class _Importer:
                 f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
                 f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
                 f"IS NOT NULL) o WHERE {s.n}._row = o._row")
+            if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
+                self.con.execute(
+                    f"UPDATE {s.n} SET _form_version = b._fv FROM ({batch}) b "
+                    f"WHERE b._key = {s.n}._parent_key")
 
     def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
         """The relation rules run on, and the SQL of every name rules may refer to."""
@@ -463,10 +494,7 @@ class _Importer:
 
     def _row_checks(self, s: _Stage, level: str | None) -> None:
         relation, columns = self._context(s, level)
-        checks: list[Check] = []
-        for q in self.cb.data_questions(level):
-            checks += question_checks(q, self.cb, columns, q.name in s.present,
-                                      self.age if level is None else None, self.result.notes)
+        checks = self._question_checks(s, level, columns)
         if relation != s.n:   # rules that may read the parent: only rows that have one
             checks = [Check(c.code, c.field, f"_has_parent AND ({c.condition})", c.message,
                             c.value) if c.code in ("IMP-006", "IMP-007", "IMP-010") else c
@@ -497,6 +525,39 @@ class _Importer:
         self.temps.append(flagged)
         self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(flagged, checks)}")
         self.temps.append(s.p)
+
+    def _question_checks(self, s: _Stage, level: str | None,
+                         columns: dict[str, str]) -> list[Check]:
+        """The rules of every question; with several form versions, each row is checked
+        against the version it was collected with (a rule only some versions have is tested
+        on their rows only), and a row of a version the study does not hold is IMP-020."""
+        age = self.age if level is None else None
+        if self.versions is None:
+            checks: list[Check] = []
+            for q in self.cb.data_questions(level):
+                checks += question_checks(q, self.cb, columns, q.name in s.present, age,
+                                          self.result.notes)
+            return checks
+        per: dict[Check, list[str]] = {}
+        notes: list[str] = []
+        for v in self.versions.versions:
+            for q in v.codebook.data_questions(level):
+                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes):
+                    per.setdefault(c, []).append(v.version)
+        self.result.notes += [n for n in dict.fromkeys(notes) if n not in self.result.notes]
+        everyone = set(self.versions.names)
+        checks = [c if set(vs) == everyone else
+                  Check(c.code, c.field, f"_form_version IN ({', '.join(map(lit, vs))}) AND "
+                        f"({c.condition})", c.message, c.value) for c, vs in per.items()]
+        if "version" in s.cmap.meta:
+            raw = f"NULLIF(trim(CAST(_version AS VARCHAR)), '')"
+            add = (f"dhkit instrument add {self.study.dir.name} FORM.xlsx")
+            checks.append(Check(
+                "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
+                f"'collected with form version \"' || {raw} || '\", which this study does not "
+                f"hold (it holds {', '.join(self.versions.names)}); add that version of the "
+                f"form: {add}, then import the file again'", raw))
+        return checks
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
@@ -672,7 +733,7 @@ class _Importer:
             elif col in ("_key", "_parent_key", "_submission_time"):
                 sel.append(f"n.{col}")
             elif col == "_form_version":
-                sel.append("n._version AS _form_version")
+                sel.append("n._form_version")
             elif col == "_source_file":
                 sel.append(f"{lit(s.sheet.label)} AS _source_file")
             elif col == "_source_row":
@@ -684,7 +745,7 @@ class _Importer:
         join = ""
         if level is not None and self.key_var in types and self.key_var not in qnames:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
-                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL FROM "
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
         cur = self.con.execute(

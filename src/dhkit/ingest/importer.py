@@ -74,6 +74,8 @@ class FileResult:
     format: str = ""
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (ok, quarantined)
     already_imported: bool = False
+    unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
+    edited: dict[str, int] = field(default_factory=dict)      # table -> rows that replaced a version
 
 
 @dataclass
@@ -87,6 +89,8 @@ class ImportResult:
     report: ValidationReport = field(default_factory=ValidationReport)
     notes: list[str] = field(default_factory=list)     # rules that could not be checked
     report_rows: list[Problem] = field(default_factory=list)   # with values, for the CSV
+    unchanged: dict[str, int] = field(default_factory=dict)   # re-exported rows, same content
+    edited: dict[str, int] = field(default_factory=dict)      # re-exported rows, changed content
 
     @property
     def ok(self) -> bool:
@@ -317,10 +321,15 @@ class _Importer:
                 self._resolve_parents(level, stages)
             for s in stages:
                 self._row_checks(s, level)
+                self._match_store(s, level)
             if level is None:
                 self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
+            for s in stages:      # a re-exported row stored as is: nothing to report
+                k = self.stages.index(s)
+                self.con.execute(f"DELETE FROM {s.p} WHERE _row IN (SELECT _row FROM _st{k} "
+                                 "WHERE same)")
         if self.release:
             self._match_quarantine()
         self._keep_raw_of_bad_rows()
@@ -559,6 +568,45 @@ class _Importer:
                 f"form: {add}, then import the file again'", raw))
         return checks
 
+    def _match_store(self, s: _Stage, level: str | None) -> None:
+        """Re-exports: staged rows that are a submission (or repeat entry) already stored,
+        found by key, or by the ``deprecatedID``/``rootUuid`` of an edited submission.
+        ``_st{k}`` holds (row, stored key, same content?, newer than the stored one?).
+
+        Same content is a no-op. Changed content is an edit: the newer version is applied
+        (a row naming the stored one as deprecatedID is newer; else the later
+        ``_submission_time``, and on a tie the export, a later snapshot of the server) and
+        the other is kept in ``TABLE_history``."""
+        k = self.stages.index(s)
+        t = table_name(level)
+        name = f"_st{k}"
+        self.temps.append(name)
+        empty = (f"CREATE TEMP TABLE {name} (_row BIGINT, old_key VARCHAR, "
+                 "old_parent VARCHAR, same BOOLEAN, newer BOOLEAN)")
+        if self.release or not self.store.has_table(t) or not self.con.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM study.{qi(t)} LIMIT 1)").fetchone()[0]:
+            self.con.execute(empty)
+            return
+        have = self._store_columns(t)
+        qs = [q for q in self.cb.data_questions(level) if q.name in have]
+        new = ", ".join(f"TRY_CAST(n.{txt(q.name)} AS {have[q.name]})" if have[q.name] !=
+                        "VARCHAR" else f"n.{txt(q.name)}" for q in qs) or "NULL"
+        old = ", ".join(f"o.{qi(q.name)}" for q in qs) or "NULL"
+        cands = " UNION ALL ".join(
+            f"SELECT _row, {e} AS mk, {i} AS pri FROM {s.n} WHERE {e} IS NOT NULL"
+            for i, e in enumerate(("_key", "_deprecated", "replace(_deprecated, 'uuid:', '')",
+                                   "_root", "replace(_root, 'uuid:', '')")))
+        parent = "o._parent_key" if level is not None else "NULL::VARCHAR"
+        self.con.execute(f"""
+            CREATE TEMP TABLE {name} AS
+            SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
+                   hash({new}) = hash({old}) AS same,
+                   (m.pri > 0) OR COALESCE(n._submission_time >= o._submission_time, TRUE)
+                       AS newer
+            FROM ({cands}) m JOIN {s.n} n ON n._row = m._row
+            JOIN study.{qi(t)} o ON o._key = m.mk
+            ORDER BY n._row, m.pri""")
+
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
         batch = " UNION ALL ".join(
@@ -587,9 +635,13 @@ class _Importer:
                     FROM _dup WHERE stage = {i} AND rn > 1
                     UNION ALL
                     SELECT d._row, d._key, 'IMP-009', {lit(fld)},
-                           'the key is already in the study store (imported before)', d.k
+                           'the key is already in the study store for another submission '
+                           || '(imported before)', d.k
                     FROM _dup d WHERE d.stage = {i} AND d.k IN (SELECT {col} FROM ({store})
-                                                                WHERE {col} IS NOT NULL)""")
+                                                                WHERE {col} IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM _st{i} m JOIN ({store}) o
+                                      ON o._key = m.old_key WHERE m._row = d._row
+                                      AND o.{col} = d.k)""")
             self.con.execute("DROP TABLE _dup")
 
     def _parent_checks(self, level: str, stages: list[_Stage]) -> None:
@@ -689,8 +741,13 @@ class _Importer:
             self.store.audit("import", file=name, sha256=sha,
                              note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
+                         "old_key VARCHAR, new_key VARCHAR)")
+        self.temps.append("_replaced")
         for level in self._levels():
             stages = [s for s in self.stages if s.cmap.level == level]
+            if level is not None and not self.release:
+                self._cascade(level, stages, now)
             if not stages:
                 continue
             types = self._ensure_table(level, stages)
@@ -698,6 +755,13 @@ class _Importer:
             for s in stages:
                 ok, bad = self._write_stage(s, level, types, now)
                 fr = per_file[s.sheet.file]
+                same, edited = self.con.execute(
+                    f"SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) "
+                    f"FROM _st{self.stages.index(s)}").fetchone()
+                for d, n in ((fr.unchanged, same), (fr.edited, edited),
+                             (self.result.unchanged, same), (self.result.edited, edited)):
+                    if n:
+                        d[t] = d.get(t, 0) + n
                 fr.format = s.sheet.format
                 a, b = fr.tables.get(t, (0, 0))
                 fr.tables[t] = (a + ok, b + bad)
@@ -711,6 +775,12 @@ class _Importer:
             ok = sum(a for a, _ in fr.tables.values())
             bad = sum(b for _, b in fr.tables.values())
             tables = ", ".join(f"{t} {a}+{b}q" for t, (a, b) in fr.tables.items())
+            if fr.unchanged:
+                tables += "; unchanged (already stored, no-op): " + ", ".join(
+                    f"{t} {n}" for t, n in fr.unchanged.items())
+            if fr.edited:
+                tables += "; edited (the older version kept in TABLE_history): " + ", ".join(
+                    f"{t} {n}" for t, n in fr.edited.items())
             self.store.audit("quarantine release" if self.release else "import",
                              file=path.name, sha256=sha, rows_accepted=ok,
                              rows_quarantined=bad,
@@ -748,9 +818,14 @@ class _Importer:
                     f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
+        k = self.stages.index(s)
+        if not self.release:
+            self._apply_edits(s, level, sel, join, bad_rows, now)
         cur = self.con.execute(
             f"INSERT INTO study.{qi(t)} BY NAME SELECT {', '.join(sel)} FROM {s.n} n{join} "
-            f"WHERE n._row NOT IN {bad_rows}")
+            f"WHERE n._row NOT IN {bad_rows}"
+            + ("" if self.release else
+               f" AND n._row NOT IN (SELECT _row FROM _st{k} WHERE same OR NOT newer)"))
         ok = cur.fetchone()[0]
         if self.release:
             k = self.stages.index(s)
@@ -774,6 +849,75 @@ class _Importer:
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad
+
+    def _history(self, t: str) -> str:
+        """``TABLE_history``: earlier (or older) versions of edited rows, with when, by which
+        import and why they were superseded (made, and evolved, like the table)."""
+        h = f"{t}_history"
+        extra = {"_superseded_at": "TIMESTAMP", "_superseded_by": "VARCHAR",
+                 "_superseded_why": "VARCHAR"}
+        if not self.store.has_table(h):
+            self.con.execute(f"CREATE TABLE study.{qi(h)} AS SELECT *, "
+                             + ", ".join(f"NULL::{ty} AS {c}" for c, ty in extra.items())
+                             + f" FROM study.{qi(t)} WHERE FALSE")
+        else:
+            have = self._store_columns(h)
+            for c, ty in {**self._store_columns(t), **extra}.items():
+                if c not in have:
+                    self.con.execute(f"ALTER TABLE study.{qi(h)} ADD COLUMN {qi(c)} {ty}")
+        return h
+
+    def _supersede(self, t: str, keys_sql: str, why: str, now) -> None:
+        """Move stored rows whose ``_key`` is in ``keys_sql`` to the history table."""
+        h = self._history(t)
+        self.con.execute(
+            f"INSERT INTO study.{qi(h)} BY NAME SELECT *, ?::TIMESTAMP AS _superseded_at, "
+            f"{lit(self.result.import_id)} AS _superseded_by, {lit(why)} AS _superseded_why "
+            f"FROM study.{qi(t)} WHERE _key IN ({keys_sql})", [now])
+        self.con.execute(f"DELETE FROM study.{qi(t)} WHERE _key IN ({keys_sql})")
+
+    def _apply_edits(self, s: _Stage, level: str | None, sel: list[str], join: str,
+                     bad_rows: str, now) -> None:
+        """Changed re-exported rows: the newer version goes in the table, the other in
+        ``TABLE_history`` (rows with problems are quarantined and change nothing)."""
+        t = table_name(level)
+        k = self.stages.index(s)
+        edits = f"SELECT * FROM _st{k} WHERE NOT same AND _row NOT IN {bad_rows}"
+        if not self.con.execute(f"SELECT count(*) FROM ({edits})").fetchone()[0]:
+            return
+        self._supersede(t, f"SELECT old_key FROM ({edits}) WHERE newer",
+                        "edited: replaced by a newer version of the submission", now)
+        self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, e.old_key, n._key FROM "
+                         f"({edits}) e JOIN {s.n} n ON n._row = e._row WHERE e.newer")
+        h = self._history(t)
+        self.con.execute(
+            f"INSERT INTO study.{qi(h)} BY NAME SELECT {', '.join(sel)}, ?::TIMESTAMP AS "
+            f"_superseded_at, {lit(self.result.import_id)} AS _superseded_by, "
+            f"'edited: an older version than the one stored' AS _superseded_why "
+            f"FROM {s.n} n{join} WHERE n._row IN (SELECT _row FROM ({edits}) WHERE NOT newer)",
+            [now])
+
+    def _cascade(self, level: str, stages: list[_Stage], now) -> None:
+        """Repeat rows of a replaced parent: when the export brings this level too, stored
+        rows it does not bring again (unchanged) go to history with their parent's old
+        version; otherwise they follow their parent to its new key."""
+        t, pt = table_name(level), table_name(self._parent_level(level))
+        if not self.store.has_table(t) or not self.con.execute(
+                f"SELECT count(*) FROM _replaced WHERE level = {lit(pt)}").fetchone()[0]:
+            return
+        old = f"SELECT old_key FROM _replaced WHERE level = {lit(pt)}"
+        if not stages:
+            self.con.execute(f"UPDATE study.{qi(t)} SET _parent_key = r.new_key FROM _replaced "
+                             f"r WHERE r.level = {lit(pt)} AND _parent_key = r.old_key")
+            return
+        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same"
+                                  for s in stages)
+        gone = (f"SELECT _key FROM study.{qi(t)} WHERE _parent_key IN ({old}) "
+                f"AND _key NOT IN ({kept})")
+        self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, _key, NULL FROM ({gone})")
+        self._supersede(t, f"SELECT old_key FROM _replaced WHERE level = {lit(t)} "
+                        "AND new_key IS NULL",
+                        "edited: its submission was replaced by a newer version", now)
 
     def _write_problems(self, s: _Stage, t: str) -> None:
         self.con.execute(f"""

@@ -207,3 +207,22 @@ def test_a_new_submission_reusing_a_stored_study_key_is_still_refused(study, tmp
     later.mkdir()
     res = import_files(study, ff.kobo_csvs(later, subs[:1]))
     assert [p.code for p in res.report if p.file.endswith("visit.csv")] == ["IMP-009"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_labels_as_values_export_in_any_language_is_read_back_as_codes(study, tmp_path, lang):
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "labels.xlsx", ff.sample(2),
+                                            labels=lang)])
+    assert res.ok, [str(p) for p in res.report]
+    assert res.accepted == {"main": 2, "members": 4, "episodes": 4}
+    assert _table(study, "main", "region") == [("north",), ("south",)]
+    assert _table(study, "members", "DISTINCT m_sex") == [("f",), ("m",)]
+    assert _table(study, "episodes", "DISTINCT ep_kind") == [("ill",), ("inj",)]
+
+
+def test_a_label_that_is_no_choice_is_still_a_choice_problem(study, tmp_path):
+    subs = ff.sample(2)
+    subs[0].region = "Atlántida"
+    res = import_files(study, ff.kobo_csvs(tmp_path, subs, labels="es"))
+    assert [(p.code, p.field, p.row) for p in res.report if p.code != "IMP-013"] == [
+        ("IMP-005", "region", 2)]

@@ -40,7 +40,8 @@ from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_co
                                   suggest)
 from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
-                                   question_checks, sql_type, translate_codes, txt)
+                                   question_checks, sql_type, translate_codes,
+                                   translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
@@ -249,9 +250,13 @@ class _Importer:
             h = cmap.other_level.get(self.key_var)
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
                         else f"NULL::VARCHAR AS {txt('^' + self.key_var)}")
+        labelled = self._label_values(sheet, cmap, qs)
         for q in qs:
             header = cmap.questions.get(q.name)
             expr = normalise(q, self.cb, header, cmap.splits.get(q.name))
+            if q.name in labelled:
+                expr = translate_labels(expr, labelled[q.name],
+                                        q.base_type == "select_multiple")
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
@@ -271,6 +276,38 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
+        """Choice columns whose values are labels, not codes ("labels as values" exports in
+        any of the form's languages): label -> code, judged on the first 2,000 rows."""
+        from dhkit.ingest.validate import label_codes
+
+        cands = {}
+        for q in qs:
+            h = cmap.questions.get(q.name)
+            if h and q.base_type in ("select_one", "select_multiple"):
+                labels = label_codes(q, self.cb)
+                codes = {c.casefold() for c in self.cb.choice_values(q.list_name or "")}
+                if {k for k in labels if k not in codes}:
+                    cands[q.name] = (h, labels)
+        if not cands:
+            return {}
+        tests = ", ".join(
+            f"count(*) FILTER (WHERE lower(trim(regexp_replace({qi(h)}, '\\s+', ' ', 'g'))) "
+            f"IN ({', '.join(lit(k) for k in labels)}) OR (regexp_matches({qi(h)}, '[;,]') "
+            f"AND list_contains([{', '.join(lit(k) for k in labels)}], lower(trim("
+            f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1])))))"
+            for h, labels in cands.values())
+        try:
+            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM temp.{qi(sheet.table)} "
+                                    "LIMIT 2000)").fetchone()
+        except duckdb.Error as exc:
+            raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
+        found = {name: labels for (name, (_, labels)), n in zip(cands.items(), hits) if n}
+        if found:
+            self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
+                                     f"{', '.join(found)} (a \"labels\" export)")
+        return found
 
     def _required_everywhere(self, name: str) -> bool:
         if self.versions is None:

@@ -120,6 +120,38 @@ def translate_codes(expr: str, mapping: dict[str, str]) -> str:
     return f"COALESCE(CASE regexp_replace({expr}, '\\.0$', '') {whens} END, {expr})"
 
 
+def label_codes(q: Question, cb: Codebook) -> dict[str, str]:
+    """Choice label (any language, case- and space-folded) -> choice name, for the
+    "labels as values" exports (Kobo's export option "labels" instead of "XML values").
+    Labels that name two different choices are left out (ambiguous)."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for c in cb.choices.get(q.list_name or "", []):
+        for lab in c.labels.values():
+            key = " ".join(str(lab).split()).casefold()
+            if out.get(key, c.name) != c.name:
+                clash.add(key)
+            out[key] = c.name
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def translate_labels(expr: str, mapping: dict[str, str], multiple: bool = False) -> str:
+    """SQL: a choice label replaced by its choice name; codes and other values unchanged.
+    select_multiple: each label of a list written with ", " or ";" (Kobo label exports)."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN {lit(lab)} THEN {lit(name)}" for lab, name in mapping.items())
+    one = "CASE lower(trim(regexp_replace(@X@, '\\s+', ' ', 'g'))) " + whens + " END"
+    single = f"COALESCE({one.replace('@X@', expr)}, {expr})"
+    if not multiple:
+        return single
+    parts = f"string_split_regex({expr}, '\\s*[;,]\\s*')"
+    each = f"list_transform({parts}, t -> COALESCE({one.replace('@X@', 't')}, t))"
+    return (f"CASE WHEN {one.replace('@X@', expr)} IS NOT NULL THEN {one.replace('@X@', expr)} "
+            f"WHEN regexp_matches({expr}, '[;,]') THEN array_to_string({each}, ' ') "
+            f"ELSE {expr} END")
+
+
 @dataclass(frozen=True)
 class Check:
     code: str

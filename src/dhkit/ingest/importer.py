@@ -195,8 +195,14 @@ class _Importer:
                     bar.advance(task)
                 self._validate()
                 bar.advance(task, len(todo))
-                with self.store.transaction():
-                    self._write(todo)
+                # rows carry their file row: the store need not keep the files' order,
+                # which lets DuckDB write with every thread
+                self.con.execute("SET preserve_insertion_order = false")
+                try:
+                    with self.store.transaction():
+                        self._write(todo)
+                finally:
+                    self.con.execute("RESET preserve_insertion_order")
                 bar.advance(task)
         finally:
             views = {r[0] for r in self.con.execute(
@@ -287,23 +293,24 @@ class _Importer:
             h = cmap.questions.get(q.name)
             if h and q.base_type in ("select_one", "select_multiple"):
                 labels = label_codes(q, self.cb)
-                codes = {c.casefold() for c in self.cb.choice_values(q.list_name or "")}
-                if {k for k in labels if k not in codes}:
-                    cands[q.name] = (h, labels)
+                codes = self.cb.choice_values(q.list_name or "")
+                if any(k not in codes for k in labels):
+                    cands[q.name] = (h, labels, codes)
         if not cands:
             return {}
         tests = ", ".join(
-            f"count(*) FILTER (WHERE lower(trim(regexp_replace({qi(h)}, '\\s+', ' ', 'g'))) "
+            f"count(*) FILTER (WHERE trim({qi(h)}) NOT IN ({', '.join(map(lit, codes))}) AND "
+            f"(lower(trim(regexp_replace({qi(h)}, '\\s+', ' ', 'g'))) "
             f"IN ({', '.join(lit(k) for k in labels)}) OR (regexp_matches({qi(h)}, '[;,]') "
             f"AND list_contains([{', '.join(lit(k) for k in labels)}], lower(trim("
-            f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1])))))"
-            for h, labels in cands.values())
+            f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1]))))))"
+            for h, labels, codes in cands.values())
         try:
             hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM temp.{qi(sheet.table)} "
                                     "LIMIT 2000)").fetchone()
         except duckdb.Error as exc:
             raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
-        found = {name: labels for (name, (_, labels)), n in zip(cands.items(), hits) if n}
+        found = {name: labels for (name, (_, labels, _)), n in zip(cands.items(), hits) if n}
         if found:
             self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
                                      f"{', '.join(found)} (a \"labels\" export)")

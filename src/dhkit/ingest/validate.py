@@ -205,12 +205,15 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             arr = "[" + ", ".join(lit(c) for c in codes) + "]"
             shown_codes = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
             tail = f" is not a choice of list {q.list_name} (expected {shown_codes})"
-            if t == "select_one":
-                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND NOT list_contains("
-                                 f"{arr}, {v})", f"'\"' || {v} || '\"' || {lit(tail)}", v))
-            else:
+            if t == "select_one":     # IN (...) is a hash probe; list_contains builds lists
+                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND {v} NOT IN "
+                                 f"({', '.join(lit(c) for c in codes)})",
+                                 f"'\"' || {v} || '\"' || {lit(tail)}", v))
+            else:   # one regular expression per row; the list is split only for messages
                 bad = f"list_filter(string_split({v}, ' '), x -> NOT list_contains({arr}, x))"
-                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND len({bad}) > 0",
+                alt = "|".join(re.escape(c) for c in codes)
+                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND NOT regexp_full_match("
+                                 f"{v}, {lit(f'(?:{alt})(?: (?:{alt}))*')})",
                                  f"'\"' || array_to_string({bad}, ' ') || '\"' || {lit(tail)}",
                                  v))
     rel_exprs = effective_relevance(q, cb)

@@ -114,7 +114,7 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
-            ci: str = "logit", validated: bool = False) -> Analysis:
+            ci: str = "korn-graubard", validated: bool = False) -> Analysis:
     """All planned estimates with flags, and every planned contrast with its p-value
     (``validated=True`` after :func:`validate_inputs` skips checking the data again)."""
     from dhkit.survey import Design

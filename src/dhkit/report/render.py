@@ -41,7 +41,9 @@ UI_STRINGS = [
     "{n_strata} strata; they reported {n_instances} instances of abuse ({n_victims} children).",
     "Estimates are weighted. Standard errors are computed by Taylor linearisation with "
     "ultimate clusters (primary sampling units sampled with replacement within strata), with "
-    "{df} design degrees of freedom; confidence intervals for proportions use the logit method.",
+    "{df} design degrees of freedom. Confidence intervals for proportions are Korn–Graubard "
+    "intervals (Clopper–Pearson on the effective sample size, as DHS and NCHS compute them; "
+    "Korn and Graubard 1998), which stay valid for estimates of 0 % and 100 %.",
     "Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design effect "
     "due to weighting (Kish) {kish}.",
     "The sampling-error appendix lists, for every headline indicator, the estimate with its "
@@ -341,8 +343,10 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           n_victims=t.number(s["n_victims"])),
         t("Estimates are weighted. Standard errors are computed by Taylor linearisation with "
           "ultimate clusters (primary sampling units sampled with replacement within strata), "
-          "with {df} design degrees of freedom; confidence intervals for proportions use the "
-          "logit method.", df=df),
+          "with {df} design degrees of freedom. Confidence intervals for proportions are "
+          "Korn–Graubard intervals (Clopper–Pearson on the effective sample size, as DHS and "
+          "NCHS compute them; Korn and Graubard 1998), which stay valid for estimates of 0 % "
+          "and 100 %.", df=df),
         t("Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design "
           "effect due to weighting (Kish) {kish}.", sum=t.number(s["sum_weights"]),
           cv=t.number(s["weight_cv"], 2), min=t.number(s["weight_min"], 1),

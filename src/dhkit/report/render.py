@@ -54,7 +54,8 @@ UI_STRINGS = [
     "Table", "Figure", "National report", "Restricted content is never included in this report.",
     "Chart data: {items}.",
     "The variables of the instrument are described in codebook.html and codebook.csv.",
-    "Contrast", "Difference", "p-value", "continued",
+    "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
+    "CI high", "(synthetic demo)",
     "Standard errors of child and caregiver estimates include the calibration of the weights "
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
@@ -363,6 +364,23 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
     ]
 
 
+DEMO_SUFFIX = " (synthetic demo)"
+
+
+def study_title(inputs, t: Translator) -> str:
+    """The study's name in the report's language: the demo workspace's English suffix
+    "(synthetic demo)" is translated (the name itself is the team's own text).
+
+    >>> from types import SimpleNamespace
+    >>> study_title(SimpleNamespace(study_name="Disrupting Harm — CO (synthetic demo)"), Translator("es"))
+    'Disrupting Harm — CO (demostración sintética)'
+    """
+    name = inputs.study_name
+    if name.endswith(DEMO_SUFFIX):
+        return name[: -len(DEMO_SUFFIX)] + " " + t("(synthetic demo)")
+    return name
+
+
 def _env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES),
                        autoescape=select_autoescape(["html", "j2"]),
@@ -374,7 +392,8 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
-        title=f"{inputs.study_name}", sections=sections(analysis, t, quotes_all=inputs.quotes),
+        title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
+        sections=sections(analysis, t, quotes_all=inputs.quotes),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
         extra_sections=evidence_sections(inputs, t, analysis.plan))

@@ -136,19 +136,32 @@ def _row_label(analysis, t: Translator, ind_id: str, category: str) -> str:
     return t.label(ind.label)
 
 
-def _base_line(analysis, t: Translator, ind_ids, n_lookup) -> list[str]:
+def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
+    """One line per base of the indicators shown: its words and its unweighted n, taken
+    from the very rows shown (overall), so a key figure, a table and a chart of the same
+    figure give the same n; where item non-response makes them differ, the range."""
     lines = []
+    sizes = base_sizes(analysis, ind_ids)
     for base_id in dict.fromkeys(analysis.catalogue.indicators[i].base for i in ind_ids):
         base = analysis.catalogue.bases[base_id]
-        n = n_lookup.get(base_id)
-        n_text = f", n = {t.number(n)}" if n is not None else ""
+        lo_hi = sizes.get(base_id)
+        n_text = ""
+        if lo_hi is not None:
+            lo, hi = lo_hi
+            n_text = f", n = {t.number(lo)}" if lo == hi else \
+                f", n = {t.number(lo)}–{t.number(hi)}"
         lines.append(f"{t('Base')}: {t.label(base.label)}{n_text}.")
     return lines
 
 
-def _base_sizes(table: pd.DataFrame) -> dict[str, int]:
-    overall = table[(table["domain"] == "")]
-    return overall.groupby("base")["n_unweighted"].max().astype(int).to_dict()
+def base_sizes(analysis, ind_ids) -> dict[str, tuple[int, int]]:
+    """base id → (smallest, largest) unweighted n of the overall rows of ``ind_ids``."""
+    est = analysis.estimates
+    rows = est[(est["domain"] == "") & est["indicator"].isin(list(ind_ids))]
+    out = {}
+    for base_id, n in rows.groupby("base")["n_unweighted"]:
+        out[str(base_id)] = (int(n.min()), int(n.max()))
+    return out
 
 
 def table_view(analysis, t: Translator, spec, number: str) -> TableView:
@@ -202,7 +215,7 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
                        "freedom): {pairs}.", pct=t.percent(analysis.plan.significance_level, 0),
                        df=_df(analysis), pairs="; ".join(pairs)))
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
-                     _base_line(analysis, t, spec.indicators, _base_sizes(est)), notes)
+                     _base_line(analysis, t, spec.indicators), notes)
 
 
 def _df(analysis) -> str:
@@ -249,7 +262,7 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         f"{r['label']}{' – ' + r['group'] if r['group'] else ''}: {t.percent(r['estimate'])}"
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
-                     _base_line(analysis, t, spec.indicators, _base_sizes(analysis.estimates)))
+                     _base_line(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12
@@ -300,14 +313,13 @@ def callouts(analysis, inputs, t: Translator) -> list[dict]:
             continue
         r = r.iloc[0]
         ind = analysis.catalogue.indicators[c.indicator]
-        base = analysis.catalogue.bases[ind.base]
         value = "*" if r["flag"] == SUPPRESSED else t.percent(r["estimate"])
         population = ""
         if c.population and r["flag"] != SUPPRESSED and not pd.isna(r.get("population")):
             rounded = round(float(r["population"]), -4)
             population = t("equivalent to an estimated {n} children", n=t.number(rounded))
         out.append({"value": value, "label": t.label(ind.label), "population": population,
-                    "base": f"{t('Base')}: {t.label(base.label)}, n = {t.number(r['n_unweighted'])}.",
+                    "base": _base_line(analysis, t, [c.indicator])[0],
                     "row_id": int(r["row_id"]), "indicator": c.indicator})
     return out
 

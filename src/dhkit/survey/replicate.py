@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from dhkit.errors import DhkitError
+from dhkit.survey.base import SurveyDesign
 
 #: accepted ``type=`` names (case-insensitive) and the canonical name each maps to
 TYPES = {
@@ -186,7 +187,7 @@ def _as_list(x: str | Sequence[Any] | None) -> list[Any]:
 # the design
 
 
-class ReplicateDesign:
+class ReplicateDesign(SurveyDesign):
     """A survey design described by replicate weights (R ``svrepdesign``).
 
     ``repweights`` is a regular expression matched against the column names (as R's
@@ -429,91 +430,20 @@ class ReplicateDesign:
             self._full_gram = a.T @ a
         return self._full_gram
 
-    # verbs ---------------------------------------------------------------------------------
-    def mean(self, vars, by=None, *, ci: str = "mean", level: float = 0.95,
-             deff: bool | str = True, covmat: bool = False):
-        """Means and proportions (R ``svymean``/``svyby``/``svyciprop``) on the replicate
-        design: one row per indicator (and category) x overall and domain level.
-
-        ``by`` is one domain variable, or a list crossed together (as ``Design.mean``).
-        """
-        return self.estimate(means=_as_list(vars), by=_by(by), ci=ci, level=level, deff=deff,
-                             covmat=covmat)
-
-    def total(self, vars, by=None, *, level: float = 0.95, deff: bool | str = True,
-              covmat: bool = False):
-        """Totals (R ``svytotal``/``svyby``); a categorical variable gives one row per level."""
-        return self.estimate(totals=_as_list(vars), by=_by(by), level=level, deff=deff,
-                             covmat=covmat)
-
-    def ratio(self, numerators, denominators, by=None, *, level: float = 0.95,
-              covmat: bool = False):
-        """Ratios of totals (R ``svyratio``), each numerator over the denominator at its
-        position (one denominator serves all)."""
-        nums, dens = _as_list(numerators), _as_list(denominators)
-        if len(dens) == 1 and len(nums) > 1:
-            dens = dens * len(nums)
-        if len(nums) != len(dens):
-            raise DhkitError("REP-011", f"{len(nums)} numerators but {len(dens)} denominators; "
-                             "give one denominator, or one per numerator.")
-        return self.estimate(ratios=list(zip(nums, dens)), by=_by(by), level=level,
-                             covmat=covmat)
-
-    def estimate(
-        self,
-        means=(),
-        totals=(),
-        ratios: Sequence[tuple[str, str]] = (),
-        by=(),
-        ci: str = "mean",
-        level: float = 0.95,
-        deff: bool | str = True,
-        covmat: bool = False,
-        **kw,
-    ):
-        """The batch engine: all indicators x (overall + every domain) in one pass.
-
-        ``by`` lists domain variables; a list item such as ``["sex", "area"]`` crosses
-        them. Missing values drop out per variable (R ``na.rm=TRUE``). ``ci`` applies to
-        proportions: ``mean``, ``logit`` (logit p re-estimated in every replicate, as R's
-        ``svyciprop`` on a replicate design), ``xlogit``, ``beta``, ``likelihood``; numeric
-        means, totals and ratios get t intervals. ``df`` is ``degf(design[domain, ])``: the
-        rank of the domain's replicate weights minus one. Other keywords (``multiple``,
-        ``categorical``, ``bases``, ``flags``) as :func:`dhkit.survey.batch.estimate`.
-
-        Reference: R ``svyby(..., svymean/svytotal/svyratio/svyciprop)`` on a
-        ``svyrep.design``.
+    # the batch engine (the verbs are in SurveyDesign) ---------------------------------------
+    def _batch(self, **kw):
+        """All indicators x (overall + every domain) in one pass: :func:`run_batch`.
 
         >>> import pandas as pd
         >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "s": [1, 1, 2, 2], "w": 1.0,
         ...                    "r1": [0.0, 2, 1, 1], "r2": [2.0, 0, 1, 1],
         ...                    "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
         >>> d = ReplicateDesign(df, weights="w", repweights="^r", type="JKn", rscales=0.5)
-        >>> d.estimate(means=["y"], by=["s"]).table[["level", "estimate"]].values.tolist()
+        >>> d.estimate(means="y", domains=["s"]).table[["level", "estimate"]].values.tolist()
         [['', 0.75], ['1', 0.5], ['2', 1.0]]
         """
-        return run_batch(self, means=_as_list(means), totals=_as_list(totals),
-                         ratios=list(ratios), by=_as_list(by), ci=ci, level=level, deff=deff,
-                         covmat=covmat, **kw)
+        return run_batch(self, **kw)
 
-
-    def contrast(self, estimates, weights, **kw):
-        """A linear contrast of estimates (e.g. girls minus boys) with SE and p from their
-        joint replicate covariance (R ``svycontrast`` on ``svyby(..., covmat=TRUE)``); the
-        estimates need ``covmat=True``. t on the design's ``degf``.
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "s": [1, 2, 1, 2], "w": 1.0,
-        ...                    "r1": [0.0, 2, 1, 1], "r2": [2.0, 0, 1, 1],
-        ...                    "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
-        >>> d = ReplicateDesign(df, weights="w", repweights="^r", type="JKn", rscales=0.5)
-        >>> e = d.mean("y", by="s", covmat=True)
-        >>> float(d.contrast(e, {"s=2": 1, "s=1": -1}).table.estimate[0])
-        -0.5
-        """
-        from dhkit.survey.contrast import contrast
-
-        return contrast(estimates, weights, df=kw.pop("df", self.degf), **kw)
 
 def _compress(w: np.ndarray, a: np.ndarray,
               chunk: int = 65536) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -174,7 +174,7 @@ def test_jkn_lonely_psu_fail_names_the_rule():
     scd5 = pd.read_csv(FX / "scd.csv").head(5).assign(one=1.0)
     with pytest.raises(DhkitError) as e:
         as_replicate(Design(scd5, weights="one", strata="ESA", psu="ambulance", nest=True))
-    assert e.value.code == "REP-007" and "lonely_psu" in e.value.message
+    assert e.value.code == "EST-012" and "lonely_psu" in e.value.message
     assert "stratum '3'" in e.value.message
 
 

@@ -123,7 +123,7 @@ class SurveyDesign:
         >>> df = pd.DataFrame({"w": 1.0, "c": range(6), "y": [1.0, 2, 3, 4, 5, 6], "g": [1, 1, 1, 2, 2, 2]})
         >>> d = Design(df, weights="w", psu="c")
         >>> round(float(d.subset("g == 2").mean("y").table.se[0]), 6)
-        0.57735
+        0.516398
         """
         mask = self._mask(expr)
         other = copy.copy(self)

@@ -132,7 +132,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
                         fpc=spec.fpc, lonely_psu=spec.lonely_psu)
         if cal is not None and unit in ("child", "caregiver"):
             design = _calibrated(design, frame, cal, spec)
-        est = design.estimate(means=cols, by=doms, ci=ci).table.copy()
+        est = design.estimate(means=cols, domains=doms, ci=ci).table.copy()
         est["unit"] = unit
         parts.append(est)
         contrasts.append(_contrasts(design, frame, cols, plan))

@@ -90,6 +90,8 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     Columns: name, path, level, type, list, label_<lang> for each language (``lang`` first),
     relevant, constraint, required, calculation, sensitive, choices.
     """
+    from dhkit.safetext import csv_row
+
     lang = _lang(cb, lang)
     langs = _languages(cb, lang)
     path = Path(path)
@@ -98,10 +100,10 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(header)
-        for r in data_dictionary(cb, lang):
-            w.writerow([r.name, r.path, r.level, r.type, r.list_name,
+        for r in data_dictionary(cb, lang):   # labels are form authors' text: no formulas
+            w.writerow(csv_row([r.name, r.path, r.level, r.type, r.list_name,
                         *(r.labels.get(x, "") for x in langs), r.relevant, r.constraint,
-                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices])
+                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices]))
     return path
 
 

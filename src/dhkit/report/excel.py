@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from dhkit import safetext
 
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import render
@@ -23,7 +23,7 @@ FIXED_DATE = dt.datetime(2000, 1, 1)
 
 def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
     """Write ``tables.xlsx``: Contents, one sheet per planned table, Appendix, Estimates."""
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
     wb.set_properties({"title": inputs.study_name, "created": FIXED_DATE,
                        "comments": "dhkit"})
     fmt = _formats(wb)

@@ -520,7 +520,10 @@ class _Importer:
         self.con.execute(     # materialised: every rule reads it
             f"CREATE TEMP TABLE {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
             f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
-            f"(SELECT DISTINCT ON (_key) * FROM ({' UNION ALL '.join(parts)})) p "
+            # QUALIFY, not DISTINCT ON: the window operator spills to disk under
+            # DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not
+            f"(SELECT * FROM ({' UNION ALL '.join(parts)}) "
+            f"QUALIFY row_number() OVER (PARTITION BY _key) = 1) p "
             f"ON p._key = c._parent_key")
         self.temps.append(view)
         return view, columns

@@ -97,6 +97,8 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     relevant, constraint, required, calculation, sensitive, choices; with ``versions`` also
     ``not_asked_in`` (the form versions whose rows hold NULL there: not asked, not missing).
     """
+    from dhkit.safetext import csv_row
+
     lang = _lang(cb, lang)
     langs = _languages(cb, lang)
     path = Path(path)
@@ -107,11 +109,11 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(header)
-        for r in data_dictionary(cb, lang, versions):
-            w.writerow([r.name, r.path, r.level, r.type, r.list_name,
+        for r in data_dictionary(cb, lang, versions):   # labels are form authors' text: no formulas
+            w.writerow(csv_row([r.name, r.path, r.level, r.type, r.list_name,
                         *(r.labels.get(x, "") for x in langs), r.relevant, r.constraint,
                         r.required, r.calculation, "yes" if r.sensitive else "", r.choices]
-                       + ([" ".join(r.not_asked_in)] if versions is not None else []))
+                       + ([" ".join(r.not_asked_in)] if versions is not None else [])))
     return path
 
 

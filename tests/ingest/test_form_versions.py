@@ -143,3 +143,19 @@ def test_instrument_add_command_reports_the_versions_held(tmp_path):
     assert "version 3 added; the study holds 1, 3" in out.output
     assert "phone_access" in out.output
     assert (tmp_path / "s" / "instrument" / "versions" / "hh_visit__3.xlsx").exists()
+
+
+def test_a_quarantined_row_released_after_its_version_is_added_goes_in(tmp_path):
+    from dhkit.ingest.quarantine import export_quarantine, release
+
+    v2 = ff.household_form(tmp_path / "hh_v2.xlsx", "2", phone=True)
+    st = init_study(tmp_path / "s", instrument=v2, demo=True)
+    add_version(st, ff.household_form(tmp_path / "hh_v3.xlsx", "3", phone=True))
+    subs = ff.sample(2)
+    subs[1].version, subs[1].phone = "2", "1"       # subs[0]: version 1, not held yet
+    first = import_files(st, [ff.kobo_xlsx(tmp_path / "e.xlsx", subs, phone=True)])
+    assert first.quarantined["main"] == 1
+    add_version(st, ff.household_form(tmp_path / "hh_v1.xlsx", "1"))
+    n = export_quarantine(st, tmp_path / "fix.csv", table="main")
+    res = release(st, tmp_path / "fix.csv")
+    assert n == 1 and res.ok and res.accepted["main"] == 1

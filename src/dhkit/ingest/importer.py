@@ -17,8 +17,10 @@ Store tables (all in schema ``study``):
 - ``quarantine``, ``problems``, ``value_labels``, ``audit_log``.
 
 Cross-row rules here: IMP-008 duplicate key in the import (the first row goes in, later ones
-are quarantined), IMP-009 key already in the store, IMP-012 repeat row without a parent,
-IMP-013 repeat row whose parent was quarantined, IMP-014 submission without a key.
+are quarantined), IMP-009 key already in the store for another submission, IMP-012 repeat
+row without a parent, IMP-013 repeat row whose parent was quarantined, IMP-014 submission
+without a key, IMP-020 a form version the study does not hold. Re-exported rows already
+stored are no-ops (same content) or edits (``TABLE_history`` keeps the other version).
 
 >>> from dhkit.workspace.config import init_study   # doctest: +SKIP
 >>> result = import_files(init_study("s", demo=True), ["kobo.csv", "kobo-instance.csv"])  # doctest: +SKIP
@@ -705,9 +707,10 @@ class _Importer:
             self.con.execute(f"""
                 INSERT INTO {s.p}
                 SELECT _row, _key, 'IMP-012', '_parent_key',
-                       'a {level} row without a parent: no {pname} row has its parent key '
-                       || '(check _parent_index / _submission__uuid / PARENT_KEY / '
-                       || {lit(self.key_var)} || ')', _parent_key
+                       'this {level} entry belongs to no {pname} row: its link '
+                       || '(_parent_index / _submission__uuid / PARENT_KEY / '
+                       || {lit(self.key_var)} || ') names no {pname} row of this import or '
+                       || 'the store; import the {pname} file with it', _parent_key
                 FROM {s.n} WHERE _parent_key IS NULL
                     OR _parent_key NOT IN (SELECT _key FROM ({known}) WHERE _key IS NOT NULL)
                 UNION ALL

@@ -159,3 +159,20 @@ def test_a_quarantined_row_released_after_its_version_is_added_goes_in(tmp_path)
     n = export_quarantine(st, tmp_path / "fix.csv", table="main")
     res = release(st, tmp_path / "fix.csv")
     assert n == 1 and res.ok and res.accepted["main"] == 1
+
+
+def test_codebook_of_a_study_marks_questions_a_version_did_not_ask(study, tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    out = CliRunner().invoke(app, ["instrument", "codebook", "--study", str(study.dir),
+                                   "--out", str(tmp_path / "cb")])
+    assert out.exit_code == 0, out.output
+    with (tmp_path / "cb" / "hh_visit_codebook.csv").open(encoding="utf-8-sig") as fh:
+        rows = {r["name"]: r["not_asked_in"] for r in csv.DictReader(fh)}
+    assert rows["phone_access"] == "1" and rows["m_age"] == ""
+    html = (tmp_path / "cb" / "hh_visit_codebook.html").read_text(encoding="utf-8")
+    assert "Not asked in form version(s) 1" in html

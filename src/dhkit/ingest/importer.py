@@ -55,6 +55,15 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: spills to encrypted temporary files, so memory does not grow with the file
 IMPORT_MEMORY_LIMIT = "1GB"
 
+#: what to do, per problem code, when it is not "fix the value and release"
+HINTS = {
+    "IMP-008": "Give each submission its own key, or drop the resubmission",
+    "IMP-009": "Give each submission its own key, or drop the resubmission",
+    "IMP-013": None,
+    "IMP-020": "Once the version is added, re-check the rows: dhkit quarantine export, "
+               "then dhkit quarantine release",
+}
+
 QUARANTINE_DDL = """
 CREATE SEQUENCE IF NOT EXISTS study.quarantine_id START 1;
 CREATE TABLE IF NOT EXISTS study.quarantine (
@@ -614,7 +623,7 @@ class _Importer:
                 "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
                 f"'collected with form version \"' || {raw} || '\", which this study does not "
                 f"hold (it holds {', '.join(self.versions.names)}); add that version of the "
-                f"form: {add}, then import the file again'", raw))
+                f"form: {add}'", raw))
         return checks
 
     def _match_store(self, s: _Stage, level: str | None) -> None:
@@ -729,9 +738,8 @@ class _Importer:
                 msg = (msg or "").rstrip(". ")
                 self.result.report_rows.append(Problem(code, msg, file=s.sheet.label, row=row,
                                                        field=fld, value=value))
-                hint = ("Fix the value in the file, then: dhkit quarantine release"
-                        if code not in ("IMP-008", "IMP-009") else
-                        "Give each submission its own key, or drop the resubmission")
+                hint = HINTS.get(code, "Fix the value in the file, then: dhkit quarantine "
+                                 "release")
                 shown_value = value if code in VALUE_SHOWN and q is not None else None
                 rep.problems.append(Problem(code, msg, file=s.sheet.label, row=row, field=fld,
                                             value=shown_value, hint=hint))

@@ -176,3 +176,11 @@ def test_codebook_of_a_study_marks_questions_a_version_did_not_ask(study, tmp_pa
     assert rows["phone_access"] == "1" and rows["m_age"] == ""
     html = (tmp_path / "cb" / "hh_visit_codebook.html").read_text(encoding="utf-8")
     assert "Not asked in form version(s) 1" in html
+
+
+def test_a_plain_csv_with_a_version_column_is_checked_by_version(study, tmp_path):
+    p = tmp_path / "plain.csv"
+    p.write_text("hh_id,region,phone_access,version\nP1,east,,1\nP2,west,1,2\nP3,east,1,2\n")
+    res = import_files(study, [p])
+    assert res.accepted["main"] == 2
+    assert [(q.code, q.row) for q in res.report] == [("IMP-005", 4)]

@@ -8,13 +8,18 @@ already in the audit log is skipped ("already imported"), so importing twice add
 
 Store tables (all in schema ``study``):
 
-- ``main``: one row per submission, bare variable names typed from the codebook, plus
-  ``_key`` (``_uuid`` / ODK ``KEY`` / the study key), ``_submission_time``, ``_source_file``,
+- ``main``: one row per submission, bare variable names typed from the codebook (the merged
+  codebook of every form version the study holds), plus ``_key`` (ODK ``KEY`` / ``_uuid`` /
+  the study key), ``_submission_time``, ``_form_version``, ``_source_file``,
   ``_source_row``, ``_import_id``;
 - one table per repeat (``roster``, ``instance``): the repeat's variables, ``_key``,
   ``_parent_key`` (the parent row's ``_key``), the study key variable copied from the parent
   (``hh_id``), ``_source_file``, ``_source_row``, ``_import_id``;
-- ``quarantine``, ``problems``, ``value_labels``, ``audit_log``.
+- ``quarantine``, ``problems``, ``value_labels``, ``audit_log``; ``TABLE_history`` (earlier
+  versions of edited rows).
+
+A table gains a column when the form gains a question (audited as ``schema``); nothing is
+dropped.
 
 Cross-row rules here: IMP-008 duplicate key in the import (the first row goes in, later ones
 are quarantined), IMP-009 key already in the store for another submission, IMP-012 repeat

@@ -804,6 +804,7 @@ class _Importer:
             self.store.audit("import", file=name, sha256=sha,
                              note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
+        self._write_versions()
         self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
                          "old_key VARCHAR, new_key VARCHAR)")
         self.temps.append("_replaced")
@@ -912,6 +913,20 @@ class _Importer:
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad
+
+    def _write_versions(self) -> None:
+        """``form_versions``: which form version asked which variable (one row per table,
+        variable and version held), so later stages tell "not asked in this version" from
+        "missing" without reading the forms: a base must leave out the rows whose
+        ``_form_version`` did not ask the variable."""
+        if self.versions is None or self.release:
+            return
+        rows = [(table_name(q.repeat), name, v, v in self.versions.asked.get(name, ()))
+                for name, q in self.cb.questions.items() if name in self.versions.asked
+                for v in self.versions.names]
+        self.con.execute("CREATE OR REPLACE TABLE study.form_versions (\"table\" VARCHAR, "
+                         "variable VARCHAR, version VARCHAR, asked BOOLEAN)")
+        self.con.executemany("INSERT INTO study.form_versions VALUES (?, ?, ?, ?)", rows)
 
     def _history(self, t: str) -> str:
         """``TABLE_history``: earlier (or older) versions of edited rows, with when, by which

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from dhkit import safetext
 
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import render
@@ -24,7 +24,7 @@ FIXED_DATE = dt.datetime(2000, 1, 1)
 def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
     """Write ``tables.xlsx``: Contents, one sheet per planned table, Appendix, Estimates,
     Contrasts (sheet names in the report's language). Undefined values are blank cells."""
-    wb = xlsxwriter.Workbook(str(path))
+    wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
     wb.set_properties({"title": render.study_title(inputs, t), "created": FIXED_DATE,
                        "comments": "dhkit"})
     fmt = _formats(wb)

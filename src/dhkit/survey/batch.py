@@ -26,7 +26,7 @@ without replacement) or ``deff="replace"``.
 >>> from dhkit.survey import Design
 >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2, 1, 2], "c": [1, 1, 2, 2, 3, 3],
 ...                    "y": [1, 0, 1, 1, 0, 1], "sex": [1, 2, 1, 2, 1, 2]})
->>> e = estimate(Design(df, weights="w", psu="c"), means=["y"], by=["sex"])
+>>> e = estimate(Design(df, weights="w", psu="c"), means=["y"], domains=["sex"])
 >>> e.table[["domain", "level", "estimate"]].round(3).values.tolist()
 [['', '', 0.667], ['sex', '1', 0.667], ['sex', '2', 0.667]]
 """
@@ -148,9 +148,11 @@ def columns_for(d: Design, name: str, kind: str, multiple: Sequence[str] = (),
     return [Column(name, "", kind, a, None, binary, base)]
 
 
-def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
-    """Level codes for overall (level 0) and each domain variable or crossed pair."""
-    codes = [np.zeros(d.n, dtype=np.int64)]
+def build_domains(d, by: Sequence[str | Sequence[str]]) -> Domains:
+    """Level codes for overall (level 0) and each domain variable or crossed pair; rows
+    outside the design's ``subset`` are in no level (code −1)."""
+    keep = getattr(d, "_domain", None)
+    codes = [np.zeros(d.n, dtype=np.int64) if keep is None else np.where(keep, 0, -1).astype(np.int64)]
     names, labels, offsets = [""], [[""]], [0]
     off = 1
     for spec in by:
@@ -171,6 +173,8 @@ def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
             code = combos.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
             code = np.where(anyna, -1, code).astype(np.int64)
             labs = [":".join(label(v) for v in c) for c in combos]
+        if keep is not None:
+            code = np.where(keep, code, -1)
         codes.append(np.where(code >= 0, code + off, -1))
         names.append(":".join(parts))
         labels.append(labs)
@@ -454,8 +458,8 @@ def _domain_df(d: Design, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return (n_psu - n_str).astype(float), n_rows
 
 
-def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
-             ratios: Sequence[tuple[str, str]] = (), by: Sequence[str | Sequence[str]] = (), *,
+def estimate(d: Design, means: str | Sequence[str] = (), totals: str | Sequence[str] = (),
+             ratios: Sequence[tuple[str, str]] = (), domains: Sequence[str | Sequence[str]] = (), *,
              ci: str = "mean", level: float = 0.95, deff: bool | str = True, covmat: bool = False,
              multiple: Sequence[str] = (), categorical: Sequence[str] = (),
              bases: dict[str, str] | None = None, flags: FlagRule | None = None,
@@ -463,7 +467,8 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     """All indicators × (overall + every domain) in one vectorised pass (R ``svymean`` /
     ``svytotal`` / ``svyratio`` with ``svyby``, ``na.rm=TRUE``, ``deff=TRUE``).
 
-    ``by`` items are a domain variable or a list of variables crossed together;
+    ``domains`` items are a domain variable or a list of variables crossed together, each
+    its own block of rows (a string is one domain);
     ``ci`` is the interval for proportions (``mean``, ``logit``, ``xlogit``, ``beta``,
     ``likelihood``; numeric means, totals and ratios always get a t interval);
     ``multiple`` names space-separated select_multiple columns; ``categorical`` forces
@@ -473,9 +478,12 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     >>> import pandas as pd
     >>> from dhkit.survey import Design
     >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2], "c": [1, 2, 3, 4], "y": [1, 0, None, 1]})
-    >>> estimate(Design(df, weights="w", psu="c"), means=["y"]).table.n_unweighted.tolist()
+    >>> estimate(Design(df, weights="w", psu="c"), means="y").table.n_unweighted.tolist()
     [3]
     """
+    from dhkit.survey.base import domain_specs, names
+
+    means, totals, by = names(means), names(totals), domain_specs(domains)
     if ci not in METHODS:
         raise DhkitError("EST-018", f"ci='{ci}' is not an interval method; use one of {', '.join(METHODS)}.")
     if deff not in (True, False, "replace"):

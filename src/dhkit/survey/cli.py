@@ -93,7 +93,7 @@ def estimate_cmd(
             raise DhkitError("EST-017", f"--ratio {r}: write NUMERATOR/DENOMINATOR.")
         ratios.append(tuple(r.split("/", 1)))
     by_specs = [b.split(":") if ":" in b else b for b in _split(by)]
-    res = d.estimate(means=_split(mean), totals=_split(total), ratios=ratios, by=by_specs,
+    res = d.estimate(means=_split(mean), totals=_split(total), ratios=ratios, domains=by_specs,
                      ci=ci, level=level, deff={"true": True, "false": False}.get(deff, deff),
                      multiple=_split(multiple), categorical=_split(categorical))
     t = res.table

@@ -67,6 +67,7 @@ class ReportInputs:
     calibration: CalibrationSetup | None = None
     weight_lineage: bool = False             # main holds the w_* columns of weights build
     instrument: Path | None = None           # the XLSForm, for the data dictionary
+    fieldwork: object | None = None          # dhkit.report.fieldwork.Fieldwork (methods chapter)
 
 
 @dataclass

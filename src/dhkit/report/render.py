@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
-from dhkit.report import charts
+from dhkit.report import chapters, charts
 from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
@@ -57,6 +57,7 @@ UI_STRINGS = [
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
 ]
+UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 
 
 @dataclass
@@ -373,7 +374,11 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
         title=f"{inputs.study_name}", sections=sections(analysis, t, quotes_all=inputs.quotes),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=evidence_sections(inputs, t, analysis.plan))
+        extra_sections=evidence_sections(inputs, t, analysis.plan),
+        methods_blocks=chapters.methods_blocks(analysis, inputs, t,
+                                               methods(analysis, inputs, t)),
+        chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),
+        annexes=chapters.annex_blocks(inputs, t))
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import chapters, charts
+from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
@@ -58,6 +59,7 @@ UI_STRINGS = [
     "estimates treat the final weights as fixed.",
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
+UI_STRINGS += _FINDINGS_STRINGS     # written findings
 
 
 @dataclass
@@ -366,7 +368,8 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str:
+def render_html(analysis, inputs, t: Translator, for_print: bool = False,
+                findings=None) -> str:
     """The whole report as one self-contained HTML page (CSS and SVG inline)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
@@ -378,7 +381,7 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
         methods_blocks=chapters.methods_blocks(analysis, inputs, t,
                                                methods(analysis, inputs, t)),
         chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),
-        annexes=chapters.annex_blocks(inputs, t))
+        annexes=chapters.annex_blocks(inputs, t), findings=findings)
 
 
 def write_pdf(html: str, path: Path) -> Path:

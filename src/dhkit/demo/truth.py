@@ -116,14 +116,15 @@ class Truth:
         "stranger": 0.21, "family": 0.22, "partner": 0.14, "friend": 0.14,
         "acquaintance": 0.11, "refused": 0.18})
     peer_perpetrator: float = 0.17          # perpetrator under 18
-    #: Disclosure: told 52, told no one 34, the rest prefers not to say (chosen: 14).
+    #: Disclosure, per child (shares of victims): told 52, told no one 34, the rest
+    #: prefers not to say (chosen: 14); each child's instances share the answer.
     told: float = 0.52
     not_told: float = 0.34
-    #: Confidants as shares of all instances (friend 17, mother 15, sibling 8; others chosen).
+    #: Confidants as shares of victims (friend 17, mother 15, sibling 8; others chosen).
     told_whom: dict = field(default_factory=lambda: {
         "friend": 0.17, "mother": 0.15, "father": 0.06, "sibling": 0.08,
         "other_family": 0.07, "teacher": 0.04, "other": 0.03})
-    #: Reasons for not telling, among instances not told (dont_know 36, embarrassed 18,
+    #: Reasons for not telling, among victims who told no one (dont_know 36, embarrassed 18,
     #: didnt_care 13, not_serious 8; afraid and other chosen).
     why_not: dict = field(default_factory=lambda: {
         "dont_know_where": 0.36, "embarrassed": 0.18, "didnt_care": 0.13,

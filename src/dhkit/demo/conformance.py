@@ -91,7 +91,8 @@ FIGURES: tuple[Figure, ...] = (
                             ("Instagram", "instagram", .17), ("Snapchat", "snapchat", .08),
                             ("TikTok", "tiktok", .06), ("YouTube", "youtube", .06),
                             ("Telegram", "telegram", .03), ("X", "x", .02))),
-    Figure("Instances", "Online gaming", 0.14, "instances", (E, "inst_platform", "gaming", "", ""), same_base="instances"),
+    Figure("Instances", "On social media", 0.50, "instances", (E, "inst_social_media", "", "", ""), same_base="instances"),
+    Figure("Instances", "Online gaming", 0.14, "instances", (E, "inst_gaming", "", "", ""), same_base="instances"),
     Figure("Instances", "Met the perpetrator in person", 0.70, "instances", (E, "inst_met_in_person", "", "", "")),
     *(Figure("Instances", f"Met at {name}", v, "all instances", (E, "inst_where_met", code, "", ""),
              same_base="instances")

@@ -69,6 +69,9 @@ TEXT = {
                 "handed it over, sat where the screen could not be seen, and took it back at "
                 "the end. Every such question offered “I prefer not to say”, and the closing "
                 "screen offered a helpline number.",
+    "mod_risk": "online risks", "mod_abuse": "forms of abuse",
+    "mod_inst": "follow-up questions on each instance", "mod_inperson": "in-person violence",
+    "mod_mh": "well-being", "mod_help": "barriers to seeking help",
     # weighting
     "weighting_h": "Weighting and its effect",
     "weighting": "Design weights are the inverse of each child's selection probability over "
@@ -342,7 +345,7 @@ def _profile_block(analysis, inputs, t) -> Block:
         for code, label in dom.levels.items():
             sel = (codes == code).fillna(False).to_numpy()
             n = int(sel.sum())
-            rows.append(["  " + t.label(label), t.number(n),
+            rows.append([t.label(label), t.number(n),
                          t.percent(n / known.sum(), 1) if known.sum() else "",
                          t.percent(w[sel].sum() / w[known].sum(), 1) if known.sum() else ""])
     table = SimpleTable(_t(t, "profile_caption"),
@@ -363,9 +366,10 @@ def _selfcompletion_block(inputs, t) -> Block | None:
             and q.name in data and q.type != "calculate"]
     if not sens:
         return None
-    prefixes = {"risk_": "risks", "ab_": "abuse", "inst_": "instances", "mh_": "well-being",
-                "inperson_": "in-person violence", "barriers_": "help-seeking"}
-    modules = sorted({v for q in sens for p, v in prefixes.items() if q.name.startswith(p)})
+    prefixes = {"risk_": "mod_risk", "ab_": "mod_abuse", "inst_": "mod_inst",
+                "inperson_": "mod_inperson", "mh_": "mod_mh", "barriers_": "mod_help"}
+    keys = [k for p, k in prefixes.items() if any(q.name.startswith(p) for q in sens)]
+    modules = [_t(t, k) for k in keys]
     return Block(_t(t, "selfcomp_h"), [_t(t, "selfcomp", n=t.number(len(sens)),
                                           modules=", ".join(modules))], id="methods-selfcomp")
 

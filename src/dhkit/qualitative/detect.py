@@ -86,6 +86,7 @@ class Gazetteers:
     schools: tuple[str, ...] = ()
     extra_names: tuple[str, ...] = field(default=())
     common: frozenset[str] = frozenset()
+    common_places: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Gazetteers:
@@ -97,15 +98,19 @@ class Gazetteers:
 
     def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          self.schools, tuple(names), self.common)
+                          self.schools, tuple(names), self.common, self.common_places)
 
 
 @lru_cache(maxsize=4)
 def _load(extra: str | None) -> Gazetteers:
     base = Path(str(resources.files("dhkit.qualitative") / "data"))
     places: set[str] = {"Bogotá", "Bogotá, D.C.", "Bogotá D.C.", "Bogotá, D. C."}
+    capitals = set()
     for row in _csv(base / "gazetteer" / "departments.csv"):
         places.add(row["name"])
+        capitals.add(fold(row["capital"]))
+    common_places = frozenset(fold(n) for n in _lines(base / "gazetteer" / "common_words.txt")
+                              ) - capitals
     for f in ("municipalities.csv", "localities.csv"):
         for row in _csv(base / "gazetteer" / f):
             places.add(row["name"])
@@ -134,7 +139,8 @@ def _load(extra: str | None) -> Gazetteers:
         schools.update(read["schools.txt"])
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
                       surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
-                      schools=tuple(sorted(schools)), common=common)
+                      schools=tuple(sorted(schools)), common=common,
+                      common_places=common_places)
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -275,7 +281,12 @@ def detect_institution(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_place(text: str, g: Gazetteers) -> list[Span]:
-    spans = _gazetteer(text, g.places, "PLACE", "gazetteer:place")
+    """Listed places (not a sentence's first word when it is also an everyday word, as in
+    "Toca esperar"), neighbourhoods after "barrio", "vereda" …, and street addresses."""
+    folded = fold(text)
+    spans = [s for s in _gazetteer(text, g.places, "PLACE", "gazetteer:place")
+             if not (folded[s.start:s.end] in g.common_places
+                     and _sentence_start(folded, s.start))]
     spans += _spans(PLACE_TRIGGER, text, "PLACE", "rule:neighbourhood", 1)
     spans += _spans(ADDRESS, text, "PLACE", "rule:address")
     return spans

@@ -196,7 +196,9 @@ def recognizers() -> list:
                       Pattern("trailer", r"(?<![\w-])[RS][ \t-]?\d{2}[ \t-]?\d{3}(?![\w-])",
                               0.5),
                       Pattern("official, diplomatic", r"(?<![\w-])[A-Z]{2}[ \t-]?\d{4}(?![\w-])",
-                              0.2)],
+                              0.2),
+                      Pattern("other letter-digit", r"(?<![\w-])[A-Z]{1,3}\d{1,3}[ \t-]?\d{3}"
+                                                    r"(?![\w-])", 0.2)],
             context=PLATE_CONTEXT),
         TriggeredRecognizer(
             "CASE", r"(?i:\b(?:radicado|radicaci[óo]n|expediente|proceso|noticia[ \t]criminal|"

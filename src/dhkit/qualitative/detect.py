@@ -1,16 +1,24 @@
-"""Detect identifying details in Spanish and English transcripts, by rules and gazetteers.
+"""Detect identifying details in Spanish and English transcripts.
 
-Kinds: NAME, PLACE, PHONE, EMAIL, HANDLE, URL, DATE, AGE, INSTITUTION, SCHOOL. Each
-detector is a small function ``(text, gazetteers) -> list[Span]``; :func:`detect` runs them
-all and keeps, where spans overlap, the longest (ties: the kind listed first in
-``PRIORITY``). An NER model (spaCy ``es_core_news_sm`` / ``en_core_web_sm``) adds person,
-place and organisation spans when one is installed; the rules work fully without it.
+Kinds: NAME, PLACE, PHONE, EMAIL, HANDLE, URL, DATE, AGE, INSTITUTION, SCHOOL, ID, PLATE,
+CASE, BUSINESS. Each detector is a small function ``(text, gazetteers) -> list[Span]``;
+:func:`detect` runs them all and keeps, where spans overlap, the longest (ties: the kind
+listed first in ``PRIORITY``). Identifiers with a shape — ID numbers, plates, case numbers,
+phone numbers (``phonenumbers``), e-mails, usernames after a trigger, street addresses,
+shop and company names — come from Microsoft Presidio recognizers with context words
+(:mod:`dhkit.qualitative.recognizers`). An NER model (spaCy ``es_core_news_sm`` /
+``en_core_web_sm``) adds person, place and organisation spans when one is installed; the
+rules work fully without it.
 
-Why rules and not a library such as Presidio: it needs a spaCy model (a download) and knows
-neither Colombian places nor Spanish age and date phrasing; the gazetteers here are data
-(``data/gazetteer``, ``data/names``) a team extends with its own municipalities, schools and
-neighbourhoods. Matching ignores accents (``Medellin`` finds ``Medellín``) and asks for a
-capital first letter on names and places (``soledad`` the word is not ``Soledad`` the town).
+Names and places stay here, as code over word lists, rather than as Presidio deny-list
+recognizers: the lists hold some 30,000 words (a deny list becomes one regex alternation
+per word), and deciding whether *Rosa*, *Mesa* or *Toca* is a name depends on where the
+word stands (first word of a sentence, after an article, inside a capitalised title),
+which a deny list cannot express. The lists are data (``data/gazetteer``, ``data/names``,
+derived by ``scripts/derive_redaction_lists.py``) a team extends with its own
+municipalities, schools and neighbourhoods. Matching ignores accents (``Medellin`` finds
+``Medellín``) and asks for a capital first letter on names and places (``soledad`` the word
+is not ``Soledad`` the town).
 
 Reference: Dias et al. (2023) "De-identification of qualitative interview data" practice
 notes; UK Data Service, "Anonymising qualitative data" (typed placeholders, redaction log).
@@ -224,7 +232,8 @@ NOT_NAMES = frozenset(fold(w) for w in (
     "March April May June July August September October November December Monday "
     "Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter God English "
     "Spanish Español Inglés Gracias Hola Bueno Buenas Claro Listo Vale Okay Perdón Oiga "
-    "Mire Pues Bienvenida Bienvenido").split())
+    "Mire Pues Bienvenida Bienvenido Qué Cómo Cuándo Dónde Quién You America América "
+    "Asia Africa África Europe Europa Ireland Spain España Geneva Ginebra").split())
 TITLE_WORDS = frozenset(fold(w).lower().replace("\\.?", "").replace("\\.", "")
                         for w in TITLES.split("|") if " " not in w)
 CAP_TOKEN = re.compile(rf"(?<![\w@])[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?(?![\w@])")
@@ -255,7 +264,8 @@ def detect_phone(text: str, g: Gazetteers) -> list[Span]:
     for m in PHONE.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
         following = text[m.end():m.end() + 12].lower()
-        if digits < 7 or following.lstrip().startswith(("pesos", "millones", "mil ", "%")):
+        if digits < 7 or following.lstrip().startswith(("pesos", "millones", "mil ", "%")) \
+                or YEARISH.match(m.group()):
             continue
         out.append(Span(m.start(), m.end(), "PHONE", "rule:phone"))
     return out
@@ -318,8 +328,9 @@ def detect_name(text: str, g: Gazetteers) -> list[Span]:
             end = tokens[j].end()
             run.append(tokens[j].group())
             j += 1
-        before = folded[max(0, start - 12):start].split()[-1:] or [""]
-        if _is_name(run, g, _sentence_start(folded, start), before[0].lower()):
+        before = [w for w in folded[max(0, start - 40):start].split()
+                  if w.lower() not in ("of", "the", "de", "del", "la", "y", "and")][-1:] or [""]
+        if _is_name(run, g, _sentence_start(folded, start), before[0]):
             spans.append(Span(start, end, "NAME", "gazetteer:name"))
         i = j
     spans += _spans(TITLE_NAME, text, "NAME", "rule:title", 1)
@@ -335,13 +346,17 @@ def _namey(word: str, g: Gazetteers) -> bool:
 
 def _is_name(run: list[str], g: Gazetteers, at_start: bool, before: str) -> bool:
     listed = [w for w in run if _namey(w, g)]
+    if len(run) > len(listed) and all(w in g.common for w in listed):
+        return False  # "Child Pornography", "Centro Sur": a term, not a person
     if len(listed) >= 2 or (len(run) >= 2 and not at_start):
         return True
     word = listed[0]
     if at_start:
         return word in g.given and word not in g.common and len(run) == 1 or len(run) >= 2
-    if word in g.common:  # Río, Mesa, Rosa: a given name, and not after an article
-        return word in g.given and before not in ARTICLES
+    if word in g.common:  # Río, Mesa, Rosa: a given name, not after an article nor
+        # inside a capitalised title ("Ministry of Justice", "Supreme Court")
+        return (word in g.given and before.lower() not in ARTICLES
+                and not before[:1].isupper())
     return True
 
 
@@ -385,6 +400,17 @@ def _gazetteer_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
+PARTNERS = re.compile(rf"\b({CAP_WORD}(?:, {CAP_WORD})+ (?:and|y|&) {CAP_WORD})\b")
+YEARISH = re.compile(r"^\d{1,4}[ \t]*[–/-][ \t]*(?:19|20)\d\d$")
+
+
+def detect_business(text: str, g: Gazetteers) -> list[Span]:
+    """Firms named after their partners: "Ortiz, Mesa and López" (every word a surname)."""
+    folded = fold(text)
+    return [Span(m.start(), m.end(), "BUSINESS", "rule:partners") for m in PARTNERS.finditer(text)
+            if all(_namey(w, g) for w in re.split(r", | and | y | & ", folded[m.start():m.end()]))]
+
+
 def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
     """Identifiers found by the Presidio recognizers of :mod:`dhkit.qualitative.recognizers`
     (ID numbers, plates, case numbers, businesses, addresses, phones, e-mails, usernames)."""
@@ -392,7 +418,8 @@ def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
 
     return [Span(r.start, r.end, r.entity_type,
                  "presidio:" + str((r.recognition_metadata or {}).get("recognizer_name", "")))
-            for r in analyze(text)]
+            for r in analyze(text)
+            if not (r.entity_type == "PHONE" and YEARISH.match(text[r.start:r.end]))]
 
 
 def detect_ner(text: str, g: Gazetteers) -> list[Span]:
@@ -427,7 +454,7 @@ def ner_available() -> bool:
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
              detect_school, detect_institution, detect_place, detect_name, detect_age,
-             detect_presidio)
+             detect_business, detect_presidio)
 
 
 def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span]:

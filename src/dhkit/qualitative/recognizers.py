@@ -10,7 +10,8 @@ Kinds added here (:data:`dhkit.qualitative.model.KINDS`): ``ID`` (cédula, tarje
 identidad, NIT — checked with ``python-stdnum`` —, NUIP, pasaporte, dotted or not),
 ``PLATE`` (Colombian car ``ABC 123`` and motorcycle ``ABC 12D`` plates), ``CASE``
 (radicado, SPOA criminal-notice numbers, expediente, case numbers), ``BUSINESS`` (shops
-named after their kind — Droguería, Panadería … — and companies with a legal suffix); and
+named after their kind — Droguería, Panadería … — and companies with a legal suffix;
+partner-named firms are found in :mod:`dhkit.qualitative.detect`, which has the surname lists); and
 for existing kinds: ``PHONE`` through ``phonenumbers`` (every Colombian format), ``EMAIL``
 also when spelled out (``ana arroba gmail punto com``), ``HANDLE`` also without ``@`` after
 "usuario", "cuenta", "perfil", "me sale como" …, ``PLACE`` for Colombian street addresses
@@ -27,7 +28,9 @@ Registraduría Nacional (cédula and TI numbering); Fiscalía, SPOA criminal-not
 (21 digits); Ministerio de Transporte, Resolución 5228 de 2016 (plates).
 
 >>> [(r.entity_type, r.start, r.end) for r in analyze("La cédula es 1.075.234.567.")]
-[('ID', 13, 26)]
+[('ID', 13, 26), ('PHONE', 13, 26)]
+
+(:func:`dhkit.qualitative.detect.detect` keeps one: ``ID`` comes first in its ``PRIORITY``.)
 """
 
 from __future__ import annotations
@@ -98,7 +101,8 @@ class TriggeredRecognizer:
                 out = []
                 for m in compiled.finditer(text):
                     start, end = m.span("v")
-                    if end > start and (check is None or check(m.group("v"))):
+                    if end > start and (check is None or check(
+                            m.group("v"), text[m.start():start], text[end:end + 24])):
                         out.append(RecognizerResult(entity, start, end, score))
                 return out
 
@@ -106,12 +110,34 @@ class TriggeredRecognizer:
                           name=name or f"dhkit:{entity.lower()}")
 
 
-def _username_ok(value: str) -> bool:
+def _username_ok(value: str, trigger: str, after: str) -> bool:
+    """A username has digits, ``_``, ``.`` or inner capitals; a plain lower-case word only
+    after a strong trigger ("mi usuario es", "me sale como") or followed by a pause or a
+    function word ("la cuenta fnarvaez me siguió"), never a stop word ("account when")."""
     v = value.strip(".,;:!?")
-    if v.lower() in NON_USERS or len(v) < 3:
+    if v.lower() in NON_USERS or v.lower() in _stop_words() or len(v) < 3:
         return False
-    return bool(regex.search(r"[\d_.]", v) or regex.search(r"[a-z][A-Z]", v)
-                or v.islower() or v[:1].isupper() and regex.search(r"[A-Z]", v[1:]))
+    if regex.search(r"[\d_.]", v) or regex.search(r"[a-z][A-Z]", v) or (
+            v[:1].isupper() and regex.search(r"[A-Z]", v[1:])):
+        return True
+    if not v.islower():
+        return False
+    strong = regex.search(r"(?i)usuario|user|sale|aparec|llamar|nick|gamertag", trigger)
+    nxt = after.strip().split(" ", 1)[0].lower() if after.strip() else ""
+    return bool(strong) or not nxt or not nxt[:1].isalpha() or nxt in FOLLOWERS
+
+
+FOLLOWERS = {"y", "pero", "que", "me", "te", "le", "les", "nos", "lo", "la", "en", "con",
+             "para", "porque", "no", "ya", "ahí", "ahi", "donde", "and", "but", "on", "in",
+             "was", "which", "who", "she", "he", "they", "followed", "sent", "wrote"}
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.es.stop_words import STOP_WORDS as ES
+
+    return frozenset(ES) | frozenset(EN)
 
 
 def _nit_valid(value: str) -> bool | None:
@@ -241,9 +267,7 @@ def recognizers() -> list:
                                       rf"(?:[ \t]+(?:{COMPANY_SUFFIX}))?", 0.8),
                       Pattern("company", rf"\b{CAPX}(?:[ -]{CAPX}){{0,3}}(?:,[ \t]{CAPX})*"
                                          rf"(?:[ \t](?:and|y|&)[ \t]{CAPX})?[ \t]+"
-                                         rf"(?:{COMPANY_SUFFIX})", 0.8),
-                      Pattern("partners", rf"\b{CAP},[ \t]{CAP}[ \t](?:and|y|&)[ \t]{CAP}\b",
-                              0.8)]),
+                                         rf"(?:{COMPANY_SUFFIX})", 0.8)]),
     ]
     return out
 

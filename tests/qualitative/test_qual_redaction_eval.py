@@ -1,6 +1,8 @@
 """The machine redaction pass on the held-out evaluation set: recall >= 98 % and precision
 >= 90 % for every identifier kind (issue 17), and the identifiers the issue found missed."""
 
+import json
+
 import pytest
 
 from dhkit.qualitative.detect import Gazetteers, detect
@@ -78,3 +80,18 @@ def test_an_evaluation_file_needs_balanced_marks(tmp_path):
     with pytest.raises(DhkitError) as exc:
         load_set(bad)
     assert exc.value.code == "QUAL-039"
+
+
+def test_redact_evaluate_prints_the_table_per_kind_and_checks_a_users_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    mine = tmp_path / "pilot.txt"
+    mine.write_text("# pilot\nLe escribí a ⟦NAME|Rosalba⟧ desde ⟦PLACE|Soacha⟧.\n"
+                    "Mi usuario era ⟦HANDLE|rosita_22⟧.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["redact", "evaluate", "--file", str(mine), "--check",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["kind"]: (r["marked"], r["covered"]) for r in json.loads(result.output)}
+    assert rows == {"HANDLE": (1, 1), "NAME": (1, 1), "PLACE": (1, 1)}

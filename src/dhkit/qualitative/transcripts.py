@@ -59,10 +59,12 @@ def read_transcript(path: str | Path) -> RawTranscript:
     try:
         if suffix == ".txt":
             text, encoding = _decode(path.read_bytes())
-        elif suffix == ".docx":
-            text, encoding = _read_docx(path), "docx"
-        elif suffix == ".odt":
-            text, encoding = _read_odt(path), "odt"
+        elif suffix in (".docx", ".odt"):
+            from dhkit.zipguard import check_zip
+
+            check_zip(path)   # a zip bomb is refused before anything inflates
+            text, encoding = (_read_docx(path), "docx") if suffix == ".docx" else \
+                (_read_odt(path), "odt")
         else:
             raise DhkitError("QUAL-020", f"{path.name}: unknown transcript type '{suffix}'; "
                              f"use one of {', '.join(SUFFIXES)}.")

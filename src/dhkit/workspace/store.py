@@ -60,8 +60,13 @@ CREATE TABLE IF NOT EXISTS {ALIAS}.audit_log (
     rows_accepted BIGINT,
     rows_quarantined BIGINT,
     note VARCHAR
-)
+);
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS seq BIGINT;
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS prev_hash VARCHAR;
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS entry_hash VARCHAR;
 """
+#: the audit log's first link: ``prev_hash`` of the first hashed entry
+GENESIS = "0" * 64
 
 
 def _extension_directory() -> str:
@@ -209,11 +214,22 @@ class Store:
     def audit(self, command: str, *, file: str | None = None, sha256: str | None = None,
               rows_accepted: int | None = None, rows_quarantined: int | None = None,
               note: str | None = None) -> None:
-        """Append one line to the audit log (never values, only counts and hashes)."""
+        """Append one line to the audit log (never values, only counts and hashes).
+
+        Each entry carries the hash of the previous one (``prev_hash``) and its own
+        (``entry_hash`` = SHA-256 of the previous hash and the entry's fields), so editing or
+        deleting an entry breaks the chain: :func:`dhkit.workspace.audit.verify_audit`."""
+        last = self.con.execute(
+            f"SELECT seq, entry_hash FROM {ALIAS}.audit_log WHERE entry_hash IS NOT NULL "
+            "ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        when = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+        fields = (when, command, file, sha256, rows_accepted, rows_quarantined, note)
         self.con.execute(
-            f"INSERT INTO {ALIAS}.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), command, file, sha256,
-             rows_accepted, rows_quarantined, note],
+            f"INSERT INTO {ALIAS}.audit_log (logged_at, command, file, sha256, rows_accepted, "
+            "rows_quarantined, note, seq, prev_hash, entry_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*fields, seq, prev, audit_hash(prev, seq, fields)],
         )
 
     def has_table(self, name: str) -> bool:
@@ -234,6 +250,21 @@ class Store:
             raise DhkitError("WS-012", f"the study store has no table '{name}'; "
                              "import or build it first (see dhkit status).")
         return self.con.execute(f'SELECT * FROM {ALIAS}."{name}"').df()
+
+
+def audit_hash(prev: str, seq: int, fields: tuple) -> str:
+    """SHA-256 of one audit entry chained to the previous entry's hash.
+
+    >>> audit_hash(GENESIS, 1, (_dt.datetime(2026, 1, 1), "import", "a.csv", None, 3, 0, None))[:12]
+    '549a9892d96a'
+    """
+    import json
+
+    when, *rest = fields
+    stamp = when.isoformat(timespec="microseconds") if when is not None else None
+    body = json.dumps([prev, seq, stamp, *rest], ensure_ascii=True, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(body.encode("ascii")).hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -173,7 +173,7 @@ def import_transcripts(store: Store, paths: list[str | Path],
             pid = participant_for(tid, set(people))
             for table in ("qual_transcripts", "qual_proposals", "qual_pseudonym_map",
                           "qual_codings"):
-                con.execute(f"DELETE FROM study.{table} WHERE transcript_id = ?", [tid])
+                store.delete(table, transcript_id=tid)
             info = TranscriptInfo(tid, pid, raw.path.name, file_sha256(raw.path), raw.encoding,
                                   people[pid].language, len(raw.text), "imported")
             con.execute("INSERT INTO study.qual_transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "

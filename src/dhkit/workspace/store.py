@@ -232,6 +232,37 @@ class Store:
             [*fields, seq, prev, audit_hash(prev, seq, fields)],
         )
 
+    # ------------------------------------------------------------ small SQL API
+    # Table and column names are quoted identifiers (quote_ident), values are always bound
+    # parameters: callers never build SQL from strings that could come from a file.
+    def table(self, name: str) -> str:
+        """The quoted, schema-qualified name of a store table: ``study."name"``."""
+        return f"{ALIAS}.{quote_ident(name)}"
+
+    def create_table(self, name: str, columns: str) -> None:
+        """``CREATE TABLE IF NOT EXISTS``; ``columns`` is DDL written in code, never input."""
+        self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.table(name)} ({columns})")
+
+    def count(self, name: str, **where) -> int:
+        """Rows of a table matching ``column=value`` pairs (None values are ignored)."""
+        sql, args = _where(where)
+        return self.con.execute(f"SELECT count(*) FROM {self.table(name)}{sql}",
+                                args).fetchone()[0]
+
+    def delete(self, name: str, **where) -> int:
+        """Delete the rows matching ``column=value`` pairs (None ignored); returns how many.
+        Refuses to delete a whole table by accident: at least one condition is required."""
+        sql, args = _where(where)
+        if not args:
+            raise ValueError("Store.delete needs at least one column=value condition")
+        n = self.count(name, **where)
+        self.con.execute(f"DELETE FROM {self.table(name)}{sql}", args)
+        return n
+
+    def insert_rows(self, name: str, rows: list[list]) -> int:
+        """Insert many rows at once (through a DataFrame: much faster than ``executemany``)."""
+        return insert_rows(self.con, name, rows)
+
     def has_table(self, name: str) -> bool:
         row = self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
@@ -249,7 +280,38 @@ class Store:
         if not self.has_table(name):
             raise DhkitError("WS-012", f"the study store has no table '{name}'; "
                              "import or build it first (see dhkit status).")
-        return self.con.execute(f'SELECT * FROM {ALIAS}."{name}"').df()
+        return self.con.execute(f"SELECT * FROM {self.table(name)}").df()
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier in double quotes (inner quotes doubled).
+
+    >>> quote_ident('qual_codes'), quote_ident('a"b')
+    ('"qual_codes"', '"a""b"')
+    """
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _where(where: dict) -> tuple[str, list]:
+    pairs = [(k, v) for k, v in where.items() if v is not None]
+    if not pairs:
+        return "", []
+    return (" WHERE " + " AND ".join(f"{quote_ident(k)} = ?" for k, _ in pairs),
+            [v for _, v in pairs])
+
+
+def insert_rows(con, name: str, rows: list[list]) -> int:
+    """Insert rows into ``study.name`` on ``con`` (inside a transaction if one is open)."""
+    if not rows:
+        return 0
+    import pandas as pd
+
+    con.register("_dhkit_rows", pd.DataFrame(rows))
+    try:
+        con.execute(f"INSERT INTO {ALIAS}.{quote_ident(name)} SELECT * FROM _dhkit_rows")
+    finally:
+        con.unregister("_dhkit_rows")
+    return len(rows)
 
 
 def audit_hash(prev: str, seq: int, fields: tuple) -> str:

@@ -44,6 +44,7 @@ def _root(
 
 
 def _register_stages() -> None:
+    from dhkit.dashboard import cli as dashboard_cli
     from dhkit.demo import cli as demo_cli
     from dhkit.ingest import cli as ingest_cli
     from dhkit.instrument import cli as instrument_cli
@@ -56,7 +57,8 @@ def _register_stages() -> None:
     from dhkit.workspace import cli as workspace_cli
 
     for stage in (workspace_cli, instrument_cli, ingest_cli, demo_cli, sampling_cli,
-                  weighting_cli, survey_cli, report_cli, legal_cli, qualitative_cli):
+                  weighting_cli, survey_cli, report_cli, legal_cli, qualitative_cli,
+                  dashboard_cli):
         stage.register(app)
 
 

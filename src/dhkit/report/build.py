@@ -114,7 +114,7 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
-            ci: str = "logit", validated: bool = False) -> Analysis:
+            ci: str = "korn-graubard", validated: bool = False) -> Analysis:
     """All planned estimates with flags, and every planned contrast with its p-value
     (``validated=True`` after :func:`validate_inputs` skips checking the data again)."""
     from dhkit.survey import Design
@@ -132,7 +132,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
                         fpc=spec.fpc, lonely_psu=spec.lonely_psu)
         if cal is not None and unit in ("child", "caregiver"):
             design = _calibrated(design, frame, cal, spec)
-        est = design.estimate(means=cols, by=doms, ci=ci).table.copy()
+        est = design.estimate(means=cols, domains=doms, ci=ci).table.copy()
         est["unit"] = unit
         parts.append(est)
         contrasts.append(_contrasts(design, frame, cols, plan))

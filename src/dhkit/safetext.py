@@ -97,7 +97,8 @@ def workbook(path: str | Path, **options: Any):
     """An ``xlsxwriter.Workbook`` that never turns text into formulas, URLs or numbers."""
     import xlsxwriter
 
-    return xlsxwriter.Workbook(str(path), {**options, **WORKBOOK_OPTIONS})
+    target = str(path) if isinstance(path, (str, Path)) else path   # a path or a BytesIO
+    return xlsxwriter.Workbook(target, {**options, **WORKBOOK_OPTIONS})
 
 
 def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:

@@ -154,7 +154,7 @@ def test_no_writer_bypasses_safetext():
                                                   and "WORKBOOK_OPTIONS" not in code + lines[n]):
                 offenders.append(f"{path.name}:{n}")
             if ".to_csv(" in code and "csv_frame(" not in code and ">>>" not in code \
-                    and "margins" not in code:
+                    and "margins" not in code and "sha256(" not in code:
                 offenders.append(f"{path.name}:{n}")
             if "w.writerow(" in code and not re.search(r"csv_(row|cell)\(|writerow\(\[\"|header", code):
                 offenders.append(f"{path.name}:{n}")

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from dhkit import safetext
 
 from dhkit.region.render import table_views
 from dhkit.region.report import RegionAnalysis, countries_table, tidy_cells
@@ -19,7 +19,7 @@ from dhkit.report.excel import FIXED_DATE
 
 
 def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
     wb.set_properties({"title": a.region.name, "created": FIXED_DATE, "comments": "dhkit"})
     f = {"title": wb.add_format({"bold": True, "font_size": 13}),
          "head": wb.add_format({"bold": True, "bg_color": "#EEF3F7", "border": 1,

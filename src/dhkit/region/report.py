@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dhkit import __version__
+from dhkit.safetext import csv_frame
 from dhkit.region import compare
 from dhkit.region.config import Region, TableSpec
 from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, PUBLISHED, SUPPRESSED_CELL,
@@ -180,7 +181,7 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
               "differences": analysis.differences, "countries": countries_table(analysis)}
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        csv_frame(frame).to_csv(out / f"{name}.csv", index=False)
         files[f"{name}.csv"] = out / f"{name}.csv"
         if name != "countries":
             frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -189,7 +190,7 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
         folder = out / "countries" / ce.ref.id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "estimates.csv"
-        ce.public.to_csv(path, index=False)       # as `dhkit report` writes it
+        csv_frame(ce.public).to_csv(path, index=False)       # as `dhkit report` writes it
         files[f"countries/{ce.ref.id}/estimates.csv"] = path
     return files
 

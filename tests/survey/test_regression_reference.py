@@ -116,3 +116,28 @@ def test_odds_and_prevalence_ratios_are_exponentiated_coefficients():
     np.testing.assert_allclose(e.estimate, np.exp(lo.coef), rtol=1e-14)
     np.testing.assert_allclose(e.ci_low, np.exp(lo.table.ci_low), rtol=1e-14)
     assert (e.scale == "odds ratio").all() and (fit("nhanes_pois").exp().scale == "ratio").all()
+
+
+RATIO = pd.read_csv(FX / "ratio.csv", dtype={"num": str, "den": str})
+RATIO_CASES = {"nhanes_sex": (lambda: D["nh"], "HI_CHOL", "RIAGENDR"),
+               "syn_area": (lambda: D["syn"], "y1", "area"),
+               "strat_stype": (lambda: D["strat"], "yes", "stype"),
+               "rep_strat_stype": (lambda: as_replicate(D["strat"], "JKn"), "yes", "stype")}
+
+
+@pytest.mark.parametrize("case", sorted(RATIO_CASES))
+def test_ratio_of_two_domain_proportions_equals_svycontrast(case):
+    ref = RATIO[RATIO.case == case].iloc[0]
+    make, y, group = RATIO_CASES[case]
+    r = make().prevalence_ratio(y, group, (ref.num, ref.den), df=float("inf"))
+    assert r.log_ratio == pytest.approx(ref.log_ratio, rel=RTOL)
+    assert r.se_log == pytest.approx(ref.se_log, rel=RTOL)
+    assert (r.ci_low, r.ci_high) == pytest.approx((ref.ci_low_inf, ref.ci_high_inf), rel=RTOL)
+    assert len(r.table) == 1 and r.table.estimate.iloc[0] == pytest.approx(ref.ratio, rel=RTOL)
+
+
+def test_ratio_interval_uses_the_design_degrees_of_freedom_by_default():
+    r = D["syn"].prevalence_ratio("y1", "area", ("urban", "rural"))
+    assert r.df == D["syn"].degf
+    wide = D["syn"].prevalence_ratio("y1", "area", ("urban", "rural"), df=float("inf"))
+    assert r.ci_high > wide.ci_high

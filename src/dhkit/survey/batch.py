@@ -542,12 +542,14 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
     df = np.tile(dom_df, k)
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
-    e[prop] = np.clip(e[prop], 0.0, 1.0)  # centring leaves ±1e-16 where a share is 0 or 1
+    dff = dff.T.ravel()
+    e, se, dff = _exact_bounds(e, se, dff, prop)
+    n_un = nun.T.ravel()
     lo, hi = t_interval(e, se, df, level)
     if ci not in ("mean", "likelihood") and prop.any():
-        plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop])
+        plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop],
+                           n_obs=n_un[prop].astype(float))
         lo[prop], hi[prop] = plo, phi
-    n_un = nun.T.ravel()
     empty = n_un == 0
     e = np.where(empty, np.nan, e)
     se = np.where(empty, np.nan, se)
@@ -558,7 +560,7 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
         "indicator": np.repeat([c.indicator for c in cols], nl),
         "base": np.repeat([c.base for c in cols], nl),
         "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
-        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": dff.T.ravel(),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": dff,
         "n_unweighted": n_un.astype(np.int64), "n_weighted": nw.T.ravel(),
         "flag": flags.flag(n_un), "df": df, "cv": cv,
         "category": np.repeat([c.category for c in cols], nl),
@@ -567,6 +569,27 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
         "ci_method": np.where(prop, ci, "t"),
     })
     return t[COLUMNS + EXTRA]
+
+
+def _exact_bounds(e: np.ndarray, se: np.ndarray, dff: np.ndarray, prop: np.ndarray):
+    """A share of 0 or 1 is exactly 0 or 1 with SE 0 and no design effect (0/0).
+
+    Centring the weighted sums leaves residues such as 6.9e-18 where no row has the
+    attribute, and the design effect of that residue over a zero SRS variance is inf.
+    A real share is at least min(w)/Σw, many orders above the 1e-12 snap used here.
+
+    >>> e, se, d = _exact_bounds(np.array([6.9e-18, 0.3]), np.array([1e-18, 0.1]),
+    ...                          np.array([np.inf, 1.2]), np.array([True, True]))
+    >>> e.tolist(), se.tolist(), np.isnan(d).tolist()
+    ([0.0, 0.3], [0.0, 0.1], [True, False])
+    """
+    e, se, dff = e.copy(), se.copy(), np.asarray(dff, dtype=float).copy()
+    e[prop] = np.clip(e[prop], 0.0, 1.0)
+    edge = prop & ((e < 1e-12) | (e > 1 - 1e-12))
+    e[edge] = np.round(e[edge])
+    se[edge] = 0.0
+    dff[edge] = np.nan
+    return e, se, dff
 
 
 def _joint_vcov(d: Design, cols, dom, table) -> np.ndarray:

@@ -24,7 +24,7 @@ def estimate_cmd(
     by: str = typer.Option(None, "--by", help="Domain variables, comma-separated; cross two with ':' (sex:area)."),
     multiple: str = typer.Option(None, "--multiple", help="Space-separated select_multiple columns."),
     categorical: str = typer.Option(None, "--categorical", help="Numeric-coded columns to treat as categories."),
-    ci: str = typer.Option("logit", "--ci", help="Proportion interval: logit, beta, xlogit, mean, likelihood."),
+    ci: str = typer.Option("logit", "--ci", help="Proportion interval: logit, beta, korn-graubard, xlogit, mean, likelihood."),
     level: float = typer.Option(0.95, "--level", help="Confidence level."),
     lonely_psu: str = typer.Option("fail", "--lonely-psu",
                                    help="Single-PSU strata: fail, remove, certainty, adjust, average."),

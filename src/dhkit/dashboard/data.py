@@ -1,0 +1,217 @@
+"""What the dashboard shows, gathered once from a study: the report's published tables.
+
+Nothing here computes an estimate or a flag itself. The survey figures come from the
+national report's own pipeline (:func:`dhkit.report.build.validate_inputs` and
+:func:`dhkit.report.build.analyse`: the same tidy estimates, disclosure flags and
+suppression as ``dhkit report``), the formatted cells from
+:func:`dhkit.report.render.table_view` (so ``*``, ``(12.3)`` and ``†`` are exactly the
+report's), the legal summary from :func:`dhkit.legal.gap.build_gap` and the
+recommendations from :func:`dhkit.legal.recommendations.load_registry`.
+
+The only addition is that the plan's contrasts are widened to every pair of levels of
+every domain, so a reader can compare any two domains with the design-based test; the
+report's own cells and † marks keep using the planned pairs only.
+
+:class:`SiteData` holds aggregates only (the microdata are dropped once the estimates
+exist); restricted law-enforcement answers are never read here (see
+:mod:`dhkit.dashboard.server`, which reads them only for the ``restricted`` role).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dhkit.report.i18n import Translator
+
+#: columns of the public per-row table (no SE or design effect: those are the analyst's)
+PUBLIC_COLUMNS = ["row_id", "indicator", "category", "base", "unit", "domain", "level",
+                  "estimate", "ci_low", "ci_high", "n_unweighted", "flag"]
+PAIR_COLUMNS = ["indicator", "category", "domain", "level_a", "level_b", "difference",
+                "p_value", "df", "significant", "suppressed"]
+
+
+@dataclass
+class Cell:
+    """One figure as the report prints it, with its interval and base."""
+
+    row_id: int
+    domain: str
+    level: str
+    text: str            # the report's text: "12.3", "(12.3)" or "*"
+    ci: str              # "10.1–14.6" or "" when suppressed
+    n: int
+    flag: str
+
+
+@dataclass
+class IndicatorView:
+    """An indicator in one language: its categories, each overall and by domain."""
+
+    id: str
+    label: str
+    base: str
+    base_n: int
+    section: str
+    categories: list[tuple[str, str]]          # (category code, label); ("", label) if single
+    cells: dict[tuple[str, str, str], Cell]    # (category, domain, level) -> cell
+    notes: list[str]
+    marks: dict[tuple[str, str], str] = field(default_factory=dict)  # (category, domain) -> †
+
+
+@dataclass
+class SiteData:
+    """Everything the public site and the team server render (aggregates only)."""
+
+    study_name: str
+    country: str
+    synthetic: bool
+    study_dir: Path
+    languages: tuple[str, ...]
+    analysis: object                      # dhkit.report.build.Analysis (planned contrasts)
+    pairs: pd.DataFrame                   # every pairwise contrast, suppression applied
+    indicators: list[str]                 # plan order
+    domains: list[str]                    # plan order
+    sections: dict[str, dict[str, str]]   # indicator -> {lang: section title}
+    callouts: dict[str, list[dict]] = field(default_factory=dict)
+    methods: dict[str, list[str]] = field(default_factory=dict)
+    appendix: dict[str, list[dict]] = field(default_factory=dict)
+    weighting: dict[str, str] = field(default_factory=dict)
+    significance_level: float = 0.05
+    thresholds: object = None             # dhkit.disclosure.Thresholds
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def public(self) -> pd.DataFrame:
+        """The report's public table (suppressed values blanked)."""
+        return self.analysis.public
+
+    def public_rows(self) -> pd.DataFrame:
+        table = self.analysis.public
+        return table[[c for c in PUBLIC_COLUMNS if c in table.columns]]
+
+    def public_pairs(self) -> pd.DataFrame:
+        return self.pairs[[c for c in PAIR_COLUMNS if c in self.pairs.columns]]
+
+
+def all_pairs(plan, catalogue, domains: list[str]):
+    """The plan with its contrasts widened to every pair of levels of every domain."""
+    from dhkit.indicators.catalogue import Contrast
+
+    pairs = [Contrast(d, (a, b)) for d in domains
+             for a, b in itertools.combinations(catalogue.domains[d].levels, 2)]
+    return dataclasses.replace(plan, contrasts=pairs)
+
+
+def collect(study, languages: tuple[str, ...] = ("en", "es")) -> SiteData:
+    """Estimate the study's plan once (as the report does) and keep the published parts.
+
+    >>> # doctest: +SKIP
+    >>> from dhkit.workspace.config import load_study
+    >>> data = collect(load_study("dhkit-demo/study"))
+    >>> data.public_rows().columns[:4].tolist()
+    ['row_id', 'indicator', 'category', 'base']
+    """
+    from dhkit.report import render
+    from dhkit.report.build import analyse, validate_inputs
+    from dhkit.report.study import inputs_from_study
+
+    inputs = inputs_from_study(study)
+    catalogue, plan = validate_inputs(inputs, languages)
+    domains = plan.domain_ids()
+    wide = analyse(inputs, catalogue, all_pairs(plan, catalogue, domains), validated=True)
+    wide = dataclasses.replace(wide, estimates=_plain(wide.estimates), public=_plain(wide.public),
+                               contrasts=_plain(wide.contrasts))
+    planned = _planned(wide.contrasts, plan)
+    analysis = dataclasses.replace(wide, plan=plan, contrasts=planned)
+    sections: dict[str, dict[str, str]] = {}
+    for s in plan.sections:
+        for ind in [i for t in s.tables for i in t.indicators] + \
+                   [i for c in s.charts for i in c.indicators]:
+            sections.setdefault(ind, {lang: Translator(lang).label(s.title) for lang in
+                                      ("en", "es")})
+    data = SiteData(study_name=inputs.study_name, country=inputs.country,
+                    synthetic=inputs.synthetic, study_dir=Path(study.dir),
+                    languages=languages, analysis=analysis, pairs=wide.contrasts,
+                    indicators=plan.indicator_ids(), domains=domains, sections=sections,
+                    significance_level=plan.significance_level,
+                    thresholds=inputs.thresholds)
+    from dhkit.report.evidence import weighting_section
+
+    for lang in ("en", "es"):
+        t = Translator(lang)
+        data.callouts[lang] = render.callouts(analysis, inputs, t)
+        data.methods[lang] = render.methods(analysis, inputs, t)
+        data.appendix[lang] = render.appendix(analysis, t)
+        section = weighting_section(inputs, t)
+        data.weighting[lang] = section[1] if section else ""
+    del inputs                                  # the microdata go no further
+    return data
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python objects (Arrow-backed strings iterate slowly, and the
+    site reads every row many times); the values are unchanged."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])
+            and frame[c].dtype != object]
+    return frame.astype({c: object for c in text}) if text else frame
+
+
+def _planned(contrasts: pd.DataFrame, plan) -> pd.DataFrame:
+    if not len(contrasts):
+        return contrasts
+    keep = np.zeros(len(contrasts), dtype=bool)
+    for c in plan.contrasts:
+        keep |= ((contrasts["domain"] == c.domain) & (contrasts["level_a"] == c.levels[0])
+                 & (contrasts["level_b"] == c.levels[1])).to_numpy()
+    return contrasts[keep].reset_index(drop=True)
+
+
+def indicator_view(data: SiteData, ind_id: str, t: Translator) -> IndicatorView:
+    """The indicator overall and by every domain, cells formatted by the report's own
+    :func:`dhkit.report.render.table_view` (flags, suppression and notes as printed)."""
+    key = ("indicator", ind_id, t.lang)
+    if key not in data.cache:
+        data.cache[key] = _indicator_view(data, ind_id, t)
+    return data.cache[key]
+
+
+def _indicator_view(data: SiteData, ind_id: str, t: Translator) -> IndicatorView:
+    from dhkit.indicators.catalogue import Table
+    from dhkit.report import render
+
+    analysis = data.analysis
+    cat = analysis.catalogue
+    ind = cat.indicators[ind_id]
+    spec = Table(id=ind_id, title=ind.label, indicators=(ind_id,), domains=tuple(data.domains))
+    view = render.table_view(analysis, t, spec, "")
+    col_keys = [("", "")] + [(d, lvl) for d in data.domains for lvl in cat.domains[d].levels]
+    pub = analysis.public.set_index("row_id")
+    cells: dict[tuple[str, str, str], Cell] = {}
+    categories = []
+    value_rows = [r for r in view.rows if not r.heading]
+    planned = list(dict.fromkeys(c.domain for c in analysis.plan.contrasts))
+    marked = [d for d in data.domains if d in planned]
+    marks: dict[tuple[str, str], str] = {}
+    for (_, category), row in zip(ind.columns(), value_rows):
+        categories.append((category, row.label))
+        marks.update({(category, d): m for d, m in zip(marked, row.marks) if m})
+        for (dom, lvl), cell in zip(col_keys, row.cells):
+            if cell.row_id is None:
+                continue
+            r = pub.loc[cell.row_id]
+            ci = "" if pd.isna(r["ci_low"]) else \
+                f"{t.number(r['ci_low'] * 100, 1)}–{t.number(r['ci_high'] * 100, 1)}"
+            cells[(category, dom, lvl)] = Cell(cell.row_id, dom, lvl, cell.text, ci,
+                                               int(r["n_unweighted"]), r["flag"])
+    base = cat.bases[ind.base]
+    overall = [c.n for (cat_, d, _), c in cells.items() if d == ""]
+    return IndicatorView(ind_id, t.label(ind.label), t.label(base.label),
+                         max(overall) if overall else 0,
+                         data.sections.get(ind_id, {}).get(t.lang, ""), categories, cells,
+                         view.notes, marks)

@@ -1,0 +1,191 @@
+"""The dashboard's interface strings in English and Spanish.
+
+A small keyed table (as :mod:`dhkit.legal.strings`): templates read strings by key and a
+test fails when a key lacks a language. Numbers are formatted by the report's
+:class:`dhkit.report.i18n.Translator`, so a figure reads the same on the site and in print.
+
+>>> s("compare", "es")
+'Comparar'
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "es")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site_title": {"en": "Results dashboard", "es": "Tablero de resultados"},
+    "skip": {"en": "Skip to content", "es": "Saltar al contenido"},
+    "home": {"en": "Overview", "es": "Resumen"},
+    "indicators": {"en": "Indicators", "es": "Indicadores"},
+    "indicator": {"en": "Indicator", "es": "Indicador"},
+    "compare": {"en": "Compare", "es": "Comparar"},
+    "legal": {"en": "Legal review", "es": "Revisión legal"},
+    "recs": {"en": "Recommendations", "es": "Recomendaciones"},
+    "downloads": {"en": "Downloads", "es": "Descargas"},
+    "about": {"en": "About the data", "es": "Acerca de los datos"},
+    "language": {"en": "Language", "es": "Idioma"},
+    "other_lang": {"en": "Español", "es": "English"},
+    "key_figures": {"en": "Key figures", "es": "Cifras clave"},
+    "pick": {"en": "Pick an indicator", "es": "Elija un indicador"},
+    "show": {"en": "Show", "es": "Mostrar"},
+    "overall": {"en": "Overall", "es": "Total"},
+    "by_domain": {"en": "By domain", "es": "Por dominio"},
+    "domain": {"en": "Domain", "es": "Dominio"},
+    "level": {"en": "Group", "es": "Grupo"},
+    "estimate_pct": {"en": "Per cent", "es": "Porcentaje"},
+    "ci": {"en": "95% CI", "es": "IC 95 %"},
+    "n": {"en": "Unweighted n", "es": "n no ponderado"},
+    "flag": {"en": "Note", "es": "Nota"},
+    "caution": {"en": "interpret with caution", "es": "interpretar con cautela"},
+    "suppressed": {"en": "not shown (base below threshold)",
+                   "es": "no se muestra (base bajo el umbral)"},
+    "base": {"en": "Base", "es": "Base"},
+    "chart": {"en": "Chart", "es": "Gráfico"},
+    "chart_note": {"en": "Dots are estimates, lines their 95% confidence intervals; "
+                         "suppressed estimates are left out.",
+                   "es": "Los puntos son estimaciones y las líneas sus intervalos de confianza "
+                         "del 95 %; las estimaciones suprimidas se omiten."},
+    "download_table": {"en": "Download this table", "es": "Descargar esta tabla"},
+    "csv": {"en": "CSV", "es": "CSV"},
+    "xlsx": {"en": "Excel", "es": "Excel"},
+    "section": {"en": "Chapter", "es": "Capítulo"},
+    "compare_title": {"en": "Compare two groups", "es": "Comparar dos grupos"},
+    "compare_intro": {
+        "en": "Pick an indicator, a domain and two of its groups. The difference is tested "
+              "with a design-based t-test on the linearised covariance of the two estimates "
+              "(not adjusted for multiple comparisons).",
+        "es": "Elija un indicador, un dominio y dos de sus grupos. La diferencia se contrasta "
+              "con una prueba t basada en el diseño sobre la covarianza linealizada de las dos "
+              "estimaciones (sin ajuste por comparaciones múltiples)."},
+    "group_a": {"en": "First group", "es": "Primer grupo"},
+    "group_b": {"en": "Second group", "es": "Segundo grupo"},
+    "category": {"en": "Category", "es": "Categoría"},
+    "difference": {"en": "Difference (second − first), percentage points",
+                   "es": "Diferencia (segundo − primero), puntos porcentuales"},
+    "p_value": {"en": "p-value", "es": "valor p"},
+    "significant": {"en": "The difference is significant at the {pct} level.",
+                    "es": "La diferencia es significativa al nivel del {pct}."},
+    "not_significant": {"en": "The difference is not significant at the {pct} level.",
+                        "es": "La diferencia no es significativa al nivel del {pct}."},
+    "hidden_pair": {"en": "Not shown: one of the groups has a base below the suppression "
+                          "threshold.",
+                    "es": "No se muestra: uno de los grupos tiene una base inferior al umbral "
+                          "de supresión."},
+    "same_group": {"en": "Pick two different groups.", "es": "Elija dos grupos distintos."},
+    "needs_js": {"en": "The comparison needs JavaScript; the same tests are in contrasts.csv "
+                       "(Downloads).",
+                 "es": "La comparación necesita JavaScript; las mismas pruebas están en "
+                       "contrasts.csv (Descargas)."},
+    "legal_title": {"en": "Legal and policy checklist", "es": "Lista de verificación legal "
+                                                              "y de políticas"},
+    "legal_intro": {"en": "Share of checklist items by answer, per area (items that apply).",
+                    "es": "Proporción de ítems de la lista por respuesta, por área (ítems "
+                          "aplicables)."},
+    "area": {"en": "Area", "es": "Área"},
+    "items": {"en": "Items", "es": "Ítems"},
+    "met": {"en": "Met", "es": "Cumplido"},
+    "partly_met": {"en": "Partly met", "es": "Cumplido en parte"},
+    "not_met": {"en": "Not met", "es": "No cumplido"},
+    "unknown": {"en": "Unknown", "es": "Desconocido"},
+    "total": {"en": "Total", "es": "Total"},
+    "gaps": {"en": "Items not met", "es": "Ítems no cumplidos"},
+    "linked_recs": {"en": "Recommendations", "es": "Recomendaciones"},
+    "no_legal": {"en": "This study has no legal assessment yet.",
+                 "es": "Este estudio aún no tiene evaluación legal."},
+    "no_recs": {"en": "This study has no recommendations yet.",
+                "es": "Este estudio aún no tiene recomendaciones."},
+    "actors": {"en": "Responsible actors", "es": "Actores responsables"},
+    "evidence": {"en": "Evidence", "es": "Evidencia"},
+    "checklist_items": {"en": "checklist items", "es": "ítems de la lista"},
+    "codes": {"en": "interview codes", "es": "códigos de entrevista"},
+    "files": {"en": "Files", "es": "Archivos"},
+    "dl_estimates": {"en": "All published estimates (overall and by domain), with CIs, bases "
+                           "and flags", "es": "Todas las estimaciones publicadas (total y por "
+                                              "dominio), con IC, bases y marcas"},
+    "dl_pairs": {"en": "Every two-group comparison with its design-based test",
+                 "es": "Cada comparación entre dos grupos con su prueba basada en el diseño"},
+    "dl_workbook": {"en": "Workbook: one sheet of estimates, one of comparisons",
+                    "es": "Libro: una hoja de estimaciones y otra de comparaciones"},
+    "dl_manifest": {"en": "Manifest: dhkit version, settings and file hashes",
+                    "es": "Manifiesto: versión de dhkit, parámetros y huellas de los archivos"},
+    "dl_json": {"en": "The same data as JSON", "es": "Los mismos datos en JSON"},
+    "disclosure_rule": {
+        "en": "Values in parentheses: unweighted base of {caution}–{caution_hi}, interpret with "
+              "caution. *: not shown, unweighted base below {suppress}.",
+        "es": "Valores entre paréntesis: base no ponderada de {caution} a {caution_hi}, "
+              "interpretar con cautela. *: no se muestra, base no ponderada inferior a "
+              "{suppress}."},
+    "synthetic": {"en": "Synthetic data: every figure here comes from a generated demo study, "
+                        "not from any real child.",
+                  "es": "Datos sintéticos: todas las cifras provienen de un estudio de "
+                        "demostración generado, no de ningún niño o niña real."},
+    "published_only": {"en": "Only published, disclosure-checked aggregates are shown.",
+                       "es": "Solo se muestran agregados publicados y revisados para evitar "
+                             "la divulgación."},
+    "generated": {"en": "Generated by dhkit {version}.", "es": "Generado por dhkit {version}."},
+    # team server
+    "team": {"en": "Team", "es": "Equipo"},
+    "login": {"en": "Sign in", "es": "Iniciar sesión"},
+    "logout": {"en": "Sign out", "es": "Cerrar sesión"},
+    "username": {"en": "User name", "es": "Nombre de usuario"},
+    "password": {"en": "Password", "es": "Contraseña"},
+    "signed_in_as": {"en": "Signed in as {user} ({role})",
+                     "es": "Sesión de {user} ({role})"},
+    "bad_login": {"en": "Wrong user name or password.",
+                  "es": "Nombre de usuario o contraseña incorrectos."},
+    "too_many": {"en": "Too many attempts; try again in {s} seconds.",
+                 "es": "Demasiados intentos; vuelva a intentarlo en {s} segundos."},
+    "precision": {"en": "Precision", "es": "Precisión"},
+    "precision_title": {"en": "Standard errors and design effects",
+                        "es": "Errores estándar y efectos de diseño"},
+    "se": {"en": "SE (pp)", "es": "EE (pp)"},
+    "deff": {"en": "Design effect", "es": "Efecto de diseño"},
+    "nw": {"en": "Weighted n", "es": "n ponderado"},
+    "appendix": {"en": "Sampling-error appendix", "es": "Anexo de errores de muestreo"},
+    "weights": {"en": "Weighting diagnostics", "es": "Diagnóstico de las ponderaciones"},
+    "imports": {"en": "Import and quarantine", "es": "Importación y cuarentena"},
+    "imports_note": {"en": "Counts only; no microdata values are shown.",
+                     "es": "Solo recuentos; no se muestran valores de microdatos."},
+    "table": {"en": "Table", "es": "Tabla"},
+    "rows": {"en": "Rows", "es": "Filas"},
+    "quarantined": {"en": "Quarantined", "es": "En cuarentena"},
+    "file": {"en": "File", "es": "Archivo"},
+    "when": {"en": "When (UTC)", "es": "Cuándo (UTC)"},
+    "accepted": {"en": "Accepted", "es": "Aceptadas"},
+    "problems": {"en": "Validation problems by code", "es": "Problemas de validación por código"},
+    "code": {"en": "Code", "es": "Código"},
+    "restricted": {"en": "Restricted", "es": "Restringido"},
+    "restricted_title": {"en": "Law-enforcement capacity: restricted answers",
+                         "es": "Capacidad de las fuerzas del orden: respuestas restringidas"},
+    "restricted_banner": {"en": "RESTRICTED — for national authorities only. Every view is "
+                                "recorded in the audit log.",
+                          "es": "RESTRINGIDO — solo para autoridades nacionales. Cada consulta "
+                                "queda registrada en el registro de auditoría."},
+    "question": {"en": "Question", "es": "Pregunta"},
+    "year": {"en": "Year", "es": "Año"},
+    "value": {"en": "Answer", "es": "Respuesta"},
+    "note": {"en": "Note", "es": "Nota"},
+    "no_restricted": {"en": "No restricted answers have been imported.",
+                      "es": "No se han importado respuestas restringidas."},
+    "users": {"en": "Users", "es": "Usuarios"},
+    "role": {"en": "Role", "es": "Rol"},
+    "created": {"en": "Created (UTC)", "es": "Creado (UTC)"},
+    "add_user": {"en": "Add a user", "es": "Añadir un usuario"},
+    "remove": {"en": "Remove", "es": "Eliminar"},
+    "add": {"en": "Add", "es": "Añadir"},
+    "done": {"en": "Done.", "es": "Hecho."},
+    "forbidden": {"en": "You may not see this page.", "es": "No puede ver esta página."},
+    "not_found": {"en": "Page not found.", "es": "Página no encontrada."},
+    "full_csv": {"en": "Estimates with SEs and design effects (CSV)",
+                 "es": "Estimaciones con EE y efectos de diseño (CSV)"},
+    "role_analyst": {"en": "analyst", "es": "analista"},
+    "role_restricted": {"en": "restricted", "es": "restringido"},
+    "role_admin": {"en": "admin", "es": "administración"},
+}
+
+
+def s(key: str, lang: str = "en", **kwargs) -> str:
+    """The string ``key`` in ``lang`` (English if the language lacks it)."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**kwargs) if kwargs else text

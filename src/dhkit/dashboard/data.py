@@ -103,8 +103,11 @@ def all_pairs(plan, catalogue, domains: list[str]):
     """The plan with its contrasts widened to every pair of levels of every domain."""
     from dhkit.indicators.catalogue import Contrast
 
-    pairs = [Contrast(d, (a, b)) for d in domains
-             for a, b in itertools.combinations(catalogue.domains[d].levels, 2)]
+    pairs = list(plan.contrasts)                       # the planned ones in their own order
+    seen = {(c.domain, frozenset(c.levels)) for c in pairs}
+    pairs += [Contrast(d, (a, b)) for d in domains
+              for a, b in itertools.combinations(catalogue.domains[d].levels, 2)
+              if (d, frozenset((a, b))) not in seen]
     return dataclasses.replace(plan, contrasts=pairs)
 
 

@@ -13,8 +13,8 @@ counts; ``restricted`` — the restricted law-enforcement answers and nothing mo
 
 Security: Argon2id passwords (:mod:`dhkit.dashboard.accounts`); signed, expiring,
 ``HttpOnly``, ``SameSite=Strict`` session cookies (``Secure`` with ``--secure-cookies``);
-a CSRF token on every form, checked on every POST; at most 5 failed logins per client
-address and per user name in 5 minutes; a strict content security policy (no inline
+a CSRF token on every form, checked on every POST; at most 5 failed logins per user name
+and 20 per client address in 5 minutes; a strict content security policy (no inline
 script or style, no third-party origin) and no-sniff/no-frame headers on every
 response; every login (success or failure) and every restricted page view is a line in
 the study's audit log. It binds to 127.0.0.1 unless told otherwise.
@@ -56,7 +56,8 @@ class ServerState:
     data: SiteData
     signer: Signer
     secure: bool = False
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    limiter: RateLimiter = field(default_factory=RateLimiter)           # per user name
+    ip_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(limit=20))
     files: dict[str, bytes] = field(default_factory=dict)
     pages: dict[tuple[str, str, str], str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)        # name -> role
@@ -203,8 +204,8 @@ def create_app(study, data: SiteData | None = None, *, session_minutes: int = 48
             return refuse(lang, 403, None)
         name = form.get("username", "").strip().lower()
         client = request.client.host if request.client else "?"
-        wait = max(state.limiter.retry_after(f"ip:{client}"),
-                   state.limiter.retry_after(f"user:{name}"))
+        wait = max(state.ip_limiter.retry_after(client),
+                   state.limiter.retry_after(name))
         if wait:
             return respond(views.login_page(data, lang, pre.csrf, s("too_many", lang, s=wait)),
                            429, private=True, extra={"retry-after": str(wait)})
@@ -212,11 +213,11 @@ def create_app(study, data: SiteData | None = None, *, session_minutes: int = 48
 
         user = await run_in_threadpool(_verify, state, name, form.get("password", ""), client)
         if user is None:
-            state.limiter.fail(f"ip:{client}")
-            state.limiter.fail(f"user:{name}")
+            state.ip_limiter.fail(client)
+            state.limiter.fail(name)
             return respond(views.login_page(data, lang, pre.csrf, s("bad_login", lang)), 401,
                            private=True)
-        state.limiter.reset(f"user:{name}")
+        state.limiter.reset(name)
         state.users[user.name] = user.role
         response = RedirectResponse(f"/{lang}/index.html", status_code=303, headers=HEADERS)
         _set_cookie(response, COOKIE, state.signer.issue(user.name, user.role),

@@ -84,7 +84,7 @@ def run_dhkit(csv: str, out: str) -> float:
     df = pd.read_csv(csv)
     t0 = time.perf_counter()
     d = Design(df, weights="w", strata="region", psu="psu")
-    e = estimate(d, means=INDICATORS, by=DOMAINS, ci="logit", deff=False)
+    e = estimate(d, means=INDICATORS, domains=DOMAINS, ci="logit", deff=False)
     secs = time.perf_counter() - t0
     e.table[["indicator", "domain", "level", "estimate", "se", "ci_low", "ci_high"]].to_csv(out, index=False)
     return secs

@@ -66,24 +66,38 @@ _register_stages()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning dhkit errors into one line and an exit code."""
-    from dhkit.console import err_console
-    from dhkit.errors import DhkitError
+    """Entry point: run the CLI; every failure becomes one coded line and an exit code.
 
+    :func:`dhkit.errors.classify` maps each exception (dhkit's own, a file or disk problem,
+    a damaged store, memory, anything unforeseen) to its code; ``--debug`` re-raises so the
+    traceback shows. Unforeseen failures exit 4 (``INT-001``), Ctrl-C exits 130.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=args, prog_name="dhkit")
-    except DhkitError as exc:
+    except KeyboardInterrupt:
         if "--debug" in args:
             raise
-        err_console.print(f"dhkit: error {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
-    except OSError as exc:  # a path that cannot be read or written: one line, not a traceback
+        _say("dhkit: interrupted; a command that was writing the study store left it as it was.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last-resort handler: never a traceback
         if "--debug" in args:
             raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        what = exc.strerror or str(exc)
-        err_console.print(f"dhkit: error [IO-001] {where}{what}. Check the path, that its folder "
-                          "exists and that you may write there (`dhkit --debug ...` shows a traceback).",
-                          markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
+        from dhkit.errors import classify
+        from dhkit.workspace.store import last_opened
+
+        error = classify(exc, store=last_opened())
+        _say(f"dhkit: error {error}")
+        sys.exit(error.exit_code)
+
+
+def _say(line: str) -> None:
+    try:
+        from dhkit.console import err_console
+
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    except Exception:  # noqa: BLE001 - stderr itself failing must not raise a traceback
+        try:
+            sys.stderr.write(line + "\n")
+        except Exception:  # noqa: BLE001
+            pass

@@ -68,13 +68,15 @@ class ValidationReport:
         return [p.code for p in self.problems]
 
     def write_csv(self, path: str | Path) -> Path:
+        from dhkit.safetext import csv_cell
+
         path = Path(path)
         names = [f.name for f in fields(Problem)]
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=names)
             w.writeheader()
-            for p in self.problems:
-                w.writerow(asdict(p))
+            for p in self.problems:   # values quoted from the input: no formula injection
+                w.writerow({k: csv_cell(v) for k, v in asdict(p).items()})
         return path
 
     def print(self, title: str = "Validation problems", limit: int = 200) -> None:

@@ -63,6 +63,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construc
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+def unknown_keys(node, allowed) -> list[tuple[str, int | None]]:
+    """(key, line) of every key of a mapping that the schema does not know; ``[]`` for a
+    non-mapping (its type is checked elsewhere).
+
+    >>> unknown_keys(loads("id: a\nlable: x\n"), {"id", "label"})
+    [('lable', 2)]
+    """
+    if not isinstance(node, dict):
+        return []
+    line_of = getattr(node, "line_of", lambda k: None)
+    return [(str(k), line_of(k)) for k in node if k not in allowed]
+
+
 def loads(text: str):
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
 

@@ -10,7 +10,8 @@ from dhkit.ingest.importer import import_files
 from dhkit.workspace.config import init_study
 
 FORMATS = ("kobo_csv", "odk_csv", "sav", "dta", "parquet")
-META = ["_key", "_parent_key", "_source_file", "_source_row", "_import_id", "_submission_time"]
+META = ["_key", "_parent_key", "_source_file", "_source_row", "_import_id", "_submission_time",
+        "_form_version"]
 
 
 @pytest.fixture(scope="module")

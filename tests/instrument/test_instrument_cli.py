@@ -22,7 +22,7 @@ def test_codebook_writes_csv_with_one_row_per_variable(tmp_path: Path):
     out = json.loads(res.stdout)
     with open(out["csv"], encoding="utf-8-sig", newline="") as fh:
         rows = {r["name"]: r for r in csv.DictReader(fh)}
-    assert out["variables"] == len(rows) == 62
+    assert out["variables"] == len(rows) == 72
     r = rows["inst_told_whom"]
     assert (r["path"], r["level"], r["type"], r["list"]) == (
         "child/instance/inst_told_whom", "instance", "select_multiple confidant", "confidant")

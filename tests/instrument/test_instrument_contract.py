@@ -50,6 +50,13 @@ CONTRACT: dict[str, tuple[str, str | None]] = {
     "inst_told_whom": ("select_multiple confidant", "instance"),
     "inst_why_not_told": ("select_multiple why_not", "instance"),
     "inst_reported_formal": (YES_NO, "instance"),
+    # internet-use chapter, overlap with in-person violence, consequences (issue 11)
+    "places_online": ("select_multiple place", None),
+    "access_barriers": ("select_multiple access_barrier", None),
+    **{f"skill_{k}": ("select_one truth", None)
+       for k in ("privacy", "check_info", "block", "choose_share")},
+    "inperson_sv": (YES_NO, None),
+    **{f"mh_{k}": (YES_NO, None) for k in ("anxious", "suicidal", "self_harm")},
 }
 
 CODES = {
@@ -75,6 +82,10 @@ CODES = {
                 "other"],
     "barrier": ["dont_know_where", "embarrassed", "afraid_not_believed", "afraid_trouble",
                 "no_service_near", "cost", "other"],
+    "place": ["home", "school", "friends_home", "internet_cafe", "public_wifi", "on_the_move"],
+    "access_barrier": ["none", "no_signal", "cost", "no_device", "parents_limit", "no_time",
+                       "other"],
+    "truth": ["1", "2", "3", "4", "99"],
 }
 
 

@@ -163,3 +163,69 @@ def test_a_difference_with_a_suppressed_side_is_neither_shown_nor_marked(tmp_pat
     assert len(hidden) > 0
     assert hidden.difference.isna().all() and hidden.p_value.isna().all()
     assert not hidden.significant.any()
+
+
+# --- bases as the seed's (Colombia report): one figure, one base, one n --------------------
+
+
+def _cat_share(table, indicator, category):
+    row = table[(table.indicator == indicator) & (table.domain == "") & (table.category == category)]
+    return float(row.estimate.iloc[0]), int(row.n_unweighted.iloc[0]), str(row.base.iloc[0])
+
+
+def test_disclosure_shares_are_of_all_victims_non_answers_included(big_analysis):
+    est = big_analysis.estimates
+    told, n_told, base = _cat_share(est, "told_anyone", "")
+    nobody, n_nobody, _ = _cat_share(est, "told_no_one", "")
+    silent, n_silent, _ = _cat_share(est, "told_not_answered", "")
+    victims = _cat_share(est, "more_than_one_form", "")[1]    # every victim answered that
+    assert base == "victims" and n_told == n_nobody == n_silent == victims
+    assert told + nobody + silent == pytest.approx(1.0, abs=1e-12)
+    assert told == pytest.approx(TRUTH.told, abs=0.04)           # seed: 52 % of victims
+    assert nobody == pytest.approx(TRUTH.not_told, abs=0.04)     # seed: 34 % of victims
+
+
+def test_whom_they_told_is_a_share_of_victims(big_analysis):
+    friend, n, base = _cat_share(big_analysis.estimates, "inst_told_whom", "friend")
+    assert base == "victims"
+    assert friend == pytest.approx(TRUTH.told_whom["friend"], abs=0.04)  # seed: 17 %
+
+
+def test_platforms_are_shares_of_social_media_instances(big_analysis):
+    est = big_analysis.estimates
+    fb, n_fb, base = _cat_share(est, "inst_platform", "facebook")
+    social, n_all, _ = _cat_share(est, "inst_social_media", "")
+    assert base == "instances_social_media" and n_fb < n_all
+    assert fb == pytest.approx(0.80, abs=0.04)          # seed: 80 % of social-media cases
+    assert social == pytest.approx(0.50, abs=0.04)      # seed: about half of all cases
+    assert _cat_share(est, "inst_gaming", "")[0] == pytest.approx(0.14, abs=0.03)
+
+
+def test_where_met_is_a_share_of_all_instances(big_analysis):
+    est = big_analysis.estimates
+    school, n, base = _cat_share(est, "inst_where_met", "school")
+    online = _cat_share(est, "inst_where_met", "online")[0]
+    assert base == "instances"
+    assert school == pytest.approx(0.28, abs=0.04)      # seed: school 28 % of all
+    assert online == pytest.approx(1 - _cat_share(est, "inst_met_in_person", "")[0], abs=1e-9)
+    levels = est[(est.indicator == "inst_where_met") & (est.domain == "")]
+    assert levels.estimate.sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_a_key_figure_and_its_table_give_the_same_n(built):
+    html = built.files["report.html"].read_text(encoding="utf-8")
+    est = pd.read_csv(built.files["estimates.csv"], keep_default_na=False)
+    n = int(est[(est.indicator == "told_anyone") & (est.domain == "")].n_unweighted.iloc[0])
+    line = ("Base: internet-using children aged 12–17 subjected to TF-CSEA in the past year, "
+            f"n = {n}.")
+    assert html.count(line) >= 2          # the key figure and Table "Disclosure ..."
+
+
+def test_every_table_and_chart_prints_its_base(built):
+    import re
+
+    html = built.files["report.html"].read_text(encoding="utf-8")
+    for block in re.findall(r'<table id="table-.*?</div>', html, flags=re.S):
+        assert 'class="base">Base: ' in block
+    for block in re.findall(r'<figure id="figure-.*?</figure>', html, flags=re.S):
+        assert 'class="base">Base: ' in block

@@ -57,3 +57,59 @@ def test_plan_naming_unknown_indicator_and_domain_lists_both(tmp_path):
     messages = [p.message for p in exc.value.report]
     assert any("no_such_indicator" in m for m in messages)
     assert any("planet" in m for m in messages)
+
+
+def test_label_with_an_unquoted_comma_is_rejected_with_its_line(tmp_path):
+    path = _copy(tmp_path, "catalogue.yaml", lambda s: s.replace(
+        'label: {en: "Reported to the police, a helpline or a social worker", es: "Lo denunció '
+        'a la policía, una línea de ayuda o un trabajador social"}',
+        "label: {en: Reported to the police, a helpline or a social worker, es: Lo denunció a "
+        "la policía, una línea de ayuda o un trabajador social}"))
+    with pytest.raises(ValidationError) as exc:
+        load_catalogue(path)
+    problems = [p for p in exc.value.report if p.code == "CAT-011"]
+    assert [p.message for p in problems] == [
+        "indicator reported_formal: 'label' has an unknown language key "
+        "'a helpline or a social worker'",
+        "indicator reported_formal: 'label' has an unknown language key "
+        "'una línea de ayuda o un trabajador social'"]
+    line = path.read_text(encoding="utf-8").splitlines().index(
+        next(x for x in path.read_text(encoding="utf-8").splitlines()
+             if "Reported to the police" in x)) + 1
+    assert {p.line for p in problems} == {line} and problems[0].file == str(path)
+
+
+def test_shipped_label_keeps_the_whole_text_after_its_comma():
+    label = load_catalogue().indicators["reported_formal"].label
+    assert label == {"en": "Reported to the police, a helpline or a social worker",
+                     "es": "Lo denunció a la policía, una línea de ayuda o un trabajador social"}
+
+
+def test_unknown_language_and_unknown_keys_are_each_reported(tmp_path):
+    path = _copy(tmp_path, "catalogue.yaml", lambda s: s
+                 .replace("label: {en: Uses the internet every day, es: Usa internet todos los días}",
+                          "label: {en: Uses the internet every day, sp: Usa internet todos los días}")
+                 .replace("    numerator: \"main_device = 1\"",
+                          "    numerator: \"main_device = 1\"\n    headlines: true"))
+    with pytest.raises(ValidationError) as exc:
+        load_catalogue(path)
+    msgs = {p.code: p.message for p in exc.value.report}
+    assert msgs["CAT-011"] == "indicator daily_internet: 'label' has an unknown language key 'sp'"
+    assert msgs["CAT-010"] == "indicator own_smartphone: unknown key 'headlines'"
+    assert msgs["CAT-003"] == "indicator daily_internet: no 'es' text in 'label'"
+    assert all(p.line for p in exc.value.report)
+
+
+def test_plan_rejects_unknown_keys_at_every_level(tmp_path):
+    cat = load_catalogue()
+    path = _copy(tmp_path, "plan.yaml", lambda s: s
+                 .replace("significance:\n  level: 0.05", "significance:\n  levle: 0.05")
+                 .replace("        domains: [sex, age_group, area]\n      - id: risks",
+                          "        domain: [sex, age_group, area]\n      - id: risks", 1)
+                 .replace("  - {indicator: told_anyone}", "  - {indicator: told_anyone, pop: true}"))
+    with pytest.raises(ValidationError) as exc:
+        load_plan(path, catalogue=cat)
+    got = sorted(p.message for p in exc.value.report if p.code == "CAT-010")
+    assert got == ["callout: unknown key 'pop'", "significance: unknown key 'levle'",
+                   "table internet_use: unknown key 'domain'"]
+    assert all(p.line and p.file == str(path) for p in exc.value.report)

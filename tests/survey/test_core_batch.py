@@ -26,8 +26,8 @@ def d(synth) -> Design:
 def test_batch_equals_one_at_a_time_in_any_block_size(d):
     cols = ["y1", "y2", "score", "device"]
     by = ["sex", "area", ["sex", "area"], "age"]
-    whole = d.estimate(means=cols, totals=["y2"], by=by, block_cells=10**9).table
-    tiny = d.estimate(means=cols, totals=["y2"], by=by, block_cells=1).table
+    whole = d.estimate(means=cols, totals=["y2"], domains=by, block_cells=10**9).table
+    tiny = d.estimate(means=cols, totals=["y2"], domains=by, block_cells=1).table
     pd.testing.assert_frame_equal(whole, tiny)
     for v in cols:
         one = d.mean(v, by="age").table
@@ -103,9 +103,9 @@ def test_var_total_is_the_diagonal_of_vcov_total(d):
 
 
 def test_identity_adjustment_leaves_the_batch_unchanged(d):
-    plain = d.estimate(means=["y1", "y2", "device"], totals=["score"], by=["sex", ["sex", "area"]]).table
+    plain = d.estimate(means=["y1", "y2", "device"], totals=["score"], domains=["sex", ["sex", "area"]]).table
     adj = d.with_weights(d.w, adjust=lambda x: x).estimate(
-        means=["y1", "y2", "device"], totals=["score"], by=["sex", ["sex", "area"]]).table
+        means=["y1", "y2", "device"], totals=["score"], domains=["sex", ["sex", "area"]]).table
     pd.testing.assert_frame_equal(plain, adj, rtol=1e-10)
 
 

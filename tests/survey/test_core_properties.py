@@ -56,7 +56,7 @@ def test_whole_sample_domain_equals_overall(df):
 @SETTINGS
 @given(samples())
 def test_se_is_never_negative(df):
-    t = Design(df, weights="w", strata="s", psu="c").estimate(means=["y", "x"], totals=["x"], by=["g"]).table
+    t = Design(df, weights="w", strata="s", psu="c").estimate(means=["y", "x"], totals=["x"], domains=["g"]).table
     assert (t.se.dropna() >= 0).all()
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dhkit.errors import DhkitError
 from dhkit.survey.design import Design
-from dhkit.survey.quantile import qrule_math, quantile
+from dhkit.survey.quantiles import qrule_math, quantile
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_extras_association import FX, design

@@ -82,7 +82,7 @@ def test_replicate_estimates_equal_r(case):
 
 def test_batch_equals_single_verbs_and_counts_bases():
     d = rep_design("clus1_jk1")
-    e = d.estimate(means=["api00", "sch.wide", "target"], totals=["enroll"], by=["stype"])
+    e = d.estimate(means=["api00", "sch.wide", "target"], totals=["enroll"], domains=["stype"])
     t = e.table
     # overall + 3 stype levels, for api00, sch.wide (2 levels), target, enroll total
     assert len(t) == 4 * 5
@@ -174,7 +174,7 @@ def test_jkn_lonely_psu_fail_names_the_rule():
     scd5 = pd.read_csv(FX / "scd.csv").head(5).assign(one=1.0)
     with pytest.raises(DhkitError) as e:
         as_replicate(Design(scd5, weights="one", strata="ESA", psu="ambulance", nest=True))
-    assert e.value.code == "REP-007" and "lonely_psu" in e.value.message
+    assert e.value.code == "EST-012" and "lonely_psu" in e.value.message
     assert "stratum '3'" in e.value.message
 
 
@@ -237,7 +237,7 @@ def test_whole_sample_domain_equals_overall_and_variance_nonnegative(seed, mse):
         df[f"r{i}"] = rng.uniform(0, 2, n)
     d = ReplicateDesign(df, repweights=[f"r{i}" for i in range(r)], weights="w", type="JK1",
                         scale=(r - 1) / r, combined_weights=False, mse=mse)
-    t = d.estimate(means=["y"], totals=["y"], by=["all"]).table
+    t = d.estimate(means=["y"], totals=["y"], domains=["all"]).table
     overall, dom = t[t.domain == ""], t[t.domain == "all"]
     np.testing.assert_allclose(dom.estimate, overall.estimate, rtol=1e-12)
     np.testing.assert_allclose(dom.se, overall.se, rtol=1e-12)
@@ -325,7 +325,7 @@ def test_replicate_table_has_the_rows_of_the_linearization_table():
     lin = _linear("clus1_jk1")
     rep = as_replicate(lin)
     kw = {"means": ["api00", "sch.wide", "target"], "totals": ["enroll"],
-          "ratios": [("api.stu", "enroll")], "by": ["stype", ["sch.wide", "comp.imp"]]}
+          "ratios": [("api.stu", "enroll")], "domains": ["stype", ["sch.wide", "comp.imp"]]}
     a, b = lin.estimate(**kw).table, rep.estimate(**kw).table
     same = ["indicator", "base", "domain", "level", "category", "statistic", "n_unweighted",
             "flag"]
@@ -349,9 +349,9 @@ def test_compressed_factor_rows_give_the_same_table(case):
     assert on.degf == off.degf == m["degf"]
     if "api00" in df:
         req = {"means": ["api00", "yes", "target"], "totals": ["enroll"],
-               "by": ["stype", ["stype", "sch.wide"]]}
+               "domains": ["stype", ["stype", "sch.wide"]]}
     else:
-        req = {"means": ["alive"], "totals": ["arrests"], "by": ["ESA"]}
+        req = {"means": ["alive"], "totals": ["arrests"], "domains": ["ESA"]}
     a, b = on.estimate(**req, ci="logit").table, off.estimate(**req, ci="logit").table
     num = ["estimate", "se", "ci_low", "ci_high", "deff", "n_weighted", "df"]
     np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-11)

@@ -70,7 +70,7 @@ def test_raowu_multipliers_average_one():
 def test_stratum_with_one_psu_is_refused():
     with pytest.raises(DhkitError) as e:
         jkn_weights([1., 1., 1.], strata=["a", "a", "b"], psu=[1, 2, 3])
-    assert e.value.code == "WGT-015" and "'b'" in e.value.message
+    assert e.value.code == "EST-012" and "'b'" in e.value.message
 
 
 def test_replicates_from_a_design_equal_the_column_form():
@@ -81,3 +81,20 @@ def test_replicates_from_a_design_equal_the_column_form():
     a = replicates_for(d)
     b = jkn_weights(DATA["w0"], DATA["region"], DATA["psu_id"])
     np.testing.assert_allclose(a.weights, b.weights)
+
+
+def test_jkn_replicates_from_a_design_keep_its_fpc():
+    """R: svymean(~api00, as.svrepdesign(dstrat, "JKn")) on apistrat with fpc: SE 9.409,
+    as linearization (replicates_for dropped the FPC once: 9.536)."""
+    from pathlib import Path
+
+    from dhkit.survey import Design
+    from dhkit.weighting.replicate import replicates_for
+
+    fix = Path(__file__).resolve().parents[1] / "reference" / "fixtures" / "core" / "apistrat.csv"
+    df = pd.read_csv(fix)
+    d = Design(df, weights="pw", strata="stype", fpc="fpc")
+    rep = replicates_for(d, "JKn").to_design(df)
+    se_rep = rep.mean("api00").table.se.iloc[0]
+    assert se_rep == pytest.approx(d.mean("api00").table.se.iloc[0], rel=1e-10)
+    assert round(se_rep, 3) == 9.409

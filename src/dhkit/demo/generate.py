@@ -283,6 +283,8 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
                       n_hh, choice_codes("barrier"), "other")
     # (the report's base is 995 of 999; the form makes the question required, so all answer)
 
+    extra_items = _chapter_items(np.random.default_rng([seed, 11]), T, comp, any_)
+
     # caregivers
     cg_sex = _choice(rng, T.cg_sex, n_hh) + 1
     cg_age = np.where(rng.random(n_hh) < T.cg_under40, 1, 2)
@@ -342,10 +344,16 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
         main[name] = on(c, item_codes[:, j])
     main["any_tfcsea"] = on(c, any_.astype(int))
     main["n_instances"] = on(c, n_inst)
+    places, access = extra_items.pop("places_online"), extra_items.pop("access_barriers")
+    for name, values in extra_items.items():
+        main[name] = on(c, values)
     cg_report[~c] = -1
     devices[~c] = -1
     barriers[~c] = -1
-    multi_main = {"cg_would_report": cg_report, "devices": devices, "barriers_help": barriers}
+    places[~c] = -1
+    access[~c] = -1
+    multi_main = {"cg_would_report": cg_report, "devices": devices, "barriers_help": barriers,
+                  "places_online": places, "access_barriers": access}
     for name, mask in multi_main.items():
         main[name] = _mask_strings(mask, choice_codes(COL_LIST[name]))
 
@@ -375,8 +383,36 @@ def draw(children: int = 999, seed: int = 20240601, truth: Truth = TRUTH) -> Dem
                     issued_households=int(psu_m.sum()), n_psu=n_psu)
 
 
+def _chapter_items(rng, T: Truth, comp: np.ndarray, victim: np.ndarray) -> dict:
+    """The internet-use, overlap and consequences items (issue 11), from their own random
+    stream so that adding them left every earlier draw of the demo unchanged.
+
+    Places and access barriers are bitmasks (-1 = not answered: the barriers question is
+    optional, and at the default size exactly 4 of 999 children skip it, the report's base
+    of 995); skills are on the 1-4 truth scale; in-person sexual violence is drawn given
+    the child's TF-CSEA status so that its prevalence and the prevalence ratio are the
+    truth's; well-being items differ between victims and other children."""
+    n = len(comp)
+    out: dict = {}
+    out["places_online"] = _multi(rng, T.places, n, choice_codes("place"), "home")
+    access = _multi(rng, T.access_barriers, n, choice_codes("access_barrier"), "none")
+    done = np.flatnonzero(comp)
+    skip = len(done) - round(len(done) * T.access_answered)
+    access[rng.choice(done, skip, replace=False)] = -1
+    out["access_barriers"] = access
+    for name, p in T.skills.items():
+        yes = rng.random(n) < p
+        out[name] = np.where(yes, 3, 1) + (rng.random(n) < 0.5)
+    p_victim, p_other = T.inperson_given_victim()
+    out["inperson_sv"] = _yn(rng.random(n) < np.where(victim, p_victim, p_other))
+    for name, (pv, po) in T.wellbeing.items():
+        out[name] = _yn(rng.random(n) < np.where(victim, pv, po))
+    return out
+
+
 COL_LIST = {"cg_would_report": "report_channel", "devices": "device_any",
-            "barriers_help": "barrier", "inst_platform": "platform",
+            "barriers_help": "barrier", "places_online": "place",
+            "access_barriers": "access_barrier", "inst_platform": "platform",
             "inst_told_whom": "confidant", "inst_why_not_told": "why_not"}
 
 
@@ -418,14 +454,19 @@ def _instances(rng, T: Truth, main: pd.DataFrame, items, extra):
     under18_p = {"partner": 0.40, "friend": 0.40, "family": 0.10, "stranger": 0.05,
                  "acquaintance": 0.10, "refused": 0.10}
     under18 = rng.random(n) < pd.Series(relation).map(under18_p).to_numpy(float)
-    told_u = rng.random(n)
-    told = np.where(told_u < T.told, 1, np.where(told_u < T.told + T.not_told, 2, 99))
+    # disclosure is a child's: told, told no one or did not say, with the same confidants
+    # and reasons on each of their instances, so the seed's shares of victims (told 52,
+    # told no one 34; friend 17 of victims) hold at child level
+    child = np.cumsum(first) - 1
+    n_child = int(child[-1]) + 1 if n else 0
+    told_u = rng.random(n_child)
+    told = np.where(told_u < T.told, 1, np.where(told_u < T.told + T.not_told, 2, 99))[child]
     conf_codes = choice_codes("confidant")
-    whom = _multi(rng, {k: v / T.told for k, v in T.told_whom.items()}, n, conf_codes,
-                  "other")
+    whom = _multi(rng, {k: v / T.told for k, v in T.told_whom.items()}, n_child, conf_codes,
+                  "other")[child]
     whom[told != 1] = -1
     why_codes = choice_codes("why_not")
-    why = _multi(rng, T.why_not, n, why_codes, "other")
+    why = _multi(rng, T.why_not, n_child, why_codes, "other")[child]
     why[told != 2] = -1
 
     df = pd.DataFrame({

@@ -116,14 +116,15 @@ class Truth:
         "stranger": 0.21, "family": 0.22, "partner": 0.14, "friend": 0.14,
         "acquaintance": 0.11, "refused": 0.18})
     peer_perpetrator: float = 0.17          # perpetrator under 18
-    #: Disclosure: told 52, told no one 34, the rest prefers not to say (chosen: 14).
+    #: Disclosure, per child (shares of victims): told 52, told no one 34, the rest
+    #: prefers not to say (chosen: 14); each child's instances share the answer.
     told: float = 0.52
     not_told: float = 0.34
-    #: Confidants as shares of all instances (friend 17, mother 15, sibling 8; others chosen).
+    #: Confidants as shares of victims (friend 17, mother 15, sibling 8; others chosen).
     told_whom: dict = field(default_factory=lambda: {
         "friend": 0.17, "mother": 0.15, "father": 0.06, "sibling": 0.08,
         "other_family": 0.07, "teacher": 0.04, "other": 0.03})
-    #: Reasons for not telling, among instances not told (dont_know 36, embarrassed 18,
+    #: Reasons for not telling, among victims who told no one (dont_know 36, embarrassed 18,
     #: didnt_care 13, not_serious 8; afraid and other chosen).
     why_not: dict = field(default_factory=lambda: {
         "dont_know_where": 0.36, "embarrassed": 0.18, "didnt_care": 0.13,
@@ -133,9 +134,47 @@ class Truth:
     social_weekly: float = 0.83
     games_weekly: float = 0.64
 
+    # ---- internet-use chapter (the report shows these as charts without printed
+    # figures; all chosen, plausible for Colombia) -------------------------------------
+    #: Places of access among children (multi-response; "from home" in 86-100 % of
+    #: children across countries, presentation).
+    places: dict = field(default_factory=lambda: {
+        "home": 0.95, "school": 0.45, "friends_home": 0.30, "internet_cafe": 0.06,
+        "public_wifi": 0.12, "on_the_move": 0.35})
+    #: Barriers to access (multi-response; "none" when nothing else is chosen).
+    access_barriers: dict = field(default_factory=lambda: {
+        "no_signal": 0.22, "cost": 0.15, "no_device": 0.08, "parents_limit": 0.10,
+        "no_time": 0.08, "other": 0.02})
+    #: Children who answer the barriers question: 995 of 999 (the report's base).
+    access_answered: float = 995 / 999
+    #: Share saying "mostly" or "very" true that they can do this (chosen).
+    skills: dict = field(default_factory=lambda: {
+        "skill_privacy": 0.70, "skill_check_info": 0.55, "skill_block": 0.75,
+        "skill_choose_share": 0.80})
+
+    # ---- overlap with in-person sexual violence -----------------------------------
+    #: In-person sexual violence in the past year (chosen: 8 %) and the report's relative
+    #: likelihood: children subjected to it are three times as likely to be subjected to
+    #: TF-CSEA as other children.
+    inperson_sv: float = 0.08
+    inperson_rr: float = 3.0
+
+    # ---- consequences (the report: significantly higher among victims; chosen) ----
+    wellbeing: dict = field(default_factory=lambda: {
+        "mh_anxious": (0.45, 0.25), "mh_suicidal": (0.18, 0.07),
+        "mh_self_harm": (0.15, 0.06)})     # (victims, other children)
+
     # ---- caregivers ---------------------------------------------------------------
     cg_sex: tuple = (0.86, 0.138, 0.002)
     cg_under40: float = 0.45
+
+    def inperson_given_victim(self) -> tuple[float, float]:
+        """P(in-person violence | TF-CSEA) and P(... | no TF-CSEA) that give the chosen
+        prevalence and prevalence ratio: with p0 = P(TF-CSEA | no violence),
+        p0·(1−s) + rr·p0·s = any_overall; Bayes then gives the two conditionals."""
+        s, rr, a = self.inperson_sv, self.inperson_rr, self.any_overall
+        p0 = a / (1 - s + rr * s)
+        return rr * p0 * s / a, (1 - rr * p0) * s / (1 - a)
 
     def rural_share(self) -> dict:
         """Rural share by region, rescaled so the national rural share is ``rural_total``."""

@@ -115,7 +115,10 @@ def write_kobo_xlsx(data: DemoData, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{FORM}.xlsx"
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+    from dhkit.safetext import WORKBOOK_OPTIONS
+
+    with pd.ExcelWriter(path, engine="xlsxwriter",
+                        engine_kwargs={"options": WORKBOOK_OPTIONS}) as xw:
         xw.book.set_properties({"created": FIXED_STAMP})
         for table, sheet in (("main", FORM), ("instance", "instance"), ("roster", "roster")):
             kobo_frame(data, table).to_excel(xw, sheet_name=sheet, index=False)

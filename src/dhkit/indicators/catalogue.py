@@ -31,6 +31,24 @@ from dhkit.validation import ValidationReport
 DATA = Path(__file__).parent / "data"
 TYPES = ("proportion", "mean", "total", "multiple_response", "distribution")
 CHART_KINDS = ("bars", "grouped")
+#: Language keys a label may carry besides the languages being checked.
+LABEL_LANGUAGES = ("en", "es", "fr", "pt")
+#: The keys each kind of mapping may hold (anything else is reported, CAT-010).
+CATALOGUE_KEYS = {"version", "units", "derived", "bases", "domains", "indicators"}
+UNIT_KEYS = {"table", "label"}
+DERIVED_KEYS = {"name", "unit", "sql", "from_instances"}
+BASE_KEYS = {"unit", "where", "label"}
+DOMAIN_KEYS = {"variable", "label", "levels"}
+INDICATOR_KEYS = {"id", "type", "base", "label", "numerator", "variable", "levels",
+                  "level_labels", "headline"}
+PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix"}
+SIGNIFICANCE_KEYS = {"level", "contrasts"}
+CONTRAST_KEYS = {"domain", "levels"}
+CALLOUT_KEYS = {"indicator", "population"}
+SECTION_KEYS = {"id", "title", "quotes", "tables", "charts"}
+TABLE_KEYS = {"id", "title", "indicators", "domains"}
+CHART_KEYS = {"id", "title", "kind", "indicators", "by"}
+APPENDIX_KEYS = {"sampling_errors"}
 Label = dict  # language code -> text
 
 
@@ -191,13 +209,26 @@ class _Checker:
             return None
         return value
 
+    def keys(self, node, allowed, where: str) -> None:
+        """Every key the schema does not know is a problem (a typo never passes silently)."""
+        for key, line in yamlio.unknown_keys(node, allowed):
+            self.report.add("CAT-010", f"{where}: unknown key '{key}'", file=self.file,
+                            line=line, hint=f"Use one of {', '.join(sorted(allowed))}.")
+
     def label(self, node, key: str, where: str) -> Label:
         value = self.need(node, key, dict, where) or {}
+        known = set(self.languages) | set(LABEL_LANGUAGES)
+        for lang, line in yamlio.unknown_keys(value, known):
+            self.report.add("CAT-011", f"{where}: '{key}' has an unknown language key '{lang}'",
+                            file=self.file, line=line,
+                            hint="A text with a comma or colon inside {en: ..., es: ...} must be "
+                                 "quoted (\"...\"), or the key is a typo; languages are "
+                                 + ", ".join(sorted(known)) + ".")
         for lang in self.languages:
-            if not str(value.get(lang, "")).strip():
+            if not str(value.get(lang) or "").strip():
                 self.problem("CAT-003", f"{where}: no '{lang}' text in '{key}'", node, key,
                              hint=f"Add the {lang} translation.")
-        return {k: str(v) for k, v in value.items()}
+        return {k: str(v) for k, v in value.items() if k in known and v is not None}
 
 
 def load_catalogue(path: str | Path | None = None,
@@ -213,8 +244,11 @@ def load_catalogue(path: str | Path | None = None,
     if not isinstance(raw, dict):
         c.problem("CAT-002", "the catalogue should be a mapping with units, bases, domains, indicators")
         raise ValidationError("CAT-000", f"{path}: not a catalogue", c.report)
-    units = {k: Unit(k, str(v.get("table", "")), c.label(v, "label", f"unit {k}"))
-             for k, v in (c.need(raw, "units", dict, "catalogue") or {}).items()}
+    c.keys(raw, CATALOGUE_KEYS, "catalogue")
+    units = {}
+    for k, v in (c.need(raw, "units", dict, "catalogue") or {}).items():
+        c.keys(v, UNIT_KEYS, f"unit {k}")
+        units[k] = Unit(k, str(v.get("table", "")), c.label(v, "label", f"unit {k}"))
     derived = [_derived(c, d, units) for d in raw.get("derived", []) or []]
     bases = {k: _base(c, k, v, units) for k, v in (c.need(raw, "bases", dict, "catalogue") or {}).items()}
     domains = {k: _domain(c, k, v) for k, v in (c.need(raw, "domains", dict, "catalogue") or {}).items()}
@@ -234,6 +268,7 @@ def load_catalogue(path: str | Path | None = None,
 
 def _derived(c: _Checker, node, units) -> Derived:
     name = c.need(node, "name", str, "derived variable") or "?"
+    c.keys(node, DERIVED_KEYS, f"derived {name}")
     unit = c.need(node, "unit", str, f"derived {name}") or ""
     if unit and unit not in units:
         c.problem("CAT-005", f"derived {name}: unknown unit '{unit}'", node, "unit")
@@ -245,6 +280,7 @@ def _derived(c: _Checker, node, units) -> Derived:
 
 def _base(c: _Checker, key: str, node, units) -> Base:
     unit = c.need(node, "unit", str, f"base {key}") or ""
+    c.keys(node, BASE_KEYS, f"base {key}")
     if unit and unit not in units:
         c.problem("CAT-005", f"base {key}: unknown unit '{unit}'", node, "unit",
                   hint=f"Use one of {', '.join(units)}.")
@@ -254,6 +290,7 @@ def _base(c: _Checker, key: str, node, units) -> Base:
 
 def _domain(c: _Checker, key: str, node) -> Domain:
     variable = c.need(node, "variable", str, f"domain {key}") or ""
+    c.keys(node, DOMAIN_KEYS, f"domain {key}")
     levels_node = c.need(node, "levels", dict, f"domain {key}") or {}
     levels = {str(k): c.label(levels_node, k, f"domain {key} level {k}") for k in levels_node}
     return Domain(key, variable, c.label(node, "label", f"domain {key}"), levels)
@@ -264,6 +301,7 @@ def _indicator(c: _Checker, node, bases) -> Indicator | None:
     if ident is None:
         return None
     where = f"indicator {ident}"
+    c.keys(node, INDICATOR_KEYS, where)
     kind = c.need(node, "type", str, where) or "proportion"
     if kind not in TYPES:
         c.problem("CAT-007", f"{where}: unknown type '{kind}'", node, "type",
@@ -299,10 +337,14 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
     path = Path(path) if path else DATA / "plan.yaml"
     raw = yamlio.load(path)
     c = _Checker(str(path), languages)
+    c.keys(raw, PLAN_KEYS, "plan")
     sections = [_section(c, s, catalogue) for s in (c.need(raw, "sections", list, "plan") or [])]
     sig = raw.get("significance", {}) if isinstance(raw, dict) else {}
+    c.keys(sig, SIGNIFICANCE_KEYS, "significance")
+    c.keys(raw.get("appendix") if isinstance(raw, dict) else None, APPENDIX_KEYS, "appendix")
     contrasts = []
     for node in sig.get("contrasts", []) or []:
+        c.keys(node, CONTRAST_KEYS, "contrast")
         dom = str(node.get("domain", ""))
         lv = tuple(str(x) for x in node.get("levels", []))
         if dom not in catalogue.domains:
@@ -313,6 +355,7 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
         contrasts.append(Contrast(dom, lv if len(lv) == 2 else ("", "")))
     callouts = []
     for node in (raw.get("callouts", []) if isinstance(raw, dict) else []) or []:
+        c.keys(node, CALLOUT_KEYS, "callout")
         ind = str(node.get("indicator", ""))
         if ind not in catalogue.indicators:
             c.problem("PLAN-001", f"callout: unknown indicator '{ind}'", node, "indicator")
@@ -325,9 +368,11 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
 
 def _section(c: _Checker, node, cat: Catalogue) -> Section:
     sid = c.need(node, "id", str, "section") or "?"
+    c.keys(node, SECTION_KEYS, f"section {sid}")
     tables, charts = [], []
     for t in node.get("tables", []) or []:
         tid = c.need(t, "id", str, f"section {sid} table") or "?"
+        c.keys(t, TABLE_KEYS, f"table {tid}")
         inds = tuple(t.get("indicators", []) or [])
         doms = tuple(t.get("domains", []) or [])
         _known(c, t, "indicators", inds, cat.indicators, f"table {tid}", "PLAN-001")
@@ -335,6 +380,7 @@ def _section(c: _Checker, node, cat: Catalogue) -> Section:
         tables.append(Table(tid, c.label(t, "title", f"table {tid}"), inds, doms))
     for ch in node.get("charts", []) or []:
         cid = c.need(ch, "id", str, f"section {sid} chart") or "?"
+        c.keys(ch, CHART_KEYS, f"chart {cid}")
         kind = str(ch.get("kind", "bars"))
         if kind not in CHART_KINDS:
             c.problem("PLAN-003", f"chart {cid}: unknown kind '{kind}'", ch, "kind",

@@ -59,7 +59,10 @@ def _connect(main: pd.DataFrame, instance: pd.DataFrame | None,
     con.register("main_raw", main)
     inst = instance if instance is not None else pd.DataFrame({KEY: pd.Series(dtype=str)})
     con.register("instance_raw", inst)
-    row_level = [f"({d.sql}) AS {_sql_str(d.name)}" for d in catalogue.derived if d.sql]
+    row_level = [f"({d.sql}) AS {_sql_str(d.name)}" for d in catalogue.derived
+                 if d.sql and d.unit != "instance"]
+    inst_level = [f"({d.sql}) AS {_sql_str(d.name)}" for d in catalogue.derived
+                  if d.sql and d.unit == "instance"]
     aggs = [f"({d.from_instances}) AS {_sql_str(d.name)}"
             for d in catalogue.derived if d.from_instances]
     agg_sql = (f"LEFT JOIN (SELECT {KEY} AS _agg_key, {', '.join(aggs)} FROM instance_raw "
@@ -73,7 +76,8 @@ def _connect(main: pd.DataFrame, instance: pd.DataFrame | None,
     child_cols = [c for c in con.execute("SELECT * FROM child LIMIT 0").df().columns
                   if c not in inst_cols]
     pick = ", ".join(f"c.{_sql_str(c)}" for c in child_cols)
-    con.execute(f"CREATE VIEW instance AS SELECT i.*{', ' + pick if pick else ''} "
+    own = "".join(", " + x for x in inst_level)  # instance-level derived variables
+    con.execute(f"CREATE VIEW instance AS SELECT i.*{own}{', ' + pick if pick else ''} "
                 f"FROM instance_raw i JOIN child c ON i.{KEY} = c.{KEY}")
     return con
 

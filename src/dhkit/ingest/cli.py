@@ -25,7 +25,11 @@ def _finish(result, report: Optional[Path]) -> None:
             err_console.print(f"{escape(str(f.file))} ({f.format}): {tables}")
     for note in result.notes:
         err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
-    result.report.print("Validation problems")
+    from dhkit.ingest.summary import print_grouped
+
+    print_grouped(result.report.problems, "Validation problems")
+    if result.report.problems and report is None:
+        err_console.print("Every problem row by row: add --report problems.csv")
     if report is not None:
         result.write_report(report)
         err_console.print(f"Problems written to {report} (it holds values: keep it inside "

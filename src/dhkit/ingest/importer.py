@@ -125,11 +125,18 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
     Reference: validation rules follow the XLSForm spec (https://xlsform.org) as ODK/Kobo
     apply them; the report lists every problem (frictionless-py style).
     """
-    cb = codebook or study.codebook()
+    versions = None
+    if codebook is None:
+        from dhkit.instrument.versions import load_versions
+
+        versions = load_versions(study)
+        codebook = versions.merged
+    cb = codebook
     own = store is None
     store = store or study.open_store()
     try:
-        return _Importer(study, cb, store, source, encoding).run([Path(p) for p in paths])
+        return _Importer(study, cb, store, source, encoding,
+                         versions=versions).run([Path(p) for p in paths])
     finally:
         if own:
             store.close()
@@ -137,8 +144,10 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
 
 class _Importer:
     def __init__(self, study, cb: Codebook, store: Store, source, encoding,
-                 release: bool = False) -> None:
+                 release: bool = False, versions=None) -> None:
         self.release = release
+        #: the form versions the study holds (None: only ``cb``, e.g. in tests)
+        self.versions = versions if versions is not None and versions.several else None
         self.study, self.cb, self.store, self.con = study, cb, store, store.con
         self.source, self.encoding = source, encoding
         self.key_var = study.imports.key
@@ -201,7 +210,7 @@ class _Importer:
                                      "in the form) was not imported; weights are built by "
                                      "dhkit weights")
         rep = self.result.report
-        if not cmap.questions and not cmap.splits:
+        if not cmap.questions and not cmap.splits and not self._metadata_only(cmap):
             raise DhkitError("IMP-016", f"{sheet.label}: no column matches a question of the "
                              f"form {self.cb.form_id}; is it an export of this form? Nothing "
                              "was imported.")
@@ -214,7 +223,7 @@ class _Importer:
         present = set(cmap.questions) | set(cmap.splits)
         for q in qs:
             if q.name not in present and (q.required or q.required_if) \
-                    and q.base_type != "calculate":
+                    and q.base_type != "calculate" and self._required_everywhere(q.name):
                 rep.add("IMP-017", f"the file has no column for the required question "
                         f"{q.name}", file=sheet.label, field=q.name,
                         hint=f"Export all columns (expected header {q.path})")
@@ -228,9 +237,10 @@ class _Importer:
         cols.append(f"COALESCE({', '.join(key_src)})::VARCHAR AS _key" if key_src
                     else "NULL::VARCHAR AS _key")
         for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
-                     "quarantine_id"):
+                     "quarantine_id", "parent_table", "version", "deprecated", "root"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
+        cols.append(f"{self._version_sql(m)} AS _form_version")
         if level is not None:
             h = cmap.other_level.get(self.key_var)
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
@@ -257,6 +267,32 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    def _required_everywhere(self, name: str) -> bool:
+        if self.versions is None:
+            return True
+        return all(v.codebook.questions[name].required or v.codebook.questions[name].required_if
+                   for v in self.versions.versions if name in v.codebook.questions)
+
+    def _version_sql(self, meta: dict[str, str]) -> str:
+        """SQL of the held form version of a row (NULL: a version the study does not hold;
+        rows that name no version are taken as the newest)."""
+        raw = f"NULLIF(trim({qi(meta['version'])}), '')" if "version" in meta else "NULL"
+        if self.versions is None:
+            return f"{raw}::VARCHAR"
+        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}"
+                         for k, v in self.versions.lookup().items())
+        newest = lit(self.versions.newest.version)
+        return f"CASE WHEN {raw} IS NULL THEN {newest} ELSE (CASE {raw} {whens} END) END"
+
+    def _metadata_only(self, cmap: ColumnMap) -> bool:
+        """A main sheet with only metadata (key, version...) is a real export when every
+        question of the form sits inside a repeat."""
+        from dhkit.ingest.validate import METADATA_TYPES
+
+        answers = [q for q in self.cb.data_questions(None) if q.base_type not in METADATA_TYPES]
+        return cmap.level is None and "key" in cmap.meta and not answers and \
+            not {"parent_index", "parent_key", "parent_uuid"} & set(cmap.meta)
 
     # ------------------------------------------------------------------ validation
     def _levels(self) -> list[str | None]:
@@ -333,12 +369,13 @@ class _Importer:
     def _batch_keys(self, level: str | None) -> str:
         """SQL: (_key, key var text, _index, stage) of every staged row at ``level``."""
         kv = txt(self.key_var) if level is None and self.has_key_var else "NULL::VARCHAR"
+        sub = "_key" if level is None else "_parent_uuid"
         parts = [f"SELECT _key, {kv} AS kv, "
-                 f"_index, {i} AS stage FROM {s.n}"
+                 f"_index, {i} AS stage, {sub} AS _sub, _form_version AS _fv FROM {s.n}"
                  for i, s in enumerate(self.stages) if s.cmap.level == level]
         return " UNION ALL ".join(parts) if parts else \
             "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS kv, NULL::VARCHAR AS _index, " \
-            "-1 AS stage WHERE FALSE"
+            "-1 AS stage, NULL::VARCHAR AS _sub, NULL::VARCHAR AS _fv WHERE FALSE"
 
     def _store_keys(self, level: str | None) -> str:
         t = table_name(level)
@@ -354,20 +391,32 @@ class _Importer:
             "'study' AND table_name = ?", [t]).fetchall())
 
     def _resolve_parents(self, level: str, stages: list[_Stage]) -> None:
+        """Link each repeat row to its parent row (``_parent_key``) and give it a lasting key.
+
+        ODK Central: ``PARENT_KEY`` is the parent's ``KEY`` (at any depth). Kobo: the
+        submission's ``_uuid`` (``_submission__uuid``) when the parent is the main sheet;
+        for a nested repeat ``_parent_index`` is the ``_index`` of the parent repeat's sheet
+        (``_parent_table_name``), taken from the same workbook when there is one, and
+        checked against ``_submission__uuid`` when several exports are imported together.
+        A row without a key of its own (Kobo) is keyed ``PARENT/level[n]`` (its place under
+        its parent), the way ODK Central keys repeats, so a re-export finds the same key.
+        """
         parent = self._parent_level(level)
         batch = self._batch_keys(parent)
         for s in stages:
-            self.con.execute(f"UPDATE {s.n} SET _parent_key = COALESCE(_parent_key, "
-                             "_parent_uuid)")
-            # Kobo: _parent_index -> _index of the parent sheet from the same export
+            if parent is None:
+                self.con.execute(f"UPDATE {s.n} SET _parent_key = _parent_uuid "
+                                 "WHERE _parent_key IS NULL")
             same = [i for i, o in enumerate(self.stages)
                     if o.cmap.level == parent and o.sheet.file == s.sheet.file] or \
                    [i for i, o in enumerate(self.stages) if o.cmap.level == parent]
             if same and "parent_index" in s.cmap.meta:
+                stages_in = ", ".join(str(i) for i in same)
                 self.con.execute(
                     f"UPDATE {s.n} SET _parent_key = b._key FROM ({batch}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.stage = {same[0]} "
-                    f"AND b._index = {s.n}._parent_index")
+                    f"WHERE {s.n}._parent_key IS NULL AND b.stage IN ({stages_in}) "
+                    f"AND b._index = {s.n}._parent_index AND ({s.n}._parent_uuid IS NULL "
+                    f"OR b._sub IS NULL OR b._sub = {s.n}._parent_uuid)")
             if parent is None:   # the study key copied into the repeat (hh_id)
                 kv = txt("^" + self.key_var)
                 self.con.execute(
@@ -375,8 +424,14 @@ class _Importer:
                     f"({batch}) UNION ALL {self._store_keys(None)}) b "
                     f"WHERE {s.n}._parent_key IS NULL AND b.kv = {s.n}.{kv}")
             self.con.execute(
-                f"UPDATE {s.n} SET _key = COALESCE(_key, _parent_key || '/' || "
-                f"{lit(level + '/')} || _row)")
+                f"UPDATE {s.n} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
+                f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
+                f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
+                f"IS NOT NULL) o WHERE {s.n}._row = o._row")
+            if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
+                self.con.execute(
+                    f"UPDATE {s.n} SET _form_version = b._fv FROM ({batch}) b "
+                    f"WHERE b._key = {s.n}._parent_key")
 
     def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
         """The relation rules run on, and the SQL of every name rules may refer to."""
@@ -412,7 +467,10 @@ class _Importer:
         self.con.execute(     # materialised: every rule reads it
             f"CREATE TEMP TABLE {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
             f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
-            f"(SELECT DISTINCT ON (_key) * FROM ({' UNION ALL '.join(parts)})) p "
+            # QUALIFY, not DISTINCT ON: the window operator spills to disk under
+            # DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not
+            f"(SELECT * FROM ({' UNION ALL '.join(parts)}) "
+            f"QUALIFY row_number() OVER (PARTITION BY _key) = 1) p "
             f"ON p._key = c._parent_key")
         self.temps.append(view)
         return view, columns
@@ -439,10 +497,7 @@ class _Importer:
 
     def _row_checks(self, s: _Stage, level: str | None) -> None:
         relation, columns = self._context(s, level)
-        checks: list[Check] = []
-        for q in self.cb.data_questions(level):
-            checks += question_checks(q, self.cb, columns, q.name in s.present,
-                                      self.age if level is None else None, self.result.notes)
+        checks = self._question_checks(s, level, columns)
         if relation != s.n:   # rules that may read the parent: only rows that have one
             checks = [Check(c.code, c.field, f"_has_parent AND ({c.condition})", c.message,
                             c.value) if c.code in ("IMP-006", "IMP-007", "IMP-010") else c
@@ -473,6 +528,39 @@ class _Importer:
         self.temps.append(flagged)
         self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(flagged, checks)}")
         self.temps.append(s.p)
+
+    def _question_checks(self, s: _Stage, level: str | None,
+                         columns: dict[str, str]) -> list[Check]:
+        """The rules of every question; with several form versions, each row is checked
+        against the version it was collected with (a rule only some versions have is tested
+        on their rows only), and a row of a version the study does not hold is IMP-020."""
+        age = self.age if level is None else None
+        if self.versions is None:
+            checks: list[Check] = []
+            for q in self.cb.data_questions(level):
+                checks += question_checks(q, self.cb, columns, q.name in s.present, age,
+                                          self.result.notes)
+            return checks
+        per: dict[Check, list[str]] = {}
+        notes: list[str] = []
+        for v in self.versions.versions:
+            for q in v.codebook.data_questions(level):
+                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes):
+                    per.setdefault(c, []).append(v.version)
+        self.result.notes += [n for n in dict.fromkeys(notes) if n not in self.result.notes]
+        everyone = set(self.versions.names)
+        checks = [c if set(vs) == everyone else
+                  Check(c.code, c.field, f"_form_version IN ({', '.join(map(lit, vs))}) AND "
+                        f"({c.condition})", c.message, c.value) for c, vs in per.items()]
+        if "version" in s.cmap.meta:
+            raw = f"NULLIF(trim(CAST(_version AS VARCHAR)), '')"
+            add = (f"dhkit instrument add {self.study.dir.name} FORM.xlsx")
+            checks.append(Check(
+                "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
+                f"'collected with form version \"' || {raw} || '\", which this study does not "
+                f"hold (it holds {', '.join(self.versions.names)}); add that version of the "
+                f"form: {add}, then import the file again'", raw))
+        return checks
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
@@ -552,8 +640,6 @@ class _Importer:
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
         t = table_name(level)
-        if self.store.has_table(t):
-            return self._store_columns(t)
         types = {"_key": "VARCHAR"}
         if level is not None:
             types["_parent_key"] = "VARCHAR"
@@ -562,11 +648,33 @@ class _Importer:
         for q in self.cb.data_questions(level):
             types[q.name] = sql_type(q, self.cb) if q.base_type != "calculate" else \
                 self._calculate_type(q.name, stages)
-        types.update({"_submission_time": "VARCHAR", "_source_file": "VARCHAR",
-                      "_source_row": "BIGINT", "_import_id": "VARCHAR"})
+        types.update({"_submission_time": "VARCHAR", "_form_version": "VARCHAR",
+                      "_source_file": "VARCHAR", "_source_row": "BIGINT",
+                      "_import_id": "VARCHAR"})
+        if self.store.has_table(t):
+            return self._evolve(t, types)
         cols = ", ".join(f"{qi(c)} {ty}" for c, ty in types.items())
         self.con.execute(f"CREATE TABLE study.{qi(t)} ({cols})")
         return types
+
+    def _evolve(self, t: str, types: dict[str, str]) -> dict[str, str]:
+        """Schema evolution: a question the form gained since the table was made becomes a
+        new column (NULL for the rows already stored); nothing is ever dropped."""
+        have = self._store_columns(t)
+        added = []
+        for col, ty in types.items():
+            if col not in have:
+                self.con.execute(f"ALTER TABLE study.{qi(t)} ADD COLUMN {qi(col)} {ty}")
+                have[col] = ty
+                if not col.startswith("_"):
+                    added.append(f"{col} ({ty})")
+        if added:
+            self.store.audit("schema", note=f"table {t} gained column(s) {', '.join(added)} "
+                             f"from the form (import {self.result.import_id}); rows stored "
+                             "before hold NULL there")
+            self.result.notes.append(f"table {t}: new column(s) {', '.join(added)} added "
+                                     "(the form gained these questions)")
+        return have
 
     def _calculate_type(self, name: str, stages: list[_Stage]) -> str:
         for ty in ("BIGINT", "DOUBLE"):
@@ -627,6 +735,8 @@ class _Importer:
                 sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}")
             elif col in ("_key", "_parent_key", "_submission_time"):
                 sel.append(f"n.{col}")
+            elif col == "_form_version":
+                sel.append("n._form_version")
             elif col == "_source_file":
                 sel.append(f"{lit(s.sheet.label)} AS _source_file")
             elif col == "_source_row":
@@ -638,7 +748,7 @@ class _Importer:
         join = ""
         if level is not None and self.key_var in types and self.key_var not in qnames:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
-                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1 FROM "
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
         cur = self.con.execute(

@@ -63,7 +63,9 @@ def export_quarantine(study, out: str | Path, table: str = "main") -> int:
         raise DhkitError("IMP-019", f"no quarantined rows in table '{table}'; see "
                          "dhkit quarantine list.")
     frame = pd.DataFrame([{"_quarantine_id": i, **json.loads(raw)} for i, raw in rows])
-    frame.to_csv(out, sep=";", index=False)
+    from dhkit.safetext import csv_frame
+
+    csv_frame(frame).to_csv(out, sep=";", index=False)   # raw text: no formula injection
     return len(frame)
 
 

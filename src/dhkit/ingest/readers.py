@@ -42,12 +42,25 @@ META_ROLES = {
     "_submission__uuid": "parent_uuid", "PARENT_KEY": "parent_key",
     "_submission_time": "submission_time", "SubmissionDate": "submission_time",
     "_quarantine_id": "quarantine_id",
+    # Kobo: the parent sheet of a repeat row (nested repeats: another repeat's sheet)
+    "_parent_table_name": "parent_table",
+    # the form version a row was collected with: Kobo __version__ (and on repeat sheets
+    # _submission___version__), ODK Central FormVersion, a plain form export's version
+    "__version__": "version", "_submission___version__": "version", "_version_": "version",
+    "FormVersion": "version", "formVersion": "version",
+    # edited submissions: the previous version's instanceID, and the first one's (Kobo)
+    "meta/deprecatedID": "deprecated", "meta-deprecatedID": "deprecated",
+    "deprecatedID": "deprecated",
+    "meta/rootUuid": "root", "meta-rootUuid": "root", "rootUuid": "root",
 }
+#: when several headers hold the key, the first role listed wins (ODK Central's KEY is the
+#: submission's lasting id; meta-instanceID changes when the submission is edited)
+KEY_PRIORITY = ("KEY", "_uuid", "meta/instanceID", "meta-instanceID", "instanceID")
 #: export meta columns dhkit does not keep (besides any header starting with "_")
 IGNORED_META = {
     "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
-    "ReviewState", "DeviceID", "Edits", "FormVersion", "start", "end", "today", "deviceid",
-    "username", "simserial", "subscriberid", "phonenumber", "audit", "__version__",
+    "ReviewState", "DeviceID", "Edits", "start", "end", "today", "deviceid",
+    "username", "simserial", "subscriberid", "phonenumber", "audit",
 }
 
 
@@ -306,7 +319,11 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
     for h in headers:
         hs = h.strip()
         if hs in META_ROLES:
-            meta.setdefault(META_ROLES[hs], h)
+            role = META_ROLES[hs]
+            if role == "key" and "key" in meta and hs in KEY_PRIORITY and \
+                    KEY_PRIORITY.index(hs) < KEY_PRIORITY.index(meta["key"].strip()):
+                meta["key"] = h
+            meta.setdefault(role, h)
             continue
         q = idx.by_path.get(hs) or idx.by_name.get(hs)
         if q is not None:

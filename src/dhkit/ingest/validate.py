@@ -24,6 +24,10 @@ from dhkit.instrument.codebook import Codebook, Question
 #: XLSForm types whose answers are free text: their values never appear in messages
 FREE_TEXT = {"text", "barcode", "geopoint", "geotrace", "geoshape", "calculate", "hidden",
              "string", "osm", "image", "audio", "video", "file"}
+#: XLSForm metadata types: recorded by the device, not asked of the respondent
+METADATA_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial",
+                  "phonenumber", "username", "email", "audit", "start-geopoint",
+                  "background-audio", "background-video"}
 # "1.0" -> "1" (SPSS/Stata/Excel write whole numbers as floats); LIKE is cheaper than a regex
 NUMERIC_PREP = ("CASE WHEN {x} LIKE '%.0' AND TRY_CAST({x} AS DOUBLE) IS NOT NULL "
                 "THEN rtrim(rtrim({x}, '0'), '.') ELSE {x} END")

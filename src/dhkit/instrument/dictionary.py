@@ -40,6 +40,7 @@ class DictionaryRow:
     sensitive: bool = False
     choices: str = ""                            # "1=Yes; 2=No" in the chosen language
     choice_items: tuple[tuple[str, str], ...] = ()
+    not_asked_in: tuple[str, ...] = ()           # form versions that lack the question
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,13 @@ def _lang(cb: Codebook, lang: str | None) -> str:
     return lang
 
 
-def data_dictionary(cb: Codebook, lang: str | None = None) -> list[DictionaryRow]:
+def data_dictionary(cb: Codebook, lang: str | None = None,
+                    versions=None) -> list[DictionaryRow]:
     """Every variable of the form (answers and calculates, all levels), in form order.
 
-    Choice labels are given in ``lang`` (default: the form's default language).
+    Choice labels are given in ``lang`` (default: the form's default language). With
+    ``versions`` (:class:`~dhkit.instrument.versions.FormVersions`, ``cb`` its merged
+    codebook) each row names the versions that did not ask the question.
     """
     lang = _lang(cb, lang)
     rows = []
@@ -76,6 +80,7 @@ def data_dictionary(cb: Codebook, lang: str | None = None) -> list[DictionaryRow
             required="yes" if q.required else (q.required_if or ""),
             calculation=q.calculation or "", sensitive=q.sensitive,
             choices="; ".join(f"{k}={v}" for k, v in items), choice_items=items,
+            not_asked_in=tuple(versions.not_asked(q.name)) if versions is not None else (),
         ))
     return rows
 
@@ -84,32 +89,39 @@ def _languages(cb: Codebook, lang: str) -> list[str]:
     return [lang, *(x for x in cb.languages if x != lang)]
 
 
-def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None) -> Path:
+def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None,
+                         versions=None) -> Path:
     """Write the dictionary as CSV (UTF-8 with BOM so spreadsheet programs read accents).
 
     Columns: name, path, level, type, list, label_<lang> for each language (``lang`` first),
-    relevant, constraint, required, calculation, sensitive, choices.
+    relevant, constraint, required, calculation, sensitive, choices; with ``versions`` also
+    ``not_asked_in`` (the form versions whose rows hold NULL there: not asked, not missing).
     """
+    from dhkit.safetext import csv_row
+
     lang = _lang(cb, lang)
     langs = _languages(cb, lang)
     path = Path(path)
     header = ["name", "path", "level", "type", "list", *(f"label_{x}" for x in langs),
               "relevant", "constraint", "required", "calculation", "sensitive", "choices"]
+    if versions is not None:
+        header.append("not_asked_in")
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(header)
-        for r in data_dictionary(cb, lang):
-            w.writerow([r.name, r.path, r.level, r.type, r.list_name,
+        for r in data_dictionary(cb, lang, versions):   # labels are form authors' text: no formulas
+            w.writerow(csv_row([r.name, r.path, r.level, r.type, r.list_name,
                         *(r.labels.get(x, "") for x in langs), r.relevant, r.constraint,
-                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices])
+                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices]
+                       + ([" ".join(r.not_asked_in)] if versions is not None else [])))
     return path
 
 
-def sections(cb: Codebook, lang: str | None = None) -> list[Section]:
+def sections(cb: Codebook, lang: str | None = None, versions=None) -> list[Section]:
     """The dictionary rows grouped by enclosing group/repeat, in form order."""
     lang = _lang(cb, lang)
     by_path: dict[str, list[DictionaryRow]] = {}
-    for r in data_dictionary(cb, lang):
+    for r in data_dictionary(cb, lang, versions):
         by_path.setdefault(r.section, []).append(r)
     out = []
     for path, rows in by_path.items():
@@ -125,7 +137,7 @@ def sections(cb: Codebook, lang: str | None = None) -> list[Section]:
     return out
 
 
-def render_html(cb: Codebook, lang: str | None = None) -> str:
+def render_html(cb: Codebook, lang: str | None = None, versions=None) -> str:
     """The dictionary as one self-contained, accessible HTML page (Jinja2 template)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -137,13 +149,14 @@ def render_html(cb: Codebook, lang: str | None = None) -> str:
                       lstrip_blocks=True)
     words = WORDS.get(lang, WORDS["en"])
     return env.get_template("codebook.html.j2").render(
-        cb=cb, lang=lang, langs=_languages(cb, lang), sections=sections(cb, lang), t=words,
-        version=__version__, n=sum(len(s.rows) for s in sections(cb, lang)))
+        cb=cb, lang=lang, langs=_languages(cb, lang), sections=sections(cb, lang, versions),
+        t=words, version=__version__, n=sum(len(s.rows) for s in sections(cb, lang)))
 
 
-def write_dictionary_html(cb: Codebook, path: str | Path, lang: str | None = None) -> Path:
+def write_dictionary_html(cb: Codebook, path: str | Path, lang: str | None = None,
+                          versions=None) -> Path:
     path = Path(path)
-    path.write_text(render_html(cb, lang), encoding="utf-8")
+    path.write_text(render_html(cb, lang, versions), encoding="utf-8")
     return path
 
 
@@ -154,12 +167,13 @@ WORDS = {
            "calculation": "Calculation", "sensitive": "Self-completed (sensitive)",
            "level": "Level", "main": "one row per submission", "repeat": "one row per entry of",
            "version": "Form version", "made": "Made with dhkit", "contents": "Sections",
-           "skip": "Skip to the tables"},
+           "skip": "Skip to the tables", "not_asked": "Not asked in form version(s)"},
     "es": {"title": "Diccionario de datos", "variables": "variables", "variable": "Variable",
            "label": "Etiqueta", "type": "Tipo", "rules": "Reglas", "choices": "Opciones",
            "relevant": "Se pregunta si", "constraint": "Válido si", "required": "Obligatoria",
            "calculation": "Cálculo", "sensitive": "Autodiligenciada (sensible)",
            "level": "Nivel", "main": "una fila por envío", "repeat": "una fila por entrada de",
            "version": "Versión del formulario", "made": "Hecho con dhkit",
-           "contents": "Secciones", "skip": "Ir a las tablas"},
+           "contents": "Secciones", "skip": "Ir a las tablas",
+           "not_asked": "No se preguntó en la(s) versión(es)"},
 }

@@ -188,15 +188,17 @@ def _p(code, msg, path, n):
 
 
 def _quarantine(study, path: Path, bad) -> Path:
+    from dhkit.safetext import csv_row
+
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
     out = study.legal_dir / "quarantine" / f"consultation-{digest}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["row", *COLUMNS, *OPTIONAL, "problem"])
-        for n, d, problems in bad:
-            w.writerow([n, *[d.get(c, "") for c in COLUMNS + OPTIONAL],
-                        " | ".join(str(p) for p in problems)])
+        for n, d, problems in bad:   # comments are outsiders' text: no formula injection
+            w.writerow(csv_row([n, *[d.get(c, "") for c in COLUMNS + OPTIONAL],
+                                " | ".join(str(p) for p in problems)]))
     return out
 
 

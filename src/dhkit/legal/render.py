@@ -82,11 +82,11 @@ class Workbook:
     frozen header row, autofilter and sensible column widths."""
 
     def __init__(self, path: str | Path):
-        import xlsxwriter
+        from dhkit.safetext import workbook
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.book = xlsxwriter.Workbook(str(self.path), {"strings_to_urls": False})
+        self.book = workbook(self.path)   # text cells stay text (no formula injection)
         self.head = self.book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1,
                                           "text_wrap": True, "valign": "top"})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
@@ -95,12 +95,14 @@ class Workbook:
     def sheet(self, name: str, header: list[str], rows: list[list], widths: list[int] | None
               = None, pct_cols: tuple[int, ...] = ()) -> None:
         ws = self.book.add_worksheet(name[:31])
-        ws.write_row(0, 0, header, self.head)
+        from dhkit.safetext import write_cell, write_row
+
+        write_row(ws, 0, 0, header, self.head)
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
                 if v is None:
                     continue
-                ws.write(r, c, v, self.pct if c in pct_cols else self.wrap)
+                write_cell(ws, r, c, v, self.pct if c in pct_cols else self.wrap)
         for c, w in enumerate(widths or [18] * len(header)):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)

@@ -35,18 +35,18 @@ HEADER_FIELDS = ["country", "checklist_version", "version", "status", "analyst",
 def export_assessment_xlsx(a: Assessment, path: str | Path,
                            checklist: Checklist | None = None) -> Path:
     """Write an assessment to an Excel workbook that :func:`import_assessment_xlsx` reads."""
-    import xlsxwriter
+    from dhkit.safetext import workbook, write_row
 
     cl = checklist or load_checklist()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_urls": False})
+    book = workbook(path)
     head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     ro = book.add_format({"text_wrap": True, "valign": "top", "font_color": "#555555"})
     ws = book.add_worksheet("answers")
     cols = ANSWER_COLS[:1] + INFO_COLS + ANSWER_COLS[1:]
-    ws.write_row(0, 0, cols, head)
+    write_row(ws, 0, 0, cols, head)
     ws.data_validation(1, cols.index("answer"), max(1, len(a.answers)), cols.index("answer"),
                        {"validate": "list", "source": list(cl.scale)})
     answers = a.by_item()
@@ -68,14 +68,14 @@ def export_assessment_xlsx(a: Assessment, path: str | Path,
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 1)
     meta = book.add_worksheet("assessment")
-    meta.write_row(0, 0, ["field", "value"], head)
+    write_row(meta, 0, 0, ["field", "value"], head)
     for r, k in enumerate(HEADER_FIELDS, start=1):
         meta.write_string(r, 0, k)
         meta.write_string(r, 1, "" if getattr(a, k) is None else str(getattr(a, k)))
     src = book.add_worksheet("sources")
-    src.write_row(0, 0, ["source", "reference"], head)
+    write_row(src, 0, 0, ["source", "reference"], head)
     for r, (k, v) in enumerate(a.sources.items(), start=1):
-        src.write_row(r, 0, [k, v])
+        write_row(src, r, 0, [k, v])
     meta.set_column(0, 1, 30)
     src.set_column(0, 1, 60)
     book.close()

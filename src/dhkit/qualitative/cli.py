@@ -365,9 +365,10 @@ def redact_log(dir: Path = DIR, out: Path = typer.Option(..., "--out", help="CSV
     Example: dhkit redact log my-study --out redaction-log.csv
     """
     from dhkit.qualitative.redaction import redaction_log
+    from dhkit.safetext import csv_frame
 
     with _store(dir) as store:
-        redaction_log(store).to_csv(out, index=False)
+        csv_frame(redaction_log(store)).to_csv(out, index=False)
     _say(f"redaction log written to {out}")
 
 
@@ -468,7 +469,9 @@ def codes_list(dir: Path = DIR, as_json: bool = typer.Option(False, "--json")) -
 
 def _frame_out(frame, out: Path | None, as_json: bool, title: str) -> None:
     if out:
-        frame.to_csv(out)
+        from dhkit.safetext import csv_frame
+
+        csv_frame(frame).to_csv(out)
         _say(f"written {out}")
     elif as_json:
         typer.echo(frame.to_json(orient="split", force_ascii=False))

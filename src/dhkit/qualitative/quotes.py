@@ -195,16 +195,16 @@ def export_quotes(quotes: list[Quote], path: str | Path, title: str = "Quote ban
             title=title, groups=groups, n=len(quotes), version=__version__, digest=digest)
         path.write_text(html, encoding="utf-8")
     elif suffix == ".xlsx":
-        import xlsxwriter
+        from dhkit.safetext import workbook, write_row
 
-        book = xlsxwriter.Workbook(str(path))
+        book = workbook(path)
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         bold = book.add_format({"bold": True})
         sheet = book.add_worksheet("quotes")
         header = ["quote_id", "code", "code_name", "quote", "attribution", "language"]
-        sheet.write_row(0, 0, header, bold)
+        write_row(sheet, 0, 0, header, bold)
         for i, q in enumerate(quotes, start=1):
-            sheet.write_row(i, 0, [q.quote_id, q.code_id, q.code_name, q.text, q.attribution,
+            write_row(sheet, i, 0, [q.quote_id, q.code_id, q.code_name, q.text, q.attribution,
                                    q.language or ""], wrap)
         sheet.set_column(3, 3, 90)
         sheet.set_column(0, 2, 18)
@@ -212,7 +212,7 @@ def export_quotes(quotes: list[Quote], path: str | Path, title: str = "Quote ban
         for i, (k, v) in enumerate([("title", title), ("quotes", len(quotes)),
                                     ("dhkit", __version__), ("sha256", digest),
                                     ("rule", "redacted + consent to quote + not withdrawn")]):
-            about.write_row(i, 0, [k, v])
+            write_row(about, i, 0, [k, v])
         book.close()
     else:
         raise DhkitError("QUAL-064", f"{path.name}: export quotes as .html or .xlsx.")

@@ -114,7 +114,7 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
-            ci: str = "logit", validated: bool = False) -> Analysis:
+            ci: str = "korn-graubard", validated: bool = False) -> Analysis:
     """All planned estimates with flags, and every planned contrast with its p-value
     (``validated=True`` after :func:`validate_inputs` skips checking the data again)."""
     from dhkit.survey import Design
@@ -132,7 +132,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
                         fpc=spec.fpc, lonely_psu=spec.lonely_psu)
         if cal is not None and unit in ("child", "caregiver"):
             design = _calibrated(design, frame, cal, spec)
-        est = design.estimate(means=cols, by=doms, ci=ci).table.copy()
+        est = design.estimate(means=cols, domains=doms, ci=ci).table.copy()
         est["unit"] = unit
         parts.append(est)
         contrasts.append(_contrasts(design, frame, cols, plan))
@@ -339,9 +339,11 @@ def _write_tidy(analysis: Analysis, out: Path) -> dict[str, Path]:
     table = analysis.public
     cols = [c for c in TIDY_ORDER if c in table.columns]
     table = table[cols]
-    table.to_csv(out / "estimates.csv", index=False)
+    from dhkit.safetext import csv_frame
+
+    csv_frame(table).to_csv(out / "estimates.csv", index=False)   # labels: no formulas
     table.to_parquet(out / "estimates.parquet", index=False)
-    analysis.contrasts.to_csv(out / "contrasts.csv", index=False)
+    csv_frame(analysis.contrasts).to_csv(out / "contrasts.csv", index=False)
     return {"estimates.csv": out / "estimates.csv", "estimates.parquet": out / "estimates.parquet",
             "contrasts.csv": out / "contrasts.csv"}
 

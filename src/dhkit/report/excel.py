@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from dhkit import safetext
 
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import render
@@ -22,13 +22,14 @@ FIXED_DATE = dt.datetime(2000, 1, 1)
 
 
 def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
-    """Write ``tables.xlsx``: Contents, one sheet per planned table, Appendix, Estimates."""
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    wb.set_properties({"title": inputs.study_name, "created": FIXED_DATE,
+    """Write ``tables.xlsx``: Contents, one sheet per planned table, Appendix, Estimates,
+    Contrasts (sheet names in the report's language). Undefined values are blank cells."""
+    wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
+    wb.set_properties({"title": render.study_title(inputs, t), "created": FIXED_DATE,
                        "comments": "dhkit"})
     fmt = _formats(wb)
     contents = wb.add_worksheet(t("Contents")[:31])
-    contents.write(0, 0, inputs.study_name, fmt["title"])
+    contents.write(0, 0, render.study_title(inputs, t), fmt["title"])
     contents.set_column(0, 0, 12)
     contents.set_column(1, 1, 90)
     line = 2
@@ -42,9 +43,9 @@ def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
             line += 1
             _table_sheet(wb, fmt, name, tv, analysis, t)
     _appendix_sheet(wb, fmt, analysis, t)
-    _frame_sheet(wb, fmt, "Estimates", analysis.public)
+    _frame_sheet(wb, fmt, t("Estimates")[:31], analysis.public)
     if len(analysis.contrasts):
-        _frame_sheet(wb, fmt, "Contrasts", analysis.contrasts)
+        _frame_sheet(wb, fmt, t("Contrasts")[:31], analysis.contrasts)
     wb.close()
     return path
 
@@ -123,7 +124,7 @@ def _write_cell(ws, fmt, row: int, col: int, cell, est: pd.DataFrame) -> None:
 
 def _appendix_sheet(wb, fmt, analysis, t: Translator) -> None:
     ws = wb.add_worksheet(t("Sampling-error appendix")[:31])
-    heads = [t("Indicator"), "id", t("Estimate"), t("Standard error"), "CI low", "CI high",
+    heads = [t("Indicator"), "id", t("Estimate"), t("Standard error"), t("CI low"), t("CI high"),
              t("Design effect"), t("Unweighted n"), t("Weighted n"), t("Flag")]
     for j, h in enumerate(heads):
         ws.write(0, j, h, fmt["head"])
@@ -138,15 +139,21 @@ def _appendix_sheet(wb, fmt, analysis, t: Translator) -> None:
         for r in sub.itertuples(index=False):
             ws.write(row, 0, render._row_label(analysis, t, ind_id, r.category))
             ws.write(row, 1, ind_id)
+            hidden = r.flag == SUPPRESSED
             for j, (v, f) in enumerate(((r.estimate, "pct"), (r.se, "pct"), (r.ci_low, "pct"),
                                         (r.ci_high, "pct"), (r.deff, "num2"),
                                         (r.n_unweighted, "int"), (r.n_weighted, "int")), start=2):
-                if v is None or (isinstance(v, float) and math.isnan(v)):
-                    ws.write_string(row, j, "*", fmt["star"])
-                else:
+                if _finite(v):
                     ws.write_number(row, j, float(v), fmt[f])
+                elif hidden:  # the suppression mark only where the row is suppressed
+                    ws.write_string(row, j, "*", fmt["star"])
+                # else blank: not defined (e.g. the design effect of a 0 % estimate)
             ws.write(row, 9, r.flag)
             row += 1
+
+
+def _finite(v) -> bool:
+    return v is not None and not isinstance(v, str) and math.isfinite(float(v))
 
 
 def _frame_sheet(wb, fmt, name: str, frame: pd.DataFrame) -> None:
@@ -155,8 +162,8 @@ def _frame_sheet(wb, fmt, name: str, frame: pd.DataFrame) -> None:
         ws.write(0, j, col, fmt["head"])
     for i, rec in enumerate(frame.itertuples(index=False), start=1):
         for j, v in enumerate(rec):
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                continue
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                continue  # blank, never an =1/0 error cell
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(i, j, float(v))
             else:

@@ -41,7 +41,9 @@ UI_STRINGS = [
     "{n_strata} strata; they reported {n_instances} instances of abuse ({n_victims} children).",
     "Estimates are weighted. Standard errors are computed by Taylor linearisation with "
     "ultimate clusters (primary sampling units sampled with replacement within strata), with "
-    "{df} design degrees of freedom; confidence intervals for proportions use the logit method.",
+    "{df} design degrees of freedom. Confidence intervals for proportions are Korn–Graubard "
+    "intervals (Clopper–Pearson on the effective sample size, as DHS and NCHS compute them; "
+    "Korn and Graubard 1998), which stay valid for estimates of 0 % and 100 %.",
     "Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design effect "
     "due to weighting (Kish) {kish}.",
     "The sampling-error appendix lists, for every headline indicator, the estimate with its "
@@ -52,7 +54,8 @@ UI_STRINGS = [
     "Table", "Figure", "National report", "Restricted content is never included in this report.",
     "Chart data: {items}.",
     "The variables of the instrument are described in codebook.html and codebook.csv.",
-    "Contrast", "Difference", "p-value", "continued",
+    "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
+    "CI high", "(synthetic demo)",
     "Standard errors of child and caregiver estimates include the calibration of the weights "
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
@@ -133,19 +136,32 @@ def _row_label(analysis, t: Translator, ind_id: str, category: str) -> str:
     return t.label(ind.label)
 
 
-def _base_line(analysis, t: Translator, ind_ids, n_lookup) -> list[str]:
+def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
+    """One line per base of the indicators shown: its words and its unweighted n, taken
+    from the very rows shown (overall), so a key figure, a table and a chart of the same
+    figure give the same n; where item non-response makes them differ, the range."""
     lines = []
+    sizes = base_sizes(analysis, ind_ids)
     for base_id in dict.fromkeys(analysis.catalogue.indicators[i].base for i in ind_ids):
         base = analysis.catalogue.bases[base_id]
-        n = n_lookup.get(base_id)
-        n_text = f", n = {t.number(n)}" if n is not None else ""
+        lo_hi = sizes.get(base_id)
+        n_text = ""
+        if lo_hi is not None:
+            lo, hi = lo_hi
+            n_text = f", n = {t.number(lo)}" if lo == hi else \
+                f", n = {t.number(lo)}–{t.number(hi)}"
         lines.append(f"{t('Base')}: {t.label(base.label)}{n_text}.")
     return lines
 
 
-def _base_sizes(table: pd.DataFrame) -> dict[str, int]:
-    overall = table[(table["domain"] == "")]
-    return overall.groupby("base")["n_unweighted"].max().astype(int).to_dict()
+def base_sizes(analysis, ind_ids) -> dict[str, tuple[int, int]]:
+    """base id → (smallest, largest) unweighted n of the overall rows of ``ind_ids``."""
+    est = analysis.estimates
+    rows = est[(est["domain"] == "") & est["indicator"].isin(list(ind_ids))]
+    out = {}
+    for base_id, n in rows.groupby("base")["n_unweighted"]:
+        out[str(base_id)] = (int(n.min()), int(n.max()))
+    return out
 
 
 def table_view(analysis, t: Translator, spec, number: str) -> TableView:
@@ -199,7 +215,7 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
                        "freedom): {pairs}.", pct=t.percent(analysis.plan.significance_level, 0),
                        df=_df(analysis), pairs="; ".join(pairs)))
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
-                     _base_line(analysis, t, spec.indicators, _base_sizes(est)), notes)
+                     _base_line(analysis, t, spec.indicators), notes)
 
 
 def _df(analysis) -> str:
@@ -246,7 +262,7 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         f"{r['label']}{' – ' + r['group'] if r['group'] else ''}: {t.percent(r['estimate'])}"
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
-                     _base_line(analysis, t, spec.indicators, _base_sizes(analysis.estimates)))
+                     _base_line(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12
@@ -297,14 +313,13 @@ def callouts(analysis, inputs, t: Translator) -> list[dict]:
             continue
         r = r.iloc[0]
         ind = analysis.catalogue.indicators[c.indicator]
-        base = analysis.catalogue.bases[ind.base]
         value = "*" if r["flag"] == SUPPRESSED else t.percent(r["estimate"])
         population = ""
         if c.population and r["flag"] != SUPPRESSED and not pd.isna(r.get("population")):
             rounded = round(float(r["population"]), -4)
             population = t("equivalent to an estimated {n} children", n=t.number(rounded))
         out.append({"value": value, "label": t.label(ind.label), "population": population,
-                    "base": f"{t('Base')}: {t.label(base.label)}, n = {t.number(r['n_unweighted'])}.",
+                    "base": _base_line(analysis, t, [c.indicator])[0],
                     "row_id": int(r["row_id"]), "indicator": c.indicator})
     return out
 
@@ -341,8 +356,10 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           n_victims=t.number(s["n_victims"])),
         t("Estimates are weighted. Standard errors are computed by Taylor linearisation with "
           "ultimate clusters (primary sampling units sampled with replacement within strata), "
-          "with {df} design degrees of freedom; confidence intervals for proportions use the "
-          "logit method.", df=df),
+          "with {df} design degrees of freedom. Confidence intervals for proportions are "
+          "Korn–Graubard intervals (Clopper–Pearson on the effective sample size, as DHS and "
+          "NCHS compute them; Korn and Graubard 1998), which stay valid for estimates of 0 % "
+          "and 100 %.", df=df),
         t("Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design "
           "effect due to weighting (Kish) {kish}.", sum=t.number(s["sum_weights"]),
           cv=t.number(s["weight_cv"], 2), min=t.number(s["weight_min"], 1),
@@ -359,6 +376,23 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
     ]
 
 
+DEMO_SUFFIX = " (synthetic demo)"
+
+
+def study_title(inputs, t: Translator) -> str:
+    """The study's name in the report's language: the demo workspace's English suffix
+    "(synthetic demo)" is translated (the name itself is the team's own text).
+
+    >>> from types import SimpleNamespace
+    >>> study_title(SimpleNamespace(study_name="Disrupting Harm — CO (synthetic demo)"), Translator("es"))
+    'Disrupting Harm — CO (demostración sintética)'
+    """
+    name = inputs.study_name
+    if name.endswith(DEMO_SUFFIX):
+        return name[: -len(DEMO_SUFFIX)] + " " + t("(synthetic demo)")
+    return name
+
+
 def _env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES),
                        autoescape=select_autoescape(["html", "j2"]),
@@ -370,7 +404,8 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
-        title=f"{inputs.study_name}", sections=sections(analysis, t, quotes_all=inputs.quotes),
+        title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
+        sections=sections(analysis, t, quotes_all=inputs.quotes),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
         extra_sections=evidence_sections(inputs, t, analysis.plan))

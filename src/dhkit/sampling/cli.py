@@ -106,7 +106,9 @@ def draw_cmd(
     drawn = draw_sample(frame_df, size=size, n=n, stratum=stratum, psu=psu, seed=seed,
                         order=order, listing=read_table(listing) if listing else None,
                         take=take, method=method, eligible=eligible)
-    drawn.table.to_csv(out, index=False)
+    from dhkit.safetext import csv_frame
+
+    csv_frame(drawn.table).to_csv(out, index=False)   # frame names: no formula injection
     s = drawn.psus.strata
     err_console.print(f"selected {int(s['psus'].sum())} PSUs ({int(s['certainty'].sum())} "
                       f"certainty) in {len(s)} strata; wrote {len(drawn.table)} rows to {out} "

@@ -12,7 +12,10 @@ from dhkit.survey.tidy import Estimates, FlagRule, PopulationScale
 def __getattr__(name: str):
     """Replicate designs and the tests load on first use (they import more)."""
     lazy = {"ReplicateDesign": "replicate", "as_replicate": "replicate",
-            "quantile": "quantile", "chisq": "association", "ttest": "association"}
+            "quantile": "quantiles", "chisq": "association", "ttest": "association",
+            "glm": "regression", "GlmResult": "regression", "WaldTest": "regression",
+            "predictive_margins": "regression",
+            "prevalence_ratio": "relative", "RatioEstimate": "relative"}
     if name in lazy:
         import importlib
 

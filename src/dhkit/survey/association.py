@@ -104,12 +104,21 @@ class ChisqResult:
     method: str = "Pearson's X^2: Rao & Scott adjustment"
 
 
-def chisq(design, row_var: str, col_var: str, statistic: str = "F") -> ChisqResult:
+def _domain_rows(design, domain) -> np.ndarray:
+    """Rows of the design's subset, narrowed by ``domain`` (an expression or a mask, as
+    :meth:`~dhkit.survey.base.SurveyDesign.subset`)."""
+    rows = design.in_domain()
+    return rows if domain is None else design.subset(domain).in_domain()
+
+
+def chisq(design, row_var: str, col_var: str, statistic: str = "F", domain=None) -> ChisqResult:
     """Rao–Scott adjusted chi-square test of association (R ``svychisq(~row+col, design)``).
 
     ``statistic="F"`` (default): X²/tr(Δ) against F(d0, d0·ν) with d0 = tr(Δ)²/tr(Δ²) and ν
     the design degrees of freedom; ``"Chisq"``: X² with p from χ²((r-1)(c-1)) at
     X²/mean(diag Δ). Rows missing either variable are left out (``na.rm=TRUE``).
+    ``domain`` (an expression such as ``"sex == 2"``, or a mask) tests within a domain on
+    the full design, as ``svychisq(~a+b, subset(design, sex == 2))``.
 
     >>> import pandas as pd
     >>> from dhkit.survey import Design
@@ -134,15 +143,18 @@ def chisq(design, row_var: str, col_var: str, statistic: str = "F") -> ChisqResu
     nr, nc = len(rlev), len(clev)
     ri = pd.Categorical(rs, categories=rlev).codes
     ci = pd.Categorical(cs, categories=clev).codes
-    complete = (ri >= 0) & (ci >= 0)
+    inside = _domain_rows(design, domain)
+    complete = (ri >= 0) & (ci >= 0) & inside
     cell = np.where(complete, ri + nr * ci, -1)  # R interaction(): rows vary fastest
     mm = (cell[:, None] == np.arange(nr * nc)[None, :]).astype(float)
-    n_all = len(data)
+    n_all = int(inside.sum())
     mean2, v = mean_vcov(design, mm, complete)
     if isinstance(design, ReplicateDesign):
-        nu = design.degf
-    else:
+        nu = design.degf if inside.all() else design.subset_degf(inside)
+    elif inside.all():
         nu = np.unique(design.psu_codes).size - np.unique(design.strata_codes).size
+    else:
+        nu = subset_degf(design, inside)
     # Pearson X² on the weighted table scaled to the number of rows (R svytable(Ntotal=N))
     tab = np.bincount(cell[complete], weights=design.w[complete], minlength=nr * nc)
     tab = tab.reshape(nc, nr).T
@@ -205,13 +217,14 @@ class TTestResult:
     method: str = "Design-based t-test"
 
 
-def ttest(design, y: str, group: str, level: float = 0.95) -> TTestResult:
+def ttest(design, y: str, group: str, level: float = 0.95, domain=None) -> TTestResult:
     """Difference in means between two groups with its design SE (R ``svyttest``).
 
     ``group`` must have two values: a category (the second level in sorted order minus
     the first) or numbers coded 0/1 or 1/2 (as R). Rows missing ``y`` or ``group`` are
     left out; df is ``degf`` of the design on the complete rows minus 1 (linearization)
-    or of the replicate design minus 1 (replicate), as R.
+    or of the replicate design minus 1 (replicate), as R. ``domain`` (an expression or a
+    mask) tests within a domain on the full design (``svyttest(y ~ g, subset(design, ...))``).
 
     >>> import pandas as pd
     >>> from dhkit.survey import Design
@@ -226,7 +239,8 @@ def ttest(design, y: str, group: str, level: float = 0.95) -> TTestResult:
     data = design.data
     yv = numeric_values(data, y)
     g, labels = _binary_group(_require(data, group), group)
-    complete = np.isfinite(yv) & np.isfinite(g)
+    inside = _domain_rows(design, domain)
+    complete = np.isfinite(yv) & np.isfinite(g) & inside
     y0 = np.where(complete, yv, 0.0)
     g0 = np.where(complete, g, 0.0)
     x = np.column_stack([y0 * g0, g0, y0 * (1 - g0), 1 - g0]) * complete[:, None]
@@ -236,7 +250,7 @@ def ttest(design, y: str, group: str, level: float = 0.95) -> TTestResult:
         with np.errstate(invalid="ignore", divide="ignore"):
             rep = reps[:, 0] / reps[:, 1] - reps[:, 2] / reps[:, 3]
         se = float(np.sqrt(design.variance(rep[:, None], np.array([est]))[0]))
-        df = design.degf - 1
+        df = (design.degf if inside.all() else design.subset_degf(inside)) - 1
     else:
         w = np.where(complete, design.w, 0.0)
         w1, w0 = (w * g0).sum(), (w * (1 - g0)).sum()

@@ -26,7 +26,7 @@ without replacement) or ``deff="replace"``.
 >>> from dhkit.survey import Design
 >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2, 1, 2], "c": [1, 1, 2, 2, 3, 3],
 ...                    "y": [1, 0, 1, 1, 0, 1], "sex": [1, 2, 1, 2, 1, 2]})
->>> e = estimate(Design(df, weights="w", psu="c"), means=["y"], by=["sex"])
+>>> e = estimate(Design(df, weights="w", psu="c"), means=["y"], domains=["sex"])
 >>> e.table[["domain", "level", "estimate"]].round(3).values.tolist()
 [['', '', 0.667], ['sex', '1', 0.667], ['sex', '2', 0.667]]
 """
@@ -148,9 +148,11 @@ def columns_for(d: Design, name: str, kind: str, multiple: Sequence[str] = (),
     return [Column(name, "", kind, a, None, binary, base)]
 
 
-def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
-    """Level codes for overall (level 0) and each domain variable or crossed pair."""
-    codes = [np.zeros(d.n, dtype=np.int64)]
+def build_domains(d, by: Sequence[str | Sequence[str]]) -> Domains:
+    """Level codes for overall (level 0) and each domain variable or crossed pair; rows
+    outside the design's ``subset`` are in no level (code −1)."""
+    keep = getattr(d, "_domain", None)
+    codes = [np.zeros(d.n, dtype=np.int64) if keep is None else np.where(keep, 0, -1).astype(np.int64)]
     names, labels, offsets = [""], [[""]], [0]
     off = 1
     for spec in by:
@@ -171,6 +173,8 @@ def build_domains(d: Design, by: Sequence[str | Sequence[str]]) -> Domains:
             code = combos.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
             code = np.where(anyna, -1, code).astype(np.int64)
             labs = [":".join(label(v) for v in c) for c in combos]
+        if keep is not None:
+            code = np.where(keep, code, -1)
         codes.append(np.where(code >= 0, code + off, -1))
         names.append(":".join(parts))
         labels.append(labs)
@@ -454,8 +458,8 @@ def _domain_df(d: Design, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return (n_psu - n_str).astype(float), n_rows
 
 
-def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
-             ratios: Sequence[tuple[str, str]] = (), by: Sequence[str | Sequence[str]] = (), *,
+def estimate(d: Design, means: str | Sequence[str] = (), totals: str | Sequence[str] = (),
+             ratios: Sequence[tuple[str, str]] = (), domains: Sequence[str | Sequence[str]] = (), *,
              ci: str = "mean", level: float = 0.95, deff: bool | str = True, covmat: bool = False,
              multiple: Sequence[str] = (), categorical: Sequence[str] = (),
              bases: dict[str, str] | None = None, flags: FlagRule | None = None,
@@ -463,7 +467,8 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     """All indicators × (overall + every domain) in one vectorised pass (R ``svymean`` /
     ``svytotal`` / ``svyratio`` with ``svyby``, ``na.rm=TRUE``, ``deff=TRUE``).
 
-    ``by`` items are a domain variable or a list of variables crossed together;
+    ``domains`` items are a domain variable or a list of variables crossed together, each
+    its own block of rows (a string is one domain);
     ``ci`` is the interval for proportions (``mean``, ``logit``, ``xlogit``, ``beta``,
     ``likelihood``; numeric means, totals and ratios always get a t interval);
     ``multiple`` names space-separated select_multiple columns; ``categorical`` forces
@@ -473,9 +478,12 @@ def estimate(d: Design, means: Sequence[str] = (), totals: Sequence[str] = (),
     >>> import pandas as pd
     >>> from dhkit.survey import Design
     >>> df = pd.DataFrame({"w": [1.0, 2, 1, 2], "c": [1, 2, 3, 4], "y": [1, 0, None, 1]})
-    >>> estimate(Design(df, weights="w", psu="c"), means=["y"]).table.n_unweighted.tolist()
+    >>> estimate(Design(df, weights="w", psu="c"), means="y").table.n_unweighted.tolist()
     [3]
     """
+    from dhkit.survey.base import domain_specs, names
+
+    means, totals, by = names(means), names(totals), domain_specs(domains)
     if ci not in METHODS:
         raise DhkitError("EST-018", f"ci='{ci}' is not an interval method; use one of {', '.join(METHODS)}.")
     if deff not in (True, False, "replace"):
@@ -534,12 +542,14 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
     df = np.tile(dom_df, k)
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
-    e[prop] = np.clip(e[prop], 0.0, 1.0)  # centring leaves ±1e-16 where a share is 0 or 1
+    dff = dff.T.ravel()
+    e, se, dff = _exact_bounds(e, se, dff, prop)
+    n_un = nun.T.ravel()
     lo, hi = t_interval(e, se, df, level)
     if ci not in ("mean", "likelihood") and prop.any():
-        plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop])
+        plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop],
+                           n_obs=n_un[prop].astype(float))
         lo[prop], hi[prop] = plo, phi
-    n_un = nun.T.ravel()
     empty = n_un == 0
     e = np.where(empty, np.nan, e)
     se = np.where(empty, np.nan, se)
@@ -550,7 +560,7 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
         "indicator": np.repeat([c.indicator for c in cols], nl),
         "base": np.repeat([c.base for c in cols], nl),
         "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
-        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": dff.T.ravel(),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": dff,
         "n_unweighted": n_un.astype(np.int64), "n_weighted": nw.T.ravel(),
         "flag": flags.flag(n_un), "df": df, "cv": cv,
         "category": np.repeat([c.category for c in cols], nl),
@@ -559,6 +569,27 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
         "ci_method": np.where(prop, ci, "t"),
     })
     return t[COLUMNS + EXTRA]
+
+
+def _exact_bounds(e: np.ndarray, se: np.ndarray, dff: np.ndarray, prop: np.ndarray):
+    """A share of 0 or 1 is exactly 0 or 1 with SE 0 and no design effect (0/0).
+
+    Centring the weighted sums leaves residues such as 6.9e-18 where no row has the
+    attribute, and the design effect of that residue over a zero SRS variance is inf.
+    A real share is at least min(w)/Σw, many orders above the 1e-12 snap used here.
+
+    >>> e, se, d = _exact_bounds(np.array([6.9e-18, 0.3]), np.array([1e-18, 0.1]),
+    ...                          np.array([np.inf, 1.2]), np.array([True, True]))
+    >>> e.tolist(), se.tolist(), np.isnan(d).tolist()
+    ([0.0, 0.3], [0.0, 0.1], [True, False])
+    """
+    e, se, dff = e.copy(), se.copy(), np.asarray(dff, dtype=float).copy()
+    e[prop] = np.clip(e[prop], 0.0, 1.0)
+    edge = prop & ((e < 1e-12) | (e > 1 - 1e-12))
+    e[edge] = np.round(e[edge])
+    se[edge] = 0.0
+    dff[edge] = np.nan
+    return e, se, dff
 
 
 def _joint_vcov(d: Design, cols, dom, table) -> np.ndarray:

@@ -9,6 +9,12 @@ Methods (Lumley, ``svyciprop``; Korn & Graubard 1998 for ``beta``):
   is SE/(p(1-p))), up to R's IRLS convergence tolerance;
 - ``beta``: Korn–Graubard, effective sample size p(1-p)/SE² times
   (t_{n-1}/t_df)², then Clopper–Pearson beta quantiles;
+- ``korn-graubard``: Korn & Graubard (1998) as the NCHS data presentation standards for
+  proportions (Parker et al. 2017) and DHS apply it: Clopper–Pearson on the effective
+  sample size n_eff = p(1-p)/SE², set to the actual sample size n where p̂ is 0 or 1 (or
+  SE is 0) and never above n, then scaled by (t_{n-1}/t_df)² (at most n). Unlike ``beta`` it gives a
+  proper interval at 0 % and 100 % (e.g. 0 of 100 with df = ∞: 0 to 1 − 0.025^(1/100) =
+  3.62 %); R's ``svyciprop(method="beta")`` returns no upper bound there;
 - ``likelihood``: the design-scaled profile-likelihood interval (Rao–Scott scaling of the
   binomial deviance), solved exactly here; R reaches it by spline interpolation of a
   profile, so the two agree to about 1e-4 (documented in docs/survey.md).
@@ -24,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
-METHODS = ("mean", "logit", "xlogit", "beta", "likelihood")
+METHODS = ("mean", "logit", "xlogit", "beta", "korn-graubard", "likelihood")
 
 
 def t_quantile(level: float, df: np.ndarray) -> np.ndarray:
@@ -45,9 +51,11 @@ def t_interval(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0
 
 
 def prop_ci(method: str, p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95,
-            n_rows: np.ndarray | None = None, n_eff_rows: np.ndarray | None = None):
+            n_rows: np.ndarray | None = None, n_eff_rows: np.ndarray | None = None,
+            n_obs: np.ndarray | None = None):
     """Vectorised proportion interval (R ``svyciprop``). ``n_rows`` (beta, likelihood) is
-    the number of rows in the domain (R ``nrow(design)``).
+    the number of rows in the domain (R ``nrow(design)``); ``n_obs`` (korn-graubard) the
+    number of rows with a value (defaults to ``n_rows``).
 
     >>> lo, hi = prop_ci("beta", np.array([0.3]), np.array([0.05]), np.array([20.0]), n_rows=np.array([100]))
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
@@ -77,9 +85,51 @@ def prop_ci(method: str, p: np.ndarray, se: np.ndarray, df: np.ndarray, level: f
         lo = np.where(p == 0, 0.0, lo)
         hi = np.where(p == 1, 1.0, hi)
         return lo, hi
+    if method == "korn-graubard":
+        return korn_graubard(p, se, df, np.asarray(n_rows if n_obs is None else n_obs, float),
+                             level)
     if method == "likelihood":
         raise ValueError("likelihood intervals need the rows: use likelihood_ci()")
     raise ValueError(f"unknown interval method {method!r}; use one of {', '.join(METHODS)}")
+
+
+def korn_graubard(p: np.ndarray, se: np.ndarray, df: np.ndarray, n: np.ndarray,
+                  level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Korn–Graubard interval for a proportion from a complex sample (Korn & Graubard 1998,
+    "Confidence intervals for proportions with small expected number of positive counts
+    estimated from survey data", Survey Methodology 24(2):193-201; NCHS Data Presentation
+    Standards for Proportions, Parker et al. 2017, Vital Health Stat 2(175)).
+
+    The effective sample size n* = p(1-p)/SE² is set to n (the respondents in the base)
+    when p̂ is 0 or 1 or SE is 0, truncated at n, and multiplied by (t_{n-1}/t_df)² (again
+at most n, so with df = ∞ a simple random sample gets exact Clopper–Pearson); the
+    bounds are the Clopper–Pearson beta quantiles for x = n*·p̂ successes out of n*.
+    scipy gives the beta quantiles; the effective-sample-size rules are the standard's.
+
+    >>> lo, hi = korn_graubard(np.array([0.0]), np.array([0.0]), np.array([np.inf]), np.array([100.0]))
+    >>> float(lo[0]), round(float(hi[0]), 5)
+    (0.0, 0.03622)
+    """
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    n = np.broadcast_to(np.asarray(n, dtype=float), p.shape)
+    df = np.broadcast_to(np.asarray(df, dtype=float), p.shape)
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1 - p) / se**2
+        n_eff = np.where((p <= 0) | (p >= 1) | ~(se > 0) | ~np.isfinite(n_eff), n, n_eff)
+        n_eff = np.minimum(n_eff, n)
+        t_n = stats.t.ppf(1 - alpha / 2, np.where(n > 1, n - 1, np.nan))
+        t_df = t_quantile(level, df)
+        n_eff = n_eff * np.where(np.isfinite(t_df) & (t_df > 0), (t_n / t_df) ** 2, 1.0)
+        n_eff = np.minimum(n_eff, n)  # df ≥ n-1 (e.g. df = ∞) never earns more than n
+        x = n_eff * p
+        lo = stats.beta.ppf(alpha / 2, x, n_eff - x + 1)
+        hi = stats.beta.ppf(1 - alpha / 2, x + 1, n_eff - x)
+    lo = np.where(p <= 0, 0.0, lo)
+    hi = np.where(p >= 1, 1.0, hi)
+    bad = ~np.isfinite(p) | ~(n > 0)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
 def likelihood_ci(y: np.ndarray, w: np.ndarray, w_mean: float, p: float, var: float,

@@ -24,7 +24,7 @@ def estimate_cmd(
     by: str = typer.Option(None, "--by", help="Domain variables, comma-separated; cross two with ':' (sex:area)."),
     multiple: str = typer.Option(None, "--multiple", help="Space-separated select_multiple columns."),
     categorical: str = typer.Option(None, "--categorical", help="Numeric-coded columns to treat as categories."),
-    ci: str = typer.Option("logit", "--ci", help="Proportion interval: logit, beta, xlogit, mean, likelihood."),
+    ci: str = typer.Option("logit", "--ci", help="Proportion interval: logit, beta, korn-graubard, xlogit, mean, likelihood."),
     level: float = typer.Option(0.95, "--level", help="Confidence level."),
     lonely_psu: str = typer.Option("fail", "--lonely-psu",
                                    help="Single-PSU strata: fail, remove, certainty, adjust, average."),
@@ -93,7 +93,7 @@ def estimate_cmd(
             raise DhkitError("EST-017", f"--ratio {r}: write NUMERATOR/DENOMINATOR.")
         ratios.append(tuple(r.split("/", 1)))
     by_specs = [b.split(":") if ":" in b else b for b in _split(by)]
-    res = d.estimate(means=_split(mean), totals=_split(total), ratios=ratios, by=by_specs,
+    res = d.estimate(means=_split(mean), totals=_split(total), ratios=ratios, domains=by_specs,
                      ci=ci, level=level, deff={"true": True, "false": False}.get(deff, deff),
                      multiple=_split(multiple), categorical=_split(categorical))
     t = res.table

@@ -28,6 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
+from dhkit.survey.base import SurveyDesign
 
 LONELY_RULES = ("fail", "remove", "certainty", "adjust", "average")
 
@@ -91,7 +92,7 @@ class Stage:
         return (self.n_h == 1) & ~self.zero
 
 
-class Design:
+class Design(SurveyDesign):
     """A linearization survey design (R ``svydesign``), one object for every estimator.
 
     Reference: Lumley T. (2024) survey: analysis of complex survey samples, R package
@@ -414,98 +415,15 @@ class Design:
         other._adjust = self._adjust + ((adjust,) if adjust is not None else ())
         return other
 
-    # ---- verbs ------------------------------------------------------------------------
-    def mean(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-             ci: str = "mean", level: float = 0.95, deff: bool | str = True,
-             covmat: bool = False, **kw) -> Estimates:
-        """Means and proportions (R ``svymean``/``svyby``/``svyciprop``), one row per
-        indicator (and category) × domain level. See :func:`dhkit.survey.batch.estimate`.
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "c": [1, 2, 3, 4], "y": [1, 0, 1, 1]})
-        >>> Design(df, weights="w", psu="c").mean("y").table.estimate.round(3).tolist()
-        [0.833]
-        """
+    # ---- the batch engine (the verbs are in SurveyDesign) --------------------------------
+    def _batch(self, **kw) -> Estimates:
         from dhkit.survey.batch import estimate
-        return estimate(self, means=_list(vars), by=_by(by), ci=ci, level=level, deff=deff,
-                        covmat=covmat, **kw)
-
-    def total(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-              level: float = 0.95, deff: bool | str = True, covmat: bool = False, **kw) -> Estimates:
-        """Totals (R ``svytotal``), per domain on the full design.
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "c": [1, 2, 3, 4], "y": [1, 0, 1, 1]})
-        >>> Design(df, weights="w", psu="c").total("y").table.estimate.tolist()
-        [5.0]
-        """
-        from dhkit.survey.batch import estimate
-        return estimate(self, totals=_list(vars), by=_by(by), level=level, deff=deff,
-                        covmat=covmat, **kw)
-
-    def ratio(self, numerators: str | Sequence[str], denominators: str | Sequence[str],
-              by: str | Sequence[str] | None = None, *, level: float = 0.95,
-              deff: bool | str = True, covmat: bool = False, **kw) -> Estimates:
-        """Ratios of totals (R ``svyratio``), each numerator over the denominator at its position.
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "c": [1, 2, 3, 4], "y": [1, 0, 1, 1], "x": [2, 2, 2, 2]})
-        >>> Design(df, weights="w", psu="c").ratio("y", "x").table.estimate.tolist()
-        [0.4166666666666667]
-        """
-        from dhkit.survey.batch import estimate
-        nums, dens = _list(numerators), _list(denominators)
-        if len(dens) == 1 and len(nums) > 1:
-            dens = dens * len(nums)
-        if len(nums) != len(dens):
-            raise DhkitError("EST-017", f"{len(nums)} numerators but {len(dens)} denominators; "
-                             "give one denominator, or one per numerator.")
-        return estimate(self, ratios=list(zip(nums, dens)), by=_by(by), level=level, deff=deff,
-                        covmat=covmat, **kw)
-
-    def estimate(self, means: Sequence[str] = (), totals: Sequence[str] = (),
-                 by: Sequence[str | Sequence[str]] = (), **kw) -> Estimates:
-        """The batch engine: every indicator × overall and every domain, in one pass.
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "c": [1, 2, 3, 4], "y": [1, 0, 1, 1], "s": [1, 2, 1, 2]})
-        >>> len(Design(df, weights="w", psu="c").estimate(means=["y"], by=["s"]).table)
-        3
-        """
-        from dhkit.survey.batch import estimate
-        return estimate(self, means=list(means), totals=list(totals), by=list(by), **kw)
-
-    def contrast(self, estimates: Estimates, weights: dict | Sequence[float], **kw) -> Estimates:
-        """A linear contrast of estimates with SE and p from their joint covariance (R ``svycontrast``).
-
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"w": [1.0] * 6, "c": range(6), "y": [1, 0, 1, 1, 0, 0], "s": [1, 2] * 3})
-        >>> d = Design(df, weights="w", psu="c")
-        >>> e = d.mean("y", by="s", covmat=True)
-        >>> round(float(d.contrast(e, {"s=2": 1, "s=1": -1}).table.estimate[0]), 4)
-        -0.3333
-        """
-        from dhkit.survey.contrast import contrast
-        return contrast(estimates, weights, df=kw.pop("df", self.degf), **kw)
+        by = kw.pop("by", [])
+        return estimate(self, domains=by, **kw)
 
     def __repr__(self) -> str:
         return (f"Design(n={self.n}, strata={self.strata_name!r}, psu={self.psu_names!r}, "
                 f"fpc={self.fpc_names!r}, nest={self.nest}, lonely_psu={self.lonely_psu!r}, degf={self.degf})")
 
 
-def _list(v: str | Sequence[str] | None) -> list[str]:
-    if v is None:
-        return []
-    return [v] if isinstance(v, str) else list(v)
-
-
-def _by(by: str | Sequence[str] | None) -> list:
-    """``by`` for the single-table verbs: one domain variable, or a list crossed together."""
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    return [list(by)] if len(by) > 1 else [by[0]]
-
-
-from dhkit.survey.tidy import Estimates
+from dhkit.survey.tidy import Estimates  # noqa: E402

@@ -82,7 +82,9 @@ class Estimates:
         if str(path).lower().endswith((".parquet", ".pq")):
             self.table.to_parquet(path, index=False)
         else:
-            self.table.to_csv(path, index=False)
+            from dhkit.safetext import csv_frame
+
+            csv_frame(self.table).to_csv(path, index=False)
 
 
 @dataclass(frozen=True)

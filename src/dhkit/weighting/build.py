@@ -466,8 +466,12 @@ def run_build(study_dir: Path, *, data: Path | None = None, out: Path | None = N
         if store is not None:
             store.close()
     if out is not None:
-        (table.to_parquet if out.suffix.lower() in (".parquet", ".pq") else table.to_csv)(
-            out, index=False)
+        from dhkit.safetext import csv_frame
+
+        if out.suffix.lower() in (".parquet", ".pq"):
+            table.to_parquet(out, index=False)
+        else:
+            csv_frame(table).to_csv(out, index=False)
         err_console.print(f"wrote {len(table)} rows to {out}")
     if appendix is not None:
         if appendix.suffix.lower() == ".xlsx":

@@ -87,7 +87,9 @@ def calibrate_cmd(
         if out.suffix.lower() in (".parquet", ".pq"):
             result.to_parquet(out, index=False)
         else:
-            result.to_csv(out, index=False)
+            from dhkit.safetext import csv_frame
+
+            csv_frame(result).to_csv(out, index=False)
         err_console.print(f"wrote {len(result)} rows with weight_cal to {out}")
     else:
         result.to_csv(typer.get_text_stream("stdout"), index=False)

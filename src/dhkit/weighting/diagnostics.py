@@ -135,4 +135,7 @@ def write_diagnostics_excel(tables: dict[str, pd.DataFrame], path: str | Path,
                                                header=False)
             df.to_excel(xw, sheet_name=sheet, startrow=row + 1, index=False)
             row += len(df) + 3
+        from dhkit.safetext import defuse_openpyxl
+
+        defuse_openpyxl(xw.sheets[sheet])   # a caption or label is text, never a formula
     return path

@@ -180,9 +180,10 @@ class Study:
             raise DhkitError("WS-003", f"{self.toml_path}: the instrument "
                              f"{self.paths.instrument} does not exist; fix [paths] instrument "
                              "or copy the XLSForm there.")
+        from dhkit.instrument.versions import study_codebook   # several form versions
         from dhkit.instrument.xlsform import read_xlsform
 
-        return read_xlsform(self.instrument_path)
+        return study_codebook(self, read_xlsform(self.instrument_path))
 
 
 def _resolve(base: Path, p: str) -> Path:

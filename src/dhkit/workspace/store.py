@@ -43,6 +43,14 @@ DEMO_KEY = "DHKIT-DEMO-KEY--PUBLIC--NOT-A-SECRET--SYNTHETIC-DATA-ONLY"
 KEY_ENV = "DHKIT_KEY"
 ALIAS = "study"
 
+#: the store the current process opened last (named by the CLI when it reports damage)
+_LAST_OPENED: list[Path] = []
+
+
+def last_opened() -> Path | None:
+    """Path of the study store this process opened most recently, if any."""
+    return _LAST_OPENED[-1] if _LAST_OPENED else None
+
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {ALIAS}.audit_log (
     logged_at TIMESTAMP NOT NULL,
@@ -133,6 +141,7 @@ class Store:
         ``.tmp`` folder next to it; ``memory_limit`` (e.g. ``"1GB"``, default from
         ``DHKIT_MEMORY_LIMIT`` or DuckDB's) bounds memory for large imports."""
         path = Path(path)
+        _LAST_OPENED[:] = [path]
         if len(key) < 8:
             raise SafetyError("WS-KEY-006", "the study key is shorter than 8 characters; "
                               "use a long random key (e.g. openssl rand -hex 32).")
@@ -158,11 +167,15 @@ class Store:
                 raise DhkitError("WS-013", f"the study store {path} is in use by another "
                                  f"command{who}; wait for it to finish and run this again."
                                  ) from None
-            raise DhkitError("WS-011", f"cannot open the study store {path}: {exc}") from None
+            raise DhkitError("WS-011", f"cannot open the study store {path} ({_first_line(exc)}): "
+                             "it is damaged or not a dhkit store. Restore the last backup with "
+                             "`dhkit restore BACKUP STUDY_DIR`.") from None
         except duckdb.Error as exc:
             con.close()
-            raise DhkitError("WS-011", f"cannot open the study store {path}: "
-                             f"{type(exc).__name__}. Is it a dhkit study store?") from None
+            raise DhkitError("WS-011", f"cannot open the study store {path} "
+                             f"({type(exc).__name__}): it is damaged or not a dhkit store. "
+                             "Restore the last backup with `dhkit restore BACKUP STUDY_DIR`."
+                             ) from None
         con.execute(f"USE {ALIAS}")
         con.execute(AUDIT_DDL)
         return cls(path=path, con=con)
@@ -221,6 +234,10 @@ class Store:
             raise DhkitError("WS-012", f"the study store has no table '{name}'; "
                              "import or build it first (see dhkit status).")
         return self.con.execute(f'SELECT * FROM {ALIAS}."{name}"').df()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
 def _quote(key: str) -> str:

@@ -32,7 +32,8 @@ from scipy import stats
 
 from dhkit.errors import DhkitError
 from dhkit.survey.association import mean_vcov, subset_degf
-from dhkit.survey.replicate import _as_list, _by, numeric_values
+from dhkit.survey.base import by_spec, names
+from dhkit.survey.replicate import numeric_values
 
 INTERVALS = ("mean", "beta", "xlogit")
 
@@ -100,10 +101,10 @@ def quantile(
     if not 0 < level < 1:
         raise DhkitError("REP-008", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
     flags = flags or FlagRule()
-    dom = build_domains(design, _by(by))
+    dom = build_domains(design, by_spec(by))
     w = np.asarray(design.w, dtype=float)
     rows_out, bases = [], {}
-    for var in _as_list(vars):
+    for var in names(vars):
         x = numeric_values(design.data, var)
         has = np.isfinite(x)
         bases[var] = "all rows" if has.all() else f"rows with {var} answered"

@@ -1,0 +1,161 @@
+"""Country estimates through the national pipeline, then harmonised to common ids.
+
+Each country's figures come from :func:`dhkit.report.build.validate_inputs` and
+:func:`dhkit.report.build.analyse` on :func:`dhkit.report.study.inputs_from_study` — the
+very calls behind ``dhkit report`` — so every regional cell equals the country's own
+report (its strata, PSUs and calibrated weights; nothing pooled across designs). Only the
+*public* view leaves this module: a cell the country suppresses is blank here too, and
+the region may apply a stricter floor of its own. Every cell keeps its provenance: the
+study, the country's own indicator, category, domain and level, and the ``row_id`` of
+the country's ``estimates.csv``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dhkit.disclosure import CAUTION, SUPPRESSED, VALUE_COLUMNS
+from dhkit.region.config import CountryRef, Region
+
+PUBLISHED, SUPPRESSED_CELL, NOT_COLLECTED, NO_DATA = ("published", "suppressed",
+                                                     "not collected", "no data")
+VALUES = ["estimate", "se", "ci_low", "ci_high", "deff", "n_unweighted", "n_weighted", "df"]
+CELL_COLUMNS = ["country", "indicator", "category", "domain", "level", "status", "flag",
+                *VALUES, "source_study", "source_file", "source_row_id", "source_indicator",
+                "source_category", "source_domain", "source_level"]
+
+
+@dataclass
+class CountryEstimates:
+    """One country's published estimates and what the regional report says about it."""
+
+    ref: CountryRef
+    study_name: str
+    study_dir: Path
+    languages: tuple[str, ...]
+    synthetic: bool
+    thresholds: object                       # dhkit.disclosure.Thresholds
+    population: float | None                 # internet-using 12–17s (region.toml or study)
+    design: dict                             # design summary of the national analysis
+    calibrated: bool
+    public: pd.DataFrame                     # the national public tidy table, as written
+    analysis: object = field(repr=False, default=None)   # dhkit.report.build.Analysis
+    tidy_sha256: str = ""
+
+    @property
+    def pop_scale(self) -> float:
+        """Scale from the study's weighted totals to its stated population (1 if none)."""
+        total = self.design.get("sum_weights") or 0
+        return float(self.population) / total if self.population and total else 1.0
+
+
+def country_estimates(ref: CountryRef) -> CountryEstimates:
+    """The national analysis of one country study, exactly as ``dhkit report`` makes it.
+
+    >>> # doctest: +SKIP
+    >>> ce = country_estimates(load_region("dhkit-demo-region").countries[0])
+    """
+    from dhkit.report.build import TIDY_ORDER, analyse, validate_inputs
+    from dhkit.report.study import inputs_from_study
+    from dhkit.workspace.config import load_study
+
+    study = load_study(ref.study_dir)
+    inputs = inputs_from_study(study)
+    catalogue, plan = validate_inputs(inputs, ("en",))
+    analysis = analyse(inputs, catalogue, plan, validated=True)
+    public = analysis.public[[c for c in TIDY_ORDER if c in analysis.public.columns]]
+    digest = hashlib.sha256(public.to_csv(index=False).encode("utf-8")).hexdigest()
+    return CountryEstimates(
+        ref=ref, study_name=study.name, study_dir=study.dir, languages=tuple(study.languages),
+        synthetic=bool(study.demo), thresholds=inputs.thresholds,
+        population=ref.population or inputs.population, design=analysis.design_summary,
+        calibrated=inputs.calibration is not None, public=public, analysis=analysis,
+        tidy_sha256=digest)
+
+
+def harmonise(region: Region, countries: list[CountryEstimates]) -> pd.DataFrame:
+    """One row per (country, common indicator, category, domain, level): the country's
+    published value, or why there is none (suppressed, not collected, no data)."""
+    harm = region.harmonisation
+    rows = []
+    for ce in countries:
+        lookup = _lookup(ce.public)
+        planned = set(ce.public["indicator"])
+        cid = ce.ref.id
+        sup = max(region.suppress_below, ce.thresholds.suppress_below)
+        cau = max(region.caution_below, ce.thresholds.caution_below)
+        for ind in harm.indicators.values():
+            m = ind.mapping(cid)
+            collected = m.indicator is not None and m.indicator in planned
+            for cat in (list(ind.categories) or [""]):
+                local_cat = m.categories.get(cat, cat) if cat else ""
+                cat_ok = local_cat is not None
+                for dom, lvl, local_dom, local_lvl in _domain_cells(region, cid):
+                    row = {"country": cid, "indicator": ind.id, "category": cat,
+                           "domain": dom, "level": lvl,
+                           "source_study": _rel(ce.study_dir, region.dir),
+                           "source_file": f"countries/{cid}/estimates.csv",
+                           "source_indicator": m.indicator or "",
+                           "source_category": local_cat or "",
+                           "source_domain": local_dom or "", "source_level": local_lvl or ""}
+                    here = collected and cat_ok and local_dom is not None
+                    src = lookup.get((m.indicator, local_cat, local_dom, local_lvl)) \
+                        if here else None
+                    if not here:
+                        row.update(status=NOT_COLLECTED, flag="")
+                    elif src is None:
+                        row.update(status=NO_DATA, flag="")
+                    else:
+                        row.update(_published(src, sup, cau))
+                    rows.append(row)
+    cells = pd.DataFrame(rows)
+    for col in CELL_COLUMNS:
+        if col not in cells.columns:
+            cells[col] = np.nan
+    cells["source_row_id"] = cells["source_row_id"].astype("Int64")
+    return cells[CELL_COLUMNS]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _lookup(public: pd.DataFrame) -> dict:
+    keys = zip(public["indicator"], public["category"].fillna("").astype(str),
+               public["domain"].fillna("").astype(str), public["level"].fillna("").astype(str))
+    out = {}
+    for key, rec in zip(keys, public.to_dict("records")):
+        out.setdefault(key, rec)
+    return out
+
+
+def _domain_cells(region: Region, cid: str):
+    """(common domain, common level, country domain, country level); the country domain
+    is None where the country did not collect it."""
+    yield "", "", "", ""
+    for dom in region.harmonisation.domains.values():
+        m = dom.mapping(cid)
+        for lvl in dom.levels:
+            local = m.levels.get(lvl) if m.domain else None
+            yield dom.id, lvl, (m.domain if local is not None else None), local
+
+
+def _published(src: dict, suppress_below: int, caution_below: int) -> dict:
+    """The country's public cell, with the region's floor applied on top of its own."""
+    out = {k: src.get(k, np.nan) for k in VALUES}
+    out["source_row_id"] = int(src["row_id"])
+    n = src.get("n_unweighted", 0)
+    if src.get("flag") == SUPPRESSED or not n >= suppress_below:
+        out.update({k: np.nan for k in VALUES if k in VALUE_COLUMNS or k == "df"})
+        out.update(status=SUPPRESSED_CELL, flag=SUPPRESSED)
+    else:
+        out.update(status=PUBLISHED, flag=CAUTION if n < caution_below else "")
+    return out

@@ -1,0 +1,343 @@
+"""The regional report as one self-contained HTML page (CSS and SVG inline), and the
+view models its template and the Excel workbook share.
+
+Every country cell carries a ``title`` naming the row of the country's
+``estimates.csv`` it came from (provenance you can hover over).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import altair as alt
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from dhkit import __version__
+from dhkit.region.estimates import PUBLISHED
+from dhkit.region.report import TEMPLATES, RegionAnalysis, cell_text, is_nan
+from dhkit.region.strings import t
+from dhkit.report.i18n import Translator
+
+NATIONAL_CSS = TEMPLATES.parents[1] / "report" / "templates" / "report.css"
+COLOURS = ["#1f5f8b", "#e07b39", "#5b8c5a", "#8e5ea2", "#c44e52", "#937860"]
+
+
+@dataclass
+class CellView:
+    text: str
+    ci: str = ""
+    cls: str = ""
+    title: str = ""
+    value: float | None = None
+    flag: str = ""
+
+
+@dataclass
+class RowView:
+    label: str
+    cells: list[CellView]
+    kind: str = ""                       # "" | "subhead" | "level"
+    range_text: str = ""
+    range_ends: str = ""
+    combined: CellView | None = None
+
+
+@dataclass
+class TableView:
+    id: str
+    number: str
+    title: str
+    kind: str
+    columns: list[str]
+    rows: list[RowView]
+    base: str
+    notes: list[str] = field(default_factory=list)
+    chart: str = ""                      # inline SVG (small multiples / overlap)
+    chart_title: str = ""
+    differences: list[dict] = field(default_factory=list)
+    columns_extra: list[str] = field(default_factory=list)   # range, combined
+
+
+def _names(a: RegionAnalysis, lang: str) -> dict[str, str]:
+    return {c.ref.id: c.ref.label(lang) for c in a.countries}
+
+
+def _index(a: RegionAnalysis) -> tuple[dict, dict]:
+    cells = {(r["country"], r["indicator"], r["category"], r["domain"], r["level"]): r
+             for r in a.cells.to_dict("records")}
+    regional = {(r["indicator"], r["category"], r["domain"], r["level"]): r
+                for r in a.regional.to_dict("records")}
+    return cells, regional
+
+
+def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
+    text, ci, cls = cell_text(rec, lang, tr)
+    title = ""
+    if not is_nan(rec.get("source_row_id")) and rec["status"] == PUBLISHED:
+        title = t("source_row", lang, country=names[rec["country"]], row=int(rec["source_row_id"]))
+    return CellView(text, ci, cls, title, None if is_nan(rec.get("estimate")) else rec["estimate"],
+                    rec.get("flag") or "")
+
+
+def _range(reg: dict, tr: Translator, names: dict, lang: str) -> tuple[str, str]:
+    if reg is None or is_nan(reg.get("low")):
+        return "", ""
+    text = f"{tr.percent(reg['low'])}–{tr.percent(reg['high'])}"
+    ends = (f"{', '.join(names[c] for c in reg['low_countries'].split())} – "
+            f"{', '.join(names[c] for c in reg['high_countries'].split())}")
+    return text, ends
+
+
+def _combined(reg: dict, tr: Translator, names: dict, lang: str) -> CellView | None:
+    if reg is None or reg.get("weighting") == "none":
+        return None
+    if reg.get("combined_status") == "suppressed":
+        return CellView("*", "", "suppressed")
+    if is_nan(reg.get("combined")):
+        return CellView("", "", "")
+    note = ""
+    if reg.get("excluded_suppressed"):
+        note = f"{t('without', lang)} {', '.join(names[c] for c in reg['excluded_suppressed'].split())}"
+    ci = f"{tr.percent(reg['combined_ci_low'])}–{tr.percent(reg['combined_ci_high'])}"
+    return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note)
+
+
+def _labels(a: RegionAnalysis, lang: str):
+    harm = a.region.harmonisation
+    ind = lambda i: harm.indicators[i].label.get(lang, i)                    # noqa: E731
+    cat = lambda i, c: harm.indicators[i].categories[c].get(lang, c)        # noqa: E731
+    return ind, cat
+
+
+def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
+    tr = Translator(lang)
+    names = _names(a, lang)
+    cells, regional = _index(a)
+    harm = a.region.harmonisation
+    ind_label, cat_label = _labels(a, lang)
+    countries = [c.ref.id for c in a.countries]
+    comb_head = {"population": t("combined_population", lang),
+                 "equal": t("combined_equal", lang)}.get(a.region.combine)
+    rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
+            t("rule_suppressed_" + a.region.on_suppressed, lang), t("legend", lang)]
+    views = []
+    for n, spec in enumerate(harm.tables, 1):
+        base = "; ".join(dict.fromkeys(harm.indicators[i].base.get(lang, "")
+                                       for i in spec.indicators))
+        if spec.kind in ("platforms", "overlap"):
+            ind = spec.indicators[0]
+            cats = list(harm.indicators[ind].categories)
+            rows = []
+            for cid in countries:
+                rows.append(RowView(names[cid], [
+                    _cell(cells[(cid, ind, c, "", "")], lang, tr, names) for c in cats]))
+            rng = [_range(regional.get((ind, c, "", "")), tr, names, lang) for c in cats]
+            rows.append(RowView(t("range", lang), [CellView(r[0], r[1], "range") for r in rng],
+                                kind="summary"))
+            if comb_head:
+                rows.append(RowView(comb_head, [
+                    _combined(regional.get((ind, c, "", "")), tr, names, lang) or CellView("")
+                    for c in cats], kind="summary"))
+            view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
+                             [cat_label(ind, c) for c in cats], rows, base,
+                             [t("platform_note" if spec.kind == "platforms" else "overlap_note",
+                                lang)] + rule)
+            if spec.kind == "overlap":
+                view.chart = overlap_chart(a, spec.indicators[0], lang)
+        else:
+            rows = []
+            for ind in spec.indicators:
+                cats = list(harm.indicators[ind].categories) or [""]
+                if cats != [""]:
+                    rows.append(RowView(ind_label(ind), [], kind="subhead"))
+                for c in cats:
+                    label = cat_label(ind, c) if c else ind_label(ind)
+                    rows.append(_row(label, "level" if c else "", ind, c, "", "", countries,
+                                     cells, regional, tr, names, lang))
+                    for d in spec.domains:
+                        dom = harm.domains[d]
+                        for lvl, lab in dom.levels.items():
+                            rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
+                                             "level", ind, c, d, lvl, countries, cells,
+                                             regional, tr, names, lang))
+            view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
+                             [names[c] for c in countries], rows, base, rule)
+            view.chart = small_multiples(a, spec, lang)
+            view.differences = difference_rows(a, spec.indicators[0], lang)
+        view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
+        views.append(view)
+    return views
+
+
+def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang):
+    reg = regional.get((ind, cat, dom, lvl))
+    text, ends = _range(reg, tr, names, lang)
+    return RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
+                           for c in countries], kind, text, ends,
+                   _combined(reg, tr, names, lang))
+
+
+def glance(a: RegionAnalysis, lang: str) -> list[dict]:
+    """Headline ranges: the total row of every indicator (and category) with a range."""
+    tr = Translator(lang)
+    names = _names(a, lang)
+    ind_label, cat_label = _labels(a, lang)
+    harm = a.region.harmonisation
+    out = []
+    first = [spec.indicators[0] for spec in harm.tables if spec.kind == "indicators"]
+    reg = a.regional[(a.regional["domain"] == "") & a.regional["indicator"].isin(first)
+                     & a.regional["low"].notna()]
+    for rec in reg.to_dict("records"):
+        text, ends = _range(rec, tr, names, lang)
+        label = ind_label(rec["indicator"]) + (f" — {cat_label(rec['indicator'], rec['category'])}"
+                                               if rec["category"] else "")
+        left = [names[c] for c in (rec["not_shown"] + " " + rec["not_collected"]).split()]
+        out.append({"range": text, "what": label,
+                    "base": harm.indicators[rec["indicator"]].base.get(lang, ""),
+                    "low": ", ".join(names[c] for c in rec["low_countries"].split()),
+                    "high": ", ".join(names[c] for c in rec["high_countries"].split()),
+                    "left_out": ", ".join(left)})
+    return out
+
+
+def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
+    tr = Translator(lang)
+    names = _names(a, lang)
+    d = a.differences
+    d = d[(d["indicator"] == indicator) & (d["domain"] == "") & (d["category"] == "")]
+    rows = []
+    for rec in d.to_dict("records"):
+        shown = rec["status"] == PUBLISHED
+        pp = lambda x: tr.number(100 * x, 1)     # noqa: E731
+        rows.append({"pair": f"{names[rec['country_b']]} − {names[rec['country_a']]}",
+                     "difference": pp(rec["difference"]) if shown else "*" if "suppressed" in rec["status"] else t("nc_short", lang),
+                     "ci": f"{pp(rec['ci_low'])} to {pp(rec['ci_high'])}" if shown else "",
+                     "p": tr.number(rec["p_value"], 3) if shown else "",
+                     "mark": "▲" if shown and rec["significant"] else ""})
+    return rows
+
+
+# ------------------------------------------------------------------------ charts
+def _svg(chart) -> str:
+    from dhkit.report.charts import _svg as national_svg
+
+    return national_svg(chart)
+
+
+def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
+    """One small panel per indicator (total row), a bar per country with its CI; the
+    same axis 0–100 % everywhere so panels compare at a glance. Suppressed and
+    not-collected countries have no bar (the table shows why)."""
+    tr = Translator(lang)
+    names = _names(a, lang)
+    ind_label, cat_label = _labels(a, lang)
+    c = a.cells
+    sel = c[c["indicator"].isin(spec.indicators) & (c["domain"] == "")
+            & (c["status"] == PUBLISHED)].copy()
+    if sel.empty:
+        return ""
+    order = {i: k for k, i in enumerate(spec.indicators)}
+    sel["panel"] = [ind_label(i) + (f": {cat_label(i, k)}" if k else "")
+                    for i, k in zip(sel["indicator"], sel["category"])]
+    sel["order"] = [order[i] for i in sel["indicator"]]
+    panels = list(dict.fromkeys(sel.sort_values("order", kind="stable")["panel"]))[:12]
+    sel = sel[sel["panel"].isin(panels)]
+    sel["name"] = sel["country"].map(names)
+    sel["pct"], sel["lo"], sel["hi"] = (sel["estimate"] * 100, sel["ci_low"] * 100,
+                                        sel["ci_high"] * 100)
+    sel["text"] = [tr.percent(v) for v in sel["estimate"]]
+    data = sel[["panel", "name", "pct", "lo", "hi", "text"]]
+    countries = [names[x.ref.id] for x in a.countries]
+    y = alt.Y("name:N", sort=countries, title=None)
+    x = alt.X("pct:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, 100]))
+    base = alt.Chart().properties(width=170, height=16 * len(countries))
+    layer = alt.layer(
+        base.mark_bar(color=COLOURS[0]).encode(x=x, y=y),
+        base.mark_rule(color="#333").encode(x="lo:Q", x2="hi:Q", y=y),
+        base.mark_text(align="left", dx=3, fontSize=9).encode(x="hi:Q", y=y, text="text:N"),
+        data=data,
+    ).facet(facet=alt.Facet("panel:N", sort=panels, title=None,
+                            header=alt.Header(labelLimit=220, labelFontSize=10)), columns=3)
+    return _svg(layer)
+
+
+def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
+    """Per country, one stacked bar: online only, both, in person only (the
+    presentation's overlap figure, one country per row)."""
+    names = _names(a, lang)
+    _, cat_label = _labels(a, lang)
+    harm = a.region.harmonisation
+    cats = list(harm.indicators[indicator].categories)
+    c = a.cells
+    sel = c[(c["indicator"] == indicator) & (c["domain"] == "") & (c["status"] == PUBLISHED)].copy()
+    if sel.empty:
+        return ""
+    sel["name"] = sel["country"].map(names)
+    sel["part"] = [cat_label(indicator, k) for k in sel["category"]]
+    sel["order"] = [cats.index(k) for k in sel["category"]]
+    sel["pct"] = sel["estimate"] * 100
+    parts = [cat_label(indicator, k) for k in cats]
+    chart = alt.Chart(sel[["name", "part", "order", "pct"]]).mark_bar().encode(
+        x=alt.X("pct:Q", stack="zero", title=t("per_cent", lang),
+                scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("name:N", sort=[names[x.ref.id] for x in a.countries], title=None),
+        color=alt.Color("part:N", sort=parts, title=None, scale=alt.Scale(range=COLOURS),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+    ).properties(width=420, height=26 * sel["name"].nunique())
+    return _svg(chart)
+
+
+# -------------------------------------------------------------------------- html
+def countries_view(a: RegionAnalysis, lang: str) -> list[dict]:
+    tr = Translator(lang)
+    rows = []
+    for ce in a.countries:
+        d = ce.design
+        rows.append({"name": ce.ref.label(lang), "study": ce.study_name,
+                     "children": tr.number(d["n_children"]), "psus": tr.number(d["n_psu"]),
+                     "strata": tr.number(d["n_strata"]),
+                     "weights": t("calibrated" if ce.calibrated else "not_calibrated", lang),
+                     "kish": tr.number(d["kish_deff"], 2),
+                     "population": tr.number(ce.population) if ce.population else "",
+                     "languages": ", ".join(ce.languages)})
+    return rows
+
+
+def legal_view(a: RegionAnalysis, lang: str) -> dict | None:
+    """Share of items met / partly / not met per area × country (from the matrix)."""
+    if a.legal is None:
+        return None
+    m = a.legal
+    ids = [c.ref.id for c in a.countries]
+    names = _names(a, lang)
+    areas = list(next(iter(m.summaries.values())).keys())
+    rows = []
+    for area in areas:
+        cells = []
+        for cid in ids:
+            s = m.summaries.get(cid, {}).get(area)
+            if s is None:
+                cells.append(t("not_assessed", lang))
+            else:
+                cells.append(" / ".join(f"{100 * s.share(k):.0f}" for k in
+                                        ("met", "partly_met", "not_met")))
+        label = a.legal_checklist.area_label(area, lang)
+        rows.append({"area": label, "cells": cells})
+    return {"countries": [names[c] for c in ids], "rows": rows,
+            "head": " / ".join(t(k, lang) for k in ("met", "partly_met", "not_met")) + " (%)"}
+
+
+def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
+                      autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    css = NATIONAL_CSS.read_text(encoding="utf-8") + (TEMPLATES / "region.css").read_text(
+        encoding="utf-8")
+    return env.get_template("region.html.j2").render(
+        t=lambda key, **kw: t(key, lang, **kw), lang=lang, css=css, for_print=for_print,
+        title=a.region.name, tables=table_views(a, lang), glance=glance(a, lang),
+        countries=countries_view(a, lang), legal=legal_view(a, lang),
+        synthetic=any(c.synthetic for c in a.countries), version=__version__,
+        suppress=a.region.suppress_below)

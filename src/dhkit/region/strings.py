@@ -1,0 +1,126 @@
+"""The regional report's interface strings in English and Spanish.
+
+A small table read by key (as in :mod:`dhkit.legal.strings`): the regional report has
+few strings of its own, and a missing key must fail a test rather than show English.
+
+>>> t("range", "es")
+'Rango'
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "es")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "kicker": {"en": "Regional comparison", "es": "Comparación regional"},
+    "synthetic": {
+        "en": "Synthetic demonstration: every figure below comes from generated data about no real child. Country names only label the demo's targets.",
+        "es": "Demostración sintética: todas las cifras provienen de datos generados que no corresponden a ningún niño real. Los nombres de país solo identifican las metas de la demostración.",
+    },
+    "contents": {"en": "Contents", "es": "Contenido"},
+    "glance": {"en": "Regional figures at a glance", "es": "Cifras regionales de un vistazo"},
+    "glance_note": {
+        "en": "Ranges run from the lowest to the highest published country estimate; the countries at each end are named. Countries whose figure is suppressed or not collected are left out of a range and listed.",
+        "es": "Los rangos van de la estimación nacional publicada más baja a la más alta; se nombran los países en cada extremo. Los países cuya cifra está suprimida o no se recogió quedan fuera del rango y se enumeran.",
+    },
+    "countries": {"en": "The country studies", "es": "Los estudios de país"},
+    "country": {"en": "Country", "es": "País"},
+    "study": {"en": "Study", "es": "Estudio"},
+    "children": {"en": "Children interviewed", "es": "Niñas, niños y adolescentes entrevistados"},
+    "psus": {"en": "PSUs", "es": "UPM"},
+    "strata": {"en": "Strata", "es": "Estratos"},
+    "weights": {"en": "Weights", "es": "Ponderaciones"},
+    "calibrated": {"en": "calibrated (raking)", "es": "calibradas (raking)"},
+    "not_calibrated": {"en": "design and nonresponse only", "es": "solo diseño y no respuesta"},
+    "kish": {"en": "Kish design effect of weighting", "es": "Efecto de diseño de Kish por ponderación"},
+    "population": {"en": "Population (12–17, internet users)", "es": "Población (12–17, usuarios de internet)"},
+    "languages": {"en": "Languages", "es": "Idiomas"},
+    "range": {"en": "Range", "es": "Rango"},
+    "combined_population": {"en": "Combined (population-weighted)", "es": "Combinado (ponderado por población)"},
+    "combined_equal": {"en": "Combined (countries equal)", "es": "Combinado (países con igual peso)"},
+    "base": {"en": "Base", "es": "Base"},
+    "total": {"en": "All", "es": "Total"},
+    "not_collected": {"en": "not collected", "es": "no recogido"},
+    "no_data": {"en": "no respondents", "es": "sin encuestados"},
+    "legend": {
+        "en": "Estimates in per cent with 95% confidence intervals below. (…) unweighted base 25–49: interpret with caution; * unweighted base under 25: suppressed; n.c. not collected in that country (never read as 0).",
+        "es": "Estimaciones en porcentaje con intervalos de confianza del 95 % debajo. (…) base no ponderada de 25 a 49: interpretar con cautela; * base no ponderada menor de 25: suprimida; n.r. no recogido en ese país (nunca se lee como 0).",
+    },
+    "nc_short": {"en": "n.c.", "es": "n.r."},
+    "rule_population": {
+        "en": "Combined: weighted mean of the published country estimates, each weighted by the country's population in the base (its weighted base scaled to its stated population); variance = Σ (weight share)² × country variance (independent samples); 95% CI ±1.96 SE. Range: lowest–highest published country estimate.",
+        "es": "Combinado: media ponderada de las estimaciones nacionales publicadas, cada una ponderada por la población del país en la base (su base ponderada escalada a su población declarada); varianza = Σ (proporción del peso)² × varianza del país (muestras independientes); IC del 95 % ±1,96 EE. Rango: estimación nacional publicada más baja–más alta.",
+    },
+    "rule_equal": {
+        "en": "Combined: unweighted mean of the published country estimates (each country counts equally); variance = Σ country variance / k² (independent samples); 95% CI ±1.96 SE. Range: lowest–highest published country estimate.",
+        "es": "Combinado: media simple de las estimaciones nacionales publicadas (cada país cuenta igual); varianza = Σ varianza del país / k² (muestras independientes); IC del 95 % ±1,96 EE. Rango: estimación nacional publicada más baja–más alta.",
+    },
+    "rule_suppressed_exclude": {
+        "en": "A combined figure never includes a suppressed country cell: where one is suppressed, the figure is computed without that country and says so (“without …”).",
+        "es": "Una cifra combinada nunca incluye una celda de país suprimida: cuando hay una, la cifra se calcula sin ese país y lo indica («sin …»).",
+    },
+    "rule_suppressed_suppress": {
+        "en": "A combined figure over a suppressed country cell is itself suppressed (*).",
+        "es": "Una cifra combinada sobre una celda de país suprimida se suprime también (*).",
+    },
+    "without": {"en": "without", "es": "sin"},
+    "range_of": {"en": "of the base across countries", "es": "de la base entre países"},
+    "lowest": {"en": "lowest", "es": "más bajo"},
+    "highest": {"en": "highest", "es": "más alto"},
+    "left_out": {"en": "left out", "es": "fuera"},
+    "small_multiples": {"en": "Country by country", "es": "País por país"},
+    "platform_note": {
+        "en": "Countries in rows, platforms in columns, as the regional presentation shows them; a child may name several platforms.",
+        "es": "Países en filas y plataformas en columnas, como en la presentación regional; una niña, niño o adolescente puede nombrar varias plataformas.",
+    },
+    "overlap_note": {
+        "en": "Each bar splits the children subjected to TF-CSEA in one country by where it happened; a country whose base is suppressed has no bar.",
+        "es": "Cada barra divide a las niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología en un país según dónde ocurrió; un país con base suprimida no tiene barra.",
+    },
+    "differences": {"en": "Differences between countries", "es": "Diferencias entre países"},
+    "differences_note": {
+        "en": "Country b minus country a, in percentage points; the two samples are independent, so SE = √(SE_a² + SE_b²), with Welch–Satterthwaite degrees of freedom from the two designs; ▲ marks p < 0.05. A difference with a suppressed or missing side is not shown. Every pair of every row is in differences.csv.",
+        "es": "País b menos país a, en puntos porcentuales; las dos muestras son independientes, por lo que EE = √(EE_a² + EE_b²), con grados de libertad de Welch–Satterthwaite de ambos diseños; ▲ indica p < 0,05. No se muestra una diferencia con un lado suprimido o ausente. Todos los pares de todas las filas están en differences.csv.",
+    },
+    "pair": {"en": "Countries (b − a)", "es": "Países (b − a)"},
+    "difference": {"en": "Difference (pp)", "es": "Diferencia (pp)"},
+    "ci95": {"en": "95% CI", "es": "IC 95 %"},
+    "p_value": {"en": "p-value", "es": "valor p"},
+    "legal": {"en": "Legal frameworks across countries", "es": "Marcos legales entre países"},
+    "legal_note": {
+        "en": "Share of applicable checklist items met, partly met and not met in each country's legal assessment (the full item-by-country matrix is in legal/). A country without an assessment reads “not assessed”.",
+        "es": "Proporción de ítems aplicables de la lista de verificación que se cumplen, se cumplen parcialmente y no se cumplen en la evaluación legal de cada país (la matriz completa ítem por país está en legal/). Un país sin evaluación figura como «no evaluado».",
+    },
+    "not_assessed": {"en": "not assessed", "es": "no evaluado"},
+    "area": {"en": "Area", "es": "Área"},
+    "met": {"en": "met", "es": "se cumple"},
+    "partly_met": {"en": "partly", "es": "en parte"},
+    "not_met": {"en": "not met", "es": "no se cumple"},
+    "methods": {"en": "How these figures were made", "es": "Cómo se obtuvieron estas cifras"},
+    "methods_1": {
+        "en": "Each country's figures come from its own study and design — its strata, primary sampling units and final (calibrated where the country calibrated) weights — through the same computation as the country's national report (dhkit report); no rows are pooled across designs.",
+        "es": "Las cifras de cada país provienen de su propio estudio y diseño —sus estratos, unidades primarias de muestreo y ponderaciones finales (calibradas cuando el país calibró)— mediante el mismo cálculo que el informe nacional del país (dhkit report); no se combinan filas entre diseños.",
+    },
+    "methods_2": {
+        "en": "Indicators, domains and categories are mapped to common ids by the harmonisation file; an item a country did not collect reads “not collected”, never 0.",
+        "es": "Los indicadores, dominios y categorías se asignan a identificadores comunes mediante el archivo de armonización; un ítem que un país no recogió figura como «no recogido», nunca como 0.",
+    },
+    "methods_3": {
+        "en": "Disclosure control holds at every level: a cell the country suppresses (unweighted base under {suppress}) stays suppressed here; the region applies the stricter of its own and the country's thresholds; no range, combined figure or difference includes a suppressed cell.",
+        "es": "El control de divulgación se mantiene en todos los niveles: una celda que el país suprime (base no ponderada menor de {suppress}) sigue suprimida aquí; la región aplica el umbral más estricto entre el suyo y el del país; ningún rango, cifra combinada o diferencia incluye una celda suprimida.",
+    },
+    "methods_4": {
+        "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output.",
+        "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas.",
+    },
+    "table": {"en": "Table", "es": "Cuadro"},
+    "figure": {"en": "Figure", "es": "Figura"},
+    "per_cent": {"en": "Per cent of base", "es": "Porcentaje de la base"},
+    "generated": {"en": "Made with dhkit", "es": "Elaborado con dhkit"},
+    "source_row": {"en": "source: {country} estimates.csv row {row}", "es": "fuente: {country} estimates.csv fila {row}"},
+}
+
+
+def t(key: str, lang: str, **kwargs) -> str:
+    text = STRINGS[key][lang]
+    return text.format(**kwargs) if kwargs else text

@@ -1,0 +1,271 @@
+"""Test fixtures: small XLSForms (groups, translations, nested repeats, several versions) and
+exports of them written the way KoboToolbox and ODK Central write theirs.
+
+Formats follow the tools' own exporters:
+
+- Kobo (formpack): XLSX with one sheet per repeat (main sheet named after the form title, a
+  repeat sheet after the repeat), headers are group paths joined with ``/``
+  (``hh/region``), meta ``_id``, ``_uuid``, ``_submission_time``, ``__version__``,
+  ``_index``; repeat sheets carry ``_index``, ``_parent_table_name`` (the parent sheet),
+  ``_parent_index`` (the parent sheet's ``_index``), ``_submission__uuid`` and
+  ``_submission___version__``. CSV: ``;`` separated, every header and value in double quotes,
+  one CSV per repeat group with the same columns as the XLSX sheet.
+- ODK Central (central-backend ``briefcase.js``): ``,`` CSV, groups joined with ``-``
+  (``hh-region``), ``SubmissionDate``, ``meta-instanceID``, ``KEY`` ... ``FormVersion``; one
+  file per repeat named ``FORMID-REPEAT.csv`` with headers relative to the repeat,
+  ``PARENT_KEY`` and ``KEY`` (``uuid:x/members[1]``, nested ``uuid:x/members[1]/episodes[2]``).
+
+All data are synthetic.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+
+SURVEY_HEAD = ["type", "name", "label::English (en)", "label::Español (es)", "required",
+               "relevant", "constraint"]
+
+
+def household_form(path: Path, version: str = "1", *, phone: bool = False,
+                   regions: tuple[str, ...] = ("north", "south", "east"),
+                   form_id: str = "hh_visit") -> Path:
+    """A household form: group ``hh`` (hh_id, region), repeat ``members`` (name, age, sex)
+    holding repeat ``episodes`` (kind, day). ``phone`` adds ``hh/phone_access`` (required)."""
+    survey = [
+        ["start", "start", "", "", "", "", ""],
+        ["begin group", "hh", "Household", "Hogar", "", "", ""],
+        ["text", "hh_id", "Household id", "Código del hogar", "yes", "", ""],
+        ["select_one region", "region", "Region", "Región", "yes", "", ""],
+    ]
+    if phone:
+        survey.append(["select_one yes_no", "phone_access", "Phone access", "Acceso a teléfono",
+                       "yes", "", ""])
+    survey += [
+        ["end group", "", "", "", "", "", ""],
+        ["begin repeat", "members", "Member", "Miembro", "", "", ""],
+        ["text", "m_name", "Name", "Nombre", "yes", "", ""],
+        ["integer", "m_age", "Age", "Edad", "yes", "", ". >= 0 and . <= 120"],
+        ["select_one sex", "m_sex", "Sex", "Sexo", "", "", ""],
+        ["begin repeat", "episodes", "Episode", "Episodio", "", "", ""],
+        ["select_one kind", "ep_kind", "Kind of episode", "Tipo de episodio", "yes", "", ""],
+        ["integer", "ep_days", "Days", "Días", "", "", ". >= 0"],
+        ["end repeat", "", "", "", "", "", ""],
+        ["end repeat", "", "", "", "", "", ""],
+    ]
+    labels = {"north": ("North", "Norte"), "south": ("South", "Sur"), "east": ("East", "Este"),
+              "west": ("West", "Oeste")}
+    choices = [["region", r, *labels[r]] for r in regions]
+    choices += [["yes_no", "1", "Yes", "Sí"], ["yes_no", "2", "No", "No"],
+                ["sex", "f", "Female", "Mujer"], ["sex", "m", "Male", "Hombre"],
+                ["kind", "ill", "Illness", "Enfermedad"], ["kind", "inj", "Injury", "Lesión"]]
+    settings = [["form_title", "form_id", "version", "default_language"],
+                ["Household visit", form_id, version, "English (en)"]]
+    return _workbook(path, survey, choices, settings)
+
+
+def repeat_only_form(path: Path) -> Path:
+    """A form whose every question sits inside a repeat (main sheet: metadata only)."""
+    survey = [["begin repeat", "visits", "Visit", "Visita", "", "", ""],
+              ["date", "v_date", "Date", "Fecha", "yes", "", ""],
+              ["integer", "v_score", "Score", "Puntaje", "", "", ". >= 0"],
+              ["end repeat", "", "", "", "", "", ""]]
+    settings = [["form_title", "form_id", "version"], ["Visits", "visits_only", "2024010101"]]
+    return _workbook(path, survey, [], settings)
+
+
+def _workbook(path: Path, survey, choices, settings) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(SURVEY_HEAD)
+    for r in survey:
+        ws.append(r)
+    wc = wb.create_sheet("choices")
+    wc.append(["list_name", "name", "label::English (en)", "label::Español (es)"])
+    for r in choices:
+        wc.append(r)
+    wset = wb.create_sheet("settings")
+    for r in settings:
+        wset.append(r)
+    wb.save(path)
+    return path
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass
+class Episode:
+    kind: str
+    days: int | str | None = None
+
+
+@dataclass
+class Member:
+    name: str
+    age: int | str
+    sex: str = "f"
+    episodes: list[Episode] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    uuid: str
+    hh_id: str
+    region: str
+    version: str = "1"
+    phone: str | None = None
+    members: list[Member] = field(default_factory=list)
+    submitted: str = "2024-03-01T10:00:00"
+    deprecated: str | None = None     # meta/deprecatedID of an edited submission
+
+
+def sample(n: int = 3, version: str = "1") -> list[Submission]:
+    """``n`` households, each with two members; the first member has two episodes."""
+    subs = []
+    for i in range(n):
+        members = [Member(f"A{i}", 30 + i, "f", [Episode("ill", 3), Episode("inj", 1)]),
+                   Member(f"B{i}", 5 + i, "m")]
+        subs.append(Submission(f"uuid-{i:04d}", f"H{i:03d}", ("north", "south")[i % 2],
+                               version, members=members))
+    return subs
+
+
+def _flat(subs: list[Submission]):
+    """(main rows, member rows, episode rows) as dicts with Kobo-style indices."""
+    main, members, episodes = [], [], []
+    for s in subs:
+        main.append(s)
+        for m in s.members:
+            members.append((s, len(main), m))
+            for e in m.episodes:
+                episodes.append((s, len(members), m, e))
+    return main, members, episodes
+
+
+def _kobo_tables(subs: list[Submission], title: str = "Household visit", labels: str | None = None,
+                 phone: bool = False):
+    """Header and rows of the three Kobo tables (main, members, episodes)."""
+    lab = _LABELS.get(labels or "", {})
+    main, members, episodes = _flat(subs)
+    mh = ["start", "hh/hh_id", "hh/region"] + (["hh/phone_access"] if phone else []) + \
+        ["__version__", "_id", "_uuid", "_submission_time", "_validation_status", "_notes",
+         "_status", "_submitted_by", "_tags", "_index"]
+    if labels:
+        mh = [_LABEL_HEADERS[labels].get(h, h) for h in mh]
+    mrows = []
+    for i, s in enumerate(main, start=1):
+        mrows.append([s.submitted, s.hh_id, lab.get(s.region, s.region)]
+                     + ([lab.get(s.phone, s.phone) if s.phone else ""] if phone else [])
+                     + [s.version, str(1000 + i), s.uuid, s.submitted, "", "", "submitted_via_web",
+                        "", "", str(i)])
+    sub_meta = ["_index", "_parent_table_name", "_parent_index", "_submission__id",
+                "_submission__uuid", "_submission__submission_time",
+                "_submission__validation_status", "_submission__notes", "_submission__status",
+                "_submission__submitted_by", "_submission___version__", "_submission__tags"]
+    rh = ["members/m_name", "members/m_age", "members/m_sex"] + sub_meta
+    eh = ["members/episodes/ep_kind", "members/episodes/ep_days"] + sub_meta
+    if labels:
+        rh = [_LABEL_HEADERS[labels].get(h, h) for h in rh]
+        eh = [_LABEL_HEADERS[labels].get(h, h) for h in eh]
+    idx = {id(s): i for i, s in enumerate(main, start=1)}
+    rrows = []
+    for j, (s, pi, m) in enumerate(members, start=1):
+        rrows.append([m.name, str(m.age), lab.get(m.sex, m.sex), str(j), title, str(pi),
+                      str(1000 + idx[id(s)]), s.uuid, s.submitted, "", "", "", "", s.version, ""])
+    erows = []
+    for k, (s, mi, m, e) in enumerate(episodes, start=1):
+        erows.append([lab.get(e.kind, e.kind), "" if e.days is None else str(e.days), str(k),
+                      "members", str(mi), str(1000 + idx[id(s)]), s.uuid, s.submitted, "", "",
+                      "", "", s.version, ""])
+    return (mh, mrows), (rh, rrows), (eh, erows)
+
+
+_LABELS = {"es": {"north": "Norte", "south": "Sur", "east": "Este", "f": "Mujer", "m": "Hombre",
+                  "ill": "Enfermedad", "inj": "Lesión", "1": "Sí", "2": "No"},
+           "en": {"north": "North", "south": "South", "east": "East", "f": "Female",
+                  "m": "Male", "ill": "Illness", "inj": "Injury", "1": "Yes", "2": "No"}}
+_LABEL_HEADERS = {
+    "es": {"hh/hh_id": "Hogar/Código del hogar", "hh/region": "Hogar/Región",
+           "hh/phone_access": "Hogar/Acceso a teléfono", "members/m_name": "Miembro/Nombre",
+           "members/m_age": "Miembro/Edad", "members/m_sex": "Miembro/Sexo",
+           "members/episodes/ep_kind": "Miembro/Episodio/Tipo de episodio",
+           "members/episodes/ep_days": "Miembro/Episodio/Días"},
+    "en": {"hh/hh_id": "Household/Household id", "hh/region": "Household/Region",
+           "hh/phone_access": "Household/Phone access", "members/m_name": "Member/Name",
+           "members/m_age": "Member/Age", "members/m_sex": "Member/Sex",
+           "members/episodes/ep_kind": "Member/Episode/Kind of episode",
+           "members/episodes/ep_days": "Member/Episode/Days"},
+}
+
+
+def kobo_xlsx(path: Path, subs: list[Submission], *, labels: str | None = None,
+              phone: bool = False) -> Path:
+    """Kobo's XLSX export: main sheet (form title), ``members`` and ``episodes`` sheets."""
+    wb = Workbook()
+    for k, (name, (head, rows)) in enumerate(zip(
+            ("Household visit", "members", "episodes"),
+            _kobo_tables(subs, labels=labels, phone=phone))):
+        ws = wb.active if k == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append(head)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def kobo_csvs(folder: Path, subs: list[Submission], *, labels: str | None = None,
+              phone: bool = False, stem: str = "Household_visit") -> list[Path]:
+    """Kobo's CSV export (``;``, everything quoted), one CSV per repeat group."""
+    out = []
+    for suffix, (head, rows) in zip(("", "-members", "-episodes"),
+                                    _kobo_tables(subs, labels=labels, phone=phone)):
+        p = folder / f"{stem}{suffix}.csv"
+        with p.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL)
+            w.writerow(head)
+            w.writerows(rows)
+        out.append(p)
+    return out
+
+
+def odk_csvs(folder: Path, subs: list[Submission], *, form_id: str = "hh_visit",
+             phone: bool = False) -> list[Path]:
+    """ODK Central's CSV export: FORMID.csv, FORMID-members.csv, FORMID-episodes.csv."""
+    mh = ["SubmissionDate", "start", "hh-hh_id", "hh-region"] + \
+        (["hh-phone_access"] if phone else []) + \
+        ["meta-instanceID", "meta-deprecatedID", "KEY", "SubmitterID", "SubmitterName",
+         "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID",
+         "Edits", "FormVersion"]
+    mrows, rrows, erows = [], [], []
+    for s in subs:
+        key = f"uuid:{s.uuid}"
+        mrows.append([s.submitted + ".000Z", s.submitted, s.hh_id, s.region]
+                     + ([s.phone or ""] if phone else [])
+                     + [key, f"uuid:{s.deprecated}" if s.deprecated else "", key, "5",
+                        "collector", "0", "0", "", "", "collect:abc", "1" if s.deprecated
+                        else "0", s.version])
+        for i, m in enumerate(s.members, start=1):
+            mk = f"{key}/members[{i}]"
+            rrows.append([m.name, str(m.age), m.sex, key, mk])
+            for j, e in enumerate(m.episodes, start=1):
+                erows.append([e.kind, "" if e.days is None else str(e.days), mk,
+                              f"{mk}/episodes[{j}]"])
+    out = []
+    for name, head, rows in ((f"{form_id}.csv", mh, mrows),
+                             (f"{form_id}-members.csv", ["m_name", "m_age", "m_sex",
+                                                         "PARENT_KEY", "KEY"], rrows),
+                             (f"{form_id}-episodes.csv", ["ep_kind", "ep_days", "PARENT_KEY",
+                                                          "KEY"], erows)):
+        p = folder / name
+        with p.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(head)
+            w.writerows(rows)
+        out.append(p)
+    return out

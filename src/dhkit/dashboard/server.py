@@ -359,12 +359,16 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(study, host: str = "127.0.0.1", port: int = 8000, *, session_minutes: int = 480,
-          secure_cookies: bool = False, say=print) -> None:
+          secure_cookies: bool = False, region_dir=None, say=print) -> None:
     """Collect the study's published figures, then serve until interrupted."""
     import uvicorn
 
     t0 = time.perf_counter()
-    app = create_app(study, session_minutes=session_minutes, secure_cookies=secure_cookies)
+    from dhkit.dashboard.data import collect
+
+    data = collect(study, region_dir=region_dir)
+    app = create_app(study, data, session_minutes=session_minutes,
+                     secure_cookies=secure_cookies)
     where = ("localhost only — other machines cannot reach it; pass --host to change that"
              if is_loopback(host) else
              f"ALL interfaces of {host} — other machines can reach it; put it behind HTTPS "

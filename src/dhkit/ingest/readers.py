@@ -227,6 +227,9 @@ def _not_utf8(path: Path, head: bytes, text: str) -> DhkitError:
 def _load_xlsx(con, path: Path, prefix: str) -> list[Sheet]:
     import pandas as pd
 
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)   # a zip bomb is refused before anything inflates
     try:
         frames = pd.read_excel(path, sheet_name=None, dtype=str)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one clear line

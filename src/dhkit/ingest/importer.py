@@ -92,7 +92,7 @@ class FileResult:
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (ok, quarantined)
     already_imported: bool = False
     unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
-    edited: dict[str, int] = field(default_factory=dict)      # table -> rows that replaced a version
+    edited: dict[str, int] = field(default_factory=dict)  # table -> rows replacing a version
 
 
 @dataclass
@@ -622,7 +622,7 @@ class _Importer:
                   Check(c.code, c.field, f"_form_version IN ({', '.join(map(lit, vs))}) AND "
                         f"({c.condition})", c.message, c.value) for c, vs in per.items()]
         if "version" in s.cmap.meta:
-            raw = f"NULLIF(trim(CAST(_version AS VARCHAR)), '')"
+            raw = "NULLIF(trim(CAST(_version AS VARCHAR)), '')"
             add = (f"dhkit instrument add {self.study.dir.name} FORM.xlsx")
             checks.append(Check(
                 "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
@@ -879,7 +879,8 @@ class _Importer:
         join = ""
         if level is not None and self.key_var in types and self.key_var not in qnames:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
-                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL "
+                    f"FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
         k = self.stages.index(s)

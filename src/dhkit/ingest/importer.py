@@ -986,8 +986,27 @@ class _Importer:
             return
         old = f"SELECT old_key FROM _replaced WHERE level = {lit(pt)}"
         if not stages:
-            self.con.execute(f"UPDATE study.{qi(t)} SET _parent_key = r.new_key FROM _replaced "
-                             f"r WHERE r.level = {lit(pt)} AND _parent_key = r.old_key")
+            # parent moved to history: its entries follow it there
+            self.con.execute(
+                f"INSERT INTO _replaced SELECT {lit(t)}, c._key, NULL FROM study.{qi(t)} c "
+                f"JOIN _replaced r ON r.level = {lit(pt)} AND r.new_key IS NULL "
+                "AND c._parent_key = r.old_key")
+            self._supersede(t, f"SELECT old_key FROM _replaced WHERE level = {lit(t)} "
+                            "AND new_key IS NULL",
+                            "edited: its submission was replaced by a newer version", now)
+            # parent replaced under a new key (a Kobo edit gets a new _uuid): entries follow,
+            # and keys made from the parent's (PARENT/members[2]) are renamed with it
+            moved = (f"SELECT c._key AS old_key, CASE WHEN starts_with(c._key, r.old_key || '/')"
+                     f" THEN r.new_key || substr(c._key, length(r.old_key) + 1) ELSE c._key "
+                     f"END AS new_key, r.new_key AS parent FROM study.{qi(t)} c JOIN _replaced r "
+                     f"ON r.level = {lit(pt)} AND r.new_key IS NOT NULL AND "
+                     "r.new_key <> r.old_key AND c._parent_key = r.old_key")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _moved AS {moved}")
+            self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, old_key, new_key "
+                             "FROM _moved")
+            self.con.execute(f"UPDATE study.{qi(t)} SET _key = m.new_key, _parent_key = m.parent "
+                             f"FROM _moved m WHERE {qi(t)}._key = m.old_key")
+            self.con.execute("DROP TABLE _moved")
             return
         kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same"
                                   for s in stages)

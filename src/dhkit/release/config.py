@@ -203,8 +203,8 @@ min_count = 20
 other = "other regions"
 
 [recode.hh_size]
-top = 8
-bottom = 2
+breaks = [1, 5, 99]
+labels = ["1-4", "5 or more"]
 
 [pram.main_device]
 keep = 0.9

@@ -168,6 +168,10 @@ def pram(s: pd.Series, keep: float, rng: np.random.Generator) -> Pram:
         if pd.isna(v):
             continue
         out.iloc[pos] = cats[rng.choice(len(cats), p=m[index[v]])]
+    try:
+        out = out.astype(s.dtype)
+    except (TypeError, ValueError):
+        pass
     return Pram(out, cats, m)
 
 

@@ -1,0 +1,250 @@
+"""Write a release folder: data files, codebook, design declarations, PRAM matrices,
+information-loss table, the disclosure-risk report and a manifest with file hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from dhkit import __version__
+from dhkit.release.build import PSU_CODE, RESPONDENT, STRATUM_CODE, Prepared
+from dhkit.release.config import ReleaseSpec
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def value_labels(codebook, columns) -> dict[str, dict]:
+    """Numeric value → label of every released select_one variable (for SPSS and Stata)."""
+    out: dict[str, dict] = {}
+    if codebook is None:
+        return out
+    for q in codebook.questions.values():
+        if q.name in columns and q.type.startswith("select_one") and q.list_name:
+            labels = codebook.choice_labels(q.list_name)
+            try:
+                out[q.name] = {int(v): lab for v, lab in labels.items()}
+            except ValueError:
+                continue
+    return out
+
+
+def codebook_table(prep: Prepared, spec: ReleaseSpec, codebook) -> pd.DataFrame:
+    """One row per released variable: label, type, values and what was done to it."""
+    rows = []
+    recoded = {r.variable for r in spec.recodes}
+    for c in prep.data.columns:
+        label, qtype = c, str(prep.data[c].dtype)
+        if codebook is not None and c in codebook.questions:
+            label, qtype = codebook.label(c), codebook.questions[c].type
+        treatment = []
+        if c in recoded:
+            treatment.append("globally recoded")
+        if prep.suppressed.get(c):
+            treatment.append(f"{prep.suppressed[c]} values locally suppressed")
+        if c in spec.pram:
+            treatment.append(f"PRAM (keep probability {spec.pram[c]:g})")
+        if c in spec.noise:
+            treatment.append(f"noise (sd {spec.noise[c]:g} × sd)")
+        special = {RESPONDENT: "random respondent number (row order shuffled)",
+                   PSU_CODE: "random code of the primary sampling unit",
+                   STRATUM_CODE: "random code of the stratum", prep.weights: "final survey weight"}
+        if c in special:
+            label = special[c]
+        vals = prep.data[c].dropna()
+        n_vals = vals.nunique()
+        rows.append({"variable": c, "label": label, "type": qtype,
+                     "key_variable": c in spec.keys, "sensitive": c in spec.sensitive,
+                     "distinct_values": int(n_vals), "missing": int(prep.data[c].isna().sum()),
+                     "treatment": "; ".join(treatment)})
+    return pd.DataFrame(rows)
+
+
+def _stat_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns SPSS/Stata can hold: nullable ints → float, objects → text."""
+    out = df.copy()
+    for c in out.columns:
+        if str(out[c].dtype) in ("Int64", "Int32", "boolean"):
+            out[c] = out[c].astype("float64")
+        elif out[c].dtype == object or str(out[c].dtype) in ("string", "str"):
+            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                                else str(v)).astype(object)
+    return out
+
+
+def write_data(prep: Prepared, out: Path, codebook) -> dict[str, Path]:
+    import pyreadstat
+
+    files = {}
+    p = out / "release.csv"
+    prep.data.to_csv(p, index=False)
+    files[p.name] = p
+    p = out / "release.parquet"
+    parquet = prep.data.copy()
+    for c in parquet.columns:
+        if parquet[c].dtype == object:
+            parquet[c] = parquet[c].map(lambda v: None if v is None or (isinstance(v, float)
+                                                                          and v != v) else str(v))
+    parquet.to_parquet(p, index=False)
+    files[p.name] = p
+    stat = _stat_frame(prep.data)
+    labels = value_labels(codebook, [c for c in stat.columns if stat[c].dtype.kind in "fi"])
+    names = {}
+    if codebook is not None:
+        names = {c: codebook.label(c)[:80] for c in stat.columns if c in codebook.questions}
+    p = out / "release.sav"
+    pyreadstat.write_sav(stat, str(p), column_labels=[names.get(c, c) for c in stat.columns],
+                         variable_value_labels=labels)
+    files[p.name] = p
+    p = out / "release.dta"
+    pyreadstat.write_dta(stat, str(p), column_labels=[names.get(c, c)[:80] for c in stat.columns],
+                         variable_value_labels=labels)
+    files[p.name] = p
+    return files
+
+
+def design_scripts(prep: Prepared) -> dict[str, str]:
+    """R ``svydesign``, Stata ``svyset`` and SPSS ``CSPLAN`` declarations of the licensed file."""
+    s, c, w = prep.strata, prep.psu, prep.weights
+    r = ("# Design of the licensed release (dhkit release). Run in the release folder.\n"
+         "library(survey)\n"
+         "options(survey.lonely.psu = \"adjust\")\n"
+         "d <- read.csv(\"release.csv\")\n"
+         f"des <- svydesign(ids = ~{c or 1}, strata = {'~' + s if s else 'NULL'}, "
+         f"weights = ~{w}, data = d, nest = TRUE)\n"
+         "print(svymean(~any_tfcsea, des, na.rm = TRUE))\n")
+    stata = ("* Design of the licensed release (dhkit release). Run in the release folder.\n"
+             "use release.dta, clear\n"
+             f"svyset {c or '_n'} [pweight={w}]{', strata(' + s + ')' if s else ''} "
+             "singleunit(centered)\n"
+             "svy: mean any_tfcsea\n")
+    spss = ("* Design of the licensed release (dhkit release). Run in the release folder.\n"
+            "GET FILE='release.sav'.\n"
+            "CSPLAN ANALYSIS\n  /PLAN FILE='release.csaplan'\n"
+            f"  /PLANVARS ANALYSISWEIGHT={w}\n"
+            f"  /DESIGN{' STRATA=' + s if s else ''}{' CLUSTER=' + c if c else ''}\n"
+            "  /ESTIMATOR TYPE=WR.\n"
+            "CSDESCRIPTIVES\n  /PLAN FILE='release.csaplan'\n  /SUMMARY VARIABLES=any_tfcsea\n"
+            "  /MEAN.\n")
+    return {"design.R": r, "design.do": stata, "design.sps": spss}
+
+
+def _fmt(x) -> str:
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return html.escape(str(x))
+
+
+def _table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFrame,
+                study_name: str, synthetic: bool) -> str:
+    """The disclosure-risk report a data-release committee signs off (HTML)."""
+    b, a = prep.before, prep.after
+    risk = pd.DataFrame([
+        ("records", b.records, a.records),
+        ("sample uniques (f = 1)", b.uniques, a.uniques),
+        (f"records violating {k}-anonymity (f < {k})", b.k_violations, a.k_violations),
+        ("maximum individual risk", b.max_individual_risk, a.max_individual_risk),
+        ("mean individual risk", b.mean_individual_risk, a.mean_individual_risk),
+        ("expected re-identifications (sum of risks)", b.expected_reidentifications,
+         a.expected_reidentifications),
+        (f"records with risk above {spec.risk_threshold:g}", b.high_risk, a.high_risk),
+        *[(f"l-diversity (minimum) of {s}", b.l_diversity[s], a.l_diversity[s])
+          for s in spec.sensitive]], columns=["measure", "original", "release"])
+    n = len(prep.data)
+    sup = pd.DataFrame([(v, c, c / n if n else 0.0) for v, c in prep.suppressed.items()],
+                       columns=["key variable", "values suppressed", "share of records"])
+    dropped = pd.DataFrame(sorted(prep.dropped.items()), columns=["variable", "reason"])
+    est = estimates.drop(columns=["indicator"]) if len(estimates) else estimates
+    treatments = [f"global recoding of {r.variable}" for r in spec.recodes]
+    treatments += [f"PRAM on {v} (keep probability {p:g})" for v, p in spec.pram.items()]
+    treatments += [f"additive noise on {v} (sd {s:g} × sd)" for v, s in spec.noise.items()]
+    treatments.append(f"local suppression until {k}-anonymity holds "
+                      f"(importance: {', '.join(spec.importance or spec.keys)})")
+    banner = ("<p class='synthetic'>Synthetic demonstration data: no real child is described."
+              "</p>" if synthetic else "")
+    sign = ("<table class='sign'><tr><th>Role</th><th>Name</th><th>Decision</th><th>Date</th>"
+            "<th>Signature</th></tr>" + "".join(
+                f"<tr><td>{r}</td><td></td><td></td><td></td><td></td></tr>"
+                for r in ("Disclosure-control officer", "Data-release committee chair",
+                          "Data protection officer")) + "</table>")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Disclosure-risk report: {html.escape(study_name)} ({prep.tier} release)</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #999;padding:.25em .5em;
+text-align:left}}th{{background:#eee}}.synthetic{{background:#ffe;padding:.5em;border:1px solid #cc9}}
+.sign td{{height:2.5em;min-width:8em}}</style></head><body>
+<h1>Disclosure-risk report</h1>{banner}
+<p>Study: {html.escape(study_name)} · tier: <b>{prep.tier}</b> · k = {k} ·
+seed = {spec.seed} · dhkit {__version__}</p>
+<p>Key variables (quasi-identifiers): {html.escape(', '.join(spec.keys))}.
+Sensitive variables: {html.escape(', '.join(spec.sensitive) or 'none')}.</p>
+<h2>Risk before and after treatment</h2>
+<p>Individual risk: Benedetti–Franconi approximation as in sdcMicro <code>measure_risk</code>,
+with the population frequency of a key cell estimated by the sum of the sampling weights.
+A suppressed value matches every value of its variable.</p>
+{_table(risk)}
+<h2>Treatments</h2><ul>{''.join(f'<li>{html.escape(t)}</li>' for t in treatments)}</ul>
+<h2>Information loss</h2>
+<h3>Share of suppressed values per key variable</h3>{_table(sup)}
+<h3>Headline estimates on the original data and on the release</h3>{_table(est)}
+<h2>Variance estimation</h2><ul>{''.join(f'<li>{html.escape(x)}</li>' for x in prep.notes)}</ul>
+<h2>Variables not released</h2>{_table(dropped)}
+<h2>Sign-off</h2>{sign}
+</body></html>"""
+
+
+def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFrame,
+                  out: Path, codebook, study_name: str, synthetic: bool,
+                  input_hashes: dict[str, str]) -> dict[str, Path]:
+    """Every file of the release; the manifest lists them with their SHA-256."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = write_data(prep, out, codebook)
+    p = out / "codebook.csv"
+    codebook_table(prep, spec, codebook).to_csv(p, index=False)
+    files[p.name] = p
+    p = out / "information_loss.csv"
+    estimates.to_csv(p, index=False)
+    files[p.name] = p
+    p = out / "disclosure_risk.html"
+    p.write_text(risk_report(prep, spec, k, estimates, study_name, synthetic), encoding="utf-8")
+    files[p.name] = p
+    if prep.tier == "licensed":
+        for name, text in design_scripts(prep).items():
+            p = out / name
+            p.write_text(text, encoding="utf-8")
+            files[name] = p
+        for var, pr in prep.pram.items():
+            p = out / f"pram_{var}.csv"
+            m = pd.DataFrame(pr.matrix, index=[str(c) for c in pr.categories],
+                             columns=[str(c) for c in pr.categories])
+            m.index.name = "original\\released"
+            m.to_csv(p)
+            files[p.name] = p
+    manifest = {
+        "dhkit": __version__, "tier": prep.tier, "k": k, "seed": spec.seed,
+        "settings": {"keys": list(spec.keys), "importance": list(spec.importance),
+                     "sensitive": list(spec.sensitive), "recodes": [asdict(r) for r in spec.recodes],
+                     "pram": spec.pram, "noise": spec.noise,
+                     "risk_threshold": spec.risk_threshold},
+        "risk_before": asdict(prep.before), "risk_after": asdict(prep.after),
+        "suppressed": prep.suppressed, "inputs": input_hashes,
+        "files": {n: _sha(f) for n, f in sorted(files.items())}}
+    p = out / "manifest.json"
+    p.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    files[p.name] = p
+    return files

@@ -94,7 +94,7 @@ def local_suppression(df: pd.DataFrame, keys: list[str], k: int,
     >>> d = pd.DataFrame({"sex": [1, 1, 2], "age": [12, 12, 12]})
     >>> r = local_suppression(d, ["age", "sex"], 2, importance=["age", "sex"])
     >>> r.data["sex"].tolist(), r.suppressed
-    ([1.0, 1.0, nan], {'age': 0, 'sex': 1})
+    ([1, 1, <NA>], {'age': 0, 'sex': 1})
     """
     order = list(reversed(importance or keys))
     order += [v for v in reversed(keys) if v not in order]
@@ -129,8 +129,8 @@ def local_suppression(df: pd.DataFrame, keys: list[str], k: int,
         if mask.any():
             col = data[v]
             if pd.api.types.is_integer_dtype(col) and not isinstance(col.dtype, pd.Int64Dtype):
-                data[v] = col.astype(float)
-            data.loc[mask & data[v].notna().to_numpy(), v] = np.nan if data[v].dtype.kind == "f" else None
+                data[v] = col.astype("Int64")
+            data.loc[mask, v] = np.nan if data[v].dtype.kind == "f" else None
     return Suppression(data, counts)
 
 

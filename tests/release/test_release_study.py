@@ -1,0 +1,114 @@
+"""The release of a small demo study: planted identifiers and unique records never reach a
+public release, headline estimates stay within their original CI, the licensed design
+scripts reproduce the estimate in R, and every release is in the audit log."""
+
+import hashlib
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from dhkit.demo.pipeline import DemoContext, run
+from dhkit.release.config import DEMO_SPEC
+from dhkit.release.risk import sample_frequencies
+from dhkit.release.run import release_study
+
+KEYS = ["region", "area", "child_sex", "child_age", "hh_size"]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    ctx = run(DemoContext(out_dir=out, children=200, formats=("kobo_csv",)),
+              only=["generate", "study", "import", "weights"])
+    (ctx.study_dir / "release.toml").write_text(DEMO_SPEC, encoding="utf-8")
+    with ctx.study.open_store() as store:
+        t = store.table("main")
+        store.con.execute(f"ALTER TABLE {t} ADD COLUMN child_name VARCHAR")
+        store.con.execute(f"ALTER TABLE {t} ADD COLUMN gps_latitude DOUBLE")
+        store.con.execute(f"ALTER TABLE {t} ADD COLUMN notes_other VARCHAR")
+        store.con.execute(f"UPDATE {t} SET child_name = 'ZZNAME' || hh_id || 'QQ', "
+                          "gps_latitude = 4.123456789, notes_other = 'ZZTEXT ' || hh_id")
+        # a planted unique: the only 17-year-old in a household of 14
+        hh = store.con.execute(f"SELECT hh_id FROM {t} WHERE child_age IS NOT NULL "
+                               "LIMIT 1").fetchone()[0]
+        store.con.execute(f"UPDATE {t} SET hh_size = 14, child_age = 17 WHERE hh_id = ?", [hh])
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def public(study, tmp_path_factory):
+    return release_study(study.study_dir, tmp_path_factory.mktemp("pub"), "public")
+
+
+@pytest.fixture(scope="module")
+def licensed(study, tmp_path_factory):
+    return release_study(study.study_dir, tmp_path_factory.mktemp("lic"), "licensed")
+
+
+def _all_text(files) -> str:
+    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in files.values())
+
+
+def test_public_release_holds_no_planted_identifier_text_or_gps(public):
+    text = _all_text(public.files)
+    assert "ZZNAME" not in text and "ZZTEXT" not in text and "4.123456789" not in text
+    assert {"child_name", "gps_latitude", "notes_other"} <= set(public.prepared.dropped)
+
+
+def test_public_release_has_no_household_psu_or_stratum_ids(study, public):
+    data = pd.read_csv(public.files["release.csv"])
+    assert not {"hh_id", "psu_id", "psu_code", "stratum_code", "_key"} & set(data.columns)
+    with study.study.open_store() as store:
+        ids = set(store.read("main")["hh_id"])
+    assert not ids & set(_all_text(public.files).split(","))
+
+
+def test_no_record_of_the_public_release_is_unique_on_the_key_variables(public):
+    data = pd.read_parquet(public.files["release.parquet"])
+    assert public.prepared.before.uniques > 0
+    assert (sample_frequencies(data, KEYS) >= 3).all()
+    assert "14" not in set(data["hh_size"].dropna().astype(str))   # recoded to a group
+
+
+def test_every_headline_estimate_stays_within_its_original_ci(licensed, public):
+    for r in (licensed, public):
+        assert len(r.estimates) >= 5
+        assert r.estimates["within_original_ci"].all()
+
+
+def test_licensed_release_ships_masked_design_and_scripts(licensed):
+    data = pd.read_csv(licensed.files["release.csv"])
+    assert {"psu_code", "stratum_code", "weight"} <= set(data.columns)
+    assert {"design.R", "design.do", "design.sps", "pram_main_device.csv"} <= set(licensed.files)
+    # masked codes give the same design-based SE as the original ids
+    row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert row["se_release"] == pytest.approx(row["se_original"], rel=1e-9)
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
+def test_r_design_script_reproduces_the_headline_estimate_and_se(licensed):
+    folder = licensed.files["design.R"].parent
+    subprocess.run(["Rscript", "-e", "if (!requireNamespace('survey', quietly=TRUE)) q(status=9)"],
+                   check=True)
+    out = subprocess.run(["Rscript", "-e", "source('design.R'); m <- svymean(~any_tfcsea, des, "
+                          "na.rm=TRUE); cat(sprintf('%.12f %.12f', coef(m), SE(m)))"],
+                         cwd=folder, capture_output=True, text=True, check=True).stdout
+    est, se = (float(x) for x in out.split()[-2:])
+    row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert est == pytest.approx(row["estimate_release"], rel=1e-8)
+    assert se == pytest.approx(row["se_release"], rel=1e-6)
+
+
+def test_the_release_is_in_the_audit_log_with_file_hashes(study, public):
+    digest = hashlib.sha256(public.files["release.csv"].read_bytes()).hexdigest()
+    with study.study.open_store() as store:
+        notes = store.con.execute("SELECT note FROM audit_log WHERE command = 'release'"
+                                  ).fetchall()
+    assert any(digest in n[0] and '"tier": "public"' in n[0] for n in notes)
+
+
+def test_the_same_seed_gives_the_same_release(study, public, tmp_path):
+    again = release_study(study.study_dir, tmp_path, "public")
+    assert again.files["release.csv"].read_bytes() == public.files["release.csv"].read_bytes()

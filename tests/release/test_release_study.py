@@ -44,7 +44,8 @@ def public(study, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def licensed(study, tmp_path_factory):
-    return release_study(study.study_dir, tmp_path_factory.mktemp("lic"), "licensed")
+    return release_study(study.study_dir, tmp_path_factory.mktemp("lic"), "licensed",
+                         pdf=False)
 
 
 def _all_text(files) -> str:
@@ -55,6 +56,12 @@ def test_public_release_holds_no_planted_identifier_text_or_gps(public):
     text = _all_text(public.files)
     assert "ZZNAME" not in text and "ZZTEXT" not in text and "4.123456789" not in text
     assert {"child_name", "gps_latitude", "notes_other"} <= set(public.prepared.dropped)
+
+
+def test_the_risk_report_is_written_as_html_and_pdf(public):
+    html = public.files["disclosure_risk.html"].read_text(encoding="utf-8")
+    assert "Risk before and after treatment" in html and "Sign-off" in html
+    assert public.files["disclosure_risk.pdf"].read_bytes()[:4] == b"%PDF"
 
 
 def test_public_release_has_no_household_psu_or_stratum_ids(study, public):
@@ -110,5 +117,5 @@ def test_the_release_is_in_the_audit_log_with_file_hashes(study, public):
 
 
 def test_the_same_seed_gives_the_same_release(study, public, tmp_path):
-    again = release_study(study.study_dir, tmp_path, "public")
+    again = release_study(study.study_dir, tmp_path, "public", pdf=False)
     assert again.files["release.csv"].read_bytes() == public.files["release.csv"].read_bytes()

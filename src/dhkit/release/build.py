@@ -172,7 +172,7 @@ def prepare(main: pd.DataFrame, spec: ReleaseSpec, design, tier: str, k: int | N
     else:
         notes.append("Public tier: PSU and stratum identifiers are removed. Standard errors "
                      "computed from this file as if it were a simple random sample understate "
-                     "the true sampling error (design effect of the headline estimates shown "
+                     "the true sampling error (compare the SE columns of the headline estimates "
                      "in the disclosure-risk report); use the licensed file for design-based "
                      "variance.")
     df.insert(0, RESPONDENT, np.arange(1, len(df) + 1))

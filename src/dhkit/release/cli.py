@@ -15,9 +15,10 @@ def release_cmd(
     tier: str = typer.Option("public", "--tier", help="public (no design ids) or licensed "
                              "(masked design codes, PRAM matrices, design scripts)."),
     k: Optional[int] = typer.Option(None, "--k", min=2, help="k-anonymity threshold "
-                                    "(default: [release] k of release.toml, else 3)."),
+                                    "(default: k in release.toml, else 3)."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="release.toml (default: in the "
                                         "study folder)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write the risk report as PDF."),
     init: bool = typer.Option(False, "--init", help="Write a release.toml template into the "
                               "study folder and stop."),
 ) -> None:
@@ -41,7 +42,7 @@ def release_cmd(
         raise DhkitError("REL-010", f"unknown tier '{tier}'; use --tier public or --tier licensed.")
     from dhkit.release.run import release_study
 
-    r = release_study(study_dir, out, tier, k, spec)
+    r = release_study(study_dir, out, tier, k, spec, pdf)
     b, a = r.prepared.before, r.prepared.after
     err = lambda text: typer.echo(text, err=True)   # noqa: E731
     err(f"{tier} release of {a.records} records, k = {r.k}: uniques {b.uniques} → {a.uniques}, "

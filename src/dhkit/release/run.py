@@ -25,7 +25,7 @@ class ReleaseResult:
 
 
 def release_study(study_dir: str | Path, out: str | Path, tier: str, k: int | None = None,
-                  spec_path: str | Path | None = None) -> ReleaseResult:
+                  spec_path: str | Path | None = None, pdf: bool = True) -> ReleaseResult:
     """Release the study's respondents under ``release.toml`` (default: in the study folder).
 
     Refuses (exit 3, ``REL-030``) when the release still breaks k-anonymity or its expected
@@ -60,7 +60,7 @@ def release_study(study_dir: str | Path, out: str | Path, tier: str, k: int | No
                                   prep.strata, prep.psu)
     out = Path(out)
     files = write_release(prep, spec, k, estimates, out, codebook, study.name, study.demo,
-                          {**inputs.input_hashes, str(spec_path): _sha(spec_path)})
+                          {**inputs.input_hashes, str(spec_path): _sha(spec_path)}, pdf)
     with study.open_store() as store:
         store.audit("release", file=str(out / "manifest.json"),
                     sha256=_sha(files["manifest.json"]), rows_accepted=len(prep.data),

@@ -150,6 +150,21 @@ def _table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _pct_ci(e, lo, hi) -> str:
+    return f"{100 * e:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
+
+
+def _estimate_view(t: pd.DataFrame) -> pd.DataFrame:
+    """Headline estimates as a reader compares them: per cent with 95% CI, and SEs."""
+    rows = [(r.label, _pct_ci(r.estimate_original, r.ci_low_original, r.ci_high_original),
+             _pct_ci(r.estimate_release, r.ci_low_release, r.ci_high_release),
+             f"{100 * r.se_original:.2f}", f"{100 * r.se_release:.2f}", r.within_original_ci)
+            for r in t.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["indicator", "original % (95% CI)", "release % (95% CI)",
+                                       "SE original (pp)", "SE release (pp)",
+                                       "release within original CI"])
+
+
 def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFrame,
                 study_name: str, synthetic: bool) -> str:
     """The disclosure-risk report a data-release committee signs off (HTML)."""
@@ -166,10 +181,11 @@ def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFra
         *[(f"l-diversity (minimum) of {s}", b.l_diversity[s], a.l_diversity[s])
           for s in spec.sensitive]], columns=["measure", "original", "release"])
     n = len(prep.data)
-    sup = pd.DataFrame([(v, c, c / n if n else 0.0) for v, c in prep.suppressed.items()],
+    sup = pd.DataFrame([(v, c, f"{100 * c / n:.1f}%" if n else "") for v, c in
+                        prep.suppressed.items()],
                        columns=["key variable", "values suppressed", "share of records"])
     dropped = pd.DataFrame(sorted(prep.dropped.items()), columns=["variable", "reason"])
-    est = estimates.drop(columns=["indicator"]) if len(estimates) else estimates
+    est = _estimate_view(estimates)
     treatments = [f"global recoding of {r.variable}" for r in spec.recodes]
     treatments += [f"PRAM on {v} (keep probability {p:g})" for v, p in spec.pram.items()]
     treatments += [f"additive noise on {v} (sd {s:g} × sd)" for v, s in spec.noise.items()]
@@ -210,7 +226,7 @@ A suppressed value matches every value of its variable.</p>
 
 def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFrame,
                   out: Path, codebook, study_name: str, synthetic: bool,
-                  input_hashes: dict[str, str]) -> dict[str, Path]:
+                  input_hashes: dict[str, str], pdf: bool = True) -> dict[str, Path]:
     """Every file of the release; the manifest lists them with their SHA-256."""
     out.mkdir(parents=True, exist_ok=True)
     files = write_data(prep, out, codebook)
@@ -221,8 +237,15 @@ def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataF
     estimates.to_csv(p, index=False)
     files[p.name] = p
     p = out / "disclosure_risk.html"
-    p.write_text(risk_report(prep, spec, k, estimates, study_name, synthetic), encoding="utf-8")
+    page = risk_report(prep, spec, k, estimates, study_name, synthetic)
+    p.write_text(page, encoding="utf-8")
     files[p.name] = p
+    if pdf:
+        from weasyprint import HTML
+
+        p = out / "disclosure_risk.pdf"
+        HTML(string=page.replace("max-width:60em", "font-size:9pt")).write_pdf(p)
+        files[p.name] = p
     if prep.tier == "licensed":
         for name, text in design_scripts(prep).items():
             p = out / name

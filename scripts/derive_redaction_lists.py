@@ -15,7 +15,8 @@ Writes, under ``src/dhkit/qualitative/data``:
 * ``names/common_words.txt``: the names above that are also everyday words: written in
   lower case in the Debian word lists ``wspanish``/``wamerican`` (``apt-get install
   wspanish wamerican``) with a word frequency ≥ ``COMMON_ZIPF`` in ``wordfreq`` (MIT code,
-  CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa, Will) counts only inside
+  CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa,
+  Will) counts only inside
   a sentence, never as its first word, unless another name or a title stands beside it.
 * ``gazetteer/common_words.txt``: municipality and department names that are everyday
   words (Toca, Soledad), found as for names.
@@ -155,7 +156,8 @@ def main() -> None:
         (DATA / "gazetteer" / "departments.csv").open(encoding="utf-8"))}
     write_list(DATA / "gazetteer" / "common_words.txt",
                "# Place names that are also everyday words (Toca, Soledad, Granada): not a\n"
-               "# place as a sentence's first word. Derived by scripts/derive_redaction_lists.py.\n",
+               "# place as a sentence's first word. "
+               "Derived by scripts/derive_redaction_lists.py.\n",
                common(places))
     with (DATA / "gazetteer" / "municipalities.csv").open("w", encoding="utf-8",
                                                           newline="") as fh:

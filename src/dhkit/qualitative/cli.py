@@ -1,8 +1,8 @@
 """Commands of the qualitative stage (``dhkit NOUN VERB``):
 
 ``participants import|list|withdraw``, ``transcripts import|list``,
-``redact propose|list|review|add|apply|log|evaluate``, ``codes import|export|list|matrix|cooccurrence|
-delete``, ``agreement report``, ``quotes list|show|export``.
+``redact propose|list|review|add|apply|log|evaluate``, ``codes import|export|list|matrix|
+cooccurrence|delete``, ``agreement report``, ``quotes list|show|export``.
 
 Every command takes the study folder ``DIR`` and opens its encrypted store. Messages go to
 stderr and never carry transcript text; results go to stdout or files (``--json`` where a

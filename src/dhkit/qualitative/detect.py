@@ -210,7 +210,8 @@ PLACE_TRIGGER = re.compile(
     rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
     rf"({NAME_PHRASE})")
 ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
-                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*(?:#|No\.?|"
+                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?"
+                     r"(?:[ \t]*(?:#|No\.?|"
                      r"n[úu]mero)[ \t]*\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*-[ \t]*\d+)?)?"
                      r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
 TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
@@ -406,9 +407,13 @@ YEARISH = re.compile(r"^\d{1,4}[ \t]*[–/-][ \t]*(?:19|20)\d\d$")
 
 def detect_business(text: str, g: Gazetteers) -> list[Span]:
     """Firms named after their partners: "Ortiz, Mesa and López" (every word a surname)."""
-    folded = fold(text)
-    return [Span(m.start(), m.end(), "BUSINESS", "rule:partners") for m in PARTNERS.finditer(text)
-            if all(_namey(w, g) for w in re.split(r", | and | y | & ", folded[m.start():m.end()]))]
+    folded, places = fold(text), _folded(g.places)
+    out = []
+    for m in PARTNERS.finditer(text):
+        words = re.split(r", | and | y | & ", folded[m.start():m.end()])
+        if all(_namey(w, g) for w in words) and not all(w in places for w in words):
+            out.append(Span(m.start(), m.end(), "BUSINESS", "rule:partners"))
+    return out
 
 
 def detect_presidio(text: str, g: Gazetteers) -> list[Span]:

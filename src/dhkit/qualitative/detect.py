@@ -95,6 +95,7 @@ class Gazetteers:
     extra_names: tuple[str, ...] = field(default=())
     common: frozenset[str] = frozenset()
     common_places: frozenset[str] = frozenset()
+    capitals: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Gazetteers:
@@ -106,7 +107,8 @@ class Gazetteers:
 
     def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          self.schools, tuple(names), self.common, self.common_places)
+                          self.schools, tuple(names), self.common, self.common_places,
+                          self.capitals)
 
 
 @lru_cache(maxsize=4)
@@ -148,7 +150,7 @@ def _load(extra: str | None) -> Gazetteers:
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
                       surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
                       schools=tuple(sorted(schools)), common=common,
-                      common_places=common_places)
+                      common_places=common_places, capitals=frozenset(capitals))
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -411,7 +413,8 @@ def detect_business(text: str, g: Gazetteers) -> list[Span]:
     out = []
     for m in PARTNERS.finditer(text):
         words = re.split(r", | and | y | & ", folded[m.start():m.end()])
-        if all(_namey(w, g) for w in words) and not all(w in places for w in words):
+        if all(_namey(w, g) for w in words) and not (  # "Bogotá, Medellín and Cali"
+                all(w in places for w in words) and any(w in g.capitals for w in words)):
             out.append(Span(m.start(), m.end(), "BUSINESS", "rule:partners"))
     return out
 

@@ -95,3 +95,10 @@ def test_redact_evaluate_prints_the_table_per_kind_and_checks_a_users_file(tmp_p
     assert result.exit_code == 0, result.output
     rows = {r["kind"]: (r["marked"], r["covered"]) for r in json.loads(result.output)}
     assert rows == {"HANDLE": (1, 1), "NAME": (1, 1), "PLACE": (1, 1)}
+
+
+def test_a_recorded_name_word_is_taken_capitalised_only():
+    g = Gazetteers.load().with_names(["luz dary pérez"])
+    text = "Yo soy Luz y no había luz en la casa."
+    assert [(text[s.start:s.end], s.detector) for s in detect(text, g)] == [
+        ("Luz", "participant")]

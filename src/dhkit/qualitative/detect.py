@@ -365,15 +365,20 @@ def _is_name(run: list[str], g: Gazetteers, at_start: bool, before: str) -> bool
 
 @lru_cache(maxsize=64)
 def _participant_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    parts: set[str] = set()
+    """The full names in any case; each word of them (her first name alone) capitalised,
+    so that a recorded "Luz" does not take the word "luz"."""
+    full: set[str] = set()
+    words: set[str] = set()
     for name in names:
         name = fold(name).strip()
         if name:
-            parts.add(name)
-            parts.update(w for w in re.split(r"[\s,]+", name)
+            full.add(name)
+            words.update(w[:1].upper() + w[1:].lower() for w in re.split(r"[\s,]+", name)
                          if len(w) >= 3 and w.lower() not in NAME_LINKS)
-    return tuple(re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
-                 for p in sorted(parts, key=len, reverse=True))
+    return tuple([re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
+                  for p in sorted(full, key=len, reverse=True)]
+                 + [re.compile(rf"(?<!\w)(?:{re.escape(w)}|{re.escape(w.upper())})(?!\w)")
+                    for w in sorted(words - full, key=len, reverse=True)])
 
 
 def _joins(gap: str) -> bool:

@@ -311,7 +311,7 @@ def detect_name(text: str, g: Gazetteers) -> list[Span]:
     that are also everyday words (Luz, Rosa, Mesa) or surnames alone count only inside a
     sentence; capitalised words after a title (señora, profe, Mr) or a nickname phrase
     ("le dicen el Mono"); and the names recorded for this participant, in full or any
-    one of their words (matched anywhere, any case)."""
+    one of their words (the full name in any case, a single word capitalised)."""
     folded = fold(text)
     spans: list[Span] = []  # the participant's own names first: they win ties
     for pattern in _participant_patterns(g.extra_names):

@@ -393,6 +393,10 @@ def redact_apply(dir: Path = DIR,
 
     with _store(dir) as store:
         rows = redaction.apply(store, transcript_ids or None, actor=reviewer)
+    if not rows:
+        _say("nothing to apply: every transcript with proposals is already redacted (name a "
+             "transcript to apply it again).")
+        return
     _summary(rows)
 
 

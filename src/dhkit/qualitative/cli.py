@@ -244,8 +244,8 @@ def redact_evaluate(
                                      "(⟦KIND|text⟧ per identifier) instead of a shipped set."),
     show_misses: bool = typer.Option(False, "--show-misses", help="Also print missed "
                                      "identifiers and false alarms (synthetic text only)."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 %% "
-                               "recall or 90 %% precision."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 % "
+                               "recall or 90 % precision."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the machine redaction pass: recall and precision per identifier kind.

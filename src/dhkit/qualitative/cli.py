@@ -238,8 +238,8 @@ def redact_propose(
 
 @redact_app.command("evaluate")
 def redact_evaluate(
-    evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout or "
-                                       "tuning."),
+    evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout, "
+                                       "tuning or fresh."),
     file: Path | None = typer.Option(None, "--file", help="Your own marked-up sentences "
                                      "(⟦KIND|text⟧ per identifier) instead of a shipped set."),
     show_misses: bool = typer.Option(False, "--show-misses", help="Also print missed "

@@ -186,7 +186,8 @@ DATES = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
 ]
 AGES = [
-    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|cumplí|cumplió|cumplía|cumplir|a los|"
+    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|tener|tenga|tuviera|tienen|tenemos|"
+               rf"cumplí|cumplió|cumplía|cumplir|cumple|a los|"
                rf"de|con|edad de|los)[ \t]+((?:\d{{1,2}}|{NUM_ES})[ \t]+(?:años|añitos))\b",
                re.IGNORECASE),
     re.compile(rf"\b((?:\d{{1,2}}|{NUM_EN})[- ]years?[- ]old)\b", re.IGNORECASE),

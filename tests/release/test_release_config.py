@@ -33,7 +33,8 @@ def test_unknown_keys_are_rejected_with_file_and_line(tmp_path):
 
 def test_breaks_need_one_label_per_group(tmp_path):
     with pytest.raises(ValidationError) as err:
-        _load(tmp_path, '[release]\nkeys = ["age"]\n[recode.age]\nbreaks = [1, 2, 3]\nlabels = ["x"]\n')
+        _load(tmp_path, '[release]\nkeys = ["age"]\n[recode.age]\n'
+                        'breaks = [1, 2, 3]\nlabels = ["x"]\n')
     assert [p.code for p in err.value.report] == ["REL-006"]
 
 

@@ -42,7 +42,7 @@ def test_individual_risk_follows_benedetti_franconi_by_cell_size():
     f = np.array([1, 2, 3])
     F = np.array([50.0, 10.0, 60.0])
     r = individual_risk(f, F)
-    p1, p2, p3 = 1 / 50, 2 / 10, 3 / 60
+    p1, p3 = 1 / 50, 3 / 60
     assert r[0] == pytest.approx(p1 / (1 - p1) * math.log(1 / p1))           # 0.07984
     assert r[1] == pytest.approx(0.25 - 0.0625 * math.log(5))                  # 0.14941
     assert r[2] == pytest.approx(p3 / (3 - (1 - p3)))                          # 0.02439

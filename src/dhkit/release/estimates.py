@@ -33,10 +33,11 @@ def headline_indicators() -> list[Headline]:
     for ind in cat.indicators.values():
         base = cat.bases[ind.base]
         if ind.headline and ind.type == "proportion" and base.unit == "child" and ind.numerator:
-            out.append(Headline(ind.id, ind.label.get("en", ind.id) if isinstance(ind.label, dict)
-                                else str(ind.label), base.label.get("en", ind.base)
-                                if isinstance(base.label, dict) else ind.base,
-                                f"CASE WHEN ({base.where}) THEN CAST(({ind.numerator}) AS DOUBLE) END"))
+            label = ind.label.get("en", ind.id) if isinstance(ind.label, dict) else str(ind.label)
+            base_label = (base.label.get("en", ind.base) if isinstance(base.label, dict)
+                          else ind.base)
+            sql = f"CASE WHEN ({base.where}) THEN CAST(({ind.numerator}) AS DOUBLE) END"
+            out.append(Headline(ind.id, label, base_label, sql))
     return out
 
 

@@ -110,7 +110,8 @@ def individual_risk(f: np.ndarray, F: np.ndarray) -> np.ndarray:
 
     and ``1/f`` where ``F = f`` (every weight 1: the sample is the population).
 
-    >>> [round(float(r), 6) for r in individual_risk(np.array([1, 2, 4]), np.array([10.0, 10.0, 40.0]))]
+    >>> r = individual_risk(np.array([1, 2, 4]), np.array([10.0, 10.0, 40.0]))
+    >>> [round(float(x), 6) for x in r]
     [0.255843, 0.14941, 0.032258]
     """
     F = np.maximum(np.asarray(F, dtype=float), np.asarray(f, dtype=float))

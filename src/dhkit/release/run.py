@@ -53,8 +53,9 @@ def release_study(study_dir: str | Path, out: str | Path, tier: str, k: int | No
                           "nothing written. Recode the key variables further.")
     cap = spec.max_expected_reidentifications
     if cap is not None and a.expected_reidentifications > cap:
-        raise SafetyError("REL-031", f"expected re-identifications {a.expected_reidentifications:.3g}"
-                          f" exceed max_expected_reidentifications = {cap:g} in {spec_path}; "
+        raise SafetyError("REL-031", "expected re-identifications "
+                          f"{a.expected_reidentifications:.3g} exceed "
+                          f"max_expected_reidentifications = {cap:g} in {spec_path}; "
                           "nothing written. Recode further or raise k.")
     estimates = compare_headlines(inputs.main, inputs.design, prep.data, prep.weights,
                                   prep.strata, prep.psu)

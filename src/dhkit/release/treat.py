@@ -31,7 +31,8 @@ def recode_bins(s: pd.Series, breaks: list[float], labels: list[str]) -> pd.Seri
     """Global recoding of a numeric variable into groups ``[b_i, b_{i+1})``; values outside
     every group become missing.
 
-    >>> recode_bins(pd.Series([12, 13, 15, 17]), [12, 14, 16, 18], ["12-13", "14-15", "16-17"]).tolist()
+    >>> s = recode_bins(pd.Series([12, 13, 15, 17]), [12, 14, 16, 18], ["12-13", "14-15", "16-17"])
+    >>> s.tolist()
     ['12-13', '12-13', '14-15', '16-17']
     """
     out = pd.cut(pd.to_numeric(s, errors="coerce"), bins=breaks, labels=labels, right=False)

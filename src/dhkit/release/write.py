@@ -202,7 +202,8 @@ def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFra
 <title>Disclosure-risk report: {html.escape(study_name)} ({prep.tier} release)</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #999;padding:.25em .5em;
-text-align:left}}th{{background:#eee}}.synthetic{{background:#ffe;padding:.5em;border:1px solid #cc9}}
+text-align:left}}th{{background:#eee}}
+.synthetic{{background:#ffe;padding:.5em;border:1px solid #cc9}}
 .sign td{{height:2.5em;min-width:8em}}</style></head><body>
 <h1>Disclosure-risk report</h1>{banner}
 <p>Study: {html.escape(study_name)} · tier: <b>{prep.tier}</b> · k = {k} ·
@@ -261,7 +262,8 @@ def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataF
     manifest = {
         "dhkit": __version__, "tier": prep.tier, "k": k, "seed": spec.seed,
         "settings": {"keys": list(spec.keys), "importance": list(spec.importance),
-                     "sensitive": list(spec.sensitive), "recodes": [asdict(r) for r in spec.recodes],
+                     "sensitive": list(spec.sensitive),
+                     "recodes": [asdict(r) for r in spec.recodes],
                      "pram": spec.pram, "noise": spec.noise,
                      "risk_threshold": spec.risk_threshold},
         "risk_before": asdict(prep.before), "risk_after": asdict(prep.after),

@@ -119,3 +119,34 @@ def test_the_release_is_in_the_audit_log_with_file_hashes(study, public):
 def test_the_same_seed_gives_the_same_release(study, public, tmp_path):
     again = release_study(study.study_dir, tmp_path, "public", pdf=False)
     assert again.files["release.csv"].read_bytes() == public.files["release.csv"].read_bytes()
+
+
+def _cli(args, capsys):
+    from dhkit.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return exc.value.code, capsys.readouterr()
+
+
+def test_cli_refuses_a_release_above_the_risk_cap_and_writes_nothing(study, tmp_path, capsys):
+    spec = tmp_path / "strict.toml"
+    spec.write_text(DEMO_SPEC.replace("risk_threshold = 0.1",
+                                      "risk_threshold = 0.1\nmax_expected_reidentifications = 0.0"))
+    code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
+                      "--spec", str(spec), "--no-pdf"], capsys)
+    assert code == 3 and "[REL-031]" in out.err and not (tmp_path / "r").exists()
+
+
+def test_cli_names_the_line_of_an_unknown_key(study, tmp_path, capsys):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[release]\nkeys = ["region"]\nkay = 3\n')
+    code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
+                      "--spec", str(spec)], capsys)
+    assert code == 1 and "line 3: [REL-002] unknown key 'kay'" in out.err
+
+
+def test_cli_without_release_toml_says_how_to_write_one(study, tmp_path, capsys):
+    code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
+                      "--spec", str(tmp_path / "none.toml")], capsys)
+    assert code == 2 and "--init" in out.err

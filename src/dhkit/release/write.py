@@ -14,6 +14,7 @@ import pandas as pd
 from dhkit import __version__
 from dhkit.release.build import PSU_CODE, RESPONDENT, STRATUM_CODE, Prepared
 from dhkit.release.config import ReleaseSpec
+from dhkit.safetext import csv_frame
 
 
 def _sha(path: Path) -> str:
@@ -83,7 +84,7 @@ def write_data(prep: Prepared, out: Path, codebook) -> dict[str, Path]:
 
     files = {}
     p = out / "release.csv"
-    prep.data.to_csv(p, index=False)
+    csv_frame(prep.data).to_csv(p, index=False)
     files[p.name] = p
     p = out / "release.parquet"
     parquet = prep.data.copy()
@@ -232,10 +233,10 @@ def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataF
     out.mkdir(parents=True, exist_ok=True)
     files = write_data(prep, out, codebook)
     p = out / "codebook.csv"
-    codebook_table(prep, spec, codebook).to_csv(p, index=False)
+    csv_frame(codebook_table(prep, spec, codebook)).to_csv(p, index=False)
     files[p.name] = p
     p = out / "information_loss.csv"
-    estimates.to_csv(p, index=False)
+    csv_frame(estimates).to_csv(p, index=False)
     files[p.name] = p
     p = out / "disclosure_risk.html"
     page = risk_report(prep, spec, k, estimates, study_name, synthetic)
@@ -254,10 +255,10 @@ def write_release(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataF
             files[name] = p
         for var, pr in prep.pram.items():
             p = out / f"pram_{var}.csv"
-            m = pd.DataFrame(pr.matrix, index=[str(c) for c in pr.categories],
+            m = pd.DataFrame(pr.matrix.round(12), index=[str(c) for c in pr.categories],
                              columns=[str(c) for c in pr.categories])
             m.index.name = "original\\released"
-            m.to_csv(p)
+            csv_frame(m).to_csv(p)
             files[p.name] = p
     manifest = {
         "dhkit": __version__, "tier": prep.tier, "k": k, "seed": spec.seed,

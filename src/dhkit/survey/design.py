@@ -477,6 +477,54 @@ class Design(SurveyDesign):
         other._adjust = self._adjust + ((adjust,) if adjust is not None else ())
         return other
 
+    # ---- linked (instance-level) designs ---------------------------------------------------
+    def link(self, data: pd.DataFrame, key: str, parent_key: str | None = None) -> Design:
+        """A design on rows that belong to this design's rows: instances of abuse, each of
+        one child (``data[key]`` matches ``self.data[parent_key or key]``). Each instance
+        takes its child's weight, strata and clusters; the variance sums the instances'
+        scores within the child, so a calibrated child design's residuals apply to
+        instance-level estimates too (R: ``svyratio`` of the child sums on the child
+        design).
+
+        >>> import pandas as pd
+        >>> kids = pd.DataFrame({"id": [1, 2, 3, 4], "w": [1.0, 2, 1, 2], "c": [1, 1, 2, 2]})
+        >>> inst = pd.DataFrame({"id": [1, 1, 2, 4], "told": [1, 0, 1, 1]})
+        >>> Design(kids, weights="w", psu="c").link(inst, "id").mean("told").table.estimate.tolist()
+        [0.8333333333333334]
+        """
+        from dataclasses import replace as _replace
+
+        pk = parent_key or key
+        parent = self._column(pk, "link key")
+        if parent.duplicated().any():
+            raise DhkitError("EST-033", f"link key '{pk}' repeats in the design's data "
+                             f"({_rows(parent.duplicated().to_numpy())}); each row must be one unit.")
+        if key not in data.columns:
+            raise DhkitError("EST-013", f"link key '{key}' is not in the linked data; columns are "
+                             f"{', '.join(map(str, data.columns[:12]))}.")
+        idx = pd.Index(parent).get_indexer(data[key])
+        if (idx < 0).any():
+            raise DhkitError("EST-033", f"{int((idx < 0).sum())} linked row(s) have a '{key}' with "
+                             f"no row in the design ({_rows(idx < 0)}); every instance needs its child.")
+        if any(not hasattr(a, "linked") for a in self._adjust):
+            raise DhkitError("EST-033", "this design's score adjustments cannot follow linked "
+                             "rows; calibrate with dhkit.weighting.calibrate_design.")
+        other = object.__new__(Design)
+        other.__dict__.update(self.__dict__)
+        for cached in ("_maps", "_post_cache"):
+            other.__dict__.pop(cached, None)
+        other.data = data.reset_index(drop=True)
+        other.n = len(other.data)
+        other.w = self.w[idx]
+        other.strata_codes = self.strata_codes[idx]
+        other.psu_codes = self.psu_codes[idx]
+        other.stages = [_replace(st, cluster=st.cluster[idx]) for st in self.stages]
+        other._adjust = tuple(a.linked(idx if a.rows is None else a.rows[idx])
+                              if hasattr(a, "linked") else a for a in self._adjust)
+        other.__dict__["_parent_cluster"] = self._base_cluster
+        other._domain = None
+        return other
+
     # ---- the batch engine (the verbs are in SurveyDesign) --------------------------------
     def _batch(self, **kw) -> Estimates:
         from dhkit.survey.batch import estimate

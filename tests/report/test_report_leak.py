@@ -3,6 +3,7 @@ planted as unique markers in the study store, the whole report is built (survey 
 legal review, recommendations) and no output file contains any marker."""
 
 import csv
+import re
 import zipfile
 from pathlib import Path
 
@@ -44,6 +45,14 @@ def report_with_restricted(tmp_path_factory):
     return result, markers
 
 
+def _holds(text: str, marker: str) -> bool:
+    """A text marker anywhere; a numeric marker only as a whole number (its digits inside a
+    longer float such as 0.4503987099100081 are not the planted answer)."""
+    if not marker.isdigit():
+        return marker in text
+    return re.search(rf"(?<![\d.]){marker}(?!\d)", text) is not None
+
+
 def _text(path: Path) -> str:
     if path.suffix == ".xlsx":
         with zipfile.ZipFile(path) as z:
@@ -63,7 +72,7 @@ def test_no_report_output_contains_restricted_content(report_with_restricted):
     assert markers
     for path in result.files.values():
         text = _text(path)
-        leaked = [m for m in markers if m in text]
+        leaked = [m for m in markers if _holds(text, m)]
         assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"
 
 

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
 from dhkit.survey.ci import METHODS, likelihood_ci, prop_ci, t_interval
-from dhkit.survey.design import Design, _rows
+from dhkit.survey.design import Design, _rows, adjust_lonely, average_factor
 from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates, FlagRule
 
 
@@ -303,9 +303,7 @@ def _plan(d: Design, dom: Domains) -> _Plan:
         uk, ki = _dense_unique(key, len(st.n_h) * nl)
         kh, kl = uk // nl, uk % nl
         lonely = st.lonely[kh]
-        wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
-        if d.lonely_psu in ("remove", "certainty", "average"):
-            wk = np.where(lonely, 0.0, wk)
+        wk = st.rule_weights(d.lonely_psu)[kh]
         stages.append(_StagePlan(st, to_stage, _summer(ki, len(uk)), ki, kh, kl, _summer(kl, nl),
                                  np.bincount(ki, minlength=len(uk)).astype(float), st.n_h[kh], wk, lonely))
     return _Plan(matrix, level, _summer(level, nl), cluster1, stages, nl, fin_of_group, n_cl)
@@ -332,17 +330,14 @@ def _stage_variance(d: Design, sp_: _StagePlan, t: np.ndarray, cnt: np.ndarray) 
                                 minlength=len(st.n_h)) > 0
         d._check_lonely(st, lone_pres)
         if d.lonely_psu == "adjust":
-            ss[lonely] = s[lonely] ** 2
+            adjust_lonely(ss, s, lonely)
     contrib = sp_.weight[:, None] * ss
     if d.lonely_psu == "average" and lonely.any():
         nl = sp_.level_sum.shape[0]
         k2 = st.parent[sp_.kh].astype(np.int64) * nl + sp_.kl
         u2, i2 = np.unique(k2, return_inverse=True)
-        summ = _summer(i2, len(u2))
-        nstrat = _mul(summ, pres.astype(float))
-        nok = _mul(summ, (pres & ~lonely[:, None]).astype(float))
-        fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
-        return _mul(_summer(u2 % nl, nl), _mul(summ, contrib) * fac)
+        fac = average_factor(i2, len(u2), pres, lonely)
+        return _mul(_summer(u2 % nl, nl), _mul(_summer(i2, len(u2)), contrib) * fac)
     return _mul(sp_.level_sum, contrib)
 
 

@@ -91,6 +91,32 @@ class Stage:
     def lonely(self) -> np.ndarray:
         return (self.n_h == 1) & ~self.zero
 
+    def rule_weights(self, rule: str) -> np.ndarray:
+        """Per stratum, the factor of its sum of squares: f·n/(n−1) times the earlier stages'
+        fractions, 0 when fully sampled, and 0 for a lonely PSU under ``remove``,
+        ``certainty`` and ``average`` (the lonely-PSU rules' weights, written once)."""
+        wh = np.where(self.zero, 0.0, self.mult * self.scale)
+        if rule in ("remove", "certainty", "average"):
+            wh = np.where(self.lonely, 0.0, wh)
+        return wh
+
+
+def average_factor(parent: np.ndarray, n_parents: int, present: np.ndarray,
+                   lonely: np.ndarray) -> np.ndarray:
+    """R's ``lonely.psu = "average"``: within each parent (the whole sample at stage 1), the
+    variance is scaled by strata present / strata present with more than one PSU.
+    ``parent`` (keys,) groups the strata keys, ``present`` (keys, m), ``lonely`` (keys,);
+    returns (n_parents, m)."""
+    nstrat = group_sum(parent, present.astype(float), n_parents)
+    nok = group_sum(parent, (present & ~lonely[:, None]).astype(float), n_parents)
+    return np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
+
+
+def adjust_lonely(ss: np.ndarray, s: np.ndarray, lonely: np.ndarray) -> None:
+    """R's ``lonely.psu = "adjust"``: a lonely PSU's deviation is measured from zero (the
+    grand mean of influence values), so its stratum's sum of squares is its total squared."""
+    ss[lonely] = s[lonely] ** 2
+
 
 class Design(SurveyDesign):
     """A linearization survey design (R ``svydesign``), one object for every estimator.
@@ -384,21 +410,19 @@ class Design(SurveyDesign):
                 if covariance:
                     h_pres = h_pres.any(axis=1, keepdims=True)
             self._check_lonely(st, lonely & h_pres.any(axis=1))
-            if rule == "adjust" and lonely.any():
-                dev[lonely[st.stratum]] = tot[lonely[st.stratum]]
-            wh = np.where(st.zero, 0.0, st.mult * st.scale)
-            if rule in ("remove", "certainty", "average"):
-                wh = np.where(lonely, 0.0, wh)
-            fac = None
-            if rule == "average" and lonely.any():
-                nstrat = group_sum(st.parent, h_pres.astype(float), st.n_parents)
-                nok = group_sum(st.parent, (h_pres & ~lonely[:, None]).astype(float), st.n_parents)
-                fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
+            wh = st.rule_weights(rule)
+            fac = (average_factor(st.parent, st.n_parents, h_pres, lonely)
+                   if rule == "average" and lonely.any() else None)
             if covariance:
+                if rule == "adjust" and lonely.any():  # adjust_lonely, in deviation form
+                    dev[lonely[st.stratum]] = tot[lonely[st.stratum]]
                 wc = wh if fac is None else wh * fac[st.parent, 0]
                 out += (dev * wc[st.stratum][:, None]).T @ dev
             else:
-                contrib = wh[:, None] * group_sum(st.stratum, dev * dev, n_str)
+                ss = group_sum(st.stratum, dev * dev, n_str)
+                if rule == "adjust" and lonely.any():
+                    adjust_lonely(ss, s, lonely)
+                contrib = wh[:, None] * ss
                 if fac is None:
                     out += contrib.sum(axis=0)
                 else:

@@ -3,6 +3,7 @@ planted as unique markers in the study store, the whole report is built (survey 
 legal review, recommendations) and no output file contains any marker."""
 
 import csv
+import re
 import zipfile
 from pathlib import Path
 
@@ -63,8 +64,16 @@ def test_no_report_output_contains_restricted_content(report_with_restricted):
     assert markers
     for path in result.files.values():
         text = _text(path)
-        leaked = [m for m in markers if m in text]
+        leaked = [m for m in markers if _contains(text, m)]
         assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"
+
+
+def _contains(text: str, marker: str) -> bool:
+    """A numeric marker counts as a whole number only: the digits of a full-precision
+    float (0.4503987099100083) are not an answer of 910008."""
+    if marker.isdigit():
+        return re.search(rf"(?<![\d.]){marker}(?!\d)", text) is not None
+    return marker in text
 
 
 PLANTED = Path(__file__).parents[2] / "src/dhkit/qualitative/data/demo/planted.csv"

@@ -45,6 +45,14 @@ def report_with_restricted(tmp_path_factory):
     return result, markers
 
 
+def _holds(text: str, marker: str) -> bool:
+    """A text marker anywhere; a numeric marker only as a whole number (its digits inside a
+    longer float such as 0.4503987099100081 are not the planted answer)."""
+    if not marker.isdigit():
+        return marker in text
+    return re.search(rf"(?<![\d.]){marker}(?!\d)", text) is not None
+
+
 def _text(path: Path) -> str:
     if path.suffix == ".xlsx":
         with zipfile.ZipFile(path) as z:
@@ -64,16 +72,8 @@ def test_no_report_output_contains_restricted_content(report_with_restricted):
     assert markers
     for path in result.files.values():
         text = _text(path)
-        leaked = [m for m in markers if _contains(text, m)]
+        leaked = [m for m in markers if _holds(text, m)]
         assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"
-
-
-def _contains(text: str, marker: str) -> bool:
-    """A numeric marker counts as a whole number only: the digits of a full-precision
-    float (0.4503987099100083) are not an answer of 910008."""
-    if marker.isdigit():
-        return re.search(rf"(?<![\d.]){marker}(?!\d)", text) is not None
-    return marker in text
 
 
 PLANTED = Path(__file__).parents[2] / "src/dhkit/qualitative/data/demo/planted.csv"

@@ -96,7 +96,7 @@ def _create_study(ctx: DemoContext):
         ctx.study = _adjust_lonely_psu(ctx.study_dir)
         install_colombia(ctx.study_dir)      # the Colombia legal assessment and recommendations
         with ctx.study.open_store() as store:
-            load_demo(store)                 # fictional transcripts, redacted, coded, consented
+            load_demo(store, second_wave=True)  # fictional transcripts, redacted, coded, consented
         _methods_and_capacity(ctx)
     ctx.tick(1)
     return ctx.study

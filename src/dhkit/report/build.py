@@ -64,6 +64,8 @@ class ReportInputs:
     plan_path: Path | None = None
     study: object | None = None              # the workspace Study: legal review, recommendations
     quotes: list = field(default_factory=list)   # cleared quotes (dhkit.qualitative.Quote)
+    #: (quote text, language) → the team's translation (dhkit.qualitative.quote_translations)
+    quote_translations: dict = field(default_factory=dict)
     calibration: CalibrationSetup | None = None
     weight_lineage: bool = False             # main holds the w_* columns of weights build
     instrument: Path | None = None           # the XLSForm, for the data dictionary

@@ -115,16 +115,48 @@ def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
     return _w("legal", lang), html
 
 
-def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3) -> list:
+def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3, *,
+                   lang: str | None = None, translations: dict | None = None,
+                   used: set | None = None) -> list:
     """The quotes coded with one of ``codes`` or their sub-codes, at most ``limit``, one per
-    participant group first so the chapter hears young people and professionals."""
+    participant group first so the chapter hears young people and professionals.
+
+    With ``lang``, only quotes the report can show in that language (recorded in it, or
+    translated: :func:`dhkit.qualitative.quotes.in_language`), original-language ones
+    first. ``used`` holds the source texts already shown in earlier chapters: a quote is
+    never repeated, nor one that is part of (or contains) a quote already shown; the
+    texts picked here are added to it."""
+    from dhkit.qualitative.quotes import ShownQuote, in_language
+
+    used = used if used is not None else set()
+    source = {q.quote_id: q.text for q in quotes}
     picked = [q for q in quotes if any(q.code_id == c or q.code_id.startswith(c + ".")
                                        for c in codes)]
+    if lang is None:
+        shown = [ShownQuote(q.quote_id, q.code_id, q.text, q.attribution, q.group,
+                            q.language or "") for q in picked]
+    else:
+        shown = in_language(picked, lang, translations or {})
+    shown.sort(key=lambda q: q.translated_from is not None)   # stable: originals first
+
+    def fresh(q) -> bool:
+        text = source[q.quote_id]
+        return not any(text in u or u in text for u in used)
+
     seen, first, rest = set(), [], []
-    for q in picked:
+    for q in shown:
+        if not fresh(q):
+            continue
         (rest if q.group in seen else first).append(q)
         seen.add(q.group)
-    return (first + rest)[:limit]
+    out = []
+    for q in first + rest:
+        if len(out) == limit:
+            break
+        if fresh(q):
+            out.append(q)
+            used.add(source[q.quote_id])
+    return out
 
 
 def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:

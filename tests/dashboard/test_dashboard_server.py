@@ -234,3 +234,19 @@ def test_analyst_pages_show_standard_errors_and_counts_never_values(server, sess
     csv = c.get(f"{server.url}/en/team/estimates-full.csv").text
     assert csv.splitlines()[0].startswith("row_id,indicator,category,base,unit,domain,level,"
                                           "estimate,se,")
+
+
+def test_serve_binds_to_localhost_and_says_so(planted, site_data, monkeypatch):
+    import uvicorn
+
+    from dhkit.dashboard import data as data_module
+    from dhkit.dashboard.server import serve
+
+    said, ran = [], {}
+    monkeypatch.setattr(data_module, "collect", lambda study, region_dir=None: site_data)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(kw))
+    serve(planted.study, say=said.append)
+    assert ran["host"] == "127.0.0.1" and ran["port"] == 8000
+    assert "localhost only" in said[0] and "http://127.0.0.1:8000/" in said[0]
+    serve(planted.study, host="0.0.0.0", port=8080, say=said.append)
+    assert "ALL interfaces" in said[1] and "HTTPS" in said[1]

@@ -226,3 +226,28 @@ def test_a_label_that_is_no_choice_is_still_a_choice_problem(study, tmp_path):
     res = import_files(study, ff.kobo_csvs(tmp_path, subs, labels="es"))
     assert [(p.code, p.field, p.row) for p in res.report if p.code != "IMP-013"] == [
         ("IMP-005", "region", 2)]
+
+
+def test_kobo_edit_imported_without_its_repeat_files_takes_its_entries_along(study, tmp_path):
+    subs = ff.sample(2)
+    import_files(study, ff.kobo_csvs(tmp_path, subs))
+    subs[0].uuid, subs[0].region = "uuid-0000-edit", "south"
+    later = tmp_path / "later"
+    later.mkdir()
+    main = ff.kobo_csvs(later, subs)[0]
+    lines = main.read_text().splitlines()
+    lines[0] += ';"meta/deprecatedID"'
+    lines[1] += ';"uuid:uuid-0000"'
+    lines[2] += ';""'
+    main.write_text("\n".join(lines) + "\n")
+    res = import_files(study, [main])                 # only the main sheet again
+    assert res.edited == {"main": 1}
+    assert _table(study, "members", "_key, _parent_key")[:2] == [
+        ("uuid-0000-edit/members[1]", "uuid-0000-edit"),
+        ("uuid-0000-edit/members[2]", "uuid-0000-edit")]
+    assert _table(study, "episodes", "DISTINCT _parent_key")[0] == ("uuid-0000-edit/members[1]",)
+    # the repeat files exported with the edit now find their entries unchanged
+    rest = ff.kobo_csvs(later, subs)[1:]
+    again = import_files(study, rest)
+    assert again.unchanged == {"members": 4, "episodes": 4} and again.accepted == {
+        "members": 0, "episodes": 0}

@@ -50,6 +50,10 @@ def test_each_row_is_checked_against_its_own_version(study, tmp_path):
     assert rows == [("H000", "east", None, "1"), ("H001", "south", None, "1"),
                     ("H002", "north", 1, "2"), ("H003", "west", 1, "2")]
     assert eps == [("1",), ("2",)]
+    with study.open_store() as store:
+        asked = store.con.execute("SELECT version, asked FROM study.form_versions WHERE "
+                                  "variable = 'phone_access' ORDER BY 1").fetchall()
+    assert asked == [("1", False), ("2", True)]
 
 
 def test_a_choice_or_question_of_the_other_version_is_still_a_problem(study, tmp_path):

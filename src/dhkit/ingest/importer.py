@@ -92,7 +92,7 @@ class FileResult:
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (ok, quarantined)
     already_imported: bool = False
     unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
-    edited: dict[str, int] = field(default_factory=dict)      # table -> rows that replaced a version
+    edited: dict[str, int] = field(default_factory=dict)  # table -> rows replacing a version
 
 
 @dataclass
@@ -622,7 +622,7 @@ class _Importer:
                   Check(c.code, c.field, f"_form_version IN ({', '.join(map(lit, vs))}) AND "
                         f"({c.condition})", c.message, c.value) for c, vs in per.items()]
         if "version" in s.cmap.meta:
-            raw = f"NULLIF(trim(CAST(_version AS VARCHAR)), '')"
+            raw = "NULLIF(trim(CAST(_version AS VARCHAR)), '')"
             add = (f"dhkit instrument add {self.study.dir.name} FORM.xlsx")
             checks.append(Check(
                 "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
@@ -804,6 +804,7 @@ class _Importer:
             self.store.audit("import", file=name, sha256=sha,
                              note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
+        self._write_versions()
         self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
                          "old_key VARCHAR, new_key VARCHAR)")
         self.temps.append("_replaced")
@@ -878,7 +879,8 @@ class _Importer:
         join = ""
         if level is not None and self.key_var in types and self.key_var not in qnames:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
-                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
+                    f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL "
+                    f"FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
         k = self.stages.index(s)
@@ -912,6 +914,20 @@ class _Importer:
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad
+
+    def _write_versions(self) -> None:
+        """``form_versions``: which form version asked which variable (one row per table,
+        variable and version held), so later stages tell "not asked in this version" from
+        "missing" without reading the forms: a base must leave out the rows whose
+        ``_form_version`` did not ask the variable."""
+        if self.versions is None or self.release:
+            return
+        rows = [(table_name(q.repeat), name, v, v in self.versions.asked.get(name, ()))
+                for name, q in self.cb.questions.items() if name in self.versions.asked
+                for v in self.versions.names]
+        self.con.execute("CREATE OR REPLACE TABLE study.form_versions (\"table\" VARCHAR, "
+                         "variable VARCHAR, version VARCHAR, asked BOOLEAN)")
+        self.con.executemany("INSERT INTO study.form_versions VALUES (?, ?, ?, ?)", rows)
 
     def _history(self, t: str) -> str:
         """``TABLE_history``: earlier (or older) versions of edited rows, with when, by which
@@ -970,8 +986,27 @@ class _Importer:
             return
         old = f"SELECT old_key FROM _replaced WHERE level = {lit(pt)}"
         if not stages:
-            self.con.execute(f"UPDATE study.{qi(t)} SET _parent_key = r.new_key FROM _replaced "
-                             f"r WHERE r.level = {lit(pt)} AND _parent_key = r.old_key")
+            # parent moved to history: its entries follow it there
+            self.con.execute(
+                f"INSERT INTO _replaced SELECT {lit(t)}, c._key, NULL FROM study.{qi(t)} c "
+                f"JOIN _replaced r ON r.level = {lit(pt)} AND r.new_key IS NULL "
+                "AND c._parent_key = r.old_key")
+            self._supersede(t, f"SELECT old_key FROM _replaced WHERE level = {lit(t)} "
+                            "AND new_key IS NULL",
+                            "edited: its submission was replaced by a newer version", now)
+            # parent replaced under a new key (a Kobo edit gets a new _uuid): entries follow,
+            # and keys made from the parent's (PARENT/members[2]) are renamed with it
+            moved = (f"SELECT c._key AS old_key, CASE WHEN starts_with(c._key, r.old_key || '/')"
+                     f" THEN r.new_key || substr(c._key, length(r.old_key) + 1) ELSE c._key "
+                     f"END AS new_key, r.new_key AS parent FROM study.{qi(t)} c JOIN _replaced r "
+                     f"ON r.level = {lit(pt)} AND r.new_key IS NOT NULL AND "
+                     "r.new_key <> r.old_key AND c._parent_key = r.old_key")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _moved AS {moved}")
+            self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, old_key, new_key "
+                             "FROM _moved")
+            self.con.execute(f"UPDATE study.{qi(t)} SET _key = m.new_key, _parent_key = m.parent "
+                             f"FROM _moved m WHERE {qi(t)}._key = m.old_key")
+            self.con.execute("DROP TABLE _moved")
             return
         kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same"
                                   for s in stages)

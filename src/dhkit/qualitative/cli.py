@@ -1,8 +1,8 @@
 """Commands of the qualitative stage (``dhkit NOUN VERB``):
 
 ``participants import|list|withdraw``, ``transcripts import|list``,
-``redact propose|list|review|add|apply|log|evaluate``, ``codes import|export|list|matrix|cooccurrence|
-delete``, ``agreement report``, ``quotes list|show|export``.
+``redact propose|list|review|add|apply|log|evaluate``, ``codes import|export|list|matrix|
+cooccurrence|delete``, ``agreement report``, ``quotes list|show|export``.
 
 Every command takes the study folder ``DIR`` and opens its encrypted store. Messages go to
 stderr and never carry transcript text; results go to stdout or files (``--json`` where a
@@ -238,14 +238,14 @@ def redact_propose(
 
 @redact_app.command("evaluate")
 def redact_evaluate(
-    evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout or "
-                                       "tuning."),
+    evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout, "
+                                       "tuning or fresh."),
     file: Path | None = typer.Option(None, "--file", help="Your own marked-up sentences "
                                      "(⟦KIND|text⟧ per identifier) instead of a shipped set."),
     show_misses: bool = typer.Option(False, "--show-misses", help="Also print missed "
                                      "identifiers and false alarms (synthetic text only)."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 %% "
-                               "recall or 90 %% precision."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 % "
+                               "recall or 90 % precision."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the machine redaction pass: recall and precision per identifier kind.

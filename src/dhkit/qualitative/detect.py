@@ -95,6 +95,7 @@ class Gazetteers:
     extra_names: tuple[str, ...] = field(default=())
     common: frozenset[str] = frozenset()
     common_places: frozenset[str] = frozenset()
+    capitals: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Gazetteers:
@@ -106,7 +107,8 @@ class Gazetteers:
 
     def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          self.schools, tuple(names), self.common, self.common_places)
+                          self.schools, tuple(names), self.common, self.common_places,
+                          self.capitals)
 
 
 @lru_cache(maxsize=4)
@@ -148,7 +150,7 @@ def _load(extra: str | None) -> Gazetteers:
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
                       surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
                       schools=tuple(sorted(schools)), common=common,
-                      common_places=common_places)
+                      common_places=common_places, capitals=frozenset(capitals))
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -184,7 +186,8 @@ DATES = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
 ]
 AGES = [
-    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|cumplí|cumplió|cumplía|cumplir|a los|"
+    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|tener|tenga|tuviera|tienen|tenemos|"
+               rf"cumplí|cumplió|cumplía|cumplir|cumple|a los|"
                rf"de|con|edad de|los)[ \t]+((?:\d{{1,2}}|{NUM_ES})[ \t]+(?:años|añitos))\b",
                re.IGNORECASE),
     re.compile(rf"\b((?:\d{{1,2}}|{NUM_EN})[- ]years?[- ]old)\b", re.IGNORECASE),
@@ -210,7 +213,8 @@ PLACE_TRIGGER = re.compile(
     rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
     rf"({NAME_PHRASE})")
 ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
-                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*(?:#|No\.?|"
+                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?"
+                     r"(?:[ \t]*(?:#|No\.?|"
                      r"n[úu]mero)[ \t]*\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*-[ \t]*\d+)?)?"
                      r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
 TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
@@ -308,7 +312,7 @@ def detect_name(text: str, g: Gazetteers) -> list[Span]:
     that are also everyday words (Luz, Rosa, Mesa) or surnames alone count only inside a
     sentence; capitalised words after a title (señora, profe, Mr) or a nickname phrase
     ("le dicen el Mono"); and the names recorded for this participant, in full or any
-    one of their words (matched anywhere, any case)."""
+    one of their words (the full name in any case, a single word capitalised)."""
     folded = fold(text)
     spans: list[Span] = []  # the participant's own names first: they win ties
     for pattern in _participant_patterns(g.extra_names):
@@ -362,15 +366,20 @@ def _is_name(run: list[str], g: Gazetteers, at_start: bool, before: str) -> bool
 
 @lru_cache(maxsize=64)
 def _participant_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    parts: set[str] = set()
+    """The full names in any case; each word of them (her first name alone) capitalised,
+    so that a recorded "Luz" does not take the word "luz"."""
+    full: set[str] = set()
+    words: set[str] = set()
     for name in names:
         name = fold(name).strip()
         if name:
-            parts.add(name)
-            parts.update(w for w in re.split(r"[\s,]+", name)
+            full.add(name)
+            words.update(w[:1].upper() + w[1:].lower() for w in re.split(r"[\s,]+", name)
                          if len(w) >= 3 and w.lower() not in NAME_LINKS)
-    return tuple(re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
-                 for p in sorted(parts, key=len, reverse=True))
+    return tuple([re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
+                  for p in sorted(full, key=len, reverse=True)]
+                 + [re.compile(rf"(?<!\w)(?:{re.escape(w)}|{re.escape(w.upper())})(?!\w)")
+                    for w in sorted(words - full, key=len, reverse=True)])
 
 
 def _joins(gap: str) -> bool:
@@ -406,9 +415,14 @@ YEARISH = re.compile(r"^\d{1,4}[ \t]*[–/-][ \t]*(?:19|20)\d\d$")
 
 def detect_business(text: str, g: Gazetteers) -> list[Span]:
     """Firms named after their partners: "Ortiz, Mesa and López" (every word a surname)."""
-    folded = fold(text)
-    return [Span(m.start(), m.end(), "BUSINESS", "rule:partners") for m in PARTNERS.finditer(text)
-            if all(_namey(w, g) for w in re.split(r", | and | y | & ", folded[m.start():m.end()]))]
+    folded, places = fold(text), _folded(g.places)
+    out = []
+    for m in PARTNERS.finditer(text):
+        words = re.split(r", | and | y | & ", folded[m.start():m.end()])
+        if all(_namey(w, g) for w in words) and not (  # "Bogotá, Medellín and Cali"
+                all(w in places for w in words) and any(w in g.capitals for w in words)):
+            out.append(Span(m.start(), m.end(), "BUSINESS", "rule:partners"))
+    return out
 
 
 def detect_presidio(text: str, g: Gazetteers) -> list[Span]:

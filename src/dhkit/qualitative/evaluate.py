@@ -4,7 +4,8 @@ An evaluation set is a text file, one sentence a line, identifiers marked ``⟦K
 after an optional tab, the participant's recorded names (``redact_names``) separated by
 ``;``; ``#`` starts a comment line. The shipped sets (``data/eval``) are made by
 ``scripts/make_redaction_eval.py`` from fixed seeds (tuning: template set A, seed 17;
-held-out: template set B, seed 2026) plus hand-written sentences; a team can write its own
+held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (template
+set C, seed 31337) was written after the rules were final and run once; a team can write its own
 file in the same form from its pilot transcripts and run ``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:
@@ -33,7 +34,8 @@ from dhkit.errors import DhkitError
 
 MARK = re.compile(r"⟦([A-Z_]+)\|([^⟧]*)⟧")
 SETS = {"heldout": ("heldout.txt", "hand_heldout.txt"),
-        "tuning": ("tuning.txt", "hand_tuning.txt")}
+        "tuning": ("tuning.txt", "hand_tuning.txt"),
+        "fresh": ("fresh.txt",)}
 
 
 @dataclass(frozen=True)

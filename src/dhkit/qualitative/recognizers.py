@@ -180,7 +180,8 @@ def recognizers() -> list:
         def __init__(self, **kw):
             super().__init__(global_regex_flags=Flags, **kw)
 
-    money_after = r"[ \t]*(?i:pesos|millones|millón|mil\b|dólares|dolares|usd|cop|%|por[ \t]ciento)"
+    money_after = (r"[ \t]*(?i:pesos|millones|millón|mil\b|dólares|dolares|usd|cop|%|"
+                   r"por[ \t]ciento)")
     money = rf"(?!{money_after})"
     out = [
         OfflineEmailRecognizer(supported_language="es", supported_entity="EMAIL",
@@ -244,18 +245,19 @@ def recognizers() -> list:
                       rf"aparece[ \t]como|aparezco[ \t]como|se[ \t]hac[eí]a?[ \t]llamar)\b)"
                       rf"(?:[ \t]*(?:(?i:es|era|de|del|él|ella|el|la|mi|su|en|is|was|on|in|"
                       rf"called|llamad[oa]|como|:)\b|{PLATFORM}|[:,]))*[ \t]*"
-                      rf"(?P<v>(?<![@\w])[A-Za-z0-9_][A-Za-z0-9_.]{{1,30}}[A-Za-z0-9_])",
+                      r"(?P<v>(?<![@\w])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])",
             check=_username_ok, name="dhkit:username"),
         _Patterns(
             supported_entity="PLACE", supported_language="es", name="dhkit:address",
-            patterns=[Pattern("street address", rf"\b(?i:calle|cll?|carrera|cra|kra|kr|cr|"
-                              rf"avenida(?:[ \t](?:calle|carrera|cra))?|av|ak|ac|diagonal|dg|"
-                              rf"transversal|tv|tr|circular|autopista)\b\.?[ \t]+\d{{1,3}}"
-                              rf"[ \t]?(?:[A-Z]|ª|°|º)?(?:[ \t]?(?i:bis))?(?:[ \t]?[A-Z](?![a-z]))?"
-                              rf"(?:[ \t]+(?i:sur|este|norte|oeste))?[ \t]*"
-                              rf"(?:#|(?i:no|n|nro|núm|num)\.?[ \t]?[°º]?|(?i:n\.?[ \t]?[°º])|"
-                              rf"(?i:número|numero))[ \t]*\d{{1,3}}[ \t]?[A-Z]?(?![a-z])"
-                              rf"(?:[ \t]*-[ \t]*\d{{1,3}})?(?:[ \t]+(?i:sur|este|norte)\b)?",
+            patterns=[Pattern("street address", r"\b(?i:calle|cll?|carrera|cra|kra|kr|cr|"
+                              r"avenida(?:[ \t](?:calle|carrera|cra))?|av|ak|ac|diagonal|dg|"
+                              r"transversal|tv|tr|circular|autopista)\b\.?[ \t]+\d{1,3}"
+                              r"[ \t]?(?:[A-Z]|ª|°|º)?(?:[ \t]?(?i:bis))?"
+                              r"(?:[ \t]?[A-Z](?![a-z]))?"
+                              r"(?:[ \t]+(?i:sur|este|norte|oeste))?[ \t]*"
+                              r"(?:#|(?i:no|n|nro|núm|num)\.?[ \t]?[°º]?|(?i:n\.?[ \t]?[°º])|"
+                              r"(?i:número|numero))[ \t]*\d{1,3}[ \t]?[A-Z]?(?![a-z])"
+                              r"(?:[ \t]*-[ \t]*\d{1,3})?(?:[ \t]+(?i:sur|este|norte)\b)?",
                               0.8),
                       Pattern("block and house", r"\b(?i:manzana|mz)\b\.?[ \t]*\d+[A-Z]?,?"
                                                  r"[ \t]*(?i:casa|cs|lote|lt|apto|apartamento|"

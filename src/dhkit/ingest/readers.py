@@ -321,6 +321,9 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
     unknown: list[str] = []
     for h in headers:
         hs = h.strip()
+        if hs == "version" and "version" not in idx.by_name:   # a plain export's version
+            meta.setdefault("version", h)
+            continue
         if hs in META_ROLES:
             role = META_ROLES[hs]
             if role == "key" and "key" in meta and hs in KEY_PRIORITY and \

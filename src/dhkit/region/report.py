@@ -226,8 +226,9 @@ def _write_legal(analysis: RegionAnalysis, out: Path, languages) -> dict[str, Pa
 
     files = {}
     for lang in languages:
+        # HTML only: the legal stage's xlsx is not byte-stable; tables.xlsx has the matrix
         for path in write_matrix(analysis.legal, analysis.legal_checklist, out / "legal", lang,
-                                 ("html", "xlsx")):
+                                 ("html",)):
             files[f"legal/{path.name}"] = path
     return files
 
@@ -268,6 +269,11 @@ def is_nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def ci_text(low: float, high: float, tr) -> str:
+    """A compact CI in per cent without the signs: "17.1–22.5"."""
+    return f"{tr.number(100 * low, 1)}–{tr.number(100 * high, 1)}"
+
+
 def cell_text(rec: dict, lang: str, tr) -> tuple[str, str, str]:
     """(main text, CI text, css class) of one country cell."""
     status = rec["status"]
@@ -278,7 +284,7 @@ def cell_text(rec: dict, lang: str, tr) -> tuple[str, str, str]:
     if status == SUPPRESSED_CELL:
         return "*", "", "suppressed"
     est = tr.percent(rec["estimate"])
-    ci = f"{tr.percent(rec['ci_low'])}–{tr.percent(rec['ci_high'])}"
+    ci = ci_text(rec["ci_low"], rec["ci_high"], tr)
     if rec.get("flag") == "caution":
         return f"({est})", ci, "caution"
     return est, ci, ""

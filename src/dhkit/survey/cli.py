@@ -174,7 +174,9 @@ def regress_cmd(
     t = t.rename(columns={"p": "p_value"})
     if out is not None:
         if out.suffix.lower() == ".csv":
-            t.to_csv(out, index=False)
+            from dhkit.safetext import csv_frame
+
+            csv_frame(t).to_csv(out, index=False)   # term labels: no formula injection
         else:
             t.to_parquet(out, index=False)
         err_console.print(f"wrote {len(t)} coefficients to {out} ({fit.n} rows in the model, "

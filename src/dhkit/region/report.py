@@ -179,8 +179,10 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
               "differences": analysis.differences, "countries": countries_table(analysis)}
+    from dhkit.safetext import csv_frame
+
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        csv_frame(frame).to_csv(out / f"{name}.csv", index=False)     # text never a formula
         files[f"{name}.csv"] = out / f"{name}.csv"
         if name != "countries":
             frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -189,7 +191,7 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
         folder = out / "countries" / ce.ref.id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "estimates.csv"
-        ce.public.to_csv(path, index=False)       # as `dhkit report` writes it
+        csv_frame(ce.public).to_csv(path, index=False)       # as `dhkit report` writes it
         files[f"countries/{ce.ref.id}/estimates.csv"] = path
     return files
 

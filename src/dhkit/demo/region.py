@@ -187,7 +187,8 @@ def write_region(out: Path, studies: dict[str, Path]) -> Path:
     from dhkit.region.config import starter_harmonisation, write_harmonisation
 
     lines = ['# The regional demo (synthetic; no real data). See docs/region.md.', "",
-             "[region]", 'name = "Disrupting Harm — regional comparison (synthetic demo)"',
+             "[region]", 'name = { en = "Disrupting Harm — regional comparison (synthetic demo)", '
+             'es = "Disrupting Harm — comparación regional (demostración sintética)" }',
              'languages = ["en", "es"]', 'harmonisation = "harmonisation.yaml"',
              'combine = "population"', 'on_suppressed = "exclude"', "suppress_below = 25",
              "caution_below = 50", ""]

@@ -17,7 +17,10 @@ The report stage calls :func:`quotes_for`:
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,6 +175,96 @@ def _code_ids(store: Store, code: str, include_children: bool) -> list[str]:
                          "list.")
     cid = match[0].code_id
     return descendants(codes, cid) if include_children else [cid]
+
+
+# --- translations: every report language shows quotes in its own language -----------------
+
+TRANSLATIONS = "qual_quote_translations"
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+
+
+@dataclass(frozen=True)
+class ShownQuote:
+    """A cleared quote as one report language shows it: the original text when the quote
+    is in that language, else the team's translation, marked with the source language."""
+
+    quote_id: str
+    code_id: str
+    text: str
+    attribution: str
+    group: str
+    language: str
+    translated_from: str | None = None
+
+
+def import_quote_translations(store: Store, path: str | Path) -> int:
+    """Store translations of quotes (CSV ``quote``, ``language``, ``translation``: the
+    redacted quote exactly as the quote bank gives it, the target language, the translated
+    text). They live in the encrypted store; a translation must carry the same redaction
+    placeholders as its quote (QUAL-091), so translating never brings back an identifier.
+    Re-importing a pair replaces it. Returns the number of translations stored.
+
+    A translation only shows for a quote the bank still clears (redacted, consented, not
+    withdrawn): it is looked up from the cleared quote, never listed on its own.
+    """
+    from dhkit.validation import ValidationReport
+
+    path = Path(path)
+    rows, report = [], ValidationReport()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for i, r in enumerate(csv.DictReader(fh), start=2):
+            src, lang, text = (r.get(k, "") or "" for k in ("quote", "language", "translation"))
+            if Counter(_PLACEHOLDER.findall(src)) != Counter(_PLACEHOLDER.findall(text)):
+                report.add("QUAL-091", "the translation's redaction placeholders differ from "
+                           "the quote's", file=str(path), line=i,
+                           hint="Keep every [NAME], [PLACE] ... of the quote, and add none.")
+            rows.append((src.strip(), lang.strip(), text.strip()))
+    if not report.ok:
+        from dhkit.errors import ValidationError
+
+        raise ValidationError("QUAL-091", f"{path.name}: {len(report)} translation(s) refused; "
+                              "nothing imported", report)
+    con = store.con
+    con.execute(f"CREATE TABLE IF NOT EXISTS study.{TRANSLATIONS} (quote TEXT, language TEXT, "
+                "translation TEXT)")
+    for src, lang, text in rows:
+        con.execute(f"DELETE FROM study.{TRANSLATIONS} WHERE quote = ? AND language = ?",
+                    [src, lang])
+        con.execute(f"INSERT INTO study.{TRANSLATIONS} VALUES (?, ?, ?)", [src, lang, text])
+    return len(rows)
+
+
+def quote_translations(store: Store) -> dict[tuple[str, str], str]:
+    """(quote text, language) → translation, as stored (empty when there are none)."""
+    exists = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+        [TRANSLATIONS]).fetchone()[0]
+    if not exists:
+        return {}
+    rows = store.con.execute(f"SELECT quote, language, translation FROM study.{TRANSLATIONS}")
+    return {(q, lang): t for q, lang, t in rows.fetchall()}
+
+
+def in_language(quotes: list[Quote], lang: str,
+                translations: dict[tuple[str, str], str]) -> list[ShownQuote]:
+    """The quotes a report in ``lang`` can show: those recorded in ``lang`` as they are,
+    the others through their translation (marked ``translated_from``); a quote with
+    neither is left out rather than shown in another language.
+
+    >>> q = Quote("Q-1", "c", "C", "Me daba vergüenza.", "(YP)", "YP", "es")
+    >>> [x.text for x in in_language([q], "en", {("Me daba vergüenza.", "en"): "I was ashamed."})]
+    ['I was ashamed.']
+    >>> in_language([q], "en", {})
+    []
+    """
+    out = []
+    for q in quotes:
+        if (q.language or lang) == lang:
+            out.append(ShownQuote(q.quote_id, q.code_id, q.text, q.attribution, q.group, lang))
+        elif (q.text, lang) in translations:
+            out.append(ShownQuote(q.quote_id, q.code_id, translations[(q.text, lang)],
+                                  q.attribution, q.group, lang, q.language))
+    return out
 
 
 def export_quotes(quotes: list[Quote], path: str | Path, title: str = "Quote bank") -> Path:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dhkit import __version__
+from dhkit.safetext import csv_frame
 from dhkit.region import compare
 from dhkit.region.config import Region, TableSpec
 from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, PUBLISHED, SUPPRESSED_CELL,
@@ -179,7 +180,6 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
               "differences": analysis.differences, "countries": countries_table(analysis)}
-    from dhkit.safetext import csv_frame
 
     for name, frame in frames.items():
         csv_frame(frame).to_csv(out / f"{name}.csv", index=False)     # text never a formula

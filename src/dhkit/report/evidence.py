@@ -37,10 +37,11 @@ _WORDS = {
     "not_applicable": {"en": "Not applicable", "es": "No aplica"},
     "checklist": {"en": "checklist items", "es": "ítems de la lista de verificación"},
     "codes": {"en": "interview codes", "es": "códigos de entrevista"},
-    "legal_note": {"en": "Share of checklist items by answer, per area. Full gap report: "
-                         "dhkit legal gap.",
+    "legal_note": {"en": "Share of checklist items by answer, per area. Every item not met or "
+                         "partly met is listed in the annex on legal and policy gaps.",
                    "es": "Proporción de ítems de la lista de verificación por respuesta, por "
-                         "área. Informe completo de brechas: dhkit legal gap."},
+                         "área. Cada ítem no cumplido o cumplido en parte figura en el anexo "
+                         "de brechas legales y de políticas."},
 }
 
 
@@ -110,20 +111,52 @@ def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
     html = (f"<table class='est'><caption>{_w('legal', lang)}</caption><thead><tr>"
             f"<th scope='col' class='rowhead'>{_w('area', lang)}</th><th scope='col'>"
             f"{_w('items', lang)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p class='fn'>{_w('legal_note', lang)}</p>")
+            f"<p class='fn'>{_w('legal_note', lang)} <a href='#annex-gaps'>→</a></p>")
     return _w("legal", lang), html
 
 
-def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3) -> list:
+def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3, *,
+                   lang: str | None = None, translations: dict | None = None,
+                   used: set | None = None) -> list:
     """The quotes coded with one of ``codes`` or their sub-codes, at most ``limit``, one per
-    participant group first so the chapter hears young people and professionals."""
+    participant group first so the chapter hears young people and professionals.
+
+    With ``lang``, only quotes the report can show in that language (recorded in it, or
+    translated: :func:`dhkit.qualitative.quotes.in_language`), original-language ones
+    first. ``used`` holds the source texts already shown in earlier chapters: a quote is
+    never repeated, nor one that is part of (or contains) a quote already shown; the
+    texts picked here are added to it."""
+    from dhkit.qualitative.quotes import ShownQuote, in_language
+
+    used = used if used is not None else set()
+    source = {q.quote_id: q.text for q in quotes}
     picked = [q for q in quotes if any(q.code_id == c or q.code_id.startswith(c + ".")
                                        for c in codes)]
+    if lang is None:
+        shown = [ShownQuote(q.quote_id, q.code_id, q.text, q.attribution, q.group,
+                            q.language or "") for q in picked]
+    else:
+        shown = in_language(picked, lang, translations or {})
+    shown.sort(key=lambda q: q.translated_from is not None)   # stable: originals first
+
+    def fresh(q) -> bool:
+        text = source[q.quote_id]
+        return not any(text in u or u in text for u in used)
+
     seen, first, rest = set(), [], []
-    for q in picked:
+    for q in shown:
+        if not fresh(q):
+            continue
         (rest if q.group in seen else first).append(q)
         seen.add(q.group)
-    return (first + rest)[:limit]
+    out = []
+    for q in first + rest:
+        if len(out) == limit:
+            break
+        if fresh(q):
+            out.append(q)
+            used.add(source[q.quote_id])
+    return out
 
 
 def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:

@@ -18,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
-from dhkit.report import charts
+from dhkit.report import chapters, charts
+from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
@@ -55,11 +56,13 @@ UI_STRINGS = [
     "Chart data: {items}.",
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
-    "CI high", "(synthetic demo)",
+    "CI high", "(synthetic demo)", "translated from {language}",
     "Standard errors of child and caregiver estimates include the calibration of the weights "
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
 ]
+UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
+UI_STRINGS += _FINDINGS_STRINGS     # written findings
 
 
 @dataclass
@@ -284,8 +287,10 @@ def _chunks(spec, catalogue) -> list:
 
 
 def sections(analysis, t: Translator, split_wide: bool = True,
-             quotes_all: list | None = None) -> list[SectionView]:
+             quotes_all: list | None = None,
+             translations: dict | None = None) -> list[SectionView]:
     out = []
+    used: set = set()          # quotes shown in an earlier chapter are not repeated
     n_table = n_chart = 0
     for s in analysis.plan.sections:
         tables, chart_views = [], []
@@ -298,9 +303,26 @@ def sections(analysis, t: Translator, split_wide: bool = True,
         for spec in s.charts:
             n_chart += 1
             chart_views.append(chart_view(analysis, t, spec, str(n_chart)))
-        quotes = section_quotes(quotes_all or [], s.quotes) if s.quotes else []
+        quotes = [_quote_view(q, t) for q in section_quotes(
+            quotes_all or [], s.quotes, lang=t.lang, translations=translations,
+            used=used)] if s.quotes else []
         out.append(SectionView(s.id, t.label(s.title), tables, chart_views, quotes))
     return out
+
+
+@dataclass
+class QuoteView:
+    text: str
+    attribution: str
+
+
+def _quote_view(q, t: Translator) -> QuoteView:
+    """A quote with its attribution; a translated one says from which language."""
+    attribution = q.attribution
+    if q.translated_from:
+        language = t.locale.languages.get(q.translated_from, q.translated_from)
+        attribution += " — " + t("translated from {language}", language=language)
+    return QuoteView(q.text, attribution)
 
 
 def callouts(analysis, inputs, t: Translator) -> list[dict]:
@@ -399,16 +421,22 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str:
+def render_html(analysis, inputs, t: Translator, for_print: bool = False,
+                findings=None) -> str:
     """The whole report as one self-contained HTML page (CSS and SVG inline)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
         title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
-        sections=sections(analysis, t, quotes_all=inputs.quotes),
+        sections=sections(analysis, t, quotes_all=inputs.quotes,
+                          translations=getattr(inputs, "quote_translations", None)),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=evidence_sections(inputs, t, analysis.plan))
+        extra_sections=evidence_sections(inputs, t, analysis.plan),
+        methods_blocks=chapters.methods_blocks(analysis, inputs, t,
+                                               methods(analysis, inputs, t)),
+        chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),
+        annexes=chapters.annex_blocks(inputs, t), findings=findings)
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -32,6 +32,10 @@ def inputs_from_study(study) -> ReportInputs:
                 main = main.drop(columns=[c for c in keep[1:] if c in main.columns]).merge(
                     weights[keep], on="hh_id", how="inner")
         quotes = _cleared_quotes(store)
+        translations = _translations(store) if quotes else {}
+        from dhkit.report.fieldwork import load_fieldwork
+
+        fieldwork = load_fieldwork(store, study.dir)
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
     if d.weights not in main.columns:
@@ -48,7 +52,8 @@ def inputs_from_study(study) -> ReportInputs:
         input_hashes={str(f): h for f, h in audit},
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
-        study=study, quotes=quotes, calibration=calibration,
+        study=study, quotes=quotes, quote_translations=translations, calibration=calibration,
+        fieldwork=fieldwork,
         weight_lineage=any(c.startswith("w_") for c in main.columns))
 
 
@@ -79,3 +84,10 @@ def _cleared_quotes(store) -> list:
 
     quotes, _withheld = quote_bank(store)
     return quotes
+
+
+def _translations(store) -> dict:
+    """The team's translations of quotes, so each report language shows its own."""
+    from dhkit.qualitative.quotes import quote_translations
+
+    return quote_translations(store)

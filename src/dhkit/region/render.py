@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import altair as alt
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__

@@ -229,3 +229,51 @@ def test_every_table_and_chart_prints_its_base(built):
         assert 'class="base">Base: ' in block
     for block in re.findall(r'<figure id="figure-.*?</figure>', html, flags=re.S):
         assert 'class="base">Base: ' in block
+
+
+def test_every_significant_difference_is_shown_in_the_report(built):
+    from dhkit.indicators.catalogue import load_catalogue, load_plan
+
+    import html as html_lib
+
+    html = html_lib.unescape(built.files["report.html"].read_text(encoding="utf-8"))
+    ctr = pd.read_csv(built.files["contrasts.csv"], keep_default_na=False)
+    sig = ctr[ctr.significant.astype(str) == "True"]
+    assert len(sig)
+    cat = load_catalogue()
+    plan = load_plan(catalogue=cat)
+    columns = {}
+    for s in plan.sections:
+        for tb in s.tables:
+            for i in tb.indicators:
+                columns.setdefault(i, set()).update(tb.domains)
+    for r in sig.itertuples(index=False):
+        if r.indicator not in columns:
+            continue
+        if r.domain in columns[r.indicator]:
+            continue                      # a † column of the table marks it
+        label = cat.domains[r.domain].label["en"].lower()
+        assert f"Significant difference by {label}: " in html, (r.indicator, r.domain)
+
+
+def test_off_table_difference_is_worded_with_both_levels_and_p():
+    from types import SimpleNamespace
+
+    from dhkit.indicators.catalogue import load_catalogue
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import significant_elsewhere
+
+    cat = load_catalogue()
+    est = pd.DataFrame({"indicator": ["told_anyone"] * 2, "category": ["", ""],
+                        "domain": ["area"] * 2, "level": ["1", "2"], "estimate": [0.41, 0.62]})
+    ctr = pd.DataFrame({"indicator": ["told_anyone"], "category": [""], "domain": ["area"],
+                        "level_a": ["1"], "level_b": ["2"], "difference": [0.21],
+                        "p_value": [0.013], "significant": [True]})
+    a = SimpleNamespace(catalogue=cat, public=est, contrasts=ctr)
+    assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["sex"]) == [
+        "Significant difference by area: Told someone about what happened, Rural 62.0% against "
+        "Urban 41.0% (+21.0 percentage points, p = 0.013)."]
+    assert significant_elsewhere(a, Translator("es"), ["told_anyone"], ["sex"]) == [
+        "Diferencia significativa por zona: Le contó a alguien lo que pasó, Rural 62,0\xa0% "
+        "frente a Urbana 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
+    assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []

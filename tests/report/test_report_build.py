@@ -277,3 +277,31 @@ def test_off_table_difference_is_worded_with_both_levels_and_p():
         "Diferencia significativa por zona: Le contó a alguien lo que pasó, Rural 62,0\xa0% "
         "frente a Urbana 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []
+
+
+def test_excel_marks_only_suppressed_rows_and_writes_no_error_cells(built):
+    wb = openpyxl.load_workbook(built.files["tables.xlsx"])
+    ws = wb[wb.sheetnames[[n.startswith("Sampling") for n in wb.sheetnames].index(True)]]
+    head = [c.value for c in ws[1]]
+    flag = head.index("Flag")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows
+    for r in rows:
+        if r[flag] != "suppressed":
+            assert "*" not in r[2:flag], r          # CI, deff ... of a shown row: never *
+    for name in wb.sheetnames:
+        for row in wb[name].iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and v.startswith("=") for v in row), name
+            assert not any(isinstance(v, str) and v.startswith("#") for v in row), name
+
+
+def test_zero_estimate_is_exactly_zero_with_a_korn_graubard_interval_and_blank_deff(built):
+    est = pd.read_csv(built.files["estimates.csv"])
+    zero = est[(est.estimate == 0) & (est.flag != "suppressed")]
+    assert len(zero)
+    assert (zero.ci_low == 0).all() and (zero.ci_high > 0).all()
+    assert zero.deff.isna().all()
+    assert not np.isinf(est.deff.astype(float)).any()
+    # Korn–Graubard at 0: the upper bound of 0 of n is 1 − 0.025^(1/n*), n* ≤ n
+    n = zero.n_unweighted.astype(float)
+    assert (zero.ci_high >= 1 - 0.025 ** (1 / n) - 1e-12).all()

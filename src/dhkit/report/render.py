@@ -246,14 +246,21 @@ def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> li
     sig = sig.assign(_o=sig["indicator"].map(order)).sort_values(["_o", "domain"], kind="stable")
     for r in sig.itertuples(index=False):
         dom = cat.domains[r.domain]
-        value = {}
+        value, fixed = {}, False
         for lvl in (r.level_a, r.level_b):
             row = est[(est["indicator"] == r.indicator) & (est["category"] == r.category)
                       & (est["domain"] == r.domain) & (est["level"] == str(lvl))]
             value[lvl] = t.percent(float(row["estimate"].iloc[0])) if len(row) else ""
+            # a side with no sampling variance (0 % or 100 % by definition, e.g. an item
+            # among children not subjected to any) makes the test degenerate: not worded
+            fixed |= bool(len(row)) and "se" in row and float(row["se"].iloc[0]) == 0.0
+        if fixed:
+            continue
         label = _row_label(analysis, t, r.indicator, r.category)
+        name = t.label(dom.label)
+        name = name if name[:2].isupper() else name[:1].lower() + name[1:]
         out.append(t("Significant difference by {domain}: {indicator}, {b} {vb} against {a} "
-                     "{va} ({diff} percentage points, {p}).", domain=t.label(dom.label).lower(),
+                     "{va} ({diff} percentage points, {p}).", domain=name,
                      indicator=label, b=t.label(dom.levels[str(r.level_b)]), vb=value[r.level_b],
                      a=t.label(dom.levels[str(r.level_a)]), va=value[r.level_a],
                      diff=("+" if r.difference > 0 else "") + t.number(r.difference * 100, 1),

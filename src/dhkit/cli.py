@@ -50,6 +50,7 @@ def _register_stages() -> None:
     from dhkit.instrument import cli as instrument_cli
     from dhkit.legal import cli as legal_cli
     from dhkit.qualitative import cli as qualitative_cli
+    from dhkit.region import cli as region_cli
     from dhkit.report import cli as report_cli
     from dhkit.sampling import cli as sampling_cli
     from dhkit.survey import cli as survey_cli
@@ -58,7 +59,7 @@ def _register_stages() -> None:
 
     for stage in (workspace_cli, instrument_cli, ingest_cli, demo_cli, sampling_cli,
                   weighting_cli, survey_cli, report_cli, legal_cli, qualitative_cli,
-                  dashboard_cli):
+                  dashboard_cli, region_cli):
         stage.register(app)
 
 

@@ -50,10 +50,22 @@ def is_formula_like(text: str) -> bool:
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell: formula-like text prefixed with ``'``; anything else unchanged."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
+    r"""A CSV cell: formula-like text prefixed with ``'``; anything else unchanged.
+
+    Carriage returns inside text become line feeds: CSV writers quote a field that holds a
+    line feed but (with ``\n`` line endings, pandas' default) not one that holds only a
+    ``\r``, and a reader would start a new row at it, with the rest of the text as a fresh
+    cell that may begin with ``=``.
+
+    >>> csv_cell("a\r=1+1")
+    'a\n=1+1'
+    """
+    if not isinstance(value, str):
+        return value
+    risky = is_formula_like(value) or value.startswith("\n")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if risky else value
 
 
 def csv_row(values: Iterable[Any]) -> list[Any]:
@@ -85,7 +97,8 @@ def workbook(path: str | Path, **options: Any):
     """An ``xlsxwriter.Workbook`` that never turns text into formulas, URLs or numbers."""
     import xlsxwriter
 
-    return xlsxwriter.Workbook(str(path), {**options, **WORKBOOK_OPTIONS})
+    target = str(path) if isinstance(path, (str, Path)) else path   # a path or a BytesIO
+    return xlsxwriter.Workbook(target, {**options, **WORKBOOK_OPTIONS})
 
 
 def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:

@@ -51,6 +51,9 @@ def read_table(path: str | Path, value_labels: bool = False) -> pd.DataFrame:
             df, meta = pyreadstat.read_dta(str(path))
             return _labelled(df, meta) if value_labels else df
         if suffix == ".xlsx":
+            from dhkit.zipguard import check_zip
+
+            check_zip(path)
             return pd.read_excel(path)
     except DhkitError:
         raise

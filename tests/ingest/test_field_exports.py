@@ -133,3 +133,96 @@ def test_terminal_groups_identical_problems_and_the_csv_keeps_every_row(study, t
     with report.open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["code"] == "IMP-005"]
     assert len(rows) == 40 and rows[0]["value"] == "mars"
+
+
+def _count(study, table):
+    with study.open_store() as store:
+        if not store.has_table(table):
+            return 0
+        return store.con.execute(f"SELECT count(*) FROM study.{table}").fetchone()[0]
+
+
+def test_the_xlsx_after_the_csv_of_the_same_submissions_is_a_reported_no_op(study, tmp_path):
+    subs = ff.sample(3)
+    import_files(study, ff.kobo_csvs(tmp_path, subs))
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "same.xlsx", subs)])
+    assert res.ok and res.quarantined == {"main": 0, "members": 0, "episodes": 0}
+    assert res.unchanged == {"main": 3, "members": 6, "episodes": 6} and res.edited == {}
+    assert res.accepted == {"main": 0, "members": 0, "episodes": 0}
+    assert _count(study, "main") == 3 and _count(study, "episodes") == 6
+    with study.open_store() as store:
+        note = store.con.execute("SELECT note FROM audit_log WHERE file = 'same.xlsx'"
+                                 ).fetchone()[0]
+    assert "unchanged (already stored, no-op): main 3, members 6, episodes 6" in note
+
+
+def test_odk_edit_with_the_same_key_replaces_the_row_and_keeps_the_old_one(study, tmp_path):
+    subs = ff.sample(2)
+    import_files(study, ff.odk_csvs(tmp_path, subs))
+    subs[1].region = "north"               # corrected on the server after the first export
+    subs[1].members[0].age = 41
+    later = tmp_path / "later"
+    later.mkdir()
+    res = import_files(study, ff.odk_csvs(later, subs))
+    assert res.ok
+    assert res.edited == {"main": 1, "members": 1}
+    assert res.unchanged == {"main": 1, "members": 3}
+    assert [f.already_imported for f in res.files] == [True, False, False]   # episodes: same file
+    with study.open_store() as store:
+        now = store.con.execute("SELECT region FROM study.main WHERE hh_id = 'H001'").fetchall()
+        old = store.con.execute("SELECT region, _superseded_why FROM study.main_history"
+                                ).fetchall()
+        ages = store.con.execute("SELECT m_age FROM study.members WHERE m_name = 'A1'"
+                                 ).fetchall()
+    assert now == [("north",)] and ages == [(41,)]
+    assert old == [("south", "edited: replaced by a newer version of the submission")]
+    assert _count(study, "members") == 4 and _count(study, "members_history") == 1
+
+
+def test_kobo_edit_with_a_new_uuid_and_deprecated_id_replaces_the_submission(study, tmp_path):
+    subs = ff.sample(2)
+    import_files(study, [ff.kobo_xlsx(tmp_path / "first.xlsx", subs)])
+    subs[0].uuid, subs[0].region = "uuid-0000-edit", "south"     # Kobo gives edits a new _uuid
+    path = ff.kobo_xlsx(tmp_path / "edited.xlsx", subs)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["Household visit"]
+    ws.cell(1, ws.max_column + 1, "meta/deprecatedID")
+    ws.cell(2, ws.max_column, "uuid:uuid-0000")
+    wb.save(path)
+    res = import_files(study, [path])
+    assert res.ok, [str(p) for p in res.report]
+    assert res.edited == {"main": 1} and res.unchanged["main"] == 1
+    assert _count(study, "main") == 2 and _count(study, "main_history") == 1
+    assert _count(study, "members") == 4 and _count(study, "members_history") == 2
+    assert _count(study, "episodes") == 4 and _count(study, "episodes_history") == 2
+
+
+def test_a_new_submission_reusing_a_stored_study_key_is_still_refused(study, tmp_path):
+    subs = ff.sample(2)
+    import_files(study, ff.kobo_csvs(tmp_path, subs))
+    subs[0].uuid = "someone-else"
+    later = tmp_path / "later"
+    later.mkdir()
+    res = import_files(study, ff.kobo_csvs(later, subs[:1]))
+    assert [p.code for p in res.report if p.file.endswith("visit.csv")] == ["IMP-009"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_labels_as_values_export_in_any_language_is_read_back_as_codes(study, tmp_path, lang):
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "labels.xlsx", ff.sample(2),
+                                            labels=lang)])
+    assert res.ok, [str(p) for p in res.report]
+    assert res.accepted == {"main": 2, "members": 4, "episodes": 4}
+    assert _table(study, "main", "region") == [("north",), ("south",)]
+    assert _table(study, "members", "DISTINCT m_sex") == [("f",), ("m",)]
+    assert _table(study, "episodes", "DISTINCT ep_kind") == [("ill",), ("inj",)]
+
+
+def test_a_label_that_is_no_choice_is_still_a_choice_problem(study, tmp_path):
+    subs = ff.sample(2)
+    subs[0].region = "Atlántida"
+    res = import_files(study, ff.kobo_csvs(tmp_path, subs, labels="es"))
+    assert [(p.code, p.field, p.row) for p in res.report if p.code != "IMP-013"] == [
+        ("IMP-005", "region", 2)]

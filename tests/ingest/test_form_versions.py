@@ -143,3 +143,44 @@ def test_instrument_add_command_reports_the_versions_held(tmp_path):
     assert "version 3 added; the study holds 1, 3" in out.output
     assert "phone_access" in out.output
     assert (tmp_path / "s" / "instrument" / "versions" / "hh_visit__3.xlsx").exists()
+
+
+def test_a_quarantined_row_released_after_its_version_is_added_goes_in(tmp_path):
+    from dhkit.ingest.quarantine import export_quarantine, release
+
+    v2 = ff.household_form(tmp_path / "hh_v2.xlsx", "2", phone=True)
+    st = init_study(tmp_path / "s", instrument=v2, demo=True)
+    add_version(st, ff.household_form(tmp_path / "hh_v3.xlsx", "3", phone=True))
+    subs = ff.sample(2)
+    subs[1].version, subs[1].phone = "2", "1"       # subs[0]: version 1, not held yet
+    first = import_files(st, [ff.kobo_xlsx(tmp_path / "e.xlsx", subs, phone=True)])
+    assert first.quarantined["main"] == 1
+    add_version(st, ff.household_form(tmp_path / "hh_v1.xlsx", "1"))
+    n = export_quarantine(st, tmp_path / "fix.csv", table="main")
+    res = release(st, tmp_path / "fix.csv")
+    assert n == 1 and res.ok and res.accepted["main"] == 1
+
+
+def test_codebook_of_a_study_marks_questions_a_version_did_not_ask(study, tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    out = CliRunner().invoke(app, ["instrument", "codebook", "--study", str(study.dir),
+                                   "--out", str(tmp_path / "cb")])
+    assert out.exit_code == 0, out.output
+    with (tmp_path / "cb" / "hh_visit_codebook.csv").open(encoding="utf-8-sig") as fh:
+        rows = {r["name"]: r["not_asked_in"] for r in csv.DictReader(fh)}
+    assert rows["phone_access"] == "1" and rows["m_age"] == ""
+    html = (tmp_path / "cb" / "hh_visit_codebook.html").read_text(encoding="utf-8")
+    assert "Not asked in form version(s) 1" in html
+
+
+def test_a_plain_csv_with_a_version_column_is_checked_by_version(study, tmp_path):
+    p = tmp_path / "plain.csv"
+    p.write_text("hh_id,region,phone_access,version\nP1,east,,1\nP2,west,1,2\nP3,east,1,2\n")
+    res = import_files(study, [p])
+    assert res.accepted["main"] == 2
+    assert [(q.code, q.row) for q in res.report] == [("IMP-005", 4)]

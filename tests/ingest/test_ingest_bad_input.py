@@ -100,11 +100,23 @@ def test_duplicate_key_keeps_the_first_and_quarantines_the_copy(kobo, tmp_path):
     assert result.accepted["main"] == len(main) and result.quarantined["main"] == 1
 
 
-def test_key_already_in_the_store_is_quarantined(kobo, tmp_path):
+def test_a_stored_submission_exported_again_unchanged_is_a_no_op(kobo, tmp_path):
     main, _ = kobo
     study = init_study(tmp_path / "s", demo=True)
     import_files(study, [write(main.iloc[:5], tmp_path / "a.csv")])
     result = import_files(study, [write(main.iloc[4:8], tmp_path / "b.csv")])
+    assert result.ok
+    assert (result.accepted["main"], result.quarantined["main"]) == (3, 0)
+    assert result.unchanged == {"main": 1}
+
+
+def test_study_key_of_another_stored_submission_is_quarantined(kobo, tmp_path):
+    main, _ = kobo
+    study = init_study(tmp_path / "s", demo=True)
+    import_files(study, [write(main.iloc[:5], tmp_path / "a.csv")])
+    again = main.iloc[4:8].copy()
+    again.loc[again.index[0], "_uuid"] = "another-device-submission"
+    result = import_files(study, [write(again, tmp_path / "b.csv")])
     assert {p.code for p in result.report} == {"IMP-009"}
     assert (result.accepted["main"], result.quarantined["main"]) == (3, 1)
 

@@ -81,7 +81,7 @@ def test_errors_are_one_line_with_the_code_and_exit_code(study, tmp_path, capsys
 def test_every_command_has_an_example_in_its_help():
     for group, verbs in {"participants": ["import", "list", "withdraw"],
                          "transcripts": ["import", "list", "show"],
-                         "redact": ["propose", "list", "review", "add", "apply", "log"],
+                         "redact": ["propose", "list", "review", "add", "apply", "log", "evaluate"],
                          "codes": ["import", "export", "list", "matrix", "cooccurrence",
                                    "delete"],
                          "agreement": ["report"], "quotes": ["list", "show", "export"]

@@ -3,6 +3,7 @@ planted as unique markers in the study store, the whole report is built (survey 
 legal review, recommendations) and no output file contains any marker."""
 
 import csv
+import re
 import zipfile
 from pathlib import Path
 
@@ -42,6 +43,14 @@ def report_with_restricted(tmp_path_factory):
     result = build_report(inputs_from_study(ctx.study), out / "report", languages=("en", "es"),
                           pdf=False)
     return result, markers
+
+
+def _holds(text: str, marker: str) -> bool:
+    """A text marker anywhere; a numeric marker only as a whole number (its digits inside a
+    longer float such as 0.4503987099100081 are not the planted answer)."""
+    if not marker.isdigit():
+        return marker in text
+    return re.search(rf"(?<![\d.]){marker}(?!\d)", text) is not None
 
 
 def _text(path: Path) -> str:

@@ -92,3 +92,13 @@ def test_quantile_import_is_the_function_even_after_the_module_loads():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")})
     assert out.stdout.strip() == "True", out.stderr
+
+
+def test_every_result_has_a_tidy_table(strat):
+    results = [strat.mean("api00"), strat.ttest("api00", "sch.wide"),
+               strat.chisq("sch.wide", "comp.imp"), strat.glm("api00 ~ ell"),
+               strat.glm("api00 ~ ell").wald("ell"),
+               strat.update(yes=lambda d: (d["sch.wide"] == "Yes").astype(int))
+                    .prevalence_ratio("yes", "stype", ("H", "E"))]
+    for r in results:
+        assert isinstance(r.table, pd.DataFrame) and len(r.table) >= 1

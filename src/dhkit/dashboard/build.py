@@ -29,6 +29,7 @@ from dhkit.dashboard.data import SiteData
 from dhkit.dashboard.strings import s
 from dhkit.errors import DhkitError
 from dhkit.report.i18n import Translator
+from dhkit.safetext import csv_frame, workbook
 
 STATIC = Path(__file__).parent / "static"
 MARK = "dhkit-dashboard"
@@ -68,12 +69,12 @@ def data_files(data: SiteData) -> dict[str, bytes]:
     and one Excel workbook per language and per indicator."""
     rows = data.public_rows()
     pairs = data.public_pairs()
-    out = {"data/estimates.csv": rows.to_csv(index=False).encode("utf-8"),
+    out = {"data/estimates.csv": csv_frame(rows).to_csv(index=False).encode("utf-8"),
            "data/estimates.json": _json(rows),
-           "data/contrasts.csv": pairs.to_csv(index=False).encode("utf-8"),
+           "data/contrasts.csv": csv_frame(pairs).to_csv(index=False).encode("utf-8"),
            "data/contrasts.json": _json(pairs)}
     for ind in data.indicators:
-        out[f"data/indicators/{ind}.csv"] = rows[rows["indicator"] == ind].to_csv(
+        out[f"data/indicators/{ind}.csv"] = csv_frame(rows[rows["indicator"] == ind]).to_csv(
             index=False).encode("utf-8")
     for lang in data.languages:
         labelled = labelled_rows(data, lang)
@@ -132,10 +133,8 @@ def _workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     import io
     import math
 
-    import xlsxwriter
-
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": False})
+    book = workbook(buf, in_memory=True, nan_inf_to_errors=False)   # text stays text
     bold = book.add_format({"bold": True})
     for name, frame in sheets.items():
         sheet = book.add_worksheet(name[:31])

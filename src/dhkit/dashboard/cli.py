@@ -42,6 +42,8 @@ def build_cmd(
     out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: DIR/dashboard]."),
     lang: str = typer.Option("", "--lang", help="en, es or all [default: the study's "
                              "languages]."),
+    region: Path = typer.Option(None, "--region", help="A region folder (region.toml): add "
+                                "the country comparison."),
 ) -> None:
     """Build the public results site: HTML, CSS, a small script, data as CSV/JSON/Excel.
 
@@ -58,7 +60,7 @@ def build_cmd(
     study = load_study(dir)
     languages = _languages(study, lang)
     err_console.print("dashboard: estimating the published tables…")
-    data = collect(study, languages)
+    data = collect(study, languages, region_dir=region)
     result = build_site(data, out or study.dir / "dashboard")
     typer.echo(str(result.out_dir / "index.html"))
     err_console.print(f"dashboard written to {result.out_dir} ({result.pages} pages, "
@@ -73,6 +75,8 @@ def serve_cmd(
                                         help="Sessions expire after this many minutes."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure "
                                         "(use when served over HTTPS)."),
+    region: Path = typer.Option(None, "--region", help="A region folder (region.toml): add "
+                                "the country comparison."),
 ) -> None:
     """Serve the dashboard to the team: the public views, plus each role's pages after
     signing in (analyst, restricted, admin). Binds to localhost unless --host says otherwise.
@@ -86,6 +90,7 @@ def serve_cmd(
     study = load_study(dir)
     err_console.print("dhkit serve: estimating the published tables…")
     serve(study, host, port, session_minutes=session_minutes, secure_cookies=secure_cookies,
+          region_dir=region,
           say=lambda text: err_console.print(text, markup=False, highlight=False))
 
 

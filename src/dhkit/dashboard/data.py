@@ -84,6 +84,7 @@ class SiteData:
     weighting: dict[str, str] = field(default_factory=dict)
     significance_level: float = 0.05
     thresholds: object = None             # dhkit.disclosure.Thresholds
+    region: object = None                 # dhkit.region.report.RegionAnalysis, if asked for
     cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -103,13 +104,17 @@ def all_pairs(plan, catalogue, domains: list[str]):
     """The plan with its contrasts widened to every pair of levels of every domain."""
     from dhkit.indicators.catalogue import Contrast
 
-    pairs = [Contrast(d, (a, b)) for d in domains
-             for a, b in itertools.combinations(catalogue.domains[d].levels, 2)]
+    pairs = list(plan.contrasts)                       # the planned ones in their own order
+    seen = {(c.domain, frozenset(c.levels)) for c in pairs}
+    pairs += [Contrast(d, (a, b)) for d in domains
+              for a, b in itertools.combinations(catalogue.domains[d].levels, 2)
+              if (d, frozenset((a, b))) not in seen]
     return dataclasses.replace(plan, contrasts=pairs)
 
 
-def collect(study, languages: tuple[str, ...] = ("en", "es")) -> SiteData:
-    """Estimate the study's plan once (as the report does) and keep the published parts.
+def collect(study, languages: tuple[str, ...] = ("en", "es"), region_dir=None) -> SiteData:
+    """Estimate the study's plan once (as the report does) and keep the published parts;
+    with ``region_dir`` (a folder with ``region.toml``) also the country comparison.
 
     >>> # doctest: +SKIP
     >>> from dhkit.workspace.config import load_study
@@ -151,7 +156,18 @@ def collect(study, languages: tuple[str, ...] = ("en", "es")) -> SiteData:
         section = weighting_section(inputs, t)
         data.weighting[lang] = section[1] if section else ""
     del inputs                                  # the microdata go no further
+    if region_dir is not None:
+        data.region = collect_region(region_dir)
     return data
+
+
+def collect_region(region_dir):
+    """The regional comparison (``region.toml``): each country's published cells from its
+    own national pipeline, through :func:`dhkit.region.report.analyse_region`."""
+    from dhkit.region.config import load_region
+    from dhkit.region.report import analyse_region
+
+    return analyse_region(load_region(region_dir))
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "downloads": {"en": "Downloads", "es": "Descargas"},
     "about": {"en": "About the data", "es": "Acerca de los datos"},
+    "countries": {"en": "Countries", "es": "Países"},
+    "countries_title": {"en": "Country comparison", "es": "Comparación entre países"},
+    "countries_intro": {
+        "en": "Each country's figures are its own published national estimates (its design, "
+              "weights and disclosure rules); no rows are pooled across countries.",
+        "es": "Las cifras de cada país son sus propias estimaciones nacionales publicadas (su "
+              "diseño, ponderaciones y reglas de divulgación); no se combinan filas entre "
+              "países."},
     "language": {"en": "Language", "es": "Idioma"},
     "other_lang": {"en": "Español", "es": "English"},
     "key_figures": {"en": "Key figures", "es": "Cifras clave"},

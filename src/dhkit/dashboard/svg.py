@@ -33,6 +33,10 @@ def _scale_max(values: list[float]) -> float:
     return 1.0
 
 
+def _ok(v) -> bool:
+    return v is not None and not math.isnan(v)
+
+
 def dot_whisker(rows: list[tuple[str, float, float, float, bool]], *, title: str, desc: str,
                 decimal: str = ".", uid: str = "c") -> str:
     """``rows``: (label, estimate, ci_low, ci_high, caution) with values in 0–1; a row
@@ -65,9 +69,10 @@ def dot_whisker(rows: list[tuple[str, float, float, float, bool]], *, title: str
             continue
         out.append(f'<text class="lab" x="{LEFT - 8}" y="{y + 4}" text-anchor="end">'
                    f'{escape(label)}</text>')
-        if lo is not None and not math.isnan(lo):
+        if _ok(lo) and _ok(hi):
             out.append(f'<line class="ci" x1="{x(lo)}" x2="{x(hi)}" y1="{y}" y2="{y}"/>')
-        cls = "dot caution" if caution else "dot"
-        out.append(f'<circle class="{cls}" cx="{x(est)}" cy="{y}" r="5"/>')
+        if _ok(est):
+            cls = "dot caution" if caution else "dot"
+            out.append(f'<circle class="{cls}" cx="{x(est)}" cy="{y}" r="5"/>')
     out.append("</svg>")
     return "".join(out)

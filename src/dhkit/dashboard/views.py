@@ -82,6 +82,8 @@ def render(page: Page, template: str, data: SiteData) -> str:
     nav = [("index.html", s("home", lang)), ("compare.html", s("compare", lang)),
            ("legal.html", s("legal", lang)), ("recommendations.html", s("recs", lang)),
            ("downloads.html", s("downloads", lang)), ("about.html", s("about", lang))]
+    if data.region is not None:
+        nav.insert(2, ("countries.html", s("countries", lang)))
     team = [(p, s(TEAM_LABELS[p], lang)) for p in (page.chrome.team_pages if page.chrome
                                                     else ())]
     return _ENV.get_template(template).render(
@@ -296,11 +298,13 @@ def public_page(data: SiteData, lang: str, path: str, chrome: Chrome | None = No
                                          recommendations_context(data, lang)),
         "downloads.html": lambda: ("downloads.html.j2", s("downloads", lang), {
             "groups": indicator_list(data, t)}),
+        "countries.html": lambda: ("countries.html.j2", s("countries_title", lang),
+                                   region_context(data, lang)),
         "about.html": lambda: ("about.html.j2", s("about", lang), {
             "methods": data.methods[lang],
             "rule": _rule(data, lang)}),
     }
-    if path not in makers:
+    if path not in makers or (path == "countries.html" and data.region is None):
         return None
     template, title, context = makers[path]()
     return render(Page(lang, path, title, chrome, context), template, data)
@@ -315,7 +319,21 @@ def _rule(data: SiteData, lang: str) -> str:
 
 
 def public_paths(data: SiteData) -> list[str]:
-    return list(PUBLIC_PAGES) + [f"indicators/{i}.html" for i in data.indicators]
+    extra = ["countries.html"] if data.region is not None else []
+    return list(PUBLIC_PAGES) + extra + [f"indicators/{i}.html" for i in data.indicators]
+
+
+def region_context(data: SiteData, lang: str) -> dict:
+    """The regional tables as the regional report builds them
+    (:func:`dhkit.region.render.table_views`: published country cells, range, combined)."""
+    from dhkit.region.render import table_views
+
+    a = data.region
+    tables = table_views(a, lang)
+    for tv in tables:
+        tv.chart = ""                    # Altair SVG carries inline styles (blocked by the CSP)
+    return {"tables": tables, "region_name": a.region.name,
+            "countries": [c.ref.label(lang) for c in a.countries]}
 
 
 def public_pages(data: SiteData, lang: str, chrome: Chrome | None = None) -> dict[str, str]:

@@ -31,13 +31,21 @@ def demo_main(
     children: int = typer.Option(999, "--children", help="Completed child interviews."),
     seed: int = typer.Option(20240601, "--seed", help="Random seed."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    region: bool = typer.Option(False, "--region", help="Run the regional demo instead: four "
+                                "synthetic countries (Colombia among them) and the regional "
+                                "report, into dhkit-demo-region/ unless --out is given."),
 ) -> None:
     """Run the whole demo: generate the synthetic study, create the study folder, import
     the data and print a summary.
 
-    Example: dhkit demo --out dhkit-demo
+    Example: dhkit demo --out dhkit-demo   ·   dhkit demo --region
     """
     if ctx.invoked_subcommand is not None:
+        return
+    if region:
+        from dhkit.demo.region import cli_run
+
+        cli_run(out if out != Path("dhkit-demo") else Path("dhkit-demo-region"), seed)
         return
     from dhkit.demo.pipeline import DemoContext, run
 

@@ -97,8 +97,25 @@ def _create_study(ctx: DemoContext):
         install_colombia(ctx.study_dir)      # the Colombia legal assessment and recommendations
         with ctx.study.open_store() as store:
             load_demo(store, second_wave=True)  # fictional transcripts, redacted, coded, consented
+        _methods_and_capacity(ctx)
     ctx.tick(1)
     return ctx.study
+
+
+def _methods_and_capacity(ctx: DemoContext) -> None:
+    """The demo's methods notes (coverage, issued households, ethics...) and a synthetic
+    law-enforcement capacity sheet, imported from outside the study folder (its
+    restricted answers go to the encrypted store only)."""
+    from dhkit.demo.methods import capacity_sheet, methods_yaml
+    from dhkit.legal.capacity import import_answers
+
+    issued = ctx.demo.counts.issued_households if ctx.demo is not None else 0
+    if issued:
+        (ctx.study_dir / "methods.yaml").write_text(methods_yaml(issued), encoding="utf-8")
+    from dhkit.legal.study import open_legal_study
+
+    import_answers(open_legal_study(ctx.study_dir),
+                   capacity_sheet(ctx.data_dir / "le_capacity_answers.csv"))
 
 
 def _adjust_lonely_psu(study_dir: Path):

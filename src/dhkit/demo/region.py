@@ -219,3 +219,19 @@ def run_region_demo(out: Path, seed: int = 20240601, scale: float = 1.0, pdf: bo
     studies = generate_countries(out, seed=seed, scale=scale, on_step=progress)
     write_region(out, studies)
     return build_region_report(load_region(out), out / "report", pdf=pdf, progress=progress)
+
+
+def cli_run(out: Path, seed: int = 20240601) -> None:
+    """``dhkit demo --region``: run everything with progress, then list the outputs."""
+    from dhkit.console import err_console, out_console, progress
+
+    with progress() as bar:
+        task = bar.add_task("regional demo", total=2 * len(COUNTRIES) + 2)
+        result = run_region_demo(out, seed=seed, progress=lambda s: bar.update(
+            task, advance=1, description=f"regional demo: {s}"))
+    err_console.print(f"Regional demo (synthetic; {len(COUNTRIES)} countries) in {out}:")
+    for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.csv",
+                 "estimates.parquet", "regional.csv", "differences.csv", "manifest.json"):
+        if name in result.files:
+            out_console.print(f"  {result.files[name]}")
+    err_console.print(f"Next: dhkit region report {out} --lang es")

@@ -20,8 +20,13 @@ def _finish(result, report: Optional[Path]) -> None:
         if f.already_imported:
             err_console.print(f"{escape(str(f.file))}: already imported (same SHA-256); nothing added")
         else:
-            tables = ", ".join(f"{t}: {a:,} accepted, {b:,} quarantined"
-                               for t, (a, b) in f.tables.items())
+            tables = ", ".join(
+                f"{t}: {a:,} accepted, {b:,} quarantined"
+                + (f", {f.unchanged[t]:,} unchanged (already stored; nothing to do)"
+                   if f.unchanged.get(t) else "")
+                + (f", {f.edited[t]:,} edited (earlier version kept in {t}_history)"
+                   if f.edited.get(t) else "")
+                for t, (a, b) in f.tables.items())
             err_console.print(f"{escape(str(f.file))} ({f.format}): {tables}")
     for note in result.notes:
         err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)

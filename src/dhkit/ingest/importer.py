@@ -8,17 +8,24 @@ already in the audit log is skipped ("already imported"), so importing twice add
 
 Store tables (all in schema ``study``):
 
-- ``main``: one row per submission, bare variable names typed from the codebook, plus
-  ``_key`` (``_uuid`` / ODK ``KEY`` / the study key), ``_submission_time``, ``_source_file``,
+- ``main``: one row per submission, bare variable names typed from the codebook (the merged
+  codebook of every form version the study holds), plus ``_key`` (ODK ``KEY`` / ``_uuid`` /
+  the study key), ``_submission_time``, ``_form_version``, ``_source_file``,
   ``_source_row``, ``_import_id``;
 - one table per repeat (``roster``, ``instance``): the repeat's variables, ``_key``,
   ``_parent_key`` (the parent row's ``_key``), the study key variable copied from the parent
   (``hh_id``), ``_source_file``, ``_source_row``, ``_import_id``;
-- ``quarantine``, ``problems``, ``value_labels``, ``audit_log``.
+- ``quarantine``, ``problems``, ``value_labels``, ``audit_log``; ``TABLE_history`` (earlier
+  versions of edited rows).
+
+A table gains a column when the form gains a question (audited as ``schema``); nothing is
+dropped.
 
 Cross-row rules here: IMP-008 duplicate key in the import (the first row goes in, later ones
-are quarantined), IMP-009 key already in the store, IMP-012 repeat row without a parent,
-IMP-013 repeat row whose parent was quarantined, IMP-014 submission without a key.
+are quarantined), IMP-009 key already in the store for another submission, IMP-012 repeat
+row without a parent, IMP-013 repeat row whose parent was quarantined, IMP-014 submission
+without a key, IMP-020 a form version the study does not hold. Re-exported rows already
+stored are no-ops (same content) or edits (``TABLE_history`` keeps the other version).
 
 >>> from dhkit.workspace.config import init_study   # doctest: +SKIP
 >>> result = import_files(init_study("s", demo=True), ["kobo.csv", "kobo-instance.csv"])  # doctest: +SKIP
@@ -40,7 +47,8 @@ from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_co
                                   suggest)
 from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
-                                   question_checks, sql_type, translate_codes, txt)
+                                   question_checks, sql_type, translate_codes,
+                                   translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
@@ -51,6 +59,15 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: DuckDB memory for an import unless DHKIT_MEMORY_LIMIT says otherwise; past it DuckDB
 #: spills to encrypted temporary files, so memory does not grow with the file
 IMPORT_MEMORY_LIMIT = "1GB"
+
+#: what to do, per problem code, when it is not "fix the value and release"
+HINTS = {
+    "IMP-008": "Give each submission its own key, or drop the resubmission",
+    "IMP-009": "Give each submission its own key, or drop the resubmission",
+    "IMP-013": None,
+    "IMP-020": "Once the version is added, re-check the rows: dhkit quarantine export, "
+               "then dhkit quarantine release",
+}
 
 QUARANTINE_DDL = """
 CREATE SEQUENCE IF NOT EXISTS study.quarantine_id START 1;
@@ -74,6 +91,8 @@ class FileResult:
     format: str = ""
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (ok, quarantined)
     already_imported: bool = False
+    unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
+    edited: dict[str, int] = field(default_factory=dict)      # table -> rows that replaced a version
 
 
 @dataclass
@@ -87,6 +106,8 @@ class ImportResult:
     report: ValidationReport = field(default_factory=ValidationReport)
     notes: list[str] = field(default_factory=list)     # rules that could not be checked
     report_rows: list[Problem] = field(default_factory=list)   # with values, for the CSV
+    unchanged: dict[str, int] = field(default_factory=dict)   # re-exported rows, same content
+    edited: dict[str, int] = field(default_factory=dict)      # re-exported rows, changed content
 
     @property
     def ok(self) -> bool:
@@ -190,8 +211,14 @@ class _Importer:
                     bar.advance(task)
                 self._validate()
                 bar.advance(task, len(todo))
-                with self.store.transaction():
-                    self._write(todo)
+                # rows carry their file row: the store need not keep the files' order,
+                # which lets DuckDB write with every thread
+                self.con.execute("SET preserve_insertion_order = false")
+                try:
+                    with self.store.transaction():
+                        self._write(todo)
+                finally:
+                    self.con.execute("RESET preserve_insertion_order")
                 bar.advance(task)
         finally:
             views = {r[0] for r in self.con.execute(
@@ -245,9 +272,13 @@ class _Importer:
             h = cmap.other_level.get(self.key_var)
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
                         else f"NULL::VARCHAR AS {txt('^' + self.key_var)}")
+        labelled = self._label_values(sheet, cmap, qs)
         for q in qs:
             header = cmap.questions.get(q.name)
             expr = normalise(q, self.cb, header, cmap.splits.get(q.name))
+            if q.name in labelled:
+                expr = translate_labels(expr, labelled[q.name],
+                                        q.base_type == "select_multiple")
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
@@ -267,6 +298,39 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+
+    def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
+        """Choice columns whose values are labels, not codes ("labels as values" exports in
+        any of the form's languages): label -> code, judged on the first 2,000 rows."""
+        from dhkit.ingest.validate import label_codes
+
+        cands = {}
+        for q in qs:
+            h = cmap.questions.get(q.name)
+            if h and q.base_type in ("select_one", "select_multiple"):
+                labels = label_codes(q, self.cb)
+                codes = self.cb.choice_values(q.list_name or "")
+                if any(k not in codes for k in labels):
+                    cands[q.name] = (h, labels, codes)
+        if not cands:
+            return {}
+        tests = ", ".join(
+            f"count(*) FILTER (WHERE trim({qi(h)}) NOT IN ({', '.join(map(lit, codes))}) AND "
+            f"(lower(trim(regexp_replace({qi(h)}, '\\s+', ' ', 'g'))) "
+            f"IN ({', '.join(lit(k) for k in labels)}) OR (regexp_matches({qi(h)}, '[;,]') "
+            f"AND list_contains([{', '.join(lit(k) for k in labels)}], lower(trim("
+            f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1]))))))"
+            for h, labels, codes in cands.values())
+        try:
+            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM temp.{qi(sheet.table)} "
+                                    "LIMIT 2000)").fetchone()
+        except duckdb.Error as exc:
+            raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
+        found = {name: labels for (name, (_, labels, _)), n in zip(cands.items(), hits) if n}
+        if found:
+            self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
+                                     f"{', '.join(found)} (a \"labels\" export)")
+        return found
 
     def _required_everywhere(self, name: str) -> bool:
         if self.versions is None:
@@ -317,10 +381,15 @@ class _Importer:
                 self._resolve_parents(level, stages)
             for s in stages:
                 self._row_checks(s, level)
+                self._match_store(s, level)
             if level is None:
                 self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
+            for s in stages:      # a re-exported row stored as is: nothing to report
+                k = self.stages.index(s)
+                self.con.execute(f"DELETE FROM {s.p} WHERE _row IN (SELECT _row FROM _st{k} "
+                                 "WHERE same)")
         if self.release:
             self._match_quarantine()
         self._keep_raw_of_bad_rows()
@@ -559,8 +628,47 @@ class _Importer:
                 "IMP-020", s.cmap.meta["version"], f"_form_version IS NULL AND {raw} IS NOT NULL",
                 f"'collected with form version \"' || {raw} || '\", which this study does not "
                 f"hold (it holds {', '.join(self.versions.names)}); add that version of the "
-                f"form: {add}, then import the file again'", raw))
+                f"form: {add}'", raw))
         return checks
+
+    def _match_store(self, s: _Stage, level: str | None) -> None:
+        """Re-exports: staged rows that are a submission (or repeat entry) already stored,
+        found by key, or by the ``deprecatedID``/``rootUuid`` of an edited submission.
+        ``_st{k}`` holds (row, stored key, same content?, newer than the stored one?).
+
+        Same content is a no-op. Changed content is an edit: the newer version is applied
+        (a row naming the stored one as deprecatedID is newer; else the later
+        ``_submission_time``, and on a tie the export, a later snapshot of the server) and
+        the other is kept in ``TABLE_history``."""
+        k = self.stages.index(s)
+        t = table_name(level)
+        name = f"_st{k}"
+        self.temps.append(name)
+        empty = (f"CREATE TEMP TABLE {name} (_row BIGINT, old_key VARCHAR, "
+                 "old_parent VARCHAR, same BOOLEAN, newer BOOLEAN)")
+        if self.release or not self.store.has_table(t) or not self.con.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM study.{qi(t)} LIMIT 1)").fetchone()[0]:
+            self.con.execute(empty)
+            return
+        have = self._store_columns(t)
+        qs = [q for q in self.cb.data_questions(level) if q.name in have]
+        new = ", ".join(f"TRY_CAST(n.{txt(q.name)} AS {have[q.name]})" if have[q.name] !=
+                        "VARCHAR" else f"n.{txt(q.name)}" for q in qs) or "NULL"
+        old = ", ".join(f"o.{qi(q.name)}" for q in qs) or "NULL"
+        cands = " UNION ALL ".join(
+            f"SELECT _row, {e} AS mk, {i} AS pri FROM {s.n} WHERE {e} IS NOT NULL"
+            for i, e in enumerate(("_key", "_deprecated", "replace(_deprecated, 'uuid:', '')",
+                                   "_root", "replace(_root, 'uuid:', '')")))
+        parent = "o._parent_key" if level is not None else "NULL::VARCHAR"
+        self.con.execute(f"""
+            CREATE TEMP TABLE {name} AS
+            SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
+                   hash({new}) = hash({old}) AS same,
+                   (m.pri > 0) OR COALESCE(n._submission_time >= o._submission_time, TRUE)
+                       AS newer
+            FROM ({cands}) m JOIN {s.n} n ON n._row = m._row
+            JOIN study.{qi(t)} o ON o._key = m.mk
+            ORDER BY n._row, m.pri""")
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
@@ -590,9 +698,13 @@ class _Importer:
                     FROM _dup WHERE stage = {i} AND rn > 1
                     UNION ALL
                     SELECT d._row, d._key, 'IMP-009', {lit(fld)},
-                           'the key is already in the study store (imported before)', d.k
+                           'the key is already in the study store for another submission '
+                           || '(imported before)', d.k
                     FROM _dup d WHERE d.stage = {i} AND d.k IN (SELECT {col} FROM ({store})
-                                                                WHERE {col} IS NOT NULL)""")
+                                                                WHERE {col} IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM _st{i} m JOIN ({store}) o
+                                      ON o._key = m.old_key WHERE m._row = d._row
+                                      AND o.{col} = d.k)""")
             self.con.execute("DROP TABLE _dup")
 
     def _parent_checks(self, level: str, stages: list[_Stage]) -> None:
@@ -609,9 +721,10 @@ class _Importer:
             self.con.execute(f"""
                 INSERT INTO {s.p}
                 SELECT _row, _key, 'IMP-012', '_parent_key',
-                       'a {level} row without a parent: no {pname} row has its parent key '
-                       || '(check _parent_index / _submission__uuid / PARENT_KEY / '
-                       || {lit(self.key_var)} || ')', _parent_key
+                       'this {level} entry belongs to no {pname} row: its link '
+                       || '(_parent_index / _submission__uuid / PARENT_KEY / '
+                       || {lit(self.key_var)} || ') names no {pname} row of this import or '
+                       || 'the store; import the {pname} file with it', _parent_key
                 FROM {s.n} WHERE _parent_key IS NULL
                     OR _parent_key NOT IN (SELECT _key FROM ({known}) WHERE _key IS NOT NULL)
                 UNION ALL
@@ -630,9 +743,8 @@ class _Importer:
                 msg = (msg or "").rstrip(". ")
                 self.result.report_rows.append(Problem(code, msg, file=s.sheet.label, row=row,
                                                        field=fld, value=value))
-                hint = ("Fix the value in the file, then: dhkit quarantine release"
-                        if code not in ("IMP-008", "IMP-009") else
-                        "Give each submission its own key, or drop the resubmission")
+                hint = HINTS.get(code, "Fix the value in the file, then: dhkit quarantine "
+                                 "release")
                 shown_value = value if code in VALUE_SHOWN and q is not None else None
                 rep.problems.append(Problem(code, msg, file=s.sheet.label, row=row, field=fld,
                                             value=shown_value, hint=hint))
@@ -692,8 +804,13 @@ class _Importer:
             self.store.audit("import", file=name, sha256=sha,
                              note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
+                         "old_key VARCHAR, new_key VARCHAR)")
+        self.temps.append("_replaced")
         for level in self._levels():
             stages = [s for s in self.stages if s.cmap.level == level]
+            if level is not None and not self.release:
+                self._cascade(level, stages, now)
             if not stages:
                 continue
             types = self._ensure_table(level, stages)
@@ -701,6 +818,13 @@ class _Importer:
             for s in stages:
                 ok, bad = self._write_stage(s, level, types, now)
                 fr = per_file[s.sheet.file]
+                same, edited = self.con.execute(
+                    f"SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) "
+                    f"FROM _st{self.stages.index(s)}").fetchone()
+                for d, n in ((fr.unchanged, same), (fr.edited, edited),
+                             (self.result.unchanged, same), (self.result.edited, edited)):
+                    if n:
+                        d[t] = d.get(t, 0) + n
                 fr.format = s.sheet.format
                 a, b = fr.tables.get(t, (0, 0))
                 fr.tables[t] = (a + ok, b + bad)
@@ -714,6 +838,12 @@ class _Importer:
             ok = sum(a for a, _ in fr.tables.values())
             bad = sum(b for _, b in fr.tables.values())
             tables = ", ".join(f"{t} {a}+{b}q" for t, (a, b) in fr.tables.items())
+            if fr.unchanged:
+                tables += "; unchanged (already stored, no-op): " + ", ".join(
+                    f"{t} {n}" for t, n in fr.unchanged.items())
+            if fr.edited:
+                tables += "; edited (the older version kept in TABLE_history): " + ", ".join(
+                    f"{t} {n}" for t, n in fr.edited.items())
             self.store.audit("quarantine release" if self.release else "import",
                              file=path.name, sha256=sha, rows_accepted=ok,
                              rows_quarantined=bad,
@@ -751,9 +881,14 @@ class _Importer:
                     f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL FROM "
                     f"({self._store_keys(None)}))) kp ON kp._key = n._parent_key")
         bad_rows = f"(SELECT DISTINCT _row FROM {s.p})"
+        k = self.stages.index(s)
+        if not self.release:
+            self._apply_edits(s, level, sel, join, bad_rows, now)
         cur = self.con.execute(
             f"INSERT INTO study.{qi(t)} BY NAME SELECT {', '.join(sel)} FROM {s.n} n{join} "
-            f"WHERE n._row NOT IN {bad_rows}")
+            f"WHERE n._row NOT IN {bad_rows}"
+            + ("" if self.release else
+               f" AND n._row NOT IN (SELECT _row FROM _st{k} WHERE same OR NOT newer)"))
         ok = cur.fetchone()[0]
         if self.release:
             k = self.stages.index(s)
@@ -777,6 +912,75 @@ class _Importer:
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad
+
+    def _history(self, t: str) -> str:
+        """``TABLE_history``: earlier (or older) versions of edited rows, with when, by which
+        import and why they were superseded (made, and evolved, like the table)."""
+        h = f"{t}_history"
+        extra = {"_superseded_at": "TIMESTAMP", "_superseded_by": "VARCHAR",
+                 "_superseded_why": "VARCHAR"}
+        if not self.store.has_table(h):
+            self.con.execute(f"CREATE TABLE study.{qi(h)} AS SELECT *, "
+                             + ", ".join(f"NULL::{ty} AS {c}" for c, ty in extra.items())
+                             + f" FROM study.{qi(t)} WHERE FALSE")
+        else:
+            have = self._store_columns(h)
+            for c, ty in {**self._store_columns(t), **extra}.items():
+                if c not in have:
+                    self.con.execute(f"ALTER TABLE study.{qi(h)} ADD COLUMN {qi(c)} {ty}")
+        return h
+
+    def _supersede(self, t: str, keys_sql: str, why: str, now) -> None:
+        """Move stored rows whose ``_key`` is in ``keys_sql`` to the history table."""
+        h = self._history(t)
+        self.con.execute(
+            f"INSERT INTO study.{qi(h)} BY NAME SELECT *, ?::TIMESTAMP AS _superseded_at, "
+            f"{lit(self.result.import_id)} AS _superseded_by, {lit(why)} AS _superseded_why "
+            f"FROM study.{qi(t)} WHERE _key IN ({keys_sql})", [now])
+        self.con.execute(f"DELETE FROM study.{qi(t)} WHERE _key IN ({keys_sql})")
+
+    def _apply_edits(self, s: _Stage, level: str | None, sel: list[str], join: str,
+                     bad_rows: str, now) -> None:
+        """Changed re-exported rows: the newer version goes in the table, the other in
+        ``TABLE_history`` (rows with problems are quarantined and change nothing)."""
+        t = table_name(level)
+        k = self.stages.index(s)
+        edits = f"SELECT * FROM _st{k} WHERE NOT same AND _row NOT IN {bad_rows}"
+        if not self.con.execute(f"SELECT count(*) FROM ({edits})").fetchone()[0]:
+            return
+        self._supersede(t, f"SELECT old_key FROM ({edits}) WHERE newer",
+                        "edited: replaced by a newer version of the submission", now)
+        self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, e.old_key, n._key FROM "
+                         f"({edits}) e JOIN {s.n} n ON n._row = e._row WHERE e.newer")
+        h = self._history(t)
+        self.con.execute(
+            f"INSERT INTO study.{qi(h)} BY NAME SELECT {', '.join(sel)}, ?::TIMESTAMP AS "
+            f"_superseded_at, {lit(self.result.import_id)} AS _superseded_by, "
+            f"'edited: an older version than the one stored' AS _superseded_why "
+            f"FROM {s.n} n{join} WHERE n._row IN (SELECT _row FROM ({edits}) WHERE NOT newer)",
+            [now])
+
+    def _cascade(self, level: str, stages: list[_Stage], now) -> None:
+        """Repeat rows of a replaced parent: when the export brings this level too, stored
+        rows it does not bring again (unchanged) go to history with their parent's old
+        version; otherwise they follow their parent to its new key."""
+        t, pt = table_name(level), table_name(self._parent_level(level))
+        if not self.store.has_table(t) or not self.con.execute(
+                f"SELECT count(*) FROM _replaced WHERE level = {lit(pt)}").fetchone()[0]:
+            return
+        old = f"SELECT old_key FROM _replaced WHERE level = {lit(pt)}"
+        if not stages:
+            self.con.execute(f"UPDATE study.{qi(t)} SET _parent_key = r.new_key FROM _replaced "
+                             f"r WHERE r.level = {lit(pt)} AND _parent_key = r.old_key")
+            return
+        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same"
+                                  for s in stages)
+        gone = (f"SELECT _key FROM study.{qi(t)} WHERE _parent_key IN ({old}) "
+                f"AND _key NOT IN ({kept})")
+        self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, _key, NULL FROM ({gone})")
+        self._supersede(t, f"SELECT old_key FROM _replaced WHERE level = {lit(t)} "
+                        "AND new_key IS NULL",
+                        "edited: its submission was replaced by a newer version", now)
 
     def _write_problems(self, s: _Stage, t: str) -> None:
         self.con.execute(f"""

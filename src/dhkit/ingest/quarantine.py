@@ -74,6 +74,12 @@ def release(study, file: str | Path, codebook=None):
     :class:`~dhkit.ingest.importer.ImportResult` (``accepted`` = rows released)."""
     from dhkit.ingest.importer import _Importer
 
-    cb = codebook or study.codebook()
+    versions = None
+    if codebook is None:     # each row re-checked against its own form version
+        from dhkit.instrument.versions import load_versions
+
+        versions = load_versions(study)
+        codebook = versions.merged
     with study.open_store() as store:
-        return _Importer(study, cb, store, None, None, release=True).run([Path(file)])
+        return _Importer(study, codebook, store, None, None, release=True,
+                         versions=versions).run([Path(file)])

@@ -227,6 +227,9 @@ def _not_utf8(path: Path, head: bytes, text: str) -> DhkitError:
 def _load_xlsx(con, path: Path, prefix: str) -> list[Sheet]:
     import pandas as pd
 
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)   # a zip bomb is refused before anything inflates
     try:
         frames = pd.read_excel(path, sheet_name=None, dtype=str)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one clear line
@@ -318,6 +321,9 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
     unknown: list[str] = []
     for h in headers:
         hs = h.strip()
+        if hs == "version" and "version" not in idx.by_name:   # a plain export's version
+            meta.setdefault("version", h)
+            continue
         if hs in META_ROLES:
             role = META_ROLES[hs]
             if role == "key" and "key" in meta and hs in KEY_PRIORITY and \

@@ -120,6 +120,38 @@ def translate_codes(expr: str, mapping: dict[str, str]) -> str:
     return f"COALESCE(CASE regexp_replace({expr}, '\\.0$', '') {whens} END, {expr})"
 
 
+def label_codes(q: Question, cb: Codebook) -> dict[str, str]:
+    """Choice label (any language, case- and space-folded) -> choice name, for the
+    "labels as values" exports (Kobo's export option "labels" instead of "XML values").
+    Labels that name two different choices are left out (ambiguous)."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for c in cb.choices.get(q.list_name or "", []):
+        for lab in c.labels.values():
+            key = " ".join(str(lab).split()).casefold()
+            if out.get(key, c.name) != c.name:
+                clash.add(key)
+            out[key] = c.name
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def translate_labels(expr: str, mapping: dict[str, str], multiple: bool = False) -> str:
+    """SQL: a choice label replaced by its choice name; codes and other values unchanged.
+    select_multiple: each label of a list written with ", " or ";" (Kobo label exports)."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN {lit(lab)} THEN {lit(name)}" for lab, name in mapping.items())
+    one = "CASE lower(trim(regexp_replace(@X@, '\\s+', ' ', 'g'))) " + whens + " END"
+    single = f"COALESCE({one.replace('@X@', expr)}, {expr})"
+    if not multiple:
+        return single
+    parts = f"string_split_regex({expr}, '\\s*[;,]\\s*')"
+    each = f"list_transform({parts}, t -> COALESCE({one.replace('@X@', 't')}, t))"
+    return (f"CASE WHEN {one.replace('@X@', expr)} IS NOT NULL THEN {one.replace('@X@', expr)} "
+            f"WHEN regexp_matches({expr}, '[;,]') THEN array_to_string({each}, ' ') "
+            f"ELSE {expr} END")
+
+
 @dataclass(frozen=True)
 class Check:
     code: str
@@ -173,12 +205,15 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             arr = "[" + ", ".join(lit(c) for c in codes) + "]"
             shown_codes = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
             tail = f" is not a choice of list {q.list_name} (expected {shown_codes})"
-            if t == "select_one":
-                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND NOT list_contains("
-                                 f"{arr}, {v})", f"'\"' || {v} || '\"' || {lit(tail)}", v))
-            else:
+            if t == "select_one":     # IN (...) is a hash probe; list_contains builds lists
+                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND {v} NOT IN "
+                                 f"({', '.join(lit(c) for c in codes)})",
+                                 f"'\"' || {v} || '\"' || {lit(tail)}", v))
+            else:   # one regular expression per row; the list is split only for messages
                 bad = f"list_filter(string_split({v}, ' '), x -> NOT list_contains({arr}, x))"
-                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND len({bad}) > 0",
+                alt = "|".join(re.escape(c) for c in codes)
+                out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND NOT regexp_full_match("
+                                 f"{v}, {lit(f'(?:{alt})(?: (?:{alt}))*')})",
                                  f"'\"' || array_to_string({bad}, ' ') || '\"' || {lit(tail)}",
                                  v))
     rel_exprs = effective_relevance(q, cb)

@@ -209,6 +209,9 @@ def _open(path: Path):
     if not path.exists():
         raise DhkitError("INS-001", f"{path}: file not found. Give the path of an XLSForm "
                                     "(.xlsx) or omit it to use the shipped form")
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # any unreadable workbook is the user's input

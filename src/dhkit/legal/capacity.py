@@ -133,6 +133,9 @@ def read_answer_rows(path: str | Path, report: ValidationReport) -> list[tuple[i
 
     from dhkit.legal.xlsxio import read_sheet
 
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)
     wb = openpyxl.load_workbook(path, read_only=True)
     first = wb.sheetnames[0]
     wb.close()

@@ -85,6 +85,9 @@ def read_rows(path: str | Path, report: ValidationReport) -> list[tuple[int, dic
 
     if not path.is_file():
         raise DhkitError("LEG-001", f"{path}: file not found; check the path.")
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)
     wb = openpyxl.load_workbook(path, read_only=True)
     first = wb.sheetnames[0]
     wb.close()

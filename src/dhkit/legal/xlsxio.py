@@ -97,6 +97,9 @@ def read_sheet(path: Path, sheet: str, required: list[str], report: ValidationRe
     """Rows of a sheet as (Excel row number, {column: text}); LEG-020 for missing columns."""
     import openpyxl
 
+    from dhkit.zipguard import check_zip
+
+    check_zip(path)   # a zip bomb is refused before anything inflates
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for non-workbooks

@@ -21,11 +21,12 @@ from typing import Any
 import yaml
 
 from dhkit.errors import DhkitError
-from dhkit.yamlio import LineDict as LDict, construct_mapping  # noqa: F401 (LDict re-exported)
+from dhkit.yamlio import BoundedLoader, YamlLimitError, construct_mapping
+from dhkit.yamlio import LineDict as LDict  # noqa: F401 (re-exported)
 from dhkit.validation import ValidationReport
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):   # refuses alias bombs (YAML-002)
     pass
 
 
@@ -37,6 +38,8 @@ def loads(text: str, file: str = "<string>") -> Any:
     """Parse YAML text; a syntax error becomes LEG-001 with the line."""
     try:
         return yaml.load(text, Loader=_Loader)
+    except YamlLimitError as exc:
+        raise exc.at(file) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

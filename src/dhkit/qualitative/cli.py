@@ -1,7 +1,7 @@
 """Commands of the qualitative stage (``dhkit NOUN VERB``):
 
 ``participants import|list|withdraw``, ``transcripts import|list``,
-``redact propose|list|review|add|apply|log``, ``codes import|export|list|matrix|cooccurrence|
+``redact propose|list|review|add|apply|log|evaluate``, ``codes import|export|list|matrix|cooccurrence|
 delete``, ``agreement report``, ``quotes list|show|export``.
 
 Every command takes the study folder ``DIR`` and opens its encrypted store. Messages go to
@@ -236,6 +236,45 @@ def redact_propose(
     _say("Next: dhkit redact review " + str(dir) + " TRANSCRIPT (or --accept-all)")
 
 
+@redact_app.command("evaluate")
+def redact_evaluate(
+    evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout or "
+                                       "tuning."),
+    file: Path | None = typer.Option(None, "--file", help="Your own marked-up sentences "
+                                     "(⟦KIND|text⟧ per identifier) instead of a shipped set."),
+    show_misses: bool = typer.Option(False, "--show-misses", help="Also print missed "
+                                     "identifiers and false alarms (synthetic text only)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 %% "
+                               "recall or 90 %% precision."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Measure the machine redaction pass: recall and precision per identifier kind.
+
+    Example: dhkit redact evaluate --set heldout
+    """
+    from dhkit.qualitative.evaluate import evaluate, load_set, table
+
+    name = str(file) if file else evaluation_set
+    ev = evaluate(load_set(file or evaluation_set), name)
+    if as_json:
+        _json([{"kind": sc.kind, "marked": sc.marked, "covered": sc.covered,
+                "detected": sc.detected, "correct": sc.correct, "recall": sc.recall,
+                "precision": sc.precision} for sc in ev.scores])
+    else:
+        _table(f"Redaction on {name} ({ev.sentences} sentences)",
+               ["kind", "identifiers", "recall", "detected", "precision"], table(ev))
+    if show_misses:
+        for kind, found, sentence in ev.misses:
+            _say(f"missed {kind}: {found!r} in {sentence!r}")
+        for kind, found, sentence in ev.false_alarms:
+            _say(f"false alarm {kind}: {found!r} in {sentence!r}")
+    low = [sc.kind for sc in ev.scores if (sc.marked and sc.recall < 0.98)
+           or (sc.detected and sc.precision < 0.90)]
+    if check and low:
+        _say(f"below 98 % recall or 90 % precision: {', '.join(low)}")
+        raise typer.Exit(1)
+
+
 @redact_app.command("list")
 def redact_list(dir: Path = DIR, transcript_id: str | None = typer.Argument(None),
                 as_json: bool = typer.Option(False, "--json")) -> None:
@@ -354,6 +393,10 @@ def redact_apply(dir: Path = DIR,
 
     with _store(dir) as store:
         rows = redaction.apply(store, transcript_ids or None, actor=reviewer)
+    if not rows:
+        _say("nothing to apply: every transcript with proposals is already redacted (name a "
+             "transcript to apply it again).")
+        return
     _summary(rows)
 
 

@@ -35,6 +35,7 @@ import yaml
 from dhkit.errors import DhkitError, ValidationError
 from dhkit.qualitative.model import Code
 from dhkit.qualitative.storage import ensure_tables
+from dhkit.yamlio import BoundedLoader, YamlLimitError
 from dhkit.validation import ValidationReport
 from dhkit.workspace.store import Store
 
@@ -50,7 +51,7 @@ def code_guid(code_id: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"code:{code_id}"))
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(BoundedLoader):   # refuses alias bombs (YAML-002)
     """A YAML loader that records each mapping's line as ``__line__``."""
 
 
@@ -76,6 +77,8 @@ def parse_codebook(text: str, file: str) -> list[Code]:
     report = ValidationReport()
     try:
         data = yaml.load(text, Loader=_LineLoader)
+    except YamlLimitError as exc:
+        raise exc.at(file) from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise DhkitError("QUAL-040", f"{file}{f' line {line + 1}' if line is not None else ''}:"

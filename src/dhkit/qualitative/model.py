@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 GROUPS = ("YP", "FW", "JP")
 KINDS = ("NAME", "PLACE", "PHONE", "EMAIL", "HANDLE", "URL", "DATE", "AGE", "INSTITUTION",
-         "SCHOOL")
+         "SCHOOL", "ID", "PLATE", "CASE", "BUSINESS")
 
 
 @dataclass(frozen=True)

@@ -269,8 +269,14 @@ def apply(store: Store, transcript_ids: list[str] | None = None,
     """Write the redacted text and the pseudonymisation map for reviewed transcripts.
 
     Refused while a proposal is undecided (QUAL-031) or when the transcript already has
-    codings (QUAL-032: their offsets refer to the current redacted text)."""
+    codings (QUAL-032: their offsets refer to the current redacted text). Without ids, the
+    transcripts that need it: those with proposals not applied yet (already redacted ones are
+    left as they are, so their codings stay valid)."""
     ids = _ids(store, transcript_ids)
+    if not transcript_ids:
+        ids = [tid for tid in ids if _status(store, tid) == "proposed"]
+        if not ids:
+            return []
     for tid in ids:
         status = _status(store, tid)
         if status == "imported":

@@ -31,6 +31,7 @@ import datetime as dt
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -460,9 +461,22 @@ def import_qdpx(store: Store, path: str | Path, replace: bool = False) -> QdpxIm
     return QdpxImport(path.name, len(codes), n_sources, stored.n_codings, coders)
 
 
+def _source_text(path: Path, name: str, data: bytes) -> str:
+    """A source inside the project as text; REFI-QDA sources are UTF-8 (IO-004 if not)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DhkitError("IO-004", f"{path.name}: source {name} is not UTF-8 text (byte "
+                         f"{exc.start}); export the project again from the QDA program, or save "
+                         "the source as UTF-8.") from None
+
+
 def _read_zip(path: Path) -> tuple[bytes, dict[str, str]]:
     if not path.exists():
         raise DhkitError("QUAL-080", f"{path}: file not found; check the path.")
+    from dhkit.zipguard import check_zip, read_member
+
+    check_zip(path)   # a zip bomb is refused before anything inflates
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
@@ -470,10 +484,10 @@ def _read_zip(path: Path) -> tuple[bytes, dict[str, str]]:
             if not qde:
                 raise DhkitError("QUAL-080", f"{path.name}: no project.qde inside; is it a "
                                  "REFI-QDA .qdpx project?")
-            xml = zf.read(qde[0])
-            sources = {n: zf.read(n).decode("utf-8-sig") for n in names
+            xml = read_member(zf, qde[0])
+            sources = {n: _source_text(path, n, read_member(zf, n)) for n in names
                        if n.startswith("sources/") and n.lower().endswith(".txt")}
-    except zipfile.BadZipFile:
-        raise DhkitError("QUAL-080", f"{path.name}: not a zip archive; a .qdpx project is a "
-                         "zip file.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error) as exc:
+        raise DhkitError("QUAL-080", f"{path.name}: damaged or not a zip archive "
+                         f"({type(exc).__name__}); a .qdpx project is a zip file.") from None
     return xml, sources

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dhkit.errors import DhkitError
 from dhkit.workspace.store import Store
+from dhkit.workspace.store import insert_rows as _insert_rows
 
 TABLES = {
     "qual_participants": """
@@ -50,26 +51,17 @@ TABLES = {
 def ensure_tables(store: Store) -> None:
     """Create the ``qual_`` tables that do not exist yet."""
     for name, columns in TABLES.items():
-        store.con.execute(f"CREATE TABLE IF NOT EXISTS study.{name} ({columns})")
+        store.create_table(name, columns)
 
 
 def require(store: Store, table: str, what: str, how: str) -> None:
     """Raise QUAL-090 when a stage's table is empty: say which command fills it."""
     ensure_tables(store)
-    n = store.con.execute(f"SELECT count(*) FROM study.{table}").fetchone()[0]
-    if not n:
+    if not store.count(table):
         raise DhkitError("QUAL-090", f"the study store has no {what} yet; run {how} first.")
 
 
 def insert_rows(con, table: str, rows: list[list]) -> None:
-    """Insert many rows at once (through a DataFrame: much faster than ``executemany``)."""
-    if not rows:
-        return
-    import pandas as pd
-
-    frame = pd.DataFrame(rows)
-    con.register("_qual_rows", frame)
-    try:
-        con.execute(f"INSERT INTO study.{table} SELECT * FROM _qual_rows")
-    finally:
-        con.unregister("_qual_rows")
+    """Insert many rows at once into ``study.table`` (quoted identifier; see
+    :func:`dhkit.workspace.store.insert_rows`)."""
+    _insert_rows(con, table, rows)

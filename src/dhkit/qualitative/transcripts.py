@@ -59,10 +59,12 @@ def read_transcript(path: str | Path) -> RawTranscript:
     try:
         if suffix == ".txt":
             text, encoding = _decode(path.read_bytes())
-        elif suffix == ".docx":
-            text, encoding = _read_docx(path), "docx"
-        elif suffix == ".odt":
-            text, encoding = _read_odt(path), "odt"
+        elif suffix in (".docx", ".odt"):
+            from dhkit.zipguard import check_zip
+
+            check_zip(path)   # a zip bomb is refused before anything inflates
+            text, encoding = (_read_docx(path), "docx") if suffix == ".docx" else \
+                (_read_odt(path), "odt")
         else:
             raise DhkitError("QUAL-020", f"{path.name}: unknown transcript type '{suffix}'; "
                              f"use one of {', '.join(SUFFIXES)}.")
@@ -171,7 +173,7 @@ def import_transcripts(store: Store, paths: list[str | Path],
             pid = participant_for(tid, set(people))
             for table in ("qual_transcripts", "qual_proposals", "qual_pseudonym_map",
                           "qual_codings"):
-                con.execute(f"DELETE FROM study.{table} WHERE transcript_id = ?", [tid])
+                store.delete(table, transcript_id=tid)
             info = TranscriptInfo(tid, pid, raw.path.name, file_sha256(raw.path), raw.encoding,
                                   people[pid].language, len(raw.text), "imported")
             con.execute("INSERT INTO study.qual_transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from dhkit import safetext
 
 from dhkit.region.render import table_views
 from dhkit.region.report import RegionAnalysis, countries_table, tidy_cells
@@ -19,7 +19,7 @@ from dhkit.report.excel import FIXED_DATE
 
 
 def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
     wb.set_properties({"title": a.region.name, "created": FIXED_DATE, "comments": "dhkit"})
     f = {"title": wb.add_format({"bold": True, "font_size": 13}),
          "head": wb.add_format({"bold": True, "bg_color": "#EEF3F7", "border": 1,
@@ -59,6 +59,8 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
     for name, frame in (("Estimates", tidy_cells(a)), ("Regional", a.regional),
                         ("Differences", a.differences), ("Countries", countries_table(a))):
         _frame(wb, f, name, frame)
+    if a.legal is not None:
+        _frame(wb, f, "Legal matrix", legal_frame(a, lang))
     wb.close()
     return path
 
@@ -86,3 +88,11 @@ def _frame(wb, f, name: str, frame: pd.DataFrame) -> None:
             else:
                 ws.write(i, j, str(v))
     ws.freeze_panes(1, 0)
+
+
+def legal_frame(a: RegionAnalysis, lang: str) -> pd.DataFrame:
+    """Items × countries of the legal matrix (answers in the report language)."""
+    cl, m = a.legal_checklist, a.legal
+    rows = [[it.id, cl.area_label(it.area, lang), it.text(lang),
+             *[cl.scale_label(v, lang) for v in vals]] for it, vals in m.rows]
+    return pd.DataFrame(rows, columns=["item", "area", "question", *m.countries])

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__
 from dhkit.region.estimates import PUBLISHED
-from dhkit.region.report import TEMPLATES, RegionAnalysis, cell_text, is_nan
+from dhkit.region.report import TEMPLATES, RegionAnalysis, cell_text, ci_text, is_nan
 from dhkit.region.strings import t
 from dhkit.report.i18n import Translator
 
@@ -84,8 +84,10 @@ def _range(reg: dict, tr: Translator, names: dict, lang: str) -> tuple[str, str]
     if reg is None or is_nan(reg.get("low")):
         return "", ""
     text = f"{tr.percent(reg['low'])}–{tr.percent(reg['high'])}"
-    ends = (f"{', '.join(names[c] for c in reg['low_countries'].split())} – "
-            f"{', '.join(names[c] for c in reg['high_countries'].split())}")
+    if reg["low"] == reg["high"]:
+        return text, ""
+    ends = (f"{', '.join(reg['low_countries'].split())} – "
+            f"{', '.join(reg['high_countries'].split())}")        # ISO codes, lowest – highest
     return text, ends
 
 
@@ -98,8 +100,8 @@ def _combined(reg: dict, tr: Translator, names: dict, lang: str) -> CellView | N
         return CellView("", "", "")
     note = ""
     if reg.get("excluded_suppressed"):
-        note = f"{t('without', lang)} {', '.join(names[c] for c in reg['excluded_suppressed'].split())}"
-    ci = f"{tr.percent(reg['combined_ci_low'])}–{tr.percent(reg['combined_ci_high'])}"
+        note = f"{t('without', lang)} {', '.join(reg['excluded_suppressed'].split())}"
+    ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
     return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note)
 
 
@@ -130,7 +132,7 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
             cats = list(harm.indicators[ind].categories)
             rows = []
             for cid in countries:
-                rows.append(RowView(names[cid], [
+                rows.append(RowView(f"{names[cid]} ({cid})", [
                     _cell(cells[(cid, ind, c, "", "")], lang, tr, names) for c in cats]))
             rng = [_range(regional.get((ind, c, "", "")), tr, names, lang) for c in cats]
             rows.append(RowView(t("range", lang), [CellView(r[0], r[1], "range") for r in rng],
@@ -162,7 +164,7 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
                                              "level", ind, c, d, lvl, countries, cells,
                                              regional, tr, names, lang))
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
-                             [names[c] for c in countries], rows, base, rule)
+                             [f"{names[c]} ({c})" for c in countries], rows, base, rule)
             view.chart = small_multiples(a, spec, lang)
             view.differences = difference_rows(a, spec.indicators[0], lang)
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])

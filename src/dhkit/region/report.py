@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dhkit import __version__
+from dhkit.safetext import csv_frame
 from dhkit.region import compare
 from dhkit.region.config import Region, TableSpec
 from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, PUBLISHED, SUPPRESSED_CELL,
@@ -180,7 +181,7 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
               "differences": analysis.differences, "countries": countries_table(analysis)}
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        csv_frame(frame).to_csv(out / f"{name}.csv", index=False)
         files[f"{name}.csv"] = out / f"{name}.csv"
         if name != "countries":
             frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -189,7 +190,7 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
         folder = out / "countries" / ce.ref.id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "estimates.csv"
-        ce.public.to_csv(path, index=False)       # as `dhkit report` writes it
+        csv_frame(ce.public).to_csv(path, index=False)       # as `dhkit report` writes it
         files[f"countries/{ce.ref.id}/estimates.csv"] = path
     return files
 
@@ -225,8 +226,9 @@ def _write_legal(analysis: RegionAnalysis, out: Path, languages) -> dict[str, Pa
 
     files = {}
     for lang in languages:
+        # HTML only: the legal stage's xlsx is not byte-stable; tables.xlsx has the matrix
         for path in write_matrix(analysis.legal, analysis.legal_checklist, out / "legal", lang,
-                                 ("html", "xlsx")):
+                                 ("html",)):
             files[f"legal/{path.name}"] = path
     return files
 
@@ -267,6 +269,11 @@ def is_nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def ci_text(low: float, high: float, tr) -> str:
+    """A compact CI in per cent without the signs: "17.1–22.5"."""
+    return f"{tr.number(100 * low, 1)}–{tr.number(100 * high, 1)}"
+
+
 def cell_text(rec: dict, lang: str, tr) -> tuple[str, str, str]:
     """(main text, CI text, css class) of one country cell."""
     status = rec["status"]
@@ -277,7 +284,7 @@ def cell_text(rec: dict, lang: str, tr) -> tuple[str, str, str]:
     if status == SUPPRESSED_CELL:
         return "*", "", "suppressed"
     est = tr.percent(rec["estimate"])
-    ci = f"{tr.percent(rec['ci_low'])}–{tr.percent(rec['ci_high'])}"
+    ci = ci_text(rec["ci_low"], rec["ci_high"], tr)
     if rec.get("flag") == "caution":
         return f"({est})", ci, "caution"
     return est, ci, ""

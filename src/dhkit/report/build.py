@@ -69,6 +69,7 @@ class ReportInputs:
     calibration: CalibrationSetup | None = None
     weight_lineage: bool = False             # main holds the w_* columns of weights build
     instrument: Path | None = None           # the XLSForm, for the data dictionary
+    fieldwork: object | None = None          # dhkit.report.fieldwork.Fieldwork (methods chapter)
 
 
 @dataclass
@@ -295,17 +296,22 @@ def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[
     step("validate")
     analysis = analyse(inputs, catalogue, plan, validated=True)
     step("estimate")
+    findings = _findings(analysis, inputs, languages)     # checked before anything is written
+    step("findings")
     files = _write_tidy(analysis, out)
     step("tidy")
     for i, lang in enumerate(languages):
         suffix = "" if i == 0 else f".{lang}"
         t = Translator(lang)
-        html = render.render_html(analysis, inputs, t)
+        html = render.render_html(analysis, inputs, t, findings=findings[lang])
         files[f"report{suffix}.html"] = _write_text(out / f"report{suffix}.html", html)
+        files[f"findings.{lang}.md"] = _write_text(out / f"findings.{lang}.md",
+                                                   findings[lang].source)
         step(f"html-{lang}")
         if pdf:
             files[f"report{suffix}.pdf"] = render.write_pdf(
-                render.render_html(analysis, inputs, t, for_print=True), out / f"report{suffix}.pdf")
+                render.render_html(analysis, inputs, t, for_print=True, findings=findings[lang]),
+                out / f"report{suffix}.pdf")
             step(f"pdf-{lang}")
         files[f"tables{suffix}.xlsx"] = excel.write_workbook(analysis, inputs, t,
                                                              out / f"tables{suffix}.xlsx")
@@ -314,6 +320,16 @@ def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[
     files["manifest.json"] = _write_manifest(inputs, out, files, languages)
     step("manifest")
     return ReportResult(out, files, analysis.public, seconds)
+
+
+def _findings(analysis: Analysis, inputs: ReportInputs, languages: tuple[str, ...]) -> dict:
+    """The written findings of every language (dhkit.report.findings), checked against the
+    estimates; FND-000 lists every unsupported statement."""
+    from dhkit.report.chapters import overlap_ratio
+    from dhkit.report.findings import findings_for
+
+    ratio = overlap_ratio(analysis, inputs)
+    return {lang: findings_for(analysis, inputs, Translator(lang), ratio) for lang in languages}
 
 
 def _write_dictionary(inputs: ReportInputs, out: Path, lang: str) -> dict[str, Path]:

@@ -37,10 +37,11 @@ _WORDS = {
     "not_applicable": {"en": "Not applicable", "es": "No aplica"},
     "checklist": {"en": "checklist items", "es": "ítems de la lista de verificación"},
     "codes": {"en": "interview codes", "es": "códigos de entrevista"},
-    "legal_note": {"en": "Share of checklist items by answer, per area. Full gap report: "
-                         "dhkit legal gap.",
+    "legal_note": {"en": "Share of checklist items by answer, per area. Every item not met or "
+                         "partly met is listed in the annex on legal and policy gaps.",
                    "es": "Proporción de ítems de la lista de verificación por respuesta, por "
-                         "área. Informe completo de brechas: dhkit legal gap."},
+                         "área. Cada ítem no cumplido o cumplido en parte figura en el anexo "
+                         "de brechas legales y de políticas."},
 }
 
 
@@ -114,7 +115,7 @@ def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
     html = (f"<table class='est'><caption>{_w('legal', lang)}</caption><thead><tr>"
             f"<th scope='col' class='rowhead'>{_w('area', lang)}</th><th scope='col'>"
             f"{_w('items', lang)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p class='fn'>{_w('legal_note', lang)}</p>")
+            f"<p class='fn'>{_w('legal_note', lang)} <a href='#annex-gaps'>→</a></p>")
     return _w("legal", lang), html
 
 

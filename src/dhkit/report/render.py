@@ -18,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
-from dhkit.report import charts
+from dhkit.report import chapters, charts
+from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
@@ -62,6 +63,8 @@ UI_STRINGS = [
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
 ]
+UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
+UI_STRINGS += _FINDINGS_STRINGS     # written findings
 
 
 @dataclass
@@ -468,7 +471,8 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str:
+def render_html(analysis, inputs, t: Translator, for_print: bool = False,
+                findings=None) -> str:
     """The whole report as one self-contained HTML page (CSS and SVG inline)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
@@ -478,7 +482,11 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False) -> str
                           translations=getattr(inputs, "quote_translations", None)),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=evidence_sections(inputs, t, analysis.plan, analysis))
+        extra_sections=evidence_sections(inputs, t, analysis.plan, analysis),
+        methods_blocks=chapters.methods_blocks(analysis, inputs, t,
+                                               methods(analysis, inputs, t)),
+        chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),
+        annexes=chapters.annex_blocks(inputs, t), findings=findings)
 
 
 def write_pdf(html: str, path: Path) -> Path:

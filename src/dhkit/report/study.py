@@ -33,6 +33,9 @@ def inputs_from_study(study) -> ReportInputs:
                     weights[keep], on="hh_id", how="inner")
         quotes = _cleared_quotes(store)
         translations = _translations(store) if quotes else {}
+        from dhkit.report.fieldwork import load_fieldwork
+
+        fieldwork = load_fieldwork(store, study.dir)
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
     if d.weights not in main.columns:
@@ -50,6 +53,7 @@ def inputs_from_study(study) -> ReportInputs:
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
         study=study, quotes=quotes, quote_translations=translations, calibration=calibration,
+        fieldwork=fieldwork,
         weight_lineage=any(c.startswith("w_") for c in main.columns))
 
 

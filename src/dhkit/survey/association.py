@@ -103,6 +103,11 @@ class ChisqResult:
     deltas_mean: float
     method: str = "Pearson's X^2: Rao & Scott adjustment"
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """One tidy row (the same family of results as ``Estimates``/``GlmResult``)."""
+        return pd.DataFrame([self.__dict__])
+
 
 def _domain_rows(design, domain) -> np.ndarray:
     """Rows of the design's subset, narrowed by ``domain`` (an expression or a mask, as
@@ -215,6 +220,13 @@ class TTestResult:
     ci_high: float
     level: float = 0.95
     method: str = "Design-based t-test"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One tidy row (the same family of results as ``Estimates``/``GlmResult``)."""
+        row = dict(self.__dict__)
+        row["groups"] = " vs ".join(self.groups[::-1])
+        return pd.DataFrame([row])
 
 
 def ttest(design, y: str, group: str, level: float = 0.95, domain=None) -> TTestResult:

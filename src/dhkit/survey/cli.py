@@ -124,6 +124,77 @@ def _print(t, console, limit: int | None) -> None:
         console.print(f"... {len(t) - limit} more rows in the output file")
 
 
+def regress_cmd(
+    file: Path = typer.Argument(..., help="Data file: .csv, .parquet, .sav, .dta or .xlsx."),
+    weights: str = typer.Option(..., "--weights", "-w", help="Weight column."),
+    formula: str = typer.Option(..., "--formula", "-f",
+                                help='Model formula, e.g. "y ~ x1 + C(x2)" (C() or factor(): categorical).'),
+    family: str = typer.Option("gaussian", "--family",
+                               help="gaussian (linear), binomial (logit: odds ratios) or poisson "
+                                    "(log: prevalence ratios); quasi- variants as R svyglm."),
+    strata: str = typer.Option(None, "--strata", help="Stratum column."),
+    psu: str = typer.Option(None, "--psu", help="Cluster column(s), one per stage, comma-separated."),
+    fpc: str = typer.Option(None, "--fpc", help="FPC column(s) per stage: population size or fraction."),
+    nest: bool = typer.Option(False, "--nest", help="PSU labels repeat across strata (R nest=TRUE)."),
+    lonely_psu: str = typer.Option("fail", "--lonely-psu",
+                                   help="Single-PSU strata: fail, remove, certainty, adjust, average."),
+    subset: str = typer.Option(None, "--subset",
+                               help='Fit in a domain of the full design, e.g. "age >= 15".'),
+    exp: bool = typer.Option(False, "--exp",
+                             help="Exponentiate estimates and CIs (odds or prevalence ratios); "
+                                  "se stays on the model scale."),
+    level: float = typer.Option(0.95, "--level", help="Confidence level."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write the tidy table: .csv or .parquet."),
+    json_out: bool = typer.Option(False, "--json", help="Print the table as JSON records on stdout."),
+) -> None:
+    """Design-based regression (equal to R svyglm): one row per coefficient with
+    estimate, se, CI, t, p and df.
+
+    Example (adjusted prevalence ratios):
+
+        dhkit regress children.csv --weights w --strata region --psu cluster
+            --formula "tfcsea ~ inperson + C(sex) + age" --family poisson --exp --out pr.csv
+    """
+    from dhkit.console import err_console, out_console
+    from dhkit.errors import DhkitError
+    from dhkit.survey import Design
+    from dhkit.survey.regression import family_of
+    from dhkit.tabular import read_table
+
+    family_of(family)
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise DhkitError("EST-022", f"--out {out}: write .csv or .parquet.")
+    data = read_table(file, value_labels=True)
+    if data.empty:
+        raise DhkitError("EST-026", f"{file}: no data rows (only a header); nothing to fit.")
+    d = Design(data, weights=weights, strata=strata, psu=_split(psu) or None,
+               fpc=_split(fpc) or None, nest=nest, lonely_psu=lonely_psu)
+    fit = d.glm(formula, family, subset=subset, level=level)
+    t = fit.exp() if exp else fit.table
+    t = t.rename(columns={"p": "p_value"})
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            t.to_csv(out, index=False)
+        else:
+            t.to_parquet(out, index=False)
+        err_console.print(f"wrote {len(t)} coefficients to {out} ({fit.n} rows in the model, "
+                          f"df {fit.df:g}, family {fit.family.name})")
+    if json_out:
+        typer.echo(t.to_json(orient="records"))
+        return
+    if out is None:
+        from rich.table import Table
+
+        tab = Table(pad_edge=False)
+        for c in ("term", "estimate", "se", "CI", "t", "p", "df"):
+            tab.add_column(c, justify="left" if c == "term" else "right")
+        for r in t.itertuples():
+            tab.add_row(r.term, f"{r.estimate:.4g}", f"{r.se:.3g}", f"{r.ci_low:.3g}–{r.ci_high:.3g}",
+                        f"{r.t:.3g}", f"{r.p_value:.3g}", f"{r.df:g}")
+        out_console.print(tab)
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root `dhkit` app."""
     app.command("estimate")(estimate_cmd)
+    app.command("regress")(regress_cmd)

@@ -232,19 +232,16 @@ def poststratify(weights: np.ndarray, data: pd.DataFrame, margins: Margins | Enc
 
 
 def _poststrat_adjust(code: np.ndarray, oldw: np.ndarray, psw: np.ndarray) -> Adjust:
-    """R ``svyrecvar`` for a post-stratum: x - psw * (Σ oldw·x/psw / Σ oldw) by post-stratum."""
+    """R ``svyrecvar`` for a post-stratum: x - psw * (Σ oldw·x/psw / Σ oldw) by post-stratum
+    (cell form: pre = oldw/psw, post = psw, M = diag(1/Σ oldw))."""
+    from dhkit.survey.calibration import ScoreAdjustment
+
     psw = np.where((psw == 0) & (oldw == 0), 1.0, psw)
     k = int(code.max()) + 1
     old_tot = np.bincount(code, weights=oldw, minlength=k)
-    ratio = oldw / psw
-
-    def adjust(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        x2 = x.reshape(len(x), -1)
-        means = np.asarray(indicator(code, k, ratio) @ x2) / old_tot[:, None]
-        return _minus_scaled(x2, psw, means, code).reshape(x.shape)
-
-    return adjust
+    with np.errstate(divide="ignore"):
+        inv = np.where(old_tot > 0, 1.0 / old_tot, 0.0)
+    return ScoreAdjustment(np.asarray(code, dtype=np.int64), k, oldw / psw, psw, np.diag(inv))
 
 
 # --------------------------------------------------------------------------------------
@@ -321,19 +318,16 @@ def _rake_adjust(cells: Cells, enc: EncodedMargins, w: np.ndarray, G: list[np.nd
     """R ``svyrecvar`` for a raking: 10 rounds of x ← x − psw·ave(x/psw, margin), each
     margin's psw being the weights after its step in the last sweep.
 
-    Every psw is w·G[cell], so x stays x₀ − w·H[cell] with H a cell-level matrix: one pass
-    over the rows to sum x₀/w by cell, the 10 rounds on the cell table, one pass back.
-    """
-    n_level = [np.bincount(c, minlength=k).astype(float) for c, k in zip(enc.codes, enc.nlevels)]
+    Every psw is w·G[cell], so x stays x₀ − w·H[cell] with H a linear function of the
+    cell sums S0 of x₀/w: H = M·S0, M the 10 rounds applied to the identity (cell form:
+    pre = 1/w, post = w)."""
+    from dhkit.survey.calibration import ScoreAdjustment, operator_matrix
 
-    def adjust(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        x2 = x.reshape(len(x), -1)
-        n_cell = np.bincount(cells.row, minlength=cells.ncell).astype(float)
-        to_level = [indicator(cc, k) for cc, k in zip(cells.codes, enc.nlevels)]
-        with np.errstate(divide="ignore"):
-            by_cell = indicator(cells.row, cells.ncell, np.where(w > 0, 1 / w, 0.0))
-        S0 = np.asarray(by_cell @ x2)                         # Σ x₀/w by cell
+    n_level = [np.bincount(c, minlength=k).astype(float) for c, k in zip(enc.codes, enc.nlevels)]
+    n_cell = np.bincount(cells.row, minlength=cells.ncell).astype(float)
+    to_level = [indicator(cc, k) for cc, k in zip(cells.codes, enc.nlevels)]
+
+    def rounds(S0: np.ndarray) -> np.ndarray:
         H = np.zeros_like(S0)
         for _ in range(10):
             for g, cc, lev, nl in zip(G, cells.codes, to_level, n_level):
@@ -342,9 +336,12 @@ def _rake_adjust(cells: Cells, enc: EncodedMargins, w: np.ndarray, G: list[np.nd
                                         0.0)
                 mean = np.asarray(lev @ per_cell) / nl[:, None]
                 H = H + g[:, None] * mean[cc]
-        return _minus_scaled(x2, w, H, cells.row).reshape(x.shape)
+        return H
 
-    return adjust
+    with np.errstate(divide="ignore"):
+        pre = np.where(w > 0, 1 / w, 0.0)
+    return ScoreAdjustment(np.asarray(cells.row, dtype=np.int64), cells.ncell, pre,
+                           np.asarray(w, dtype=float), operator_matrix(rounds, cells.ncell))
 
 
 # --------------------------------------------------------------------------------------
@@ -498,19 +495,16 @@ def _greg_adjust(cells: Cells, X: np.ndarray, W: np.ndarray, w: np.ndarray, g_ro
                  ) -> Adjust:
     """R ``svyrecvar`` for ``greg_calibration``: qr.resid(qr(mm*whalf), x/(g*whalf))*(g*whalf),
     computed as x − g·w·(M β), β the least-squares fit of x/(g·√w) on M·√w. g is constant
-    within a cell, so M'(x/g) is the cell sums of x divided by the cell's g."""
+    within a cell, so M'(x/g) is the cell sums of x divided by the cell's g (cell form:
+    pre = 1, post = g·w, M = X · (X'WX)⁻¹ X' diag(1/g), kept factored)."""
+    from dhkit.survey.calibration import ScoreAdjustment
+
     gram_inv = np.linalg.pinv((X * W[:, None]).T @ X)
     g_cell = np.zeros(cells.ncell)
     g_cell[cells.row] = g_row
     inv_g = np.divide(1.0, g_cell, out=np.zeros_like(g_cell), where=g_cell != 0)
-
-    def adjust(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        x2 = x.reshape(len(x), -1)
-        beta = gram_inv @ (X.T @ (cells.rowsum(x2) * inv_g[:, None]))     # (p, k)
-        return _minus_scaled(x2, g_row * w, X @ beta, cells.row).reshape(x.shape)
-
-    return adjust
+    return ScoreAdjustment(np.asarray(cells.row, dtype=np.int64), cells.ncell,
+                           np.ones(len(w)), g_row * w, (gram_inv @ X.T) * inv_g[None, :], U=X)
 
 
 # --------------------------------------------------------------------------------------

@@ -92,7 +92,9 @@ def calibrate_cmd(
             csv_frame(result).to_csv(out, index=False)
         err_console.print(f"wrote {len(result)} rows with weight_cal to {out}")
     else:
-        result.to_csv(typer.get_text_stream("stdout"), index=False)
+        from dhkit.safetext import csv_frame
+
+        csv_frame(result).to_csv(typer.get_text_stream("stdout"), index=False)
     console = out_console if out is not None else err_console
     if as_json:
         payload = {"method": cal.method, "iterations": cal.iterations,

@@ -60,8 +60,13 @@ CREATE TABLE IF NOT EXISTS {ALIAS}.audit_log (
     rows_accepted BIGINT,
     rows_quarantined BIGINT,
     note VARCHAR
-)
+);
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS seq BIGINT;
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS prev_hash VARCHAR;
+ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS entry_hash VARCHAR;
 """
+#: the audit log's first link: ``prev_hash`` of the first hashed entry
+GENESIS = "0" * 64
 
 
 def _extension_directory() -> str:
@@ -209,12 +214,54 @@ class Store:
     def audit(self, command: str, *, file: str | None = None, sha256: str | None = None,
               rows_accepted: int | None = None, rows_quarantined: int | None = None,
               note: str | None = None) -> None:
-        """Append one line to the audit log (never values, only counts and hashes)."""
+        """Append one line to the audit log (never values, only counts and hashes).
+
+        Each entry carries the hash of the previous one (``prev_hash``) and its own
+        (``entry_hash`` = SHA-256 of the previous hash and the entry's fields), so editing or
+        deleting an entry breaks the chain: :func:`dhkit.workspace.audit.verify_audit`."""
+        last = self.con.execute(
+            f"SELECT seq, entry_hash FROM {ALIAS}.audit_log WHERE entry_hash IS NOT NULL "
+            "ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        when = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+        fields = (when, command, file, sha256, rows_accepted, rows_quarantined, note)
         self.con.execute(
-            f"INSERT INTO {ALIAS}.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), command, file, sha256,
-             rows_accepted, rows_quarantined, note],
+            f"INSERT INTO {ALIAS}.audit_log (logged_at, command, file, sha256, rows_accepted, "
+            "rows_quarantined, note, seq, prev_hash, entry_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*fields, seq, prev, audit_hash(prev, seq, fields)],
         )
+
+    # ------------------------------------------------------------ small SQL API
+    # Table and column names are quoted identifiers (quote_ident), values are always bound
+    # parameters: callers never build SQL from strings that could come from a file.
+    def table(self, name: str) -> str:
+        """The quoted, schema-qualified name of a store table: ``study."name"``."""
+        return f"{ALIAS}.{quote_ident(name)}"
+
+    def create_table(self, name: str, columns: str) -> None:
+        """``CREATE TABLE IF NOT EXISTS``; ``columns`` is DDL written in code, never input."""
+        self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.table(name)} ({columns})")
+
+    def count(self, name: str, **where) -> int:
+        """Rows of a table matching ``column=value`` pairs (None values are ignored)."""
+        sql, args = _where(where)
+        return self.con.execute(f"SELECT count(*) FROM {self.table(name)}{sql}",
+                                args).fetchone()[0]
+
+    def delete(self, name: str, **where) -> int:
+        """Delete the rows matching ``column=value`` pairs (None ignored); returns how many.
+        Refuses to delete a whole table by accident: at least one condition is required."""
+        sql, args = _where(where)
+        if not args:
+            raise ValueError("Store.delete needs at least one column=value condition")
+        n = self.count(name, **where)
+        self.con.execute(f"DELETE FROM {self.table(name)}{sql}", args)
+        return n
+
+    def insert_rows(self, name: str, rows: list[list]) -> int:
+        """Insert many rows at once (through a DataFrame: much faster than ``executemany``)."""
+        return insert_rows(self.con, name, rows)
 
     def has_table(self, name: str) -> bool:
         row = self.con.execute(
@@ -233,7 +280,53 @@ class Store:
         if not self.has_table(name):
             raise DhkitError("WS-012", f"the study store has no table '{name}'; "
                              "import or build it first (see dhkit status).")
-        return self.con.execute(f'SELECT * FROM {ALIAS}."{name}"').df()
+        return self.con.execute(f"SELECT * FROM {self.table(name)}").df()
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier in double quotes (inner quotes doubled).
+
+    >>> quote_ident('qual_codes'), quote_ident('a"b')
+    ('"qual_codes"', '"a""b"')
+    """
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _where(where: dict) -> tuple[str, list]:
+    pairs = [(k, v) for k, v in where.items() if v is not None]
+    if not pairs:
+        return "", []
+    return (" WHERE " + " AND ".join(f"{quote_ident(k)} = ?" for k, _ in pairs),
+            [v for _, v in pairs])
+
+
+def insert_rows(con, name: str, rows: list[list]) -> int:
+    """Insert rows into ``study.name`` on ``con`` (inside a transaction if one is open)."""
+    if not rows:
+        return 0
+    import pandas as pd
+
+    con.register("_dhkit_rows", pd.DataFrame(rows))
+    try:
+        con.execute(f"INSERT INTO {ALIAS}.{quote_ident(name)} SELECT * FROM _dhkit_rows")
+    finally:
+        con.unregister("_dhkit_rows")
+    return len(rows)
+
+
+def audit_hash(prev: str, seq: int, fields: tuple) -> str:
+    """SHA-256 of one audit entry chained to the previous entry's hash.
+
+    >>> audit_hash(GENESIS, 1, (_dt.datetime(2026, 1, 1), "import", "a.csv", None, 3, 0, None))[:12]
+    '549a9892d96a'
+    """
+    import json
+
+    when, *rest = fields
+    stamp = when.isoformat(timespec="microseconds") if when is not None else None
+    body = json.dumps([prev, seq, stamp, *rest], ensure_ascii=True, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(body.encode("ascii")).hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -53,8 +53,8 @@
       out.textContent = "";
       var t = el("table", undefined, "est");
       var head = el("tr");
-      [S.level, S.estimate_pct, S.ci, S.n].forEach(function (h) {
-        var th = el("th", h); th.scope = "col"; head.appendChild(th);
+      [S.level, S.estimate_pct, S.ci, S.n].forEach(function (h, i) {
+        var th = el("th", h, i ? "num" : ""); th.scope = "col"; head.appendChild(th);
       });
       var thead = el("thead"); thead.appendChild(head); t.appendChild(thead);
       var body = el("tbody");

@@ -80,7 +80,9 @@ def _check(src: dict) -> list[str]:
 
 def load_source(path: Path = SOURCE) -> dict:
     """Read and check the YAML source; raise :class:`FormSourceError` listing every problem."""
-    src = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from dhkit.yamlio import BoundedLoader
+
+    src = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)  # noqa: S506
     problems = _check(src)
     if problems:
         raise FormSourceError("\n".join(problems))

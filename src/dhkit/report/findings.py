@@ -1,0 +1,378 @@
+"""Written findings: an executive summary and one paragraph per chapter, in every report
+language, as text a team can edit — and re-checked against the estimates at every build.
+
+The text lives in ``findings.<lang>.md``. The build uses ``DIR/findings.<lang>.md`` when
+the study has one (the team's edited version), else it writes a first draft from the
+estimates with fixed wording rules; either way the text used is saved next to the
+report as ``findings.<lang>.md``, so a team can copy it into the study folder and edit.
+
+Numbers and differences are placeholders bound to estimates, so they follow the data::
+
+    {{pct any_tfcsea}}             overall per cent (caution bases in parentheses, with a note)
+    {{pct any_tfcsea sex=1}}       per cent in one domain level
+    {{n any_tfcsea}}               unweighted base of the overall estimate
+    {{pop any_tfcsea}}             population equivalent (rounded to 10,000)
+    {{diff any_tfcsea area}}       the planned contrast, worded by the design-based test
+    {{pr overlap}}                 the prevalence ratio of the overlap chapter
+
+Wording rules: a difference is called one only when the design-based test of the planned
+contrast is significant; otherwise the text says it is not. An estimate on a base of 25–49
+carries "interpret with caution"; a suppressed one cannot be cited.
+
+Checks (every problem listed, with file and line; the build fails on any): FND-001 a
+placeholder names an unknown indicator, domain or level; FND-002 a per cent typed as a
+literal number that no estimate of the report supports; FND-003 a sentence claims a
+difference ("significant", "more likely", "times as") without a significant ``diff`` or
+``pr`` placeholder in it; FND-004 a placeholder cites a suppressed estimate.
+
+>>> parse_findings("## summary\\nA {{pct x}}.\\n")["summary"]
+[(2, 'A {{pct x}}.')]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dhkit.disclosure import CAUTION, SUPPRESSED
+from dhkit.errors import ValidationError
+from dhkit.report.i18n import Translator
+from dhkit.validation import ValidationReport
+
+PLACEHOLDER = re.compile(r"\{\{\s*(pct|n|pop|diff|pr)\s+([^}]*?)\s*\}\}")
+LITERAL_PCT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s?(?:%|per cent|por ciento)")
+CLAIMS = {
+    "en": re.compile(r"\b(significant(ly)?|more likely|less likely|times as|times more|"
+                     r"higher (than|among)|lower (than|among))\b", re.I),
+    "es": re.compile(r"\b(significativ\w*|más probab\w*|menos probab\w*|veces más|"
+                     r"mayor que|menor que)\b", re.I),
+}
+
+TEXT = {
+    "header": "dhkit findings ({lang}). Edit the wording freely and save the file as "
+              "findings.{lang}.md in the study folder; keep numbers and differences as "
+              "placeholders so that every build re-checks them against the estimates.",
+    "summary_h": "Executive summary",
+    "caution": "interpret with caution: n = {n}",
+    "diff_sig": "{b} {pb} against {a} {pa} (a statistically significant difference, "
+                "p {p})",
+    "diff_ns": "{b} {pb} and {a} {pa} (the difference is not statistically significant)",
+    "diff_na": "{b} {pb} and {a} {pa} (the difference cannot be tested: too few "
+               "interviews)",
+    "pr_sig": "{ratio} times as likely (prevalence ratio {ratio}, 95% CI {low} to {high})",
+    "pr_ns": "not statistically more likely (prevalence ratio {ratio}, 95% CI {low} to "
+             "{high})",
+    # first-draft sentences
+    "s_any": "In the past year, {pct} of internet-using children aged 12–17 were subjected "
+             "to at least one form of TF-CSEA, equivalent to an estimated {pop} children.",
+    "s_diff": "By {domain}: {diff}.",
+    "s_top": "The most common form was: {label} ({pct}).",
+    "s_told": "Among children subjected to TF-CSEA, {told} told someone about it and {none} "
+              "told no one; {formal} reported it to the police, a helpline or a social "
+              "worker.",
+    "s_pr": "Children subjected to in-person sexual violence were {pr} to be subjected to "
+            "TF-CSEA.",
+    "s_top_of": "{label}: the highest figure in this chapter is {level} ({pct}).",
+    "s_value": "{label}: {pct}.",
+}
+STRINGS = list(TEXT.values())
+
+
+def _t(t: Translator, key: str, **kw) -> str:
+    return t(TEXT[key], **kw)
+
+
+@dataclass
+class FindingsText:
+    """Rendered findings: the summary paragraphs and one list of paragraphs per section."""
+
+    summary: list[str] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    source: str = ""                 # the template text used (saved next to the report)
+    origin: str = "draft"            # "draft" (written by the build) or the study file
+
+
+def parse_findings(text: str) -> dict[str, list[tuple[int, str]]]:
+    """``## key`` headings → paragraphs with the line they start on (HTML comments and
+    blank lines separate paragraphs and are dropped)."""
+    text = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    out: dict[str, list[tuple[int, str]]] = {}
+    key, buf, start = None, [], 0
+
+    def flush():
+        if key is not None and buf:
+            out.setdefault(key, []).append((start, " ".join(buf)))
+
+    for i, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if s.startswith("## "):
+            flush()
+            key, buf = s[3:].strip(), []
+            out.setdefault(key, [])
+        elif not s:
+            flush()
+            buf = []
+        else:
+            if not buf:
+                start = i
+            buf.append(s)
+    flush()
+    return out
+
+
+# ----------------------------------------------------------------- binding
+class _Binder:
+    """Looks up estimates and contrasts for placeholders, recording problems."""
+
+    def __init__(self, analysis, t: Translator, ratio, thresholds, file: str,
+                 report: ValidationReport):
+        self.a, self.t, self.ratio, self.file, self.report = analysis, t, ratio, file, report
+        self.th = thresholds
+        pub = analysis.public
+        self.est = pub.set_index(["indicator", "category", "domain", "level"]).sort_index()
+        ctr = analysis.contrasts
+        self.ctr = ctr
+        self.cited: list[float] = []      # per cent values rendered (for literal checks)
+
+    def problem(self, code: str, line: int, msg: str, hint: str) -> str:
+        self.report.add(code, msg, file=self.file, line=line, hint=hint)
+        return "[?]"
+
+    def _row(self, ind: str, dom: str = "", lvl: str = "", line: int = 0):
+        ind, _, cat = ind.partition(".")
+        if ind not in self.a.catalogue.indicators:
+            return None, self.problem("FND-001", line, f"placeholder names unknown indicator "
+                                      f"'{ind}'", "Use an indicator id of the catalogue.")
+        key = (ind, cat, dom, lvl)
+        if key not in self.est.index:
+            return None, self.problem("FND-001", line, f"no estimate of '{ind}"
+                                      f"{'.' + cat if cat else ''}'{f' for {dom}={lvl}' if dom else ''}"
+                                      " in this report", "Use a domain and level the plan "
+                                      "tabulates for that indicator.")
+        return self.est.loc[key].iloc[0] if isinstance(self.est.loc[key], pd.DataFrame) \
+            else self.est.loc[key], ""
+
+    def pct(self, args: list[str], line: int) -> str:
+        dom, lvl = (args[1].split("=", 1) if len(args) > 1 and "=" in args[1] else ("", ""))
+        r, err = self._row(args[0], dom, lvl, line)
+        if r is None:
+            return err
+        if r["flag"] == SUPPRESSED or pd.isna(r["estimate"]):
+            return self.problem("FND-004", line, f"'{args[0]}' is suppressed (base under "
+                                f"{self.th.suppress_below}) and cannot be cited",
+                                "Remove the figure or cite a larger group.")
+        self.cited.append(round(100 * float(r["estimate"]), 1))
+        text = self.t.percent(float(r["estimate"]))
+        if r["flag"] == CAUTION:
+            text = f"({text}; {_t(self.t, 'caution', n=self.t.number(int(r['n_unweighted'])))})"
+        return text
+
+    def n(self, args: list[str], line: int) -> str:
+        r, err = self._row(args[0], line=line)
+        return err if r is None else self.t.number(int(r["n_unweighted"]))
+
+    def pop(self, args: list[str], line: int) -> str:
+        r, err = self._row(args[0], line=line)
+        if r is None:
+            return err
+        if pd.isna(r.get("population")):
+            return self.problem("FND-004", line, f"'{args[0]}' has no population equivalent",
+                                "Cite the per cent instead.")
+        return self.t.number(round(float(r["population"]), -4))
+
+    def diff(self, args: list[str], line: int) -> tuple[str, bool]:
+        if len(args) < 2:
+            return self.problem("FND-001", line, "diff needs an indicator and a domain",
+                                "Write {{diff INDICATOR DOMAIN}}."), False
+        ind, dom = args[0], args[1]
+        ind_id, _, cat = ind.partition(".")
+        c = self.ctr[(self.ctr["indicator"] == ind_id) & (self.ctr["category"].fillna("") == cat)
+                     & (self.ctr["domain"] == dom)] if len(self.ctr) else self.ctr
+        if not len(c):
+            return self.problem("FND-001", line, f"no planned contrast of '{ind}' by '{dom}'",
+                                "Add the contrast to the plan or cite the levels with pct."), False
+        c = c.iloc[0]
+        levels = self.a.catalogue.domains[dom].levels
+        a, b = str(c["level_a"]), str(c["level_b"])
+        pa = self.pct([ind, f"{dom}={a}"], line)
+        pb = self.pct([ind, f"{dom}={b}"], line)
+        la, lb = self.t.label(levels[a]), self.t.label(levels[b])
+        if bool(c.get("suppressed", False)) or pd.isna(c["p_value"]):
+            return _t(self.t, "diff_na", a=la, b=lb, pa=pa, pb=pb), False
+        if bool(c["significant"]):
+            p = float(c["p_value"])
+            ptext = ("< " + self.t.number(0.001, 3)) if p < 0.001 else ("= " + self.t.number(p, 3))
+            return _t(self.t, "diff_sig", a=la, b=lb, pa=pa, pb=pb, p=ptext), True
+        return _t(self.t, "diff_ns", a=la, b=lb, pa=pa, pb=pb), False
+
+    def pr(self, args: list[str], line: int) -> tuple[str, bool]:
+        pr = self.ratio
+        if pr is None or not math.isfinite(pr.se_log):
+            return self.problem("FND-001", line, "no prevalence ratio in this report "
+                                "(the overlap items are missing)", "Remove {{pr overlap}}."), False
+        sig = pr.ci_low > 1 or pr.ci_high < 1
+        kw = dict(ratio=self.t.number(pr.ratio, 1), low=self.t.number(pr.ci_low, 1),
+                  high=self.t.number(pr.ci_high, 1))
+        return _t(self.t, "pr_sig" if sig else "pr_ns", **kw), sig
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿])", text) if s]
+
+
+def render_paragraph(text: str, line: int, binder: _Binder) -> str:
+    """Substitute the placeholders of one paragraph, checking claims sentence by sentence."""
+    out = []
+    claims = CLAIMS.get(binder.t.lang, CLAIMS["en"])
+    for sentence in _sentences(text):
+        supported = False
+        literal = PLACEHOLDER.sub(" ", sentence)
+
+        def sub(m: re.Match) -> str:
+            nonlocal supported
+            kind, args = m.group(1), m.group(2).split()
+            if not args and kind != "pr":
+                return binder.problem("FND-001", line, f"placeholder '{m.group(0)}' has no "
+                                      "indicator", "Write e.g. {{pct any_tfcsea}}.")
+            if kind in ("diff", "pr"):
+                txt, sig = getattr(binder, kind)(args, line)
+                supported |= sig
+                return txt
+            return getattr(binder, kind)(args, line)
+
+        rendered = PLACEHOLDER.sub(sub, sentence)
+        if claims.search(literal) and not supported:
+            binder.problem("FND-003", line, f"the sentence claims a difference the estimates "
+                           f"do not support: \"{_short(literal)}\"",
+                           "Bind it to a significant {{diff ...}} or {{pr overlap}}, or "
+                           "reword it.")
+        out.append((rendered, literal))
+    for _, literal in out:
+        for m in LITERAL_PCT.finditer(literal):
+            value = float(m.group(1).replace(",", "."))
+            if not _supported(value, binder.a.public):
+                binder.problem("FND-002", line, f"'{m.group(0)}' is typed as a number and no "
+                               "estimate of this report equals it", "Use a {{pct ...}} "
+                               "placeholder so the figure follows the data.")
+    return " ".join(r for r, _ in out)
+
+
+def _short(s: str, n: int = 90) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[:n - 1] + "…"
+
+
+def _supported(value: float, public: pd.DataFrame) -> bool:
+    est = public["estimate"].dropna().to_numpy(dtype=float) * 100
+    decimals = 1 if value != int(value) else 0
+    return bool(((est.round(decimals) == round(value, decimals))).any())
+
+
+# ----------------------------------------------------------------- first draft
+def draft(analysis, t: Translator, ratio=None) -> str:
+    """The first draft of ``findings.<lang>.md`` from the estimates, with placeholders."""
+    cat = analysis.catalogue
+    pub = analysis.public
+    overall = pub[(pub["domain"] == "")]
+    lines = [f"<!-- {_t(t, 'header', lang=t.lang)} -->", "", "## summary"]
+    if "any_tfcsea" in cat.indicators and (overall["indicator"] == "any_tfcsea").any():
+        lines += ["", _t(t, "s_any", pct="{{pct any_tfcsea}}", pop="{{pop any_tfcsea}}")]
+        first = next((tb for s in analysis.plan.sections for tb in s.tables
+                      if "any_tfcsea" in tb.indicators), None)
+        for dom in (first.domains if first is not None else ()):
+            if _has_contrast(analysis, "any_tfcsea", dom):
+                lines += ["", _t(t, "s_diff", domain=t.label(cat.domains[dom].label).lower(),
+                                 diff=f"{{{{diff any_tfcsea {dom}}}}}")]
+    forms = [i for i in cat.indicators if i.startswith("ab_")]
+    shown = overall[overall["indicator"].isin(forms) & overall["estimate"].notna()
+                    & (overall["flag"] != SUPPRESSED)]
+    if len(shown):
+        top = shown.sort_values("estimate", ascending=False).iloc[0]
+        lines += ["", _t(t, "s_top", label=t.label(cat.indicators[top["indicator"]].label),
+                         pct=f"{{{{pct {top['indicator']}}}}}")]
+    if all((overall["indicator"] == i).any() for i in ("told_anyone", "told_no_one",
+                                                        "reported_formal")):
+        lines += ["", _t(t, "s_told", told="{{pct told_anyone}}", none="{{pct told_no_one}}",
+                         formal="{{pct reported_formal}}")]
+    if ratio is not None and math.isfinite(ratio.se_log):
+        lines += ["", _t(t, "s_pr", pr="{{pr overlap}}")]
+    for s in analysis.plan.sections:
+        para = _section_draft(analysis, t, s)
+        if para:
+            lines += ["", f"## {s.id}", "", *para]
+    return "\n".join(lines) + "\n"
+
+
+def _has_contrast(analysis, ind: str, dom: str) -> bool:
+    c = analysis.contrasts
+    return bool(len(c)) and bool(((c["indicator"] == ind) & (c["domain"] == dom)).any())
+
+
+def _section_draft(analysis, t: Translator, section) -> list[str]:
+    """Per chapter, for each of its first two tables: the first indicators' values (the
+    largest level of a multi-level indicator) and the planned contrasts of the first."""
+    sentences = []
+    for table in section.tables[:2]:
+        sentences += _table_sentences(analysis, t, table)
+    return [" ".join(sentences)] if sentences else []
+
+
+def _table_sentences(analysis, t: Translator, table) -> list[str]:
+    cat = analysis.catalogue
+    pub = analysis.public
+    sentences = []
+    for ind_id in table.indicators[:3]:
+        ind = cat.indicators[ind_id]
+        rows = pub[(pub["indicator"] == ind_id) & (pub["domain"] == "")
+                   & pub["estimate"].notna() & (pub["flag"] != SUPPRESSED)]
+        if not len(rows):
+            continue
+        if ind.levels:
+            top = rows.sort_values("estimate", ascending=False).iloc[0]
+            level = t.label(ind.level_labels.get(top["category"], {"en": top["category"]}))
+            sentences.append(_t(t, "s_top_of", label=t.label(ind.label), level=level,
+                                pct=f"{{{{pct {ind_id}.{top['category']}}}}}"))
+        else:
+            sentences.append(_t(t, "s_value", label=t.label(ind.label),
+                                pct=f"{{{{pct {ind_id}}}}}"))
+    first = table.indicators[0]
+    for dom in table.domains:
+        if _has_contrast(analysis, first, dom):
+            sentences.append(_t(t, "s_diff", domain=t.label(cat.domains[dom].label).lower(),
+                                diff=f"{{{{diff {first} {dom}}}}}"))
+    return sentences
+
+
+# ----------------------------------------------------------------- build step
+def findings_for(analysis, inputs, t: Translator, ratio=None) -> FindingsText:
+    """Read the study's findings file (or draft one), render and check it; raise
+    ValidationError (FND-000) with every problem when the text is not supported."""
+    study = getattr(inputs, "study", None)
+    path = Path(study.dir) / f"findings.{t.lang}.md" if study is not None else None
+    if path is not None and path.exists():
+        source, origin, file = path.read_text(encoding="utf-8"), str(path), str(path)
+    else:
+        source, origin, file = draft(analysis, t, ratio), "draft", f"findings.{t.lang}.md"
+    report = ValidationReport()
+    binder = _Binder(analysis, t, ratio, inputs.thresholds, file, report)
+    parsed = parse_findings(source)
+    known = {"summary"} | {s.id for s in analysis.plan.sections}
+    out = FindingsText(source=source, origin=origin)
+    for key, paras in parsed.items():
+        if key not in known:
+            report.add("FND-001", f"unknown heading '## {key}'", file=file,
+                       hint=f"Use one of: {', '.join(sorted(known))}.")
+            continue
+        rendered = [render_paragraph(p, line, binder) for line, p in paras]
+        if key == "summary":
+            out.summary = rendered
+        else:
+            out.sections[key] = rendered
+    if not report.ok:
+        raise ValidationError("FND-000", f"{file}: {len(report)} finding(s) the estimates do "
+                              "not support", report)
+    return out

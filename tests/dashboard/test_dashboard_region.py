@@ -1,0 +1,89 @@
+"""With a region folder the site shows the country comparison: the regional tables as the
+regional report builds them (:func:`dhkit.region.render.table_views`), in both languages.
+
+The two "countries" are the same planted demo study under two ids; each country's national
+analysis is taken from the analysis the dashboard already made (the regional pipeline's
+own national step is the report's, tested with the region layer), so this stays fast."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dash_helpers import file_text, leaks
+
+from dhkit.dashboard.build import build_site
+from dhkit.dashboard.data import collect_region
+
+REGION = """
+[region]
+name = "Test region"
+languages = ["en", "es"]
+harmonisation = "harmonisation.yaml"
+combine = "population"
+on_suppressed = "exclude"
+suppress_below = 25
+caution_below = 50
+
+[[countries]]
+id = "CO"
+name = {{ en = "Colombia", es = "Colombia" }}
+study = "{study}"
+
+[[countries]]
+id = "PE"
+name = {{ en = "Peru", es = "Perú" }}
+study = "{study}"
+"""
+
+
+@pytest.fixture(scope="module")
+def region_site(planted, site_data, tmp_path_factory):
+    from dhkit.region import report as region_report
+    from dhkit.region.config import starter_harmonisation, write_harmonisation
+    from dhkit.region.estimates import CountryEstimates
+    from dhkit.report.build import TIDY_ORDER
+
+    folder = tmp_path_factory.mktemp("region")
+    (folder / "region.toml").write_text(REGION.format(study=planted.study.dir),
+                                        encoding="utf-8")
+    write_harmonisation(starter_harmonisation(), folder / "harmonisation.yaml")
+    a = site_data.analysis
+
+    def country(ref):
+        public = a.public[[c for c in TIDY_ORDER if c in a.public.columns]]
+        return CountryEstimates(ref=ref, study_name=site_data.study_name,
+                                study_dir=site_data.study_dir, languages=("en", "es"),
+                                synthetic=True, thresholds=site_data.thresholds,
+                                population=ref.population, design=a.design_summary,
+                                calibrated=True, public=public, analysis=a, tidy_sha256="")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(region_report, "country_estimates", country)
+        region = collect_region(folder)
+    data = dataclasses.replace(site_data, region=region, cache={})
+    return build_site(data, tmp_path_factory.mktemp("rsite") / "site")
+
+
+def test_the_country_comparison_is_a_page_in_both_languages(region_site):
+    en = (region_site.out_dir / "en/countries.html").read_text(encoding="utf-8")
+    es = (region_site.out_dir / "es/countries.html").read_text(encoding="utf-8")
+    assert "Country comparison" in en and "Colombia" in en and "Peru" in en
+    assert "Comparación entre países" in es and "Perú" in es
+    assert "Range" in en or "range" in en.lower()
+    index = (region_site.out_dir / "en/index.html").read_text(encoding="utf-8")
+    assert 'href="../en/countries.html"' in index
+
+
+def test_country_cells_are_the_published_national_figures_and_nothing_restricted_is_added(
+        region_site, site_data, planted):
+    from dhkit.report.i18n import Translator
+
+    pub = site_data.public
+    row = pub[(pub.indicator == "any_tfcsea") & (pub.domain == "") & (pub.category == "")]
+    html = (region_site.out_dir / "en/countries.html").read_text(encoding="utf-8")
+    assert html.count(Translator("en").percent(row.estimate.iloc[0])) >= 2     # both countries
+    for path in region_site.out_dir.rglob("*"):
+        if path.is_file():
+            assert not leaks(file_text(path), planted.markers), path

@@ -1,0 +1,57 @@
+"""The regional report's files: HTML in en and es, Excel, tidy CSV/Parquet with a
+country column and provenance, the manifest; re-running gives the same bytes."""
+
+import json
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from dhkit.region.report import build_region_report
+
+
+def test_every_output_is_written(built):
+    for name in ("report.html", "report.es.html", "tables.xlsx", "tables.es.xlsx",
+                 "estimates.csv", "estimates.parquet", "regional.csv", "differences.csv",
+                 "countries.csv", "manifest.json"):
+        assert name in built.files and built.files[name].stat().st_size > 0, name
+
+
+def test_the_tidy_table_has_a_country_column_and_provenance(built):
+    t = pd.read_parquet(built.files["estimates.parquet"])
+    assert set(t["country"]) == {"CO", "KE", "PH", "TH"}
+    pub = t[t["status"] == "published"]
+    assert pub["source_row_id"].notna().all()
+    assert (pub["source_file"] == "countries/" + pub["country"] + "/estimates.csv").all()
+    assert pub["source_study"].str.startswith("countries/").all()
+
+
+def test_the_html_names_tables_ranges_and_rules_in_both_languages(built):
+    en = built.files["report.html"].read_text(encoding="utf-8")
+    es = built.files["report.es.html"].read_text(encoding="utf-8")
+    assert "Regional figures at a glance" in en and "Cifras regionales de un vistazo" in es
+    assert "Combined (population-weighted)" in en and "Combinado (ponderado por población)" in es
+    assert "variance = Σ (weight share)² × country variance" in en
+    assert "Facebook" in en and "<svg" in en
+    assert "estimates.csv row" in en and "estimates.csv fila" in es
+
+
+def test_the_workbook_has_numbers_not_text(built):
+    wb = load_workbook(built.files["tables.xlsx"], read_only=True)
+    assert "Estimates" in wb.sheetnames and "Differences" in wb.sheetnames
+    ws = wb[wb.sheetnames[1]]
+    values = [c.value for row in ws.iter_rows(min_row=4, max_row=6) for c in row]
+    assert any(isinstance(v, float) and 0 <= v <= 1 for v in values)
+
+
+def test_the_manifest_lists_every_countrys_inputs_and_every_output(built):
+    m = json.loads(built.files["manifest.json"].read_text(encoding="utf-8"))
+    assert set(m["countries"]) == {"CO", "KE", "PH", "TH"}
+    assert all(len(c["estimates_sha256"]) == 64 for c in m["countries"].values())
+    assert "estimates.csv" in m["outputs"] and "report.html" in m["outputs"]
+
+
+def test_re_running_gives_byte_identical_outputs(region, built, tmp_path):
+    again = build_region_report(region, tmp_path / "again", pdf=False)
+    assert set(again.files) == set(built.files)
+    for name, path in built.files.items():
+        assert again.files[name].read_bytes() == path.read_bytes(), name

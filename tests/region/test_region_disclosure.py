@@ -11,7 +11,6 @@ import pytest
 from dhkit.disclosure import apply_flags, public_view
 from dhkit.region import compare
 from dhkit.region.estimates import harmonise
-from dhkit.region.report import analyse_region
 
 ROW = ("any_tfcsea", "", "", "")          # indicator, category, domain, level
 

@@ -229,3 +229,86 @@ def test_every_table_and_chart_prints_its_base(built):
         assert 'class="base">Base: ' in block
     for block in re.findall(r'<figure id="figure-.*?</figure>', html, flags=re.S):
         assert 'class="base">Base: ' in block
+
+
+def test_every_significant_difference_is_shown_in_the_report(built):
+    from dhkit.indicators.catalogue import load_catalogue, load_plan
+
+    import html as html_lib
+
+    html = html_lib.unescape(built.files["report.html"].read_text(encoding="utf-8"))
+    ctr = pd.read_csv(built.files["contrasts.csv"], keep_default_na=False)
+    sig = ctr[ctr.significant.astype(str) == "True"]
+    assert len(sig)
+    cat = load_catalogue()
+    plan = load_plan(catalogue=cat)
+    columns = {}
+    for s in plan.sections:
+        for tb in s.tables:
+            for i in tb.indicators:
+                columns.setdefault(i, set()).update(tb.domains)
+    for r in sig.itertuples(index=False):
+        if r.indicator not in columns:
+            continue
+        if r.domain in columns[r.indicator]:
+            continue                      # a † column of the table marks it
+        label = cat.domains[r.domain].label["en"]
+        label = label if label[:2].isupper() else label[:1].lower() + label[1:]
+        est = pd.read_csv(built.files["estimates.csv"], keep_default_na=False)
+        sides = est[(est.indicator == r.indicator) & (est.category == r.category)
+                    & (est.domain == r.domain)]
+        if (sides.se.astype(str) == "0.0").any():
+            continue                      # degenerate: a side is 0 % or 100 % by definition
+        assert f"Significant difference by {label}: " in html, (r.indicator, r.domain)
+
+
+def test_off_table_difference_is_worded_with_both_levels_and_p():
+    from types import SimpleNamespace
+
+    from dhkit.indicators.catalogue import load_catalogue
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import significant_elsewhere
+
+    cat = load_catalogue()
+    est = pd.DataFrame({"indicator": ["told_anyone"] * 2, "category": ["", ""],
+                        "domain": ["area"] * 2, "level": ["1", "2"], "estimate": [0.41, 0.62],
+                        "se": [0.04, 0.05]})
+    ctr = pd.DataFrame({"indicator": ["told_anyone"], "category": [""], "domain": ["area"],
+                        "level_a": ["1"], "level_b": ["2"], "difference": [0.21],
+                        "p_value": [0.013], "significant": [True]})
+    a = SimpleNamespace(catalogue=cat, public=est, contrasts=ctr)
+    assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["sex"]) == [
+        "Significant difference by area: Told someone about what happened, Rural 62.0% against "
+        "Urban 41.0% (+21.0 percentage points, p = 0.013)."]
+    assert significant_elsewhere(a, Translator("es"), ["told_anyone"], ["sex"]) == [
+        "Diferencia significativa por zona: Le contó a alguien lo que pasó, Rural 62,0\xa0% "
+        "frente a Urbana 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
+    assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []
+
+
+def test_excel_marks_only_suppressed_rows_and_writes_no_error_cells(built):
+    wb = openpyxl.load_workbook(built.files["tables.xlsx"])
+    ws = wb[wb.sheetnames[[n.startswith("Sampling") for n in wb.sheetnames].index(True)]]
+    head = [c.value for c in ws[1]]
+    flag = head.index("Flag")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows
+    for r in rows:
+        if r[flag] != "suppressed":
+            assert "*" not in r[2:flag], r          # CI, deff ... of a shown row: never *
+    for name in wb.sheetnames:
+        for row in wb[name].iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and v.startswith("=") for v in row), name
+            assert not any(isinstance(v, str) and v.startswith("#") for v in row), name
+
+
+def test_zero_estimate_is_exactly_zero_with_a_korn_graubard_interval_and_blank_deff(built):
+    est = pd.read_csv(built.files["estimates.csv"])
+    zero = est[(est.estimate == 0) & (est.flag != "suppressed")]
+    assert len(zero)
+    assert (zero.ci_low == 0).all() and (zero.ci_high > 0).all()
+    assert zero.deff.isna().all()
+    assert not np.isinf(est.deff.astype(float)).any()
+    # Korn–Graubard at 0: the upper bound of 0 of n is 1 − 0.025^(1/n*), n* ≤ n
+    n = zero.n_unweighted.astype(float)
+    assert (zero.ci_high >= 1 - 0.025 ** (1 / n) - 1e-12).all()

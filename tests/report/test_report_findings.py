@@ -109,3 +109,12 @@ def test_first_draft_binds_every_figure_to_a_placeholder(tmp_path):
     assert "%" not in body.replace("{{", "").split("-->")[-1]
     out = findings_for(_analysis(), _inputs(tmp_path), Translator("en"))
     assert out.origin == "draft" and out.summary[0].startswith("In the past year, 21.0%")
+
+
+def test_a_draft_never_cites_a_suppressed_cell(tmp_path):
+    analysis = _analysis(rural_n=12, rural_flag="suppressed")
+    analysis.public.loc[analysis.public["level"] == "2", "estimate"] = None
+    analysis.contrasts["suppressed"] = True
+    analysis.contrasts["p_value"] = None
+    out = findings_for(analysis, _inputs(tmp_path), Translator("en"))
+    assert "By area: Rural and Urban cannot be compared: too few interviews." in out.summary

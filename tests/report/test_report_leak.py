@@ -76,6 +76,16 @@ def test_no_report_output_contains_restricted_content(report_with_restricted):
         assert not leaked, f"{path.name} holds restricted content {leaked[:3]}"
 
 
+def _holds(text: str, marker: str) -> bool:
+    """A text marker anywhere; a number marker as a whole number (910008 is not a leak
+    inside 0.5763499100083)."""
+    if not marker.isdigit():
+        return marker in text
+    import re
+
+    return re.search(rf"(?<![\d.]){marker}(?![\d.])", text) is not None
+
+
 PLANTED = Path(__file__).parents[2] / "src/dhkit/qualitative/data/demo/planted.csv"
 
 
@@ -127,3 +137,20 @@ def test_methods_appendix_shows_every_weighting_step(report_with_restricted):
     html = result.files["report.html"].read_text(encoding="utf-8")
     assert "Weighting diagnostics" in html
     assert all(step in html for step in ("w_base", "w_nonresponse", "w_calibrated", "w_final"))
+
+
+def test_recommendations_cite_the_figure_its_base_and_table_not_raw_ids(report_with_restricted):
+    import re
+
+    result, _ = report_with_restricted
+    html = result.files["report.html"].read_text(encoding="utf-8")
+    recs = html.split("<h2>Recommendations</h2>")[1].split("</section>")[0]
+    cited = re.findall(r"<a href='#table-[^']+' data-indicator='([^']+)'>([^<]+)</a>", recs)
+    assert cited
+    for ind, text in cited:
+        assert ind not in text                      # the words, never the id
+        assert re.search(r": (.+ )?\d+(\.\d)?%|: \*", text), text
+        assert "(base: " in text and ", n = " in text and "; Table " in text
+    told = dict(cited)["told_no_one"]
+    assert told.startswith("Told no one: ") and "subjected to TF-CSEA in the past year" in told
+    assert "any_tfcsea" not in re.sub(r"<[^>]+>", "", recs)

@@ -114,4 +114,4 @@ def test_ttest_group_must_have_two_values():
 def test_ttest_outcome_must_be_numeric():
     with pytest.raises(DhkitError) as e:
         ttest(design("clus1"), "stype", "sch.wide")
-    assert e.value.code == "REP-011" and "'stype'" in e.value.message
+    assert e.value.code == "EST-014" and "'stype'" in e.value.message

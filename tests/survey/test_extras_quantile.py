@@ -76,7 +76,7 @@ def test_quantile_outside_unit_interval_is_refused():
 def test_quantile_of_a_categorical_variable_is_refused():
     with pytest.raises(DhkitError) as e:
         quantile(design("clus1"), "stype", [0.5])
-    assert e.value.code == "REP-011" and "'stype'" in e.value.message
+    assert e.value.code == "EST-014" and "'stype'" in e.value.message
 
 
 def test_quantile_without_ci_has_no_se():

@@ -60,12 +60,22 @@ def generate_cmd(
     seed: int = typer.Option(20240601, "--seed", help="Random seed (same seed, same files)."),
     formats: list[str] | None = typer.Option(None, "--formats", help=_FORMATS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    region: bool = typer.Option(False, "--region", help="Instead, the regional demo's four "
+                                "synthetic country studies (Colombia among them) and their "
+                                "region folder, into dhkit-demo-region/ unless --out is given."),
 ) -> None:
     """Write a seeded synthetic study (Colombia design) in the chosen formats.
 
     Example: dhkit demo generate --out demo-data --children 200000 --formats kobo_csv,parquet
     """
     from dhkit.console import progress
+
+    if region:
+        from dhkit.demo.region import cli_generate
+
+        cli_generate(out if out != Path("dhkit-demo/exports") else Path("dhkit-demo-region"),
+                     seed)
+        return
     from dhkit.demo.study import generate_study
 
     fmts = _formats(formats)

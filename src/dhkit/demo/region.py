@@ -187,7 +187,8 @@ def write_region(out: Path, studies: dict[str, Path]) -> Path:
     from dhkit.region.config import starter_harmonisation, write_harmonisation
 
     lines = ['# The regional demo (synthetic; no real data). See docs/region.md.', "",
-             "[region]", 'name = "Disrupting Harm — regional comparison (synthetic demo)"',
+             "[region]", 'name = { en = "Disrupting Harm — regional comparison (synthetic demo)", '
+             'es = "Disrupting Harm — comparación regional (demostración sintética)" }',
              'languages = ["en", "es"]', 'harmonisation = "harmonisation.yaml"',
              'combine = "population"', 'on_suppressed = "exclude"', "suppress_below = 25",
              "caution_below = 50", ""]
@@ -235,3 +236,19 @@ def cli_run(out: Path, seed: int = 20240601) -> None:
         if name in result.files:
             out_console.print(f"  {result.files[name]}")
     err_console.print(f"Next: dhkit region report {out} --lang es")
+
+
+def cli_generate(out: Path, seed: int = 20240601) -> None:
+    """``dhkit demo generate --region``: the country studies and region folder only."""
+    from dhkit.console import err_console, progress
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with progress() as bar:
+        task = bar.add_task("regional demo countries", total=len(COUNTRIES))
+        studies = generate_countries(out, seed=seed, on_step=lambda s: bar.update(
+            task, advance=1, description=f"country: {s}"))
+    path = write_region(out, studies)
+    for cid, study in studies.items():
+        err_console.print(f"  {cid}: {study}")
+    err_console.print(f"Region folder: {path.parent}. Next: dhkit region report {path.parent}")

@@ -166,6 +166,8 @@ def analysis_tables(catalogue: Catalogue, plan: Plan, main: pd.DataFrame,
     for unit, cols in by_unit.items():
         carried = [c for c in dict.fromkeys(child_columns) if c not in design_cols] \
             if unit in ("child", "caregiver") else []
+        if unit in ("child", "instance") and KEY not in design_cols + carried:
+            carried.append(KEY)  # links instances to their child (calibrated variance)
         select = ", ".join([_sql_str(c) for c in design_cols + carried] + domain_sql
                            + [f"{sql} AS {_sql_str(col)}" for col, sql in cols])
         frames[unit] = con.execute(f"SELECT {select} FROM {unit}").df()

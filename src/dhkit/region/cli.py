@@ -28,7 +28,7 @@ def init_cmd(
     region_dir: Path = typer.Argument(..., help="Folder for the region (created if needed)."),
     name: str = typer.Option("Regional comparison", "--name", help="The region's title."),
 ) -> None:
-    """Create region.toml (add a [[countries]] block per country study) and a starting
+    """Create region.toml (add one countries block per country study) and a starting
     harmonisation.yaml (the shipped catalogue's indicators, same ids in every country).
 
     Example: dhkit region init americas --name "Disrupting Harm — the Americas"
@@ -67,13 +67,14 @@ def check_cmd(
 @region_app.command("report")
 def report_cmd(
     region_dir: Path = typer.Argument(..., help="The region folder (with region.toml)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: DIR/report]."),
-    lang: str = typer.Option("", "--lang", help="en, es or all [default: the region's languages]."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: DIR/report)."),
+    lang: str = typer.Option("", "--lang", help="en, es or all (default: the region's languages)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
 ) -> None:
-    """Build the regional report: indicator × country tables with CIs, ranges, combined
-    figures, differences, platform × country table, overlap and small-multiple charts,
-    legal matrix — HTML, PDF, Excel, tidy CSV/Parquet (country column), manifest.
+    """Build the regional report: country tables with CIs, ranges, combined figures,
+    differences, platforms, overlap and small-multiple charts, legal matrix.
+
+    Writes HTML, PDF, Excel, tidy CSV/Parquet (with a country column) and a manifest.
 
     Example: dhkit region report americas --lang all --out americas/report
     """

@@ -24,9 +24,9 @@ subtraction can recover one.
 ...     "domain": "", "level": "", "status": "published", "estimate": [0.1, 0.2],
 ...     "se": [0.01, 0.02], "df": [100.0, 50.0], "n_weighted": [10.0, 30.0]})
 >>> r = ranges(cells).iloc[0]
->>> (r["low"], r["low_countries"], r["high"], r["high_countries"])
+>>> (float(r["low"]), r["low_countries"], float(r["high"]), r["high_countries"])
 (0.1, 'A', 0.2, 'B')
->>> round(combined(cells, {"A": 1.0, "B": 1.0}, "equal").iloc[0]["combined"], 3)
+>>> round(float(combined(cells, {"A": 1.0, "B": 1.0}, "equal").iloc[0]["combined"]), 3)
 0.15
 """
 

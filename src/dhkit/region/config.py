@@ -156,6 +156,10 @@ class Region:
     on_suppressed: str = "exclude"
     suppress_below: int = 25
     caution_below: int = 50
+    titles: dict = field(default_factory=dict)   # the name in each language
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.name
 
     @property
     def toml_path(self) -> Path:
@@ -166,7 +170,7 @@ class Region:
 
 
 # ------------------------------------------------------------------------ region.toml
-REGION_KEYS = {"name": str, "languages": list, "harmonisation": str, "combine": str,
+REGION_KEYS = {"name": (str, dict), "languages": list, "harmonisation": str, "combine": str,
                "on_suppressed": str, "suppress_below": int, "caution_below": int}
 COUNTRY_KEYS = {"id": str, "name": (str, dict), "study": str, "population": int}
 
@@ -222,9 +226,13 @@ def load_region(dir: str | Path) -> Region:
         if key not in REGION_KEYS:
             _unknown(report, key, REGION_KEYS, file, rlines.get(key), "[region]")
         elif not isinstance(value, REGION_KEYS[key]) or isinstance(value, bool):
-            report.add("REG-003", f"'{key}' in [region] must be a {REGION_KEYS[key].__name__}",
+            kind = getattr(REGION_KEYS[key], "__name__", "text or {en, es} table")
+            report.add("REG-003", f"'{key}' in [region] must be a {kind}",
                        file=file, line=rlines.get(key), field=f"region.{key}")
-    name = reg.get("name") if isinstance(reg.get("name"), str) else ""
+    raw = reg.get("name")
+    titles = {lang: raw for lang in LANGS} if isinstance(raw, str) else \
+        {k: str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    name = titles.get("en") or next(iter(titles.values()), "")
     if not name:
         report.add("REG-003", "missing 'name' in [region]", file=file, line=rlines.get(""),
                    field="region.name", hint='Add name = "..."')
@@ -255,7 +263,7 @@ def load_region(dir: str | Path) -> Region:
     if not report.ok:
         raise ValidationError("REG-000", f"{len(report)} problem(s) in {path.name} or its "
                               "harmonisation file", report)
-    return Region(root, name, langs, tuple(countries), harm,
+    return Region(root, name, langs, tuple(countries), harm, titles=titles,
                   combine=reg.get("combine", "population"),
                   on_suppressed=reg.get("on_suppressed", "exclude"),
                   suppress_below=sup, caution_below=cau)

@@ -69,7 +69,9 @@ def country_estimates(ref: CountryRef) -> CountryEstimates:
     catalogue, plan = validate_inputs(inputs, ("en",))
     analysis = analyse(inputs, catalogue, plan, validated=True)
     public = analysis.public[[c for c in TIDY_ORDER if c in analysis.public.columns]]
-    digest = hashlib.sha256(public.to_csv(index=False).encode("utf-8")).hexdigest()
+    from dhkit.safetext import csv_frame
+
+    digest = hashlib.sha256(csv_frame(public).to_csv(index=False).encode("utf-8")).hexdigest()
     return CountryEstimates(
         ref=ref, study_name=study.name, study_dir=study.dir, languages=tuple(study.languages),
         synthetic=bool(study.demo), thresholds=inputs.thresholds,

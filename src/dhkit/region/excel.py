@@ -20,7 +20,7 @@ from dhkit.report.excel import FIXED_DATE
 
 def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
     wb = safetext.workbook(path, nan_inf_to_errors=True)   # text never becomes a formula
-    wb.set_properties({"title": a.region.name, "created": FIXED_DATE, "comments": "dhkit"})
+    wb.set_properties({"title": a.region.title(lang), "created": FIXED_DATE, "comments": "dhkit"})
     f = {"title": wb.add_format({"bold": True, "font_size": 13}),
          "head": wb.add_format({"bold": True, "bg_color": "#EEF3F7", "border": 1,
                                 "text_wrap": True, "align": "center"}),
@@ -30,7 +30,7 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
          "note": wb.add_format({"font_color": "#555555", "italic": True}),
          "bold": wb.add_format({"bold": True})}
     contents = wb.add_worksheet(t("contents", lang)[:31])
-    contents.write(0, 0, a.region.name, f["title"])
+    contents.write(0, 0, a.region.title(lang), f["title"])
     contents.set_column(1, 1, 80)
     for i, tv in enumerate(table_views(a, lang), start=2):
         name = f"{t('table', lang)} {tv.number}"[:31]
@@ -76,17 +76,12 @@ def _cell(ws, f, r: int, j: int, c) -> None:
 def _frame(wb, f, name: str, frame: pd.DataFrame) -> None:
     ws = wb.add_worksheet(name)
     for j, col in enumerate(frame.columns):
-        ws.write(0, j, col, f["head"])
+        ws.write_string(0, j, str(col), f["head"])
     for i, rec in enumerate(frame.itertuples(index=False), start=1):
         for j, v in enumerate(rec):
             if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
                 continue
-            if isinstance(v, bool):
-                ws.write_boolean(i, j, v)
-            elif isinstance(v, (int, float)):
-                ws.write_number(i, j, float(v))
-            else:
-                ws.write(i, j, str(v))
+            safetext.write_cell(ws, i, j, v if isinstance(v, (bool, int, float)) else str(v))
     ws.freeze_panes(1, 0)
 
 

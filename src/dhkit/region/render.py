@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import altair as alt
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dhkit import __version__
@@ -339,7 +338,7 @@ def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:
         encoding="utf-8")
     return env.get_template("region.html.j2").render(
         t=lambda key, **kw: t(key, lang, **kw), lang=lang, css=css, for_print=for_print,
-        title=a.region.name, tables=table_views(a, lang), glance=glance(a, lang),
+        title=a.region.title(lang), tables=table_views(a, lang), glance=glance(a, lang),
         countries=countries_view(a, lang), legal=legal_view(a, lang),
         synthetic=any(c.synthetic for c in a.countries), version=__version__,
         suppress=a.region.suppress_below)

@@ -20,14 +20,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from dhkit import __version__
 from dhkit.safetext import csv_frame
 from dhkit.region import compare
-from dhkit.region.config import Region, TableSpec
-from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, PUBLISHED, SUPPRESSED_CELL,
+from dhkit.region.config import Region
+from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, SUPPRESSED_CELL,
                                     CountryEstimates, country_estimates, harmonise)
 from dhkit.region.strings import t
 
@@ -180,8 +179,9 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
               "differences": analysis.differences, "countries": countries_table(analysis)}
+
     for name, frame in frames.items():
-        csv_frame(frame).to_csv(out / f"{name}.csv", index=False)
+        csv_frame(frame).to_csv(out / f"{name}.csv", index=False)     # text never a formula
         files[f"{name}.csv"] = out / f"{name}.csv"
         if name != "countries":
             frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -289,6 +289,3 @@ def cell_text(rec: dict, lang: str, tr) -> tuple[str, str, str]:
         return f"({est})", ci, "caution"
     return est, ci, ""
 
-
-__all__ = ["analyse_region", "build_region_report", "RegionAnalysis", "PUBLISHED",
-           "TableSpec", "np"]

@@ -128,13 +128,22 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
                              child_columns=extra, check=not validated)
     spec = inputs.design
     parts, contrasts = [], []
-    for unit, frame in tables.frames.items():
-        cols = tables.columns[unit]
-        doms = [c for c in frame.columns if c.startswith("dom_")]
+    designs: dict = {}
+    for unit in sorted(tables.frames, key=lambda u: u == "instance"):  # children first
+        frame = tables.frames[unit]
         design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
                         fpc=spec.fpc, lonely_psu=spec.lonely_psu)
         if cal is not None and unit in ("child", "caregiver"):
             design = _calibrated(design, frame, cal, spec)
+        child = designs.get("child")
+        if unit == "instance" and child is not None and child._adjust:
+            # instance scores summed within the child before the calibration residuals
+            design = child.link(frame, KEY)
+        designs[unit] = design
+    for unit, frame in tables.frames.items():
+        cols = tables.columns[unit]
+        doms = [c for c in frame.columns if c.startswith("dom_")]
+        design = designs[unit]
         est = design.estimate(means=cols, domains=doms, ci=ci).table.copy()
         est["unit"] = unit
         parts.append(est)

@@ -53,9 +53,11 @@ def _legal_files(study_dir: Path, pattern: str) -> list[Path]:
     return sorted((study_dir / "legal").glob(pattern)) if (study_dir / "legal").is_dir() else []
 
 
-def recommendations_section(study_dir: Path, t: Translator,
-                            indicator_anchor: dict[str, str]) -> tuple[str, str] | None:
-    """Insights → recommendations N.M → actors → evidence links."""
+def recommendations_section(study_dir: Path, t: Translator, indicator_anchor: dict[str, str],
+                            figures: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """Insights → recommendations N.M → actors → evidence: each indicator cited as its
+    figure with its base and a link to the table that shows it (``figures``, from
+    :func:`figure_texts`), never as a raw id."""
     files = _legal_files(study_dir, "recommendations-*.yaml")
     if not files:
         return None
@@ -72,10 +74,12 @@ def recommendations_section(study_dir: Path, t: Translator,
         for rec in ins.recommendations:
             text = rec.text_es if lang == "es" and rec.text_es else rec.text
             actors = ", ".join(legal_t(a, lang) for a in rec.actors)
-            links = [f"<a href='#{indicator_anchor[i]}'>{escape(i)}</a>" if i in indicator_anchor
-                     else escape(i) for i in rec.evidence.indicators]
+            figures = figures or {}
+            links = [f"<a href='#{indicator_anchor[i]}' data-indicator='{escape(i)}'>"
+                     f"{escape(figures.get(i, i))}</a>" if i in indicator_anchor
+                     else escape(figures.get(i, i)) for i in rec.evidence.indicators]
             ev = "; ".join(x for x in (
-                ", ".join(links),
+                "; ".join(links),
                 f"{_w('checklist', lang)} {', '.join(rec.evidence.items)}" if rec.evidence.items else "",
                 f"{_w('codes', lang)} {', '.join(rec.evidence.codes)}" if rec.evidence.codes else "",
             ) if x)
@@ -173,16 +177,59 @@ def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:
                                    + diagnostics_html({_w("weights", t.lang): table}))
 
 
-def evidence_sections(inputs, t: Translator, plan) -> list[tuple[str, str]]:
+def figure_texts(analysis, t: Translator, table_numbers: dict[str, str]) -> dict[str, str]:
+    """indicator id → how a reader cites it: label, national figure, base and n, table.
+
+    e.g. ``Told someone about what happened: 46.3% (base: internet-using children aged
+    12–17 subjected to TF-CSEA in the past year, n = 205; Table 9)``; a multi-level
+    indicator names its largest level (``...: Facebook 76.8% (...)``); a suppressed
+    figure is ``*``."""
+    from dhkit.disclosure import SUPPRESSED
+
+    cat, pub = analysis.catalogue, analysis.public
+    out = {}
+    for ind_id, ind in cat.indicators.items():
+        rows = pub[(pub["indicator"] == ind_id) & (pub["domain"] == "")]
+        if rows.empty:
+            continue
+        base = cat.bases[ind.base]
+        n = rows["n_unweighted"].astype(int)
+        n_text = t.number(int(n.min())) if n.min() == n.max() else \
+            f"{t.number(int(n.min()))}–{t.number(int(n.max()))}"
+        if ind.levels:
+            shown = rows[rows["flag"] != SUPPRESSED].dropna(subset=["estimate"])
+            if shown.empty:
+                value = "*"
+            else:
+                top = shown.loc[shown["estimate"].idxmax()]
+                level = t.label(ind.level_labels.get(str(top["category"]), {"en": top["category"]}))
+                value = f"{level} {t.percent(float(top['estimate']))}"
+        else:
+            r = rows.iloc[0]
+            value = "*" if r["flag"] == SUPPRESSED or r["estimate"] != r["estimate"] \
+                else t.percent(float(r["estimate"]))
+        where = f"; {t('Table')} {table_numbers[ind_id]}" if ind_id in table_numbers else ""
+        out[ind_id] = (f"{t.label(ind.label)}: {value} ({t('Base').lower()}: "
+                       f"{t.label(base.label)}, n = {n_text}{where})")
+    return out
+
+
+def evidence_sections(inputs, t: Translator, plan, analysis=None) -> list[tuple[str, str]]:
     """Every non-survey chapter the study has material for, in report order."""
     study = getattr(inputs, "study", None)
     if study is None:
         return [w for w in [weighting_section(inputs, t)] if w]
     anchors: dict[str, str] = {}
+    numbers: dict[str, str] = {}
+    n_table = 0
     for section in plan.sections:
         for table in section.tables:
+            n_table += 1
             for ind in table.indicators:
                 anchors.setdefault(ind, f"table-{table.id}")
-    built = [legal_section(study.dir, t), recommendations_section(study.dir, t, anchors),
+                numbers.setdefault(ind, str(n_table))
+    figures = figure_texts(analysis, t, numbers) if analysis is not None else {}
+    built = [legal_section(study.dir, t),
+             recommendations_section(study.dir, t, anchors, figures),
              weighting_section(inputs, t)]
     return [b for b in built if b is not None]

@@ -61,8 +61,7 @@ TEXT = {
     "diff_sig": "{b} {pb} against {a} {pa} (a statistically significant difference, "
                 "p {p})",
     "diff_ns": "{b} {pb} and {a} {pa} (the difference is not statistically significant)",
-    "diff_na": "{b} {pb} and {a} {pa} (the difference cannot be tested: too few "
-               "interviews)",
+    "diff_na": "{b} and {a} cannot be compared: too few interviews",
     "pr_sig": "{ratio} times as likely (prevalence ratio {ratio}, 95% CI {low} to {high})",
     "pr_ns": "not statistically more likely (prevalence ratio {ratio}, 95% CI {low} to "
              "{high})",
@@ -198,11 +197,11 @@ class _Binder:
         c = c.iloc[0]
         levels = self.a.catalogue.domains[dom].levels
         a, b = str(c["level_a"]), str(c["level_b"])
-        pa = self.pct([ind, f"{dom}={a}"], line)
-        pb = self.pct([ind, f"{dom}={b}"], line)
         la, lb = self.t.label(levels[a]), self.t.label(levels[b])
         if bool(c.get("suppressed", False)) or pd.isna(c["p_value"]):
-            return _t(self.t, "diff_na", a=la, b=lb, pa=pa, pb=pb), False
+            return _t(self.t, "diff_na", a=la, b=lb), False     # no figures: a side is hidden
+        pa = self.pct([ind, f"{dom}={a}"], line)
+        pb = self.pct([ind, f"{dom}={b}"], line)
         if bool(c["significant"]):
             p = float(c["p_value"])
             ptext = ("< " + self.t.number(0.001, 3)) if p < 0.001 else ("= " + self.t.number(p, 3))
@@ -279,7 +278,7 @@ def draft(analysis, t: Translator, ratio=None) -> str:
     pub = analysis.public
     overall = pub[(pub["domain"] == "")]
     lines = [f"<!-- {_t(t, 'header', lang=t.lang)} -->", "", "## summary"]
-    if "any_tfcsea" in cat.indicators and (overall["indicator"] == "any_tfcsea").any():
+    if _citable(overall, "any_tfcsea"):
         lines += ["", _t(t, "s_any", pct="{{pct any_tfcsea}}", pop="{{pop any_tfcsea}}")]
         first = next((tb for s in analysis.plan.sections for tb in s.tables
                       if "any_tfcsea" in tb.indicators), None)
@@ -294,8 +293,7 @@ def draft(analysis, t: Translator, ratio=None) -> str:
         top = shown.sort_values("estimate", ascending=False).iloc[0]
         lines += ["", _t(t, "s_top", label=t.label(cat.indicators[top["indicator"]].label),
                          pct=f"{{{{pct {top['indicator']}}}}}")]
-    if all((overall["indicator"] == i).any() for i in ("told_anyone", "told_no_one",
-                                                        "reported_formal")):
+    if all(_citable(overall, i) for i in ("told_anyone", "told_no_one", "reported_formal")):
         lines += ["", _t(t, "s_told", told="{{pct told_anyone}}", none="{{pct told_no_one}}",
                          formal="{{pct reported_formal}}")]
     if ratio is not None and math.isfinite(ratio.se_log):
@@ -305,6 +303,12 @@ def draft(analysis, t: Translator, ratio=None) -> str:
         if para:
             lines += ["", f"## {s.id}", "", *para]
     return "\n".join(lines) + "\n"
+
+
+def _citable(overall: pd.DataFrame, ind: str) -> bool:
+    """The overall estimate exists and is not suppressed (a draft never cites a hidden cell)."""
+    r = overall[(overall["indicator"] == ind) & (overall["category"].fillna("") == "")]
+    return bool(len(r)) and r["estimate"].notna().all() and (r["flag"] != SUPPRESSED).all()
 
 
 def _has_contrast(analysis, ind: str, dom: str) -> bool:

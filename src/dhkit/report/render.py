@@ -57,6 +57,8 @@ UI_STRINGS = [
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
     "CI high", "(synthetic demo)", "translated from {language}",
+    "Significant difference by {domain}: {indicator}, {b} {vb} against {a} {va} ({diff} "
+    "percentage points, {p}).",
     "Standard errors of child and caregiver estimates include the calibration of the weights "
     "to population margins ({method}), as R survey's calibrated designs do; instance-level "
     "estimates treat the final weights as fixed.",
@@ -167,7 +169,9 @@ def base_sizes(analysis, ind_ids) -> dict[str, tuple[int, int]]:
     return out
 
 
-def table_view(analysis, t: Translator, spec, number: str) -> TableView:
+def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableView:
+    """One table (or one part of a table split for width: ``whole`` is then the planned
+    table; only its first part words the differences on domains it has no columns for)."""
     est = analysis.estimates
     pub = analysis.public
     cat = analysis.catalogue
@@ -217,8 +221,54 @@ def table_view(analysis, t: Translator, spec, number: str) -> TableView:
                        "linearised covariance of the two domain estimates, {df} degrees of "
                        "freedom): {pairs}.", pct=t.percent(analysis.plan.significance_level, 0),
                        df=_df(analysis), pairs="; ".join(pairs)))
+    if whole is None or tuple(spec.domains[:1]) == tuple(whole.domains[:1]):
+        notes += significant_elsewhere(analysis, t, spec.indicators,
+                                       (whole or spec).domains)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
+
+
+def p_text(t: Translator, p: float) -> str:
+    """``p = 0.013`` (``p = 0,013`` in Spanish); ``p < 0.001`` below that."""
+    return f"p < {t.number(0.001, 3)}" if p < 0.001 else f"p = {t.number(p, 3)}"
+
+
+def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> list[str]:
+    """Every planned contrast the design-based test finds significant for these
+    indicators on a domain the table does not show as columns, as one sentence each, so
+    no significant difference in ``contrasts.csv`` goes unreported."""
+    ctr = analysis.contrasts
+    if not len(ctr):
+        return []
+    cat = analysis.catalogue
+    est = analysis.public
+    out = []
+    sig = ctr[ctr["significant"].fillna(False).astype(bool) & ctr["indicator"].isin(list(ind_ids))
+              & ~ctr["domain"].isin(list(shown_domains))]
+    order = {i: k for k, i in enumerate(ind_ids)}
+    sig = sig.assign(_o=sig["indicator"].map(order)).sort_values(["_o", "domain"], kind="stable")
+    for r in sig.itertuples(index=False):
+        dom = cat.domains[r.domain]
+        value, fixed = {}, False
+        for lvl in (r.level_a, r.level_b):
+            row = est[(est["indicator"] == r.indicator) & (est["category"] == r.category)
+                      & (est["domain"] == r.domain) & (est["level"] == str(lvl))]
+            value[lvl] = t.percent(float(row["estimate"].iloc[0])) if len(row) else ""
+            # a side with no sampling variance (0 % or 100 % by definition, e.g. an item
+            # among children not subjected to any) makes the test degenerate: not worded
+            fixed |= bool(len(row)) and "se" in row and float(row["se"].iloc[0]) == 0.0
+        if fixed:
+            continue
+        label = _row_label(analysis, t, r.indicator, r.category)
+        name = t.label(dom.label)
+        name = name if name[:2].isupper() else name[:1].lower() + name[1:]
+        out.append(t("Significant difference by {domain}: {indicator}, {b} {vb} against {a} "
+                     "{va} ({diff} percentage points, {p}).", domain=name,
+                     indicator=label, b=t.label(dom.levels[str(r.level_b)]), vb=value[r.level_b],
+                     a=t.label(dom.levels[str(r.level_a)]), va=value[r.level_a],
+                     diff=("+" if r.difference > 0 else "") + t.number(r.difference * 100, 1),
+                     p=p_text(t, float(r.p_value))))
+    return out
 
 
 def _df(analysis) -> str:
@@ -299,7 +349,7 @@ def sections(analysis, t: Translator, split_wide: bool = True,
             chunks = _chunks(spec, analysis.catalogue) if split_wide else [spec]
             for part, chunk in enumerate(chunks):
                 number = str(n_table) if part == 0 else f"{n_table} ({t('continued')})"
-                tables.append(table_view(analysis, t, chunk, number))
+                tables.append(table_view(analysis, t, chunk, number, whole=spec))
         for spec in s.charts:
             n_chart += 1
             chart_views.append(chart_view(analysis, t, spec, str(n_chart)))
@@ -432,7 +482,7 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False,
                           translations=getattr(inputs, "quote_translations", None)),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=evidence_sections(inputs, t, analysis.plan),
+        extra_sections=evidence_sections(inputs, t, analysis.plan, analysis),
         methods_blocks=chapters.methods_blocks(analysis, inputs, t,
                                                methods(analysis, inputs, t)),
         chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),

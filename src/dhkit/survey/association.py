@@ -247,7 +247,7 @@ def ttest(design, y: str, group: str, level: float = 0.95, domain=None) -> TTest
     (2.0, 0.7303, 4)
     """
     if not 0 < level < 1:
-        raise DhkitError("REP-010", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+        raise DhkitError("EST-025", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
     data = design.data
     yv = numeric_values(data, y)
     g, labels = _binary_group(_require(data, group), group)

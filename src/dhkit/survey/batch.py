@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
 from dhkit.survey.ci import METHODS, likelihood_ci, prop_ci, t_interval
-from dhkit.survey.design import Design, _rows
+from dhkit.survey.design import Design, _rows, adjust_lonely, average_factor
 from dhkit.survey.tidy import COLUMNS, EXTRA, Estimates, FlagRule
 
 
@@ -222,6 +222,43 @@ class _Plan:
     cluster1: np.ndarray
     stages: list[_StagePlan]
     n_levels: int
+    finest: np.ndarray        # finest cluster of each group
+    n_finest: int
+
+
+@dataclass
+class _CalPlan:
+    """Calibration residuals on sums: per adjustment, the (cell, level) groups of the rows
+    (a sparse matrix carrying each row's ``pre``), so S = Σ_cell pre·z needs one product."""
+
+    adjustments: list
+    matrices: list[sp.csr_matrix]
+    cells: list[np.ndarray]
+    levels: list[np.ndarray]
+
+
+def _cal_plan(d: Design, dom: Domains) -> _CalPlan | None:
+    from dhkit.survey.calibration import ScoreAdjustment
+
+    adjs = list(getattr(d, "_adjust", ()))
+    if not adjs or not all(isinstance(a, ScoreAdjustment) for a in adjs):
+        return None
+    nl = dom.n_levels
+    mats, cells, levels = [], [], []
+    for a in adjs:
+        cell = a.cell if a.rows is None else a.cell[a.rows]
+        pre = a.pre if a.rows is None else a.pre[a.rows]
+        rows, keys = [], []
+        for code in dom.codes:
+            ok = np.flatnonzero(code >= 0)
+            rows.append(ok)
+            keys.append(cell[ok].astype(np.int64) * nl + code[ok])
+        rows_a, keys_a = np.concatenate(rows), np.concatenate(keys)
+        uniq, g = _dense_unique(keys_a, a.ncell * nl)
+        mats.append(sp.csr_matrix((pre[rows_a], (g, rows_a)), shape=(len(uniq), d.n)))
+        cells.append(uniq // nl)
+        levels.append(uniq % nl)
+    return _CalPlan(adjs, mats, cells, levels)
 
 
 def _dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -266,12 +303,10 @@ def _plan(d: Design, dom: Domains) -> _Plan:
         uk, ki = _dense_unique(key, len(st.n_h) * nl)
         kh, kl = uk // nl, uk % nl
         lonely = st.lonely[kh]
-        wk = np.where(st.zero[kh], 0.0, st.mult[kh] * st.scale[kh])
-        if d.lonely_psu in ("remove", "certainty", "average"):
-            wk = np.where(lonely, 0.0, wk)
+        wk = st.rule_weights(d.lonely_psu)[kh]
         stages.append(_StagePlan(st, to_stage, _summer(ki, len(uk)), ki, kh, kl, _summer(kl, nl),
                                  np.bincount(ki, minlength=len(uk)).astype(float), st.n_h[kh], wk, lonely))
-    return _Plan(matrix, level, _summer(level, nl), cluster1, stages, nl)
+    return _Plan(matrix, level, _summer(level, nl), cluster1, stages, nl, fin_of_group, n_cl)
 
 
 def _stage_variance(d: Design, sp_: _StagePlan, t: np.ndarray, cnt: np.ndarray) -> np.ndarray:
@@ -295,17 +330,14 @@ def _stage_variance(d: Design, sp_: _StagePlan, t: np.ndarray, cnt: np.ndarray) 
                                 minlength=len(st.n_h)) > 0
         d._check_lonely(st, lone_pres)
         if d.lonely_psu == "adjust":
-            ss[lonely] = s[lonely] ** 2
+            adjust_lonely(ss, s, lonely)
     contrib = sp_.weight[:, None] * ss
     if d.lonely_psu == "average" and lonely.any():
         nl = sp_.level_sum.shape[0]
         k2 = st.parent[sp_.kh].astype(np.int64) * nl + sp_.kl
         u2, i2 = np.unique(k2, return_inverse=True)
-        summ = _summer(i2, len(u2))
-        nstrat = _mul(summ, pres.astype(float))
-        nok = _mul(summ, (pres & ~lonely[:, None]).astype(float))
-        fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
-        return _mul(_summer(u2 % nl, nl), _mul(summ, contrib) * fac)
+        fac = average_factor(i2, len(u2), pres, lonely)
+        return _mul(_summer(u2 % nl, nl), _mul(_summer(i2, len(u2)), contrib) * fac)
     return _mul(sp_.level_sum, contrib)
 
 
@@ -318,7 +350,8 @@ class _Block:
     wsum: np.ndarray
 
 
-def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> _Block:
+def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str,
+               cal: _CalPlan | None = None) -> _Block:
     """One block of indicator columns: one sparse product, then per-level arithmetic.
 
     Row quantities (each n × k): w·a' (a' = a − c·b), and only where some value is
@@ -378,6 +411,7 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
                 np.multiply(w, m, out=x[:, r0 + 2 * n_rat + i])
     del nn
     sums = _mul(plan.matrix, x)  # one transposing copy to row order, then one sparse product
+    csums = [_mul(m, x[:, :k + 2 + ns]) for m in cal.matrices] if cal is not None else []
     del x
     ls = plan.level_sum
     lev = plan.level
@@ -407,9 +441,12 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
     if ns and any(p.lonely.any() for p in plan.stages):  # counts only matter for lonely PSUs
         N = N.copy()
         N[:, sj] = sums[:, k + 2 + ns:k + 2 + 2 * ns]
-    var = np.zeros((plan.n_levels, k))
-    for sp_ in plan.stages:
-        var += _stage_variance(d, sp_, t, N)
+    if cal is not None:
+        var = _calibrated_variance(d, cal, plan, t, csums, d_t, i_t, sj, k)
+    else:
+        var = np.zeros((plan.n_levels, k))
+        for sp_ in plan.stages:
+            var += _stage_variance(d, sp_, t, N)
     del t
     dff = np.full_like(var, np.nan)
     wsum = B_l.copy()
@@ -423,6 +460,38 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str) -> 
             wsum[:, rj] = Wn[:, rj]
         dff = _deff(var, delta, A_l, B_l, N_l, Q_l, Qab, Qbb, Wn, is_total, is_ratio, deff)
     return _Block(est, var, dff, N_l, wsum)
+
+
+def _calibrated_variance(d: Design, cal: _CalPlan, plan: _Plan, t: np.ndarray,
+                         csums: list[np.ndarray], d_t: np.ndarray, i_t: np.ndarray,
+                         sj: np.ndarray, k: int) -> np.ndarray:
+    """Variances (levels, k) on a calibrated design from sums only (R ``svyrecvar`` with
+    ``postStrata``): the influence totals T of every (finest cluster, level) minus, for
+    each adjustment, post-sums × M·S with S the (cell, level) sums of pre·z — the same
+    numbers as residualising the (rows × levels) influence matrix, without building it.
+    Every stratum takes part in the lonely-PSU rules: R's subset of a calibrated design
+    keeps all rows."""
+    from dhkit.survey.design import cross_sums
+
+    nl = plan.n_levels
+    T = np.zeros((plan.n_finest, nl, k))
+    T[plan.finest, plan.level] = t
+    T = T.reshape(plan.n_finest, nl * k)
+    ns = len(sj)
+    done = []
+    for a, cs, gc, gl in zip(cal.adjustments, csums, cal.cells, cal.levels):
+        bw = np.repeat(cs[:, k:k + 1], k, axis=1)
+        if ns:
+            bw[:, sj] = cs[:, k + 2:k + 2 + ns]
+        S = np.zeros((a.ncell, nl, k))
+        S[gc, gl] = (cs[:, :k] - np.take(d_t, gl, axis=0) * bw) * np.take(i_t, gl, axis=0)
+        S = S.reshape(a.ncell, nl * k)
+        for q, h in done:
+            S -= cross_sums(a, q) @ h
+        h = a.correction(S)
+        done.append((a, h))
+        T -= np.asarray(d.post_sums(a) @ h)
+    return d.variance_of_totals(T).reshape(nl, k)
 
 
 def _deff(var, delta, A_l, B_l, N_l, Q_l, Qab, Qbb, Wn, is_total, is_ratio, deff):
@@ -506,11 +575,15 @@ def estimate(d: Design, means: str | Sequence[str] = (), totals: str | Sequence[
         raise DhkitError("EST-019", "nothing to estimate: give at least one variable (--mean/--total).")
     dom = build_domains(d, by)
     plan = _plan(d, dom)
+    cal = _cal_plan(d, dom)
     # blocks of 4-16 indicators: (groups × block) arrays stay near 32 MB, and the sparse
     # product keeps its rows in cache (its cost grows faster than the block width)
     size = max(min(4, block_cells), min(16, block_cells // max(plan.matrix.shape[0], 1)))
-    blocks = [_run_block(d, cols[i:i + size], plan, deff) for i in range(0, len(cols), size)]
-    if d._adjust:  # calibrated design: score adjustments act on row-level influence values
+    if cal is not None:  # a dense (clusters × levels × block) array: keep it near 64 MB
+        size = max(1, min(size, 2 * block_cells // max(plan.n_finest * plan.n_levels, 1)))
+    blocks = [_run_block(d, cols[i:i + size], plan, deff, cal)
+              for i in range(0, len(cols), size)]
+    if d._adjust and cal is None:  # other score adjustments act on row-level influence values
         for i, blk in zip(range(0, len(cols), size), blocks):
             var = _adjusted_variance(d, cols[i:i + size], dom, blk.est)
             with np.errstate(divide="ignore", invalid="ignore"):

@@ -91,6 +91,32 @@ class Stage:
     def lonely(self) -> np.ndarray:
         return (self.n_h == 1) & ~self.zero
 
+    def rule_weights(self, rule: str) -> np.ndarray:
+        """Per stratum, the factor of its sum of squares: f·n/(n−1) times the earlier stages'
+        fractions, 0 when fully sampled, and 0 for a lonely PSU under ``remove``,
+        ``certainty`` and ``average`` (the lonely-PSU rules' weights, written once)."""
+        wh = np.where(self.zero, 0.0, self.mult * self.scale)
+        if rule in ("remove", "certainty", "average"):
+            wh = np.where(self.lonely, 0.0, wh)
+        return wh
+
+
+def average_factor(parent: np.ndarray, n_parents: int, present: np.ndarray,
+                   lonely: np.ndarray) -> np.ndarray:
+    """R's ``lonely.psu = "average"``: within each parent (the whole sample at stage 1), the
+    variance is scaled by strata present / strata present with more than one PSU.
+    ``parent`` (keys,) groups the strata keys, ``present`` (keys, m), ``lonely`` (keys,);
+    returns (n_parents, m)."""
+    nstrat = group_sum(parent, present.astype(float), n_parents)
+    nok = group_sum(parent, (present & ~lonely[:, None]).astype(float), n_parents)
+    return np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
+
+
+def adjust_lonely(ss: np.ndarray, s: np.ndarray, lonely: np.ndarray) -> None:
+    """R's ``lonely.psu = "adjust"``: a lonely PSU's deviation is measured from zero (the
+    grand mean of influence values), so its stratum's sum of squares is its total squared."""
+    ss[lonely] = s[lonely] ** 2
+
 
 class Design(SurveyDesign):
     """A linearization survey design (R ``svydesign``), one object for every estimator.
@@ -290,53 +316,138 @@ class Design(SurveyDesign):
             raise DhkitError("EST-009", f"fpc varies within stratum {h + 1} at stage {stage + 1} "
                              f"({_rows(strat == h)}); it must be constant within strata.")
 
-    # ---- the variance primitive ---------------------------------------------------------
+    # ---- the variance kernel -------------------------------------------------------------
+    def _stage_maps(self) -> list[np.ndarray]:
+        """For each stage, the stage cluster of every finest-stage cluster."""
+        maps = self.__dict__.get("_maps")
+        if maps is None:
+            finest = self.stages[-1].cluster
+            maps = []
+            for st in self.stages:
+                m = np.zeros(self.stages[-1].n_clusters, dtype=np.int64)
+                m[finest] = st.cluster
+                maps.append(m)
+            self.__dict__["_maps"] = maps
+        return maps
+
+    def cluster_totals(self, x: np.ndarray) -> np.ndarray:
+        """Totals (finest clusters, k) of the columns of ``x`` (n, k) after the design's
+        score adjustments (calibration residuals) — everything the variance needs.
+
+        >>> import numpy as np, pandas as pd
+        >>> d = Design(pd.DataFrame({"w": [1.0] * 4, "c": [1, 1, 2, 2]}), weights="w", psu="c")
+        >>> d.cluster_totals(np.array([[1.0], [2.0], [3.0], [4.0]])).ravel().tolist()
+        [3.0, 7.0]
+        """
+        from dhkit.survey.calibration import ScoreAdjustment
+
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        n_fin = self.stages[-1].n_clusters
+        if not self._adjust:
+            return group_sum(self.stages[-1].cluster, x, n_fin)
+        if all(isinstance(a, ScoreAdjustment) for a in self._adjust):
+            t = group_sum(self.stages[-1].cluster, x, n_fin)
+            done: list[tuple[ScoreAdjustment, np.ndarray]] = []
+            for a in self._adjust:
+                s = a.cell_sums(x)
+                for q, h in done:
+                    s -= cross_sums(a, q) @ h
+                h = a.correction(s)
+                done.append((a, h))
+                t -= self.post_sums(a) @ h
+            return t
+        for adj in self._adjust:  # any other linear map acts on the rows
+            x = np.asarray(adj(x), dtype=float).reshape(x.shape)
+        return group_sum(self.stages[-1].cluster, x, n_fin)
+
+    def post_sums(self, a) -> sp.csr_matrix:
+        """(finest clusters × cells) sums of an adjustment's ``post`` over the calibrated
+        rows (cached): how much of a cell's correction falls on each cluster."""
+        cache = self.__dict__.setdefault("_post_cache", {})
+        key = id(a)
+        if key not in cache:
+            base = self._base_cluster
+            cache[key] = (sp.csr_matrix((a.post, (base, a.cell)),
+                                        shape=(self.stages[-1].n_clusters, a.ncell)), a)
+        return cache[key][0]
+
+    @property
+    def _base_cluster(self) -> np.ndarray:
+        """Finest cluster of each calibrated row (the design's own rows, or a linked
+        design's parent rows)."""
+        return self.__dict__.get("_parent_cluster", self.stages[-1].cluster)
+
+    def variance_of_totals(self, t: np.ndarray, present: np.ndarray | None = None,
+                           covariance: bool = False) -> np.ndarray:
+        """The design variance from finest-cluster totals ``t`` (n_clusters, k): R
+        ``svyrecvar`` → ``multistage`` → ``onestrat``, every lonely-PSU rule written here
+        once. ``present`` (n_clusters, k) marks the clusters holding rows of each column's
+        subset (strata without any do not take part in the lonely-PSU rules); default all.
+        Returns the k variances, or the (k, k) covariance (one subset for all columns).
+
+        >>> import numpy as np, pandas as pd
+        >>> d = Design(pd.DataFrame({"w": [1.0] * 4, "c": [1, 2, 3, 4]}), weights="w", psu="c")
+        >>> d.variance_of_totals(np.array([[1.0], [2.0], [3.0], [4.0]])).round(4).tolist()
+        [6.6667]
+        """
+        t = np.asarray(t, dtype=float)
+        k = t.shape[1]
+        out = np.zeros((k, k)) if covariance else np.zeros(k)
+        rule = self.lonely_psu
+        for st, fmap in zip(self.stages, self._stage_maps()):
+            n_str = len(st.n_h)
+            tot = t if st is self.stages[-1] else group_sum(fmap, t, st.n_clusters)
+            s = group_sum(st.stratum, tot, n_str)
+            dev = tot - (s / st.n_h[:, None])[st.stratum]
+            lonely = st.lonely
+            if present is None:
+                h_pres = np.ones((n_str, 1 if covariance else k), dtype=bool)
+            else:
+                cl = group_sum(fmap, np.asarray(present, float), st.n_clusters) > 0
+                h_pres = group_sum(st.stratum, cl.astype(float), n_str) > 0
+                if covariance:
+                    h_pres = h_pres.any(axis=1, keepdims=True)
+            self._check_lonely(st, lonely & h_pres.any(axis=1))
+            wh = st.rule_weights(rule)
+            fac = (average_factor(st.parent, st.n_parents, h_pres, lonely)
+                   if rule == "average" and lonely.any() else None)
+            if covariance:
+                if rule == "adjust" and lonely.any():  # adjust_lonely, in deviation form
+                    dev[lonely[st.stratum]] = tot[lonely[st.stratum]]
+                wc = wh if fac is None else wh * fac[st.parent, 0]
+                out += (dev * wc[st.stratum][:, None]).T @ dev
+            else:
+                ss = group_sum(st.stratum, dev * dev, n_str)
+                if rule == "adjust" and lonely.any():
+                    adjust_lonely(ss, s, lonely)
+                contrib = wh[:, None] * ss
+                if fac is None:
+                    out += contrib.sum(axis=0)
+                else:
+                    out += (group_sum(st.parent, contrib, st.n_parents) * fac).sum(axis=0)
+        return out
+
     def vcov_total(self, x: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
         """Design covariance (k, k) of the totals of the columns of ``x`` (R ``svyrecvar``).
 
         ``x`` (n, k) holds weighted influence values. ``present`` (n,) marks the rows of the
         subset an estimate is computed on (R's physically subset design): it decides which
-        strata take part for the lonely-PSU rules; default all rows.
+        strata take part for the lonely-PSU rules; default all rows. A calibrated design
+        ignores it: R's subset of a calibrated design keeps every row (weights set to zero).
 
         >>> import numpy as np, pandas as pd
         >>> d = Design(pd.DataFrame({"w": [1.0] * 4, "c": [1, 2, 3, 4]}), weights="w", psu="c")
         >>> float(d.vcov_total(np.array([[1.0], [2.0], [3.0], [4.0]]))[0, 0])
         6.666666666666667
         """
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
-        for adj in self._adjust:
-            x = np.asarray(adj(x), dtype=float).reshape(x.shape)
-        k = x.shape[1]
-        v = np.zeros((k, k))
-        pres_rows = np.ones(self.n, dtype=bool) if present is None else np.asarray(present, bool)
-        for st in self.stages:
-            tot = group_sum(st.cluster, x, st.n_clusters)
-            n_str = len(st.n_h)
-            s = group_sum(st.stratum, tot, n_str)
-            m = s / st.n_h[:, None]
-            dev = tot - m[st.stratum]
-            lonely = st.lonely
-            if self.lonely_psu == "adjust":
-                dev[lonely[st.stratum]] = tot[lonely[st.stratum]]
-            cl_present = np.bincount(st.cluster, weights=pres_rows.astype(float),
-                                     minlength=st.n_clusters) > 0
-            h_present = np.bincount(st.stratum, weights=cl_present.astype(float), minlength=n_str) > 0
-            self._check_lonely(st, lonely & h_present)
-            wh = st.mult * st.scale
-            wh = np.where(st.zero, 0.0, wh)
-            if self.lonely_psu in ("remove", "certainty", "average"):
-                wh = np.where(lonely, 0.0, wh)
-            if self.lonely_psu == "average":
-                nstrat = np.bincount(st.parent, weights=h_present.astype(float), minlength=st.n_parents)
-                nok = np.bincount(st.parent, weights=(h_present & ~lonely).astype(float),
-                                  minlength=st.n_parents)
-                factor = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
-                wh = wh * factor[st.parent]
-            wc = wh[st.stratum]
-            v += (dev * wc[:, None]).T @ dev
-        return v
+        t = self.cluster_totals(x)
+        pres = None
+        if present is not None and not self._adjust:  # calibrated: R keeps every row
+            pres = group_sum(self.stages[-1].cluster, np.asarray(present, float),
+                             self.stages[-1].n_clusters)[:, None] > 0
+        return self.variance_of_totals(t, pres, covariance=True)
 
     def var_total(self, x: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
         """Variances (k,) of the totals of the columns of ``x`` — the diagonal of
@@ -348,38 +459,13 @@ class Design(SurveyDesign):
         >>> d.var_total(np.array([[1.0], [2.0], [3.0], [4.0]])).round(4).tolist()
         [6.6667]
         """
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
-        for adj in self._adjust:
-            x = np.asarray(adj(x), dtype=float).reshape(x.shape)
-        k = x.shape[1]
-        pres = np.ones((self.n, k), dtype=bool) if present is None else np.asarray(present, bool)
-        v = np.zeros(k)
-        for st in self.stages:
-            n_str = len(st.n_h)
-            tot = group_sum(st.cluster, x, st.n_clusters)
-            s = group_sum(st.stratum, tot, n_str)
-            m = s / st.n_h[:, None]
-            ss = group_sum(st.stratum, (tot - m[st.stratum]) ** 2, n_str)
-            lonely = st.lonely
-            h_pres = group_sum(st.stratum, group_sum(st.cluster, pres.astype(float), st.n_clusters),
-                               n_str) > 0
-            self._check_lonely(st, lonely & h_pres.any(axis=1))
-            if self.lonely_psu == "adjust":
-                ss[lonely] = s[lonely] ** 2
-            wh = np.where(st.zero, 0.0, st.mult * st.scale)
-            if self.lonely_psu in ("remove", "certainty", "average"):
-                wh = np.where(lonely, 0.0, wh)
-            contrib = wh[:, None] * ss
-            if self.lonely_psu == "average" and lonely.any():
-                nstrat = group_sum(st.parent, h_pres.astype(float), st.n_parents)
-                nok = group_sum(st.parent, (h_pres & ~lonely[:, None]).astype(float), st.n_parents)
-                fac = np.divide(nstrat, nok, out=np.zeros_like(nstrat), where=nok > 0)
-                v += (group_sum(st.parent, contrib, st.n_parents) * fac).sum(axis=0)
-            else:
-                v += contrib.sum(axis=0)
-        return v
+        t = self.cluster_totals(x)
+        pres = None
+        if present is not None and not self._adjust:  # calibrated: R keeps every row
+            p = np.asarray(present, float)
+            p = p.reshape(len(p), -1)
+            pres = group_sum(self.stages[-1].cluster, p, self.stages[-1].n_clusters) > 0
+        return self.variance_of_totals(t, pres)
 
     def _check_lonely(self, st: Stage, lonely_present: np.ndarray) -> None:
         if self.lonely_psu == "fail" and lonely_present.any():
@@ -415,6 +501,54 @@ class Design(SurveyDesign):
         other._adjust = self._adjust + ((adjust,) if adjust is not None else ())
         return other
 
+    # ---- linked (instance-level) designs ---------------------------------------------------
+    def link(self, data: pd.DataFrame, key: str, parent_key: str | None = None) -> Design:
+        """A design on rows that belong to this design's rows: instances of abuse, each of
+        one child (``data[key]`` matches ``self.data[parent_key or key]``). Each instance
+        takes its child's weight, strata and clusters; the variance sums the instances'
+        scores within the child, so a calibrated child design's residuals apply to
+        instance-level estimates too (R: ``svyratio`` of the child sums on the child
+        design).
+
+        >>> import pandas as pd
+        >>> kids = pd.DataFrame({"id": [1, 2, 3, 4], "w": [1.0, 2, 1, 2], "c": [1, 1, 2, 2]})
+        >>> inst = pd.DataFrame({"id": [1, 1, 2, 4], "told": [1, 0, 1, 1]})
+        >>> Design(kids, weights="w", psu="c").link(inst, "id").mean("told").table.estimate.tolist()
+        [0.8333333333333334]
+        """
+        from dataclasses import replace as _replace
+
+        pk = parent_key or key
+        parent = self._column(pk, "link key")
+        if parent.duplicated().any():
+            raise DhkitError("EST-033", f"link key '{pk}' repeats in the design's data "
+                             f"({_rows(parent.duplicated().to_numpy())}); each row must be one unit.")
+        if key not in data.columns:
+            raise DhkitError("EST-013", f"link key '{key}' is not in the linked data; columns are "
+                             f"{', '.join(map(str, data.columns[:12]))}.")
+        idx = pd.Index(parent).get_indexer(data[key])
+        if (idx < 0).any():
+            raise DhkitError("EST-033", f"{int((idx < 0).sum())} linked row(s) have a '{key}' with "
+                             f"no row in the design ({_rows(idx < 0)}); every instance needs its child.")
+        if any(not hasattr(a, "linked") for a in self._adjust):
+            raise DhkitError("EST-033", "this design's score adjustments cannot follow linked "
+                             "rows; calibrate with dhkit.weighting.calibrate_design.")
+        other = object.__new__(Design)
+        other.__dict__.update(self.__dict__)
+        for cached in ("_maps", "_post_cache"):
+            other.__dict__.pop(cached, None)
+        other.data = data.reset_index(drop=True)
+        other.n = len(other.data)
+        other.w = self.w[idx]
+        other.strata_codes = self.strata_codes[idx]
+        other.psu_codes = self.psu_codes[idx]
+        other.stages = [_replace(st, cluster=st.cluster[idx]) for st in self.stages]
+        other._adjust = tuple(a.linked(idx if a.rows is None else a.rows[idx])
+                              if hasattr(a, "linked") else a for a in self._adjust)
+        other.__dict__["_parent_cluster"] = self._base_cluster
+        other._domain = None
+        return other
+
     # ---- the batch engine (the verbs are in SurveyDesign) --------------------------------
     def _batch(self, **kw) -> Estimates:
         from dhkit.survey.batch import estimate
@@ -424,6 +558,12 @@ class Design(SurveyDesign):
     def __repr__(self) -> str:
         return (f"Design(n={self.n}, strata={self.strata_name!r}, psu={self.psu_names!r}, "
                 f"fpc={self.fpc_names!r}, nest={self.nest}, lonely_psu={self.lonely_psu!r}, degf={self.degf})")
+
+
+def cross_sums(a, q) -> sp.csr_matrix:
+    """(cells of a × cells of q) sums of a.pre·q.post over the calibrated rows: how an
+    earlier adjustment q's correction enters a later adjustment a's cell sums."""
+    return sp.csr_matrix((a.pre * q.post, (a.cell, q.cell)), shape=(a.ncell, q.ncell))
 
 
 from dhkit.survey.tidy import Estimates  # noqa: E402

@@ -99,7 +99,7 @@ def quantile(
         raise DhkitError("REP-008", f"interval_type={interval_type!r} is not available; use "
                          f"{', '.join(INTERVALS)}.")
     if not 0 < level < 1:
-        raise DhkitError("REP-008", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+        raise DhkitError("EST-025", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
     flags = flags or FlagRule()
     dom = build_domains(design, by_spec(by))
     w = np.asarray(design.w, dtype=float)

@@ -245,8 +245,7 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: Family,
         d = fam.mu_eta(eta)
         z = eta + (y - mu) / d
         ww = w * d * d / fam.variance(mu)
-        sw = np.sqrt(ww)
-        beta, *_ = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)
+        beta = _wls(X, z, ww)
         if not np.all(np.isfinite(beta)):
             raise DhkitError("EST-032", "the model did not converge (coefficients became "
                              "infinite); check for a covariate that separates the outcome.")
@@ -258,6 +257,27 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: Family,
         devold = dev
     raise DhkitError("EST-032", f"the model did not converge in {maxit} iterations; check for "
                      "separation (a covariate level where the outcome is always 0 or 1).")
+
+
+def _wls(X: np.ndarray, z: np.ndarray, ww: np.ndarray) -> np.ndarray:
+    """Weighted least squares by the normal equations (Cholesky of X'WX, p × p: one pass
+    over the rows); a least-squares solve if X'WX is not positive definite."""
+    xw = X * ww[:, None]
+    g = xw.T @ X
+    try:
+        c = np.linalg.cholesky(g)
+        return np.linalg.solve(c.T, np.linalg.solve(c, xw.T @ z))
+    except np.linalg.LinAlgError:
+        sw = np.sqrt(ww)
+        return np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)[0]
+
+
+def _rank(X: np.ndarray) -> int:
+    """Column rank of X from the Gram matrix of its unit-norm columns (eigenvalues above
+    1e-10 of the largest: singular values above 1e-5, R's ``qr`` tolerance)."""
+    from dhkit.survey.replicate.variance import gram_rank
+
+    return gram_rank(X.T @ X)
 
 
 def _pieces(X, y, fit: IrlsFit, fam):
@@ -413,10 +433,10 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None, level: f
     mf = model_frame(d, formula)
     X, y, rows = mf.X, mf.y, mf.rows
     p = X.shape[1]
-    if np.linalg.matrix_rank(X) < p:
+    rank = _rank(X)
+    if rank < p:
         raise DhkitError("EST-031", f"the model {formula!r} has collinear columns (rank "
-                         f"{np.linalg.matrix_rank(X)} of {p}); drop a redundant covariate or "
-                         "merge empty levels.")
+                         f"{rank} of {p}); drop a redundant covariate or merge empty levels.")
     if fam.link == "logit" and ((y < 0) | (y > 1)).any():
         raise DhkitError("EST-029", "a binomial model needs a 0/1 (or 0-1) response; recode it.")
     if fam.link == "log" and (y < 0).any():

@@ -59,8 +59,12 @@ CREATE TABLE IF NOT EXISTS {ALIAS}.audit_log (
     sha256 VARCHAR,
     rows_accepted BIGINT,
     rows_quarantined BIGINT,
+    seq BIGINT,
+    prev_hash VARCHAR,
+    entry_hash VARCHAR,
     note VARCHAR
 );
+-- stores made before the hash chain get its columns (new stores keep `note` last)
 ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS prev_hash VARCHAR;
 ALTER TABLE {ALIAS}.audit_log ADD COLUMN IF NOT EXISTS entry_hash VARCHAR;

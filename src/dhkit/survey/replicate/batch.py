@@ -50,12 +50,12 @@ def run_batch(
     from dhkit.survey.tidy import FlagRule
 
     if ci not in METHODS:
-        raise DhkitError("REP-013", f"ci={ci!r} is not an interval method; use one of "
+        raise DhkitError("EST-018", f"ci={ci!r} is not an interval method; use one of "
                          f"{', '.join(METHODS)}.")
     if not 0 < level < 1:
-        raise DhkitError("REP-013", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+        raise DhkitError("EST-025", f"level={level!r} must be between 0 and 1, e.g. 0.95.")
     if deff not in (True, False, "replace"):
-        raise DhkitError("REP-013", f"deff={deff!r}: use True, False or 'replace'.")
+        raise DhkitError("EST-018", f"deff={deff!r}: use True, False or 'replace'.")
     flags = flags or FlagRule()
     bases = bases or {}
     cols = []
@@ -69,7 +69,7 @@ def run_batch(
                                        bases.get(num, den)))
     cols += ratio_cols
     if not cols:
-        raise DhkitError("REP-011", "nothing to estimate: give means=, totals= or ratios=.")
+        raise DhkitError("EST-019", "nothing to estimate: give means=, totals= or ratios=.")
     # (n, 2k) values taken with every replicate: value and has-a-value (ratio: a and b on
     # complete rows); (n, k) taken with the full weight only: value squared (ratio: 1)
     values = np.empty((design.n, 2 * len(cols)))

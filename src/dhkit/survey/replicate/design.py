@@ -66,7 +66,7 @@ def canonical_type(type: str) -> str:
 def _require(data: pd.DataFrame, name: str) -> pd.Series:
     if name not in data.columns:
         raise DhkitError(
-            "REP-011",
+            "EST-013",
             f"column {name!r} is not in the data; choose one of "
             f"{', '.join(map(str, list(data.columns)[:12]))}"
             f"{' ...' if data.shape[1] > 12 else ''}.",
@@ -80,11 +80,11 @@ def is_numeric(s: pd.Series) -> bool:
 
 
 def numeric_values(data: pd.DataFrame, var: str) -> np.ndarray:
-    """A numeric column as float64 with NaN for missing; REP-011 if it is not numeric."""
+    """A numeric column as float64 with NaN for missing; EST-014 if it is not numeric."""
     s = _require(data, var)
     if not is_numeric(s):
         raise DhkitError(
-            "REP-011",
+            "EST-014",
             f"column {var!r} is not numeric (dtype {s.dtype}); give a numeric variable, "
             "or recode it to numbers first.",
         )
@@ -136,7 +136,7 @@ class ReplicateDesign(SurveyDesign):
         compress: bool = True,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
-            raise DhkitError("REP-011", "data must be a pandas DataFrame; read files with "
+            raise DhkitError("EST-027", "data must be a pandas DataFrame; read files with "
                              "dhkit.tabular.read_table(path).")
         type = canonical_type(type)
         cols = _repweight_columns(data, repweights)
@@ -261,7 +261,7 @@ class ReplicateDesign(SurveyDesign):
         return cache[key]
 
     def _column(self, name: str, role: str = "variable") -> pd.Series:
-        """A data column by name (REP-011 naming the columns when it is absent)."""
+        """A data column by name (EST-013 naming the columns when it is absent)."""
         return _require(self.data, name)
 
     def domain_sums(self, values: np.ndarray, codes: np.ndarray, levels: int,

@@ -1,0 +1,29 @@
+"""The region commands: problems listed with their line and exit 1; init then check."""
+
+from typer.testing import CliRunner
+
+from dhkit.cli import app
+
+runner = CliRunner()
+
+
+def test_region_check_lists_every_problem_and_exits_1(tmp_path):
+    (tmp_path / "region.toml").write_text('[region]\nname = "R"\ncombine = "sum"\nfoo = 1\n',
+                                          encoding="utf-8")
+    result = runner.invoke(app, ["region", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    text = result.output
+    for code in ("REG-002", "REG-003", "REG-004", "REG-005"):
+        assert code in text
+
+
+def test_region_init_writes_both_files(tmp_path):
+    result = runner.invoke(app, ["region", "init", str(tmp_path / "r"), "--name", "Test"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "region.toml").exists()
+    assert (tmp_path / "r" / "harmonisation.yaml").exists()
+
+
+def test_region_check_passes_on_the_demo_region(region_dir):
+    result = runner.invoke(app, ["region", "check", str(region_dir)])
+    assert result.exit_code == 0, result.output

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dhkit.errors import DhkitError
 from dhkit.report.i18n import Translator
 
 #: Source texts of this module (English msgids of the report's .po catalogue).
@@ -516,7 +517,10 @@ def overlap_ratio(analysis, inputs):
     spec = inputs.design
     design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
                     fpc=spec.fpc, lonely_psu=spec.lonely_psu)
-    return prevalence_ratio(design, "_any", "_sv", exposed="1", reference="2")
+    try:
+        return prevalence_ratio(design, "_any", "_sv", exposed="1", reference="2")
+    except DhkitError:      # a prevalence of 0 in either group: no ratio to report
+        return None
 
 
 def _child_frame(inputs) -> pd.DataFrame | None:

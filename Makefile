@@ -5,7 +5,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench fixtures system-deps clean
+.PHONY: demo test bench fixtures system-deps system-deps-test clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(BIN)/python:
 
 system-deps:
 	@./scripts/system-deps.sh
+
+system-deps-test:
+	@./scripts/system-deps.sh --test
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
@@ -25,7 +28,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: system-deps $(VENV)/.installed
 	$(BIN)/dhkit demo
 
-test: system-deps $(VENV)/.installed-test
+test: system-deps-test $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(VENV)/.installed-test

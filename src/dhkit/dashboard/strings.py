@@ -10,9 +10,17 @@ test fails when a key lacks a language. Numbers are formatted by the report's
 
 from __future__ import annotations
 
+from dhkit.report.evidence import WORDS as REPORT_WORDS
+
 LANGS = ("en", "es")
 
+#: words the printed report already translates (legal statuses, recommendations, weighting):
+#: taken from it, so the site and the report never word them differently
+_FROM_REPORT = ("recs", "area", "items", "met", "partly_met", "not_met", "unknown", "actors",
+                "evidence", "codes", "weights")
+
 STRINGS: dict[str, dict[str, str]] = {
+    **{key: REPORT_WORDS[key] for key in _FROM_REPORT},
     "site_title": {"en": "Results dashboard", "es": "Tablero de resultados"},
     "skip": {"en": "Skip to content", "es": "Saltar al contenido"},
     "home": {"en": "Overview", "es": "Resumen"},
@@ -20,7 +28,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "indicator": {"en": "Indicator", "es": "Indicador"},
     "compare": {"en": "Compare", "es": "Comparar"},
     "legal": {"en": "Legal review", "es": "Revisión legal"},
-    "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "downloads": {"en": "Downloads", "es": "Descargas"},
     "about": {"en": "About the data", "es": "Acerca de los datos"},
     "countries": {"en": "Countries", "es": "Países"},
@@ -89,12 +96,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "legal_intro": {"en": "Share of checklist items by answer, per area (items that apply).",
                     "es": "Proporción de ítems de la lista por respuesta, por área (ítems "
                           "aplicables)."},
-    "area": {"en": "Area", "es": "Área"},
-    "items": {"en": "Items", "es": "Ítems"},
-    "met": {"en": "Met", "es": "Cumplido"},
-    "partly_met": {"en": "Partly met", "es": "Cumplido en parte"},
-    "not_met": {"en": "Not met", "es": "No cumplido"},
-    "unknown": {"en": "Unknown", "es": "Desconocido"},
     "total": {"en": "Total", "es": "Total"},
     "gaps": {"en": "Items not met", "es": "Ítems no cumplidos"},
     "linked_recs": {"en": "Recommendations", "es": "Recomendaciones"},
@@ -102,10 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
                  "es": "Este estudio aún no tiene evaluación legal."},
     "no_recs": {"en": "This study has no recommendations yet.",
                 "es": "Este estudio aún no tiene recomendaciones."},
-    "actors": {"en": "Responsible actors", "es": "Actores responsables"},
-    "evidence": {"en": "Evidence", "es": "Evidencia"},
     "checklist_items": {"en": "checklist items", "es": "ítems de la lista"},
-    "codes": {"en": "interview codes", "es": "códigos de entrevista"},
     "files": {"en": "Files", "es": "Archivos"},
     "dl_estimates": {"en": "All published estimates (overall and by domain), with CIs, bases "
                            "and flags", "es": "Todas las estimaciones publicadas (total y por "
@@ -150,7 +148,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "deff": {"en": "Design effect", "es": "Efecto de diseño"},
     "nw": {"en": "Weighted n", "es": "n ponderado"},
     "appendix": {"en": "Sampling-error appendix", "es": "Anexo de errores de muestreo"},
-    "weights": {"en": "Weighting diagnostics", "es": "Diagnóstico de las ponderaciones"},
     "imports": {"en": "Import and quarantine", "es": "Importación y cuarentena"},
     "imports_note": {"en": "Counts only; no microdata values are shown.",
                      "es": "Solo recuentos; no se muestran valores de microdatos."},

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dhkit.report.i18n import Translator
 
-_WORDS = {
+WORDS = {
     "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "legal": {"en": "Legal and policy review", "es": "Revisión legal y de políticas"},
     "weights": {"en": "Weighting diagnostics", "es": "Diagnóstico de las ponderaciones"},
@@ -46,7 +46,7 @@ _WORDS = {
 
 
 def _w(key: str, lang: str) -> str:
-    return _WORDS[key].get(lang) or _WORDS[key]["en"]
+    return WORDS[key].get(lang) or WORDS[key]["en"]
 
 
 def _legal_files(study_dir: Path, pattern: str) -> list[Path]:

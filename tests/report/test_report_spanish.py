@@ -56,7 +56,7 @@ def _english_strings() -> list[str]:
         labels += [i.label, *i.level_labels.values()]
     for s in plan.sections:
         labels += [s.title] + [x.title for x in (*s.tables, *s.charts)]
-    labels += list(evidence._WORDS.values())
+    labels += list(evidence.WORDS.values())
     ids = {*cat.units, *cat.bases, *cat.domains, *cat.indicators}   # keys, not English text
     for lab in labels:
         en, es = lab.get("en", ""), lab.get("es", "")

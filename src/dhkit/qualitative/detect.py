@@ -506,8 +506,19 @@ def detect_age(text: str, g: Gazetteers) -> list[Span]:
     return [s for p in AGES for s in _spans(p, text, "AGE", "rule:age", 1)]
 
 
+# a school's name typed in lower case: "el colegio san josé", "el colegio la presentación
+# de Ibagué" (a saint's name, or any name when the town follows)
+LOWER_SCHOOL = re.compile(
+    rf"\b(?:colegio|escuela|liceo|instituto|institución educativa|institucion educativa)[ \t]+"
+    rf"(?:(?:(?:san|santa|santo|sagrado|sagrada|nuestra[ \t]señora(?:[ \t]de(?:l|[ \t]la)?)?)"
+    rf"[ \t]+[{LOWER}]+(?:[ \t]+(?:de[ \t]+)?[{LOWER}]{{4,}})?)|(?:(?:el|la|los|las)[ \t]+)?"
+    rf"[{LOWER}]{{4,}}(?:[ \t]+[{LOWER}]{{4,}})?(?=[ \t]+de[ \t]+{CAP_WORD}))")
+
+
 def detect_school(text: str, g: Gazetteers) -> list[Span]:
     spans = [s for p in SCHOOL for s in _spans(p, text, "SCHOOL", "rule:school")]
+    spans += [s for s in _spans(LOWER_SCHOOL, text, "SCHOOL", "rule:school_lower")
+              if not (set(fold(text[s.start:s.end]).split()[1:]) & _school_stops())]
     return spans + _gazetteer(text, g.schools, "SCHOOL", "gazetteer:school")
 
 
@@ -557,6 +568,16 @@ def _generic_court(phrase: str) -> bool:
 
 def _subphrases(words: list[str]) -> list[str]:
     return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+
+
+@lru_cache(maxsize=1)
+def _school_stops() -> frozenset[str]:
+    from dhkit.qualitative.recognizers import stop_words
+
+    return frozenset(fold(w) for w in stop_words()) - {"el", "la", "los", "las"} | {
+        "jornada", "semana", "grado", "salon", "profesora", "profesor", "profe", "rector",
+        "rectora", "coordinador", "coordinadora", "orientadora", "psicologa", "manana",
+        "tarde", "noche", "sede", "patio", "cancha", "uniforme", "cambio", "dia", "vez"}
 
 
 def detect_institution(text: str, g: Gazetteers) -> list[Span]:

@@ -5,8 +5,11 @@ after an optional tab, the participant's recorded names (``redact_names``) separ
 ``;``; ``#`` starts a comment line. The shipped sets (``data/eval``) are made by
 ``scripts/make_redaction_eval.py`` from fixed seeds (tuning: template set A, seed 17;
 held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (template
-set C, seed 31337) was written after the rules were final and run once; a team can write its own
-file in the same form from its pilot transcripts and run ``dhkit redact evaluate --file``.
+set C, seed 31337) was written after the rules were final and run once; ``blind`` is 430
+hand-written passages by another author who had not read the rules, committed before its
+first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
+adjusted on it) and ``blind-test`` (run once). A team can write its own file in the same
+form from its pilot transcripts and run ``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:
 

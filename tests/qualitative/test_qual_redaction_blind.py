@@ -71,7 +71,7 @@ def test_the_test_half_stays_at_least_where_its_one_run_left_it(test_half):
     "mi tía ⟦NAME|marleny⟧ fue la que me recogió.",
     "yo le conté a ⟦NAME|yeison⟧ lo que pasó.",
     "el novio de ella, ⟦NAME|jhon jairo⟧, tenía moto.",
-    "Él me escribía como ⟦HANDLE|tu_parcero_55⟧ y después como ⟦HANDLE|parcerito.77⟧ en Instagram.",
+    "Escribía como ⟦HANDLE|tu_parcero_55⟧ y luego como ⟦HANDLE|parcerito.77⟧ en Instagram.",
     "En Discord era ⟦HANDLE|nocturno#1234⟧.",
     "Ella tenía ⟦AGE|quince⟧, y él tenía como ⟦AGE|40 años⟧.",
     "Me dijo que llamara al ⟦PHONE|tres uno cero, dos dos dos, cinco cinco cuatro cuatro⟧.",

@@ -224,7 +224,8 @@ AGES = [
                re.IGNORECASE),
     re.compile(rf"\b((?:\d{{1,2}}|{NUM_EN})[- ]years?[- ]old)\b", re.IGNORECASE),
     re.compile(rf"\b(?:was|I'm|I am|is|turned|aged|age of|age)[ \t]+"
-               rf"(\d{{1,2}}|{NUM_EN})\b(?![ \t]*(?:(?:to|and|or|-|–)[ \t]*(?:\d|{NUM_EN})|%|percent|per|minutes|hours|days|weeks|"
+               rf"(\d{{1,2}}|{NUM_EN})\b(?![ \t]*(?:(?:to|and|or|-|–)[ \t]*(?:\d|{NUM_EN})|"
+               rf"%|percent|per|minutes|hours|days|weeks|"
                rf"months|times|o'clock|am|pm|people|pesos|dollars|metres|meters|km|[- ]years?[- ]old))",
                re.IGNORECASE),
 ]
@@ -395,7 +396,8 @@ def continue_handles(text: str, spans: list[Span]) -> list[Span]:
     """Usernames listed after a found one: "tres cuentas: dani_mora12, danimorita y otra"."""
     from dhkit.qualitative.recognizers import _shaped, username_ok
 
-    out, todo = [], [s for s in spans if s.kind == "HANDLE" and _shaped(text[s.start:s.end], "", "")]
+    out, todo = [], [s for s in spans
+                     if s.kind == "HANDLE" and _shaped(text[s.start:s.end], "", "")]
     seen = {(s.start, s.end) for s in spans}
     while todo:
         s = todo.pop()
@@ -475,7 +477,8 @@ def detect_phone(text: str, g: Gazetteers) -> list[Span]:
 
 SPOKEN_DIGIT = (r"cero|uno|un|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|"
                 r"catorce|quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve|veinte|"
-                r"veinti[a-záéíóú]+|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|"
+                r"veinti[a-záéíóú]+|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|"
+                r"noventa|"
                 r"cien|ciento|doscientos|trescientos|cuatrocientos|quinientos|seiscientos|"
                 r"setecientos|ochocientos|novecientos|zero|oh|one|two|three|four|five|six|"
                 r"seven|eight|nine")
@@ -554,9 +557,9 @@ def _institution_phrases(text: str, g: Gazetteers) -> list[Span]:
     return out
 
 
-GENERIC_TAILS = frozenset(("Adolescencia", "Familia", "Infancia", "Justicia", "Justice", "Educacion",
-                           "Salud", "Gobierno", "Mujer", "Genero", "Pueblo", "Nacion",
-                           "Colombia", "Victimas", "Paz"))
+GENERIC_TAILS = frozenset(("Adolescencia", "Familia", "Infancia", "Justicia", "Justice",
+                           "Educacion", "Salud", "Gobierno", "Mujer", "Genero", "Pueblo",
+                           "Nacion", "Colombia", "Victimas", "Paz"))
 
 
 def _generic_court(phrase: str) -> bool:

@@ -301,7 +301,8 @@ def recognizers() -> list:
                                                     r"\d{2,}(?![\w@])", 0.3),
                       Pattern("dotted", r"(?<![\w@/.#])[a-z][a-z0-9]{1,}(?:\.[a-z0-9]+)+"
                                         r"(?![\w@])", 0.3),
-                      Pattern("camel case", r"(?<![\w@/.#])(?:[A-Z][a-z]+|[a-z]+)(?:[A-Z][a-z0-9]+)+"
+                      Pattern("camel case", r"(?<![\w@/.#])(?:[A-Z][a-z]+|[a-z]+)"
+                                            r"(?:[A-Z][a-z0-9]+)+"
                                             r"\d*(?![\w@])", 0.3)],
             context=HANDLE_CONTEXT),
         TriggeredRecognizer(
@@ -330,11 +331,13 @@ def recognizers() -> list:
         _Patterns(
             supported_entity="BUSINESS", supported_language="es", name="dhkit:business",
             patterns=[Pattern("shop", rf"\b(?i:{SHOPS})(?:[ \t]+(?:y|de)[ \t]+(?i:{SHOPS}|[a-z]+))?"
-                                      rf"[ \t]+(?:(?:de|del)[ \t]+)?(?:{CAPX}[ \t]+(?=(?:El|La|Los|Las)[ \t]))?"
+                                      rf"[ \t]+(?:(?:de|del)[ \t]+)?"
+                                      rf"(?:{CAPX}[ \t]+(?=(?:El|La|Los|Las)[ \t]))?"
                                       rf"(?:(?:Donde|donde)[ \t]+)?"
                                       rf"(?:(?:El|La|Los|Las|Mi|Don|Doña)[ \t]+)?{PHRASE}"
                                       rf"(?:[ \t]+(?:{COMPANY_SUFFIX}))?", 0.8),
-                      Pattern("donde", r"(?<=[a-záéíóúñ,][ \t])Donde[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
+                      Pattern("donde", r"(?<=[a-záéíóúñ,][ \t])Donde[ \t]+"
+                                       r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
                                        r"(?:[ \t][A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?", 0.8),
                       Pattern("company", rf"\b{CAPX}(?:[ -]{CAPX}){{0,3}}(?:,[ \t]{CAPX})*"
                                          rf"(?:[ \t](?:and|y|&)[ \t]{CAPX})?[ \t]+"

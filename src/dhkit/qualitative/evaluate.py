@@ -128,7 +128,7 @@ def load_set(name_or_path: str | Path) -> list[Sentence]:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise DhkitError("QUAL-039", f"{path}: cannot be read as a UTF-8 evaluation set "
-                             f"({exc}); give heldout, tuning or a marked-up file.") from None
+                             f"({exc}); give {', '.join(SETS)} or a marked-up file.") from None
         passage = ""
         for i, line in enumerate(lines, start=1):
             if line.startswith("#@"):

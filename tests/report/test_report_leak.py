@@ -33,10 +33,16 @@ def _plant_restricted(sheet: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def report_with_restricted(tmp_path_factory):
+def demo300(tmp_path_factory):
     out = tmp_path_factory.mktemp("leak")
-    ctx = run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
-              only=["generate", "study", "import", "weights"])
+    return run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
+               only=["generate", "study", "import", "weights"])
+
+
+@pytest.fixture(scope="module")
+def report_with_restricted(demo300):
+    ctx = demo300
+    out = ctx.out_dir
     sheet = out / "le-answers.csv"
     markers = _plant_restricted(sheet)
     import_answers(open_legal_study(ctx.study_dir), sheet)
@@ -130,6 +136,21 @@ def test_child_standard_errors_carry_the_calibration_as_r_does(report_with_restr
     row = est[(est.indicator == "any_tfcsea") & (est.domain == "") & (est.category == "")].iloc[0]
     assert row.estimate == pytest.approx(ref.estimate, rel=1e-10)
     assert row.se == pytest.approx(ref.se, rel=1e-8)
+
+
+def test_overlap_prevalence_ratio_uses_the_calibrated_design_as_r_does(demo300):
+    """The overlap ratio's SE carries the raking, as every other child figure's does
+    (tests/reference/r/report.R: rake(), then svycontrast on log on the same children)."""
+    import pandas as pd
+
+    from dhkit.report.chapters import overlap_ratio
+
+    ref = pd.read_csv(REF / "demo300_raked_overlap_pr.csv").iloc[0]
+    pr = overlap_ratio(None, inputs_from_study(demo300.study))
+    got = [pr.p_exposed, pr.p_reference, pr.ratio, pr.se_log, pr.ci_low, pr.ci_high]
+    want = [ref.p_exposed, ref.p_reference, ref.ratio, ref.se_log, ref.ci_low, ref.ci_high]
+    assert got == pytest.approx(want, rel=1e-8)
+    assert pr.df == ref.df
 
 
 def test_methods_appendix_shows_every_weighting_step(report_with_restricted):

@@ -504,31 +504,40 @@ def internet_block(inputs, t) -> Block | None:
 
 def overlap_ratio(analysis, inputs):
     """The prevalence ratio of any TF-CSEA, in-person sexual violence (1) against none (2),
-    on the child design (strata, PSUs, final weights treated as fixed, as R's
-    ``svydesign`` on the stored weights)."""
+    on the design every other child figure uses: strata, PSUs and — when the study's
+    weights were calibrated — the calibrated design, whose covariance carries the
+    calibration residuals (R: ``rake``/``calibrate`` then ``svycontrast`` on log; the
+    fixture test ``apiclus1_raked``). Without a calibration record the final weights are
+    the design's (R ``svydesign`` on the stored weights)."""
+    from dhkit.report.build import _calibrated
     from dhkit.report.ratio import prevalence_ratio
     from dhkit.survey import Design
 
     if "any_tfcsea" not in inputs.main.columns or "inperson_sv" not in inputs.main.columns:
         return None
-    frame = _child_frame(inputs)
+    cal = getattr(inputs, "calibration", None)
+    extra = (cal.variables + [cal.before]) if cal is not None else []
+    frame = _child_frame(inputs, extra)
     if frame is None or frame["_sv"].dropna().nunique() < 2:
         return None
     spec = inputs.design
     design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
                     fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+    if cal is not None and set(extra) <= set(frame.columns):
+        design = _calibrated(design, frame, cal, spec)
     try:
         return prevalence_ratio(design, "_any", "_sv", exposed="1", reference="2")
     except DhkitError:      # a prevalence of 0 in either group: no ratio to report
         return None
 
 
-def _child_frame(inputs) -> pd.DataFrame | None:
+def _child_frame(inputs, extra: list[str] | tuple = ()) -> pd.DataFrame | None:
     spec = inputs.design
     main = inputs.main
     cols = [c for c in (spec.weights, spec.strata, spec.psu, spec.fpc) if c]
     if not set(cols) <= set(main.columns):
         return None
+    cols += [c for c in dict.fromkeys(extra) if c in main.columns and c not in cols]
     frame = main[cols].copy()
     frame["_any"] = pd.to_numeric(main["any_tfcsea"], errors="coerce").astype(float)
     sv = pd.to_numeric(main["inperson_sv"], errors="coerce")

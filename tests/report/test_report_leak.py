@@ -156,8 +156,17 @@ def test_overlap_prevalence_ratio_uses_the_calibrated_design_as_r_does(demo300):
 def test_methods_appendix_shows_every_weighting_step(report_with_restricted):
     result, _ = report_with_restricted
     html = result.files["report.html"].read_text(encoding="utf-8")
-    assert "Weighting diagnostics" in html
-    assert all(step in html for step in ("w_base", "w_nonresponse", "w_calibrated", "w_final"))
+    methods = html.split('id="methods-weighting"')[1].split("</section>")[0]
+    annex = html.split('id="annex-weights"')[1].split("</table>")[0]
+    for part in (methods, annex):
+        assert all(step in part for step in ("Base weight", "Adjusted for household nonresponse",
+                                             "Calibrated to population totals", "Final weight"))
+    # one table per figure: the methods table has the sum, CV, Kish and n_eff; the annex
+    # the distribution; each points to the other; no separate "Weighting diagnostics"
+    assert "Design effect due to weighting" in methods and "Median" in annex
+    assert "Design effect due to weighting" not in annex.split("</caption>")[1]
+    assert "annex on weighting diagnostics" in methods and "methods chapter" in annex
+    assert "Weighting diagnostics</a>" not in html and "w_nonresponse" not in html
 
 
 def test_recommendations_cite_the_figure_its_base_and_table_not_raw_ids(report_with_restricted):

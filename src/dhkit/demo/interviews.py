@@ -1,6 +1,6 @@
 """More fictional interviews for the demo study, drawn from a seed: enough participants
 that the methods chapter counts the seed's 30 young people (28 female, 2 male), 15
-front-line workers and 11 justice professionals, in its four cities.
+front-line workers and 11 justice professionals, in its four cities' departments.
 
 The hand-written demo interviews (:mod:`dhkit.qualitative.demo`: seven people, one of
 whom refused) carry the coded, quotable material; the ones drawn here are short
@@ -28,8 +28,9 @@ import numpy as np
 
 #: The seed's interviews: group -> (female, male) for YP; total for the professionals.
 TARGET = {"YP": (28, 2), "FW": 15, "JP": 11}
-#: The four cities where the interviews took place (seed, methods).
-CITIES = ("Bogotá D.C.", "Medellín", "Cúcuta", "Cartagena")
+#: Where the interviews took place: the departments of the seed's four cities (Bogotá,
+#: Medellín, Cúcuta, Cartagena), as the demo's participants sheet records departments.
+CITIES = ("Bogotá D.C.", "Antioquia", "Norte de Santander", "Bolívar")
 MARKER = ("[TRANSCRIPCIÓN FICTICIA. Material sintético de demostración de dhkit: personas, "
           "lugares y hechos inventados; no describe ningún caso real.]")
 

@@ -90,6 +90,17 @@ TEXT = {
     "w_trimmed": "Trimmed",
     "w_final": "Final weight",
     "weighting_none": "The weights were supplied with the data; no weighting steps are stored.",
+    "weighting_see_annex": "The distribution of the weights at each step (range and "
+                           "percentiles) is in the annex on weighting diagnostics.",
+    "wdiag_h": "Annex: weighting diagnostics",
+    "wdiag_intro": "The distribution of the weights at each step of the weighting chain. The "
+                   "sum of the weights, their coefficient of variation, the design effect due "
+                   "to weighting, the effective sample size and each step's effect on the "
+                   "headline estimate are in the methods chapter (Weighting and its effect).",
+    "wdiag_caption": "Distribution of the weights at each step",
+    "statistic": "Statistic", "w_min": "Minimum", "w_max": "Maximum",
+    "w_ratio": "Largest to smallest", "w_median": "Median",
+    "w_pct": "{p}th percentile",
     # SEs
     "se_h": "Standard errors, intervals and tests",
     # qualitative
@@ -377,8 +388,7 @@ def _selfcompletion_block(inputs, t) -> Block | None:
 
 def _weighting_block(analysis, inputs, t) -> Block:
     main = inputs.main
-    steps = [c for c in main.columns if c.startswith("w_")] \
-        if getattr(inputs, "weight_lineage", False) else []
+    steps = _weight_steps(inputs)
     if not steps:
         return Block(_t(t, "weighting_h"), [_t(t, "weighting_none")], id="methods-weighting")
     y = pd.to_numeric(main["any_tfcsea"], errors="coerce").to_numpy(dtype=float) \
@@ -401,7 +411,39 @@ def _weighting_block(analysis, inputs, t) -> Block:
     table = SimpleTable(_t(t, "weighting_caption"),
                         [_t(t, "step"), _t(t, "sum"), _t(t, "cv"), _t(t, "kish"), _t(t, "neff"),
                          _t(t, "headline_with")], rows)
-    return Block(_t(t, "weighting_h"), [_t(t, "weighting")], [table], id="methods-weighting")
+    return Block(_t(t, "weighting_h"), [_t(t, "weighting"), _t(t, "weighting_see_annex")],
+                 [table], id="methods-weighting")
+
+
+def _weight_steps(inputs) -> list[str]:
+    main = inputs.main
+    return [c for c in main.columns if c.startswith("w_")] \
+        if getattr(inputs, "weight_lineage", False) else []
+
+
+def weights_annex(inputs, t: Translator) -> Block | None:
+    """The distribution of the weights at each stored step — what the methods chapter's
+    weighting table (sum, CV, Kish, effective n, headline) does not show; each figure is
+    in one place and each place points to the other."""
+    steps = _weight_steps(inputs)
+    if not steps:
+        return None
+    ws = {}
+    for col in steps:
+        w = inputs.main[col].to_numpy(dtype=float)
+        ws[col] = w[np.isfinite(w)]
+    stats = [(_t(t, "w_min"), lambda w: w.min()), (_t(t, "w_pct", p="5"), lambda w: np.percentile(w, 5)),
+             (_t(t, "w_pct", p="25"), lambda w: np.percentile(w, 25)),
+             (_t(t, "w_median"), lambda w: np.median(w)),
+             (_t(t, "w_pct", p="75"), lambda w: np.percentile(w, 75)),
+             (_t(t, "w_pct", p="95"), lambda w: np.percentile(w, 95)),
+             (_t(t, "w_max"), lambda w: w.max())]
+    rows = [[label] + [t.number(float(f(ws[c])), 1) for c in steps] for label, f in stats]
+    rows.append([_t(t, "w_ratio")] + [t.number(float(ws[c].max() / ws[c].min()), 2)
+                                       for c in steps])
+    header = [_t(t, "statistic")] + [t(TEXT[c]) if c in TEXT else c for c in steps]
+    table = SimpleTable(_t(t, "wdiag_caption"), header, rows)
+    return Block(_t(t, "wdiag_h"), [_t(t, "wdiag_intro")], [table], id="annex-weights")
 
 
 def _qual_block(fw, t) -> Block:
@@ -652,4 +694,5 @@ def definitions_annex(t: Translator) -> Block:
 
 
 def annex_blocks(inputs, t: Translator) -> list[Block]:
-    return [b for b in (gap_annex(inputs, t), definitions_annex(t)) if b is not None]
+    return [b for b in (weights_annex(inputs, t), gap_annex(inputs, t), definitions_annex(t))
+            if b is not None]

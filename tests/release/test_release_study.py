@@ -85,27 +85,38 @@ def test_every_headline_estimate_stays_within_its_original_ci(licensed, public):
         assert r.estimates["within_original_ci"].all()
 
 
-def test_licensed_release_ships_masked_design_and_scripts(licensed):
+def test_licensed_release_ships_masked_design_and_scripts(study, licensed):
+    from dhkit.survey import Design
+
     data = pd.read_csv(licensed.files["release.csv"])
-    assert {"psu_code", "stratum_code", "weight"} <= set(data.columns)
+    assert {"psu_code", "stratum_code", "weight", "repw_1", "repw_50"} <= set(data.columns)
     assert {"design.R", "design.do", "design.sps", "pram_main_device.csv"} <= set(licensed.files)
-    # masked codes give the same design-based SE as the original ids
-    row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
-    assert row["se_release"] == pytest.approx(row["se_original"], rel=1e-9)
+    # masked codes give the same linearised SE as the original ids
+    with study.study.open_store() as store:
+        w = store.read("weights")[["hh_id", "weight"]]
+        orig = store.read("main").drop(columns=["weight"], errors="ignore").merge(w, on="hh_id")
+    se = [Design(d, weights="weight", strata=s, psu=c, lonely_psu="adjust")
+          .mean("any_tfcsea").table["se"].iloc[0]
+          for d, s, c in ((orig, "region", "psu_id"), (data, "stratum_code", "psu_code"))]
+    assert se[1] == pytest.approx(se[0], rel=1e-9)
+
+
+def _r(folder, expr: str) -> list[float]:
+    subprocess.run(["Rscript", "-e", "if (!requireNamespace('survey', quietly=TRUE)) q(status=9)"],
+                   check=True)
+    out = subprocess.run(["Rscript", "-e", f"source('design.R'); {expr}"], cwd=folder,
+                         capture_output=True, text=True, check=True).stdout
+    return [float(x) for x in out.split()[-2:]]
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
-def test_r_design_script_reproduces_the_headline_estimate_and_se(licensed):
-    folder = licensed.files["design.R"].parent
-    subprocess.run(["Rscript", "-e", "if (!requireNamespace('survey', quietly=TRUE)) q(status=9)"],
-                   check=True)
-    out = subprocess.run(["Rscript", "-e", "source('design.R'); m <- svymean(~any_tfcsea, des, "
-                          "na.rm=TRUE); cat(sprintf('%.12f %.12f', coef(m), SE(m)))"],
-                         cwd=folder, capture_output=True, text=True, check=True).stdout
-    est, se = (float(x) for x in out.split()[-2:])
+def test_r_svrepdesign_on_the_released_file_gives_the_release_estimate_and_se(licensed):
+    est, se = _r(licensed.files["design.R"].parent, "m <- svymean(~any_tfcsea, rdes, "
+                 "na.rm=TRUE); cat(sprintf('%.15g %.15g', coef(m), SE(m)))")
     row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert row["release_variance"] == "replicate weights (bootstrap, 50)"
     assert est == pytest.approx(row["estimate_release"], rel=1e-8)
-    assert se == pytest.approx(row["se_release"], rel=1e-6)
+    assert se == pytest.approx(row["se_release"], rel=1e-8)
 
 
 def test_the_release_is_in_the_audit_log_with_file_hashes(study, public):

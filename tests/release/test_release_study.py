@@ -129,3 +129,55 @@ def test_cli_without_release_toml_says_how_to_write_one(study, tmp_path, capsys)
     code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
                       "--spec", str(tmp_path / "none.toml")], capsys)
     assert code == 2 and "--init" in out.err
+
+
+def test_cli_refuses_when_ldiversity_breaks_and_treat_is_refuse(study, tmp_path, capsys):
+    spec = tmp_path / "refuse.toml"
+    spec.write_text(DEMO_SPEC.replace('treat = "suppress"', 'treat = "refuse"'))
+    code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
+                      "--spec", str(spec), "--no-pdf"], capsys)
+    assert code == 3 and "[REL-032] recursive (3, 2)-diversity fails for" in out.err
+    assert not (tmp_path / "r").exists()
+
+
+def test_no_cell_of_the_release_breaks_the_ldiversity_rule(public):
+    a, b = public.prepared.after, public.prepared.before
+    assert sum(b.l_violations.values()) > 0
+    assert a.l_violations == {s: 0 for s in b.l_violations}
+
+
+def test_every_household_is_k_anonymous_on_the_child_and_caregiver_keys(public):
+    data = pd.read_parquet(public.files["release.parquet"])
+    joint = [*KEYS, "cg_sex", "cg_age_group"]
+    assert public.prepared.before.household.k_violations > 0
+    assert (sample_frequencies(data, joint) >= 3).all()
+    h = public.prepared.after.household
+    assert h.k_violations == 0 and h.expected_reidentifications < 0.01
+
+
+def test_instance_table_is_released_linked_only_by_the_random_respondent_number(study, public):
+    main = pd.read_csv(public.files["release.csv"])
+    inst = pd.read_csv(public.files["release_instance.csv"])
+    assert not {"hh_id", "_key", "_parent_key", "inst_no", "perpetrator_name"} & set(inst.columns)
+    assert "ZZPERP" not in _all_text(public.files)
+    assert set(inst["resp_id"]) <= set(main["resp_id"])
+    with study.study.open_store() as store:
+        n = len(store.read("instance"))
+    assert len(inst) == n
+    per = inst.groupby("resp_id").size()
+    linked = main.set_index("resp_id").loc[per.index, "n_instances"]
+    assert (linked.to_numpy() == per.to_numpy()).all()
+    assert {"release_instance.sav", "release_instance.dta"} <= set(public.files)
+
+
+@pytest.mark.skipif(shutil.which("pspp") is None, reason="GNU PSPP not installed")
+def test_pspp_reads_the_sav_with_variable_and_value_labels(licensed, tmp_path):
+    sps = tmp_path / "check.sps"
+    sps.write_text(f"GET FILE='{licensed.files['release.sav']}'.\nDISPLAY DICTIONARY.\n"
+                   "FREQUENCIES VARIABLES=inperson_sv.\n")
+    out = subprocess.run(["pspp", "-O", "format=txt", "-o", str(tmp_path / "o.txt"), str(sps)],
+                         capture_output=True, text=True)
+    text = (tmp_path / "o.txt").read_text()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "repw_50" in text and "psu_code" in text
+    assert "Prefer not to say" in text and "Yes" in text

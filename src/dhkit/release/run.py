@@ -59,7 +59,7 @@ def release_study(study_dir: str | Path, out: str | Path, tier: str, k: int | No
     rule = spec.ldiversity
     broken = {s: n for s, n in a.l_violations.items() if n}
     if rule is not None and rule.treat != "report" and broken:
-        raise SafetyError("REL-032", f"{a.l_rule} fails for "
+        raise SafetyError("REL-032", f"{a.l_rule.split(';')[0]} fails for "
                           + ", ".join(f"{s} ({n} records)" for s, n in broken.items())
                           + (" even with every key value of those records suppressed"
                              if rule.treat == "suppress" else "")

@@ -181,3 +181,14 @@ def test_pspp_reads_the_sav_with_variable_and_value_labels(licensed, tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "repw_50" in text and "psu_code" in text
     assert "Prefer not to say" in text and "Yes" in text
+
+
+def test_public_weights_are_rounded_and_the_effect_is_shown(public, licensed):
+    pub = pd.read_csv(public.files["release.csv"])["weight"]
+    lic = pd.read_csv(licensed.files["release.csv"])["weight"]
+    assert pub.nunique() < lic.nunique()
+    assert set(pub.round(-2)) == set(pub)                 # 2 significant digits (10 000s)
+    assert any("rounded to 2 significant digits" in n for n in public.prepared.notes)
+    e = public.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert e["estimate_release"] != e["estimate_original"]
+    assert abs(e["estimate_release"] - e["estimate_original"]) < 0.005

@@ -172,6 +172,9 @@ def prepare(main: pd.DataFrame, spec: ReleaseSpec, design, tier: str, k: int | N
     reps = None
     if spec.replicates is not None and (tier == "licensed" or spec.replicates.public):
         reps = release_replicates(df, design, calibration, spec.replicates, rep_seed)
+    rounding = None
+    if tier == "public" and spec.weight_digits:
+        df, reps, rounding = _round_weights(df, w, spec.weight_digits, reps)
     hh_ids = df["hh_id"].to_numpy() if "hh_id" in df.columns else None
     df = df.drop(columns=[c for c in dropped if c in df.columns
                           and c not in keys and c not in hkeys])
@@ -219,6 +222,8 @@ def prepare(main: pd.DataFrame, spec: ReleaseSpec, design, tier: str, k: int | N
                      + ("; use the replicate weights repw_* (see the design files)."
                         if reps is not None else
                         "; use the licensed file for design-based variance."))
+    if rounding is not None:
+        notes.append(rounding)
     if reps is not None:
         df = pd.concat([df, reps.frame()], axis=1)
         notes.append(f"Replicate weights {reps.columns[0]}..{reps.columns[-1]}: {reps.method}; "
@@ -239,6 +244,39 @@ def prepare(main: pd.DataFrame, spec: ReleaseSpec, design, tier: str, k: int | N
     return Prepared(tier, df, dropped, before, after, suppressed, prams, w,
                     released_strata, released_psu, notes, reps, inst, inst_dropped, l_sup,
                     hh_sup, unfixable)
+
+
+def round_significant(x: np.ndarray, digits: int) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant digits.
+
+    >>> round_significant(np.array([10909.2, 11382.8, 22765.7]), 2).tolist()
+    [11000.0, 11000.0, 23000.0]
+    """
+    x = np.asarray(x, dtype=float)
+    mag = np.floor(np.log10(np.abs(np.where(x == 0, 1.0, x))))
+    step = 10.0 ** (mag - digits + 1)
+    return np.round(x / step) * step
+
+
+def _round_weights(df: pd.DataFrame, w: str, digits: int, reps):
+    """Public tier: final weights rounded (replicates scaled by the same factor, so their
+    ratios to the full weight stay); returns the note for the report."""
+    from dataclasses import replace
+
+    old = df[w].to_numpy(dtype=float)
+    new = round_significant(old, digits)
+    df = df.copy()
+    df[w] = new
+    if reps is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where(old > 0, new / old, 1.0)
+        reps = replace(reps, weights=reps.weights * f[:, None])
+    change = float(np.max(np.abs(new / old - 1))) if len(old) else 0.0
+    note = (f"Weights are rounded to {digits} significant digits so that they do not point at "
+            f"the PSU: {len(np.unique(old))} distinct weights become {len(np.unique(new))}; "
+            f"largest change {100 * change:.1f}% (effect on the estimates: the release columns "
+            "of the headline table).")
+    return df, reps, note
 
 
 def _instance(instance: pd.DataFrame, hh_ids, spec: ReleaseSpec, design, codebook, rng

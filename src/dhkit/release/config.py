@@ -87,6 +87,7 @@ class ReleaseSpec:
     instance: bool = True                    # also release the instance table
     replicates: Replicates | None = None
     ldiversity: LDiversityRule | None = None
+    weight_digits: int | None = None         # public tier: weights rounded to these digits
 
 
 _RELEASE = {"keys": "list of strings", "importance": "list of strings",
@@ -98,12 +99,13 @@ _REPLICATES = {"type": "string", "replicates": "integer", "recalibrate": "boolea
                "public": "boolean", "mse": "boolean"}
 _LDIV = {"measure": "string", "l": "number", "c": "number", "treat": "string",
          "dont_care": "table of lists"}
+_WEIGHTS = {"significant_digits": "integer"}
 _CHOICES = {("replicates", "type"): ("bootstrap", "JKn"),
             ("ldiversity", "measure"): ("distinct", "entropy", "recursive"),
             ("ldiversity", "treat"): ("suppress", "refuse", "report")}
 _RECODE = {"breaks": "list of numbers", "labels": "list of strings", "map": "table of strings",
            "min_count": "integer", "other": "string", "top": "number", "bottom": "number"}
-_SECTIONS = {"release", "recode", "pram", "noise", "replicates", "ldiversity"}
+_SECTIONS = {"release", "recode", "pram", "noise", "replicates", "ldiversity", "weights"}
 
 
 def _ok(value: Any, kind: str) -> bool:
@@ -240,6 +242,10 @@ def load_release_spec(path: str | Path) -> ReleaseSpec:
         ldiv["dont_care"] = {v: tuple(x) for v, x in ldiv.get("dont_care", {}).items()}
         rule = LDiversityRule(**{k: (float(v) if k in ("l", "c") else v)
                                  for k, v in ldiv.items()})
+    wts = _section(data, "weights", _WEIGHTS, add) or {}
+    if not 1 <= wts.get("significant_digits", 2) <= 8:
+        add("REL-003", "weights", "significant_digits", "significant_digits must be 1–8",
+            "e.g. significant_digits = 2")
     if not report.ok:
         raise _error(path, report)
     g = {k: v for k, v in rel.items() if k in _RELEASE}
@@ -251,7 +257,7 @@ def load_release_spec(path: str | Path) -> ReleaseSpec:
         max_expected_reidentifications=g.get("max_expected_reidentifications"),
         recodes=tuple(recodes), pram=pram, noise=noise, path=path,
         household_keys=tuple(g.get("household_keys", ())), instance=g.get("instance", True),
-        replicates=reps, ldiversity=rule)
+        replicates=reps, ldiversity=rule, weight_digits=wts.get("significant_digits"))
 
 
 def _section(data: dict, name: str, schema: dict[str, str], add) -> dict | None:
@@ -322,6 +328,10 @@ replicates = 50
 recalibrate = true      # redo the raking in every replicate
 public = false          # also in the public tier
 mse = true
+
+# public tier: final (and replicate) weights rounded, so that they do not point at the PSU
+[weights]
+significant_digits = 2
 
 # l-diversity every key cell must reach on the sensitive variables
 [ldiversity]

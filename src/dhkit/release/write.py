@@ -70,6 +70,9 @@ def _codebook_rows(prep: Prepared, spec: ReleaseSpec, codebook, frame: pd.DataFr
                    STRATUM_CODE: "random code of the stratum", prep.weights: "final survey weight"}
         if c in special:
             label = special[c]
+        if c == prep.weights and table == "main" and prep.tier == "public" and \
+                spec.weight_digits:
+            treatment.append(f"rounded to {spec.weight_digits} significant digits")
         if c in repcols:
             label = f"replicate weight {c.removeprefix('repw_')} of {len(repcols)}"
             qtype = "replicate weight"
@@ -226,11 +229,12 @@ def _estimate_view(t: pd.DataFrame) -> pd.DataFrame:
     """Headline estimates as a reader compares them: per cent with 95% CI, and SEs."""
     rows = [(r.label, _pct_ci(r.estimate_original, r.ci_low_original, r.ci_high_original),
              _pct_ci(r.estimate_release, r.ci_low_release, r.ci_high_release),
-             f"{100 * r.se_original:.2f}", f"{100 * r.se_release:.2f}", r.within_original_ci)
+             f"{100 * r.se_original:.2f}", f"{100 * r.se_release:.2f}", r.release_variance,
+             r.within_original_ci)
             for r in t.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=["indicator", "original % (95% CI)", "release % (95% CI)",
-                                       "SE original (pp)", "SE release (pp)",
-                                       "release within original CI"])
+    return pd.DataFrame(rows, columns=["indicator", "report % (95% CI)", "release % (95% CI)",
+                                       "SE report (pp)", "SE release (pp)",
+                                       "release SE from", "release within report CI"])
 
 
 def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFrame,
@@ -301,7 +305,10 @@ A suppressed value matches every value of its variable.</p>
 <h2>Treatments</h2><ul>{''.join(f'<li>{html.escape(t)}</li>' for t in treatments)}</ul>
 <h2>Information loss</h2>
 <h3>Share of suppressed values per key variable</h3>{_table(sup)}
-<h3>Headline estimates on the original data and on the release</h3>{_table(est)}
+<h3>Headline estimates on the original data and on the release</h3>
+<p>"Report" is the national report's own figure: the full design re-calibrated to the
+margins, with the calibration in the SE (Korn–Graubard 95% CI). "Release" is computed from
+the released file alone, with what it ships.</p>{_table(est)}
 <h2>Sensitive variables: homogeneous cells</h2>
 <p>l-diversity protects against attribute disclosure: learning a child's sensitive answer
 from the key cell alone. A cell in which every child answered a harmless value ("no",

@@ -263,7 +263,10 @@ def risk_report(prep: Prepared, spec: ReleaseSpec, k: int, estimates: pd.DataFra
                         for v, c in prep.suppressed.items()],
                        columns=["key variable", "values suppressed", "of which for household "
                                 f"{k}-anonymity", "of which for l-diversity", "share of records"])
-    dropped = pd.DataFrame(sorted(prep.dropped.items()), columns=["variable", "reason"])
+    dropped = pd.DataFrame([("release", v, r) for v, r in sorted(prep.dropped.items())]
+                           + [("release_instance", v, r)
+                              for v, r in sorted(prep.instance_dropped.items())],
+                           columns=["table", "variable", "reason"])
     est = _estimate_view(estimates)
     treatments = [f"global recoding of {r.variable}" for r in spec.recodes]
     treatments += [f"PRAM on {v} (keep probability {p:g})" for v, p in spec.pram.items()]

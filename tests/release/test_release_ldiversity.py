@@ -110,3 +110,33 @@ def test_ldiversity_settings_are_read(tmp_path):
     s = load_release_spec(_spec(tmp_path, '[ldiversity]\nmeasure = "entropy"\nl = 1.5\n'
                                           'treat = "refuse"\ndont_care = { any_tfcsea = [0] }\n'))
     assert s.ldiversity == LDiversityRule("entropy", 1.5, 3.0, "refuse", {"any_tfcsea": (0,)})
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(6, 50), p=st.floats(0.05, 0.6),
+       measure=st.sampled_from(["distinct", "recursive"]))
+def test_ldiversity_holds_after_suppression_or_the_file_is_flagged(seed, n, p, measure):
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"a": rng.integers(0, 4, n), "b": rng.integers(0, 3, n),
+                      "s": np.where(rng.random(n) < p, 1, 2)})
+    rule = LDiversityRule(measure, 2, 3, dont_care={"s": (2,)})
+    r = ldiversity_suppression(d, ["a", "b"], ["s"], rule)
+    left = int(ldiversity_violations(r.data, ["a", "b"], "s", rule).sum())
+    assert left == r.unfixable.get("s", 0)
+    if left:   # only when every key of the breaking records is already suppressed
+        bad = ldiversity_violations(r.data, ["a", "b"], "s", rule)
+        assert r.data.loc[bad, ["a", "b"]].isna().all().all()
+
+
+def test_replicate_settings_are_validated(tmp_path):
+    p = _spec(tmp_path, '[replicates]\ntype = "BRR"\nreplicates = 1\npublic = "yes"\n')
+    with pytest.raises(ValidationError) as exc:
+        load_release_spec(p)
+    text = str(exc.value)
+    assert "line 5: [REL-003] 'type' must be one of bootstrap, JKn, not 'BRR'" in text
+    assert "line 6: [REL-003] replicates must be at least 2" in text
+    assert "line 7: [REL-003] 'public' must be a boolean" in text

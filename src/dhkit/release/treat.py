@@ -207,7 +207,7 @@ class LSuppression:
 
 def ldiversity_suppression(df: pd.DataFrame, keys: list[str], sensitive: list[str], rule,
                            importance: list[str] | None = None,
-                           max_rounds: int = 20) -> LSuppression:
+                           max_rounds: int | None = None) -> LSuppression:
     """Suppress key values of records whose key cell breaks the l-diversity ``rule`` until
     every cell holds it: least important key first, one value at a time, so the record
     joins larger (more diverse) cells; rounds repeat because a record that becomes a
@@ -231,7 +231,7 @@ def ldiversity_suppression(df: pd.DataFrame, keys: list[str], sensitive: list[st
         if pd.api.types.is_integer_dtype(data[v]) and not isinstance(data[v].dtype,
                                                                       pd.Int64Dtype):
             data[v] = data[v].astype("Int64")
-    for _ in range(max_rounds):
+    for _ in range(max_rounds or len(data) * len(keys) + 1):   # each round suppresses ≥ 1
         changed = False
         for s in sensitive:
             bad = np.flatnonzero(ldiversity_violations(data, keys, s, rule))

@@ -81,6 +81,12 @@ def release_study(study_dir: str | Path, out: str | Path, tier: str, k: int | No
         store.audit("release", file=str(out / "manifest.json"),
                     sha256=_sha(files["manifest.json"]), rows_accepted=len(prep.data),
                     note=json.dumps({"tier": tier, "k": k, "seed": spec.seed,
+                                     "replicates": (None if prep.replicates is None else
+                                                    {"type": prep.replicates.type,
+                                                     "replicates": prep.replicates.weights.shape[1],
+                                                     "recalibrated": prep.replicates.recalibrated}),
+                                     "instance_rows": (None if prep.instance is None
+                                                       else len(prep.instance)),
                                      "release_toml": _sha(spec_path),
                                      "files": {n: _sha(f) for n, f in sorted(files.items())
                                                if n != "manifest.json"}}))

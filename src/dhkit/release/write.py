@@ -7,11 +7,13 @@ import hashlib
 import html
 import json
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from dhkit import __version__
+from dhkit.errors import DhkitError
 from dhkit.release.build import PSU_CODE, RESPONDENT, STRATUM_CODE, Prepared
 from dhkit.release.config import ReleaseSpec
 from dhkit.safetext import csv_frame
@@ -19,6 +21,25 @@ from dhkit.safetext import csv_frame
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def derived_labels() -> dict[str, str]:
+    """English labels of the catalogue's indicators, for derived columns whose instrument
+    label is only their name (``any_tfcsea``, a ``calculate``)."""
+    from dhkit.indicators.catalogue import load_catalogue
+
+    try:
+        inds = load_catalogue().indicators.values()
+    except DhkitError:     # a broken catalogue must not stop a release: names stay
+        return {}
+    return {i.id: (i.label.get("en", i.id) if isinstance(i.label, dict) else str(i.label))
+            for i in inds}
+
+
+def _label(c: str, codebook) -> str:
+    lab = codebook.label(c) if codebook is not None and c in codebook.questions else c
+    return derived_labels().get(c, lab) if lab == c else lab
 
 
 def value_labels(codebook, columns) -> dict[str, dict]:
@@ -52,9 +73,9 @@ def _codebook_rows(prep: Prepared, spec: ReleaseSpec, codebook, frame: pd.DataFr
     reps = prep.replicates
     repcols = set(reps.columns) if reps is not None and table == "main" else set()
     for c in frame.columns:
-        label, qtype = c, str(frame[c].dtype)
+        label, qtype = _label(c, codebook), str(frame[c].dtype)
         if codebook is not None and c in codebook.questions:
-            label, qtype = codebook.label(c), codebook.questions[c].type
+            qtype = codebook.questions[c].type
         treatment = []
         if c in recoded:
             treatment.append("globally recoded")
@@ -127,18 +148,28 @@ def _write_table(frame: pd.DataFrame, stem: str, out: Path, codebook) -> dict[st
     files[p.name] = p
     stat = _stat_frame(frame)
     labels = value_labels(codebook, [c for c in stat.columns if stat[c].dtype.kind in "fi"])
-    names = {}
-    if codebook is not None:
-        names = {c: codebook.label(c)[:80] for c in stat.columns if c in codebook.questions}
+    names = {c: _label(c, codebook)[:80] for c in stat.columns}
     p = out / f"{stem}.sav"
     pyreadstat.write_sav(stat, str(p), column_labels=[names.get(c, c) for c in stat.columns],
-                         variable_value_labels=labels)
+                         variable_value_labels=labels, variable_format=_spss_formats(stat))
     files[p.name] = p
     p = out / f"{stem}.dta"
     pyreadstat.write_dta(stat, str(p), column_labels=[names.get(c, c)[:80] for c in stat.columns],
                          variable_value_labels=labels)
     files[p.name] = p
     return files
+
+
+def _spss_formats(stat: pd.DataFrame) -> dict[str, str]:
+    """Whole-number columns shown without decimals (F8.0), weights with enough (F12.4)."""
+    out = {}
+    for c in stat.columns:
+        if stat[c].dtype.kind not in "fi":
+            continue
+        v = stat[c].dropna()
+        whole = bool(len(v)) and bool((v == v.round()).all())
+        out[c] = "F8.0" if whole and v.abs().max() < 1e7 else "F12.4"
+    return out
 
 
 def design_scripts(prep: Prepared) -> dict[str, str]:

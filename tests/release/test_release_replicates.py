@@ -106,3 +106,24 @@ def test_public_tier_ships_replicates_only_when_asked(study, public, tmp_path):
     assert "svrepdesign" in script and "svydesign" not in script
     assert (r.estimates["release_variance"] == "replicate weights (bootstrap, 50)").all()
     assert any("share a PSU" in n for n in r.prepared.notes)
+
+
+@pytest.mark.skipif(__import__("shutil").which("Rscript") is None, reason="R not installed")
+def test_jackknife_replicates_with_their_rscales_equal_r_svrepdesign(study, tmp_path):
+    import subprocess
+
+    spec = tmp_path / "jkn.toml"
+    spec.write_text(DEMO_SPEC.replace('type = "bootstrap"', 'type = "JKn"'))
+    r = release_study(study.study_dir, tmp_path / "out", "licensed", spec_path=spec, pdf=False)
+    reps = r.prepared.replicates
+    assert reps.type == "JKn" and len(set(np.round(reps.rscales, 12))) > 1
+    assert "jkrweight(" in r.files["design.do"].read_text()
+    out = subprocess.run(["Rscript", "-e", "source('design.R'); m <- svymean(~any_tfcsea, rdes,"
+                          " na.rm=TRUE); cat(sprintf('%.15g %.15g', coef(m), SE(m)))"],
+                         cwd=r.files["design.R"].parent, capture_output=True, text=True,
+                         check=True).stdout
+    est, se = (float(x) for x in out.split()[-2:])
+    row = r.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert (est, se) == (pytest.approx(row["estimate_release"], rel=1e-8),
+                         pytest.approx(row["se_release"], rel=1e-8))
+    assert row["se_release"] / row["se_original"] == pytest.approx(1, abs=0.15)

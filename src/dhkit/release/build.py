@@ -161,7 +161,8 @@ def prepare(main: pd.DataFrame, spec: ReleaseSpec, design, tier: str, k: int | N
         raise DhkitError("REL-012", f"{len(main)} respondents cannot be {k}-anonymous; "
                          "lower --k or import the data first.")
     rng = np.random.default_rng(spec.seed)
-    keys, w, rule, hkeys = list(spec.keys), design.weights, spec.ldiversity, list(spec.household_keys)
+    keys, w, rule = list(spec.keys), design.weights, spec.ldiversity
+    hkeys = list(spec.household_keys)
     dropped = classify_columns(main, spec, design, codebook)
     df = main.sample(frac=1.0, random_state=rng.integers(2**31)).reset_index(drop=True)
     before = measure_risk(df, keys, w, k, list(spec.sensitive), spec.risk_threshold, rule, hkeys)

@@ -13,7 +13,8 @@ def release_cmd(
     study_dir: Path = typer.Argument(..., help="The study folder."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder to write the release to."),
     tier: str = typer.Option("public", "--tier", help="public (no design ids) or licensed "
-                             "(masked design codes, replicate weights, PRAM matrices, design scripts)."),
+                             "(masked design codes, replicate weights, PRAM matrices, "
+                             "design scripts)."),
     k: Optional[int] = typer.Option(None, "--k", min=2, help="k-anonymity threshold "
                                     "(default: k in release.toml, else 3)."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="release.toml (default: in the "

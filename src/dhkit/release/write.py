@@ -220,11 +220,8 @@ def design_scripts(prep: Prepared) -> dict[str, str]:
                       f"* svyset [pweight={w}], jkrweight({first}-{last}, "
                       f"multiplier({reps.scale:.10g})) vce(jackknife) mse"]
         else:
-            groups: dict[float, list[str]] = {}
-            for col, m in zip(reps.columns, reps.scale * reps.rscales):
-                groups.setdefault(round(float(m), 12), []).append(col)
-            jk = " ".join(f"jkrweight({' '.join(v)}, multiplier({m:.12g}))"
-                          for m, v in groups.items())
+            mult = " ".join(f"{m:.12g}" for m in reps.scale * reps.rscales)
+            jk = f"jkrweight({first}-{last}, multiplier({mult}))"
             stata += [f"* replicate weights: {reps.method}",
                       f"svyset [pweight={w}], {jk} vce(jackknife){opt}", "svy: mean any_tfcsea"]
         spss += [f"* Replicate weights {first}..{last} ({reps.method}): SPSS Complex Samples "

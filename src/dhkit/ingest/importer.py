@@ -45,7 +45,7 @@ import duckdb
 from dhkit.errors import DhkitError
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
-from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
+from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, sql_type, translate_codes,
                                    translate_labels, txt)
@@ -124,9 +124,16 @@ class _Stage:
     sheet: Sheet
     cmap: ColumnMap
     table: str            # store table: "main" or the repeat name
-    n: str                # temp table of normalised text
+    n: str                # normalised text: a view adding the file row (_row) to ``t``
     p: str                # temp table of problems
     present: set[str]
+    t: str = ""           # temp table of normalised text, in the file's order (rowid)
+    #: the row rules, when they were evaluated while staging (column ``_bad``)
+    checks: list[Check] | None = None
+
+    def row_of(self, rel: str) -> str:
+        """SQL of the file row of a row of ``t`` (named ``rel`` in the query)."""
+        return f"{rel}.rowid + {self.sheet.row_offset}"
 
 
 def table_name(level: str | None) -> str:
@@ -255,9 +262,9 @@ class _Importer:
                         f"{q.name}", file=sheet.label, field=q.name,
                         hint=f"Export all columns (expected header {q.path})")
         k = len(self.stages)
-        n = f"_n{k}"
+        n, t = f"_n{k}", f"_nt{k}"
         m = cmap.meta
-        cols = [f"{sheet.row_sql} AS _row"]
+        cols = []
         key_src = [qi(m["key"])] if "key" in m else []
         if level is None and self.key_var in cmap.questions and self.has_key_var:
             key_src.append(f"NULLIF(trim({qi(cmap.questions[self.key_var])}), '')")
@@ -282,22 +289,32 @@ class _Importer:
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
-        if level is None and not key_src:
-            cols[1] = f"{lit(sha[:12] + ':')} || ({sheet.row_sql}) AS _key"
-        # materialised once: every rule, the key checks and the insert read it (a view
-        # re-normalising on each read cost more CPU in benchmarks/ingest.py)
+        stage = _Stage(sheet, cmap, table_name(level), n, f"_p{k}", present, t)
+        # One pass over the file: parsed (every thread), normalised and, on the main sheet,
+        # judged by every row rule (``_bad``) in one projection, written once in the file's
+        # order (the file row is rowid + offset). Every later step reads this table.
+        flag = ""
+        if level is None and key_src and not self.release:
+            stage.checks = self._main_checks(stage)
+            flag = f", {any_problem(stage.checks)} AS _bad"
         try:
-            self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
-                             f"FROM temp.{qi(sheet.table)}")
+            self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM (SELECT "
+                             f"{', '.join(cols)} FROM {sheet.source})")
         except duckdb.Error as exc:
             if sheet.is_view:
                 raise csv_error(sheet.file, exc) from None
             raise
+        self.temps.append(t)
+        if level is None and not key_src:    # keyed by file and row
+            self.con.execute(f"UPDATE {t} SET _key = {lit(sha[:12] + ':')} || "
+                             f"({stage.row_of(t)})")
+        self.con.execute(f"CREATE TEMP VIEW {n} AS SELECT {stage.row_of(t)} AS _row, * "
+                         f"FROM {t}")
         self.temps.append(n)
         if level is None and not key_src:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
-        self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+        self.stages.append(stage)
 
     def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
         """Choice columns whose values are labels, not codes ("labels as values" exports in
@@ -322,7 +339,7 @@ class _Importer:
             f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1]))))))"
             for h, labels, codes in cands.values())
         try:
-            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM temp.{qi(sheet.table)} "
+            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM {sheet.source} "
                                     "LIMIT 2000)").fetchone()
         except duckdb.Error as exc:
             raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
@@ -383,7 +400,8 @@ class _Importer:
                 self._row_checks(s, level)
                 self._match_store(s, level)
             if level is None:
-                self._key_checks(stages)
+                if self._keys_may_clash(stages):
+                    self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
             for s in stages:      # a re-exported row stored as is: nothing to report
@@ -474,7 +492,7 @@ class _Importer:
         batch = self._batch_keys(parent)
         for s in stages:
             if parent is None:
-                self.con.execute(f"UPDATE {s.n} SET _parent_key = _parent_uuid "
+                self.con.execute(f"UPDATE {s.t} SET _parent_key = _parent_uuid "
                                  "WHERE _parent_key IS NULL")
             same = [i for i, o in enumerate(self.stages)
                     if o.cmap.level == parent and o.sheet.file == s.sheet.file] or \
@@ -482,25 +500,25 @@ class _Importer:
             if same and "parent_index" in s.cmap.meta:
                 stages_in = ", ".join(str(i) for i in same)
                 self.con.execute(
-                    f"UPDATE {s.n} SET _parent_key = b._key FROM ({batch}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.stage IN ({stages_in}) "
-                    f"AND b._index = {s.n}._parent_index AND ({s.n}._parent_uuid IS NULL "
-                    f"OR b._sub IS NULL OR b._sub = {s.n}._parent_uuid)")
+                    f"UPDATE {s.t} SET _parent_key = b._key FROM ({batch}) b "
+                    f"WHERE {s.t}._parent_key IS NULL AND b.stage IN ({stages_in}) "
+                    f"AND b._index = {s.t}._parent_index AND ({s.t}._parent_uuid IS NULL "
+                    f"OR b._sub IS NULL OR b._sub = {s.t}._parent_uuid)")
             if parent is None:   # the study key copied into the repeat (hh_id)
                 kv = txt("^" + self.key_var)
                 self.con.execute(
-                    f"UPDATE {s.n} SET _parent_key = b._key FROM (SELECT _key, kv FROM "
+                    f"UPDATE {s.t} SET _parent_key = b._key FROM (SELECT _key, kv FROM "
                     f"({batch}) UNION ALL {self._store_keys(None)}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.kv = {s.n}.{kv}")
+                    f"WHERE {s.t}._parent_key IS NULL AND b.kv = {s.t}.{kv}")
             self.con.execute(
-                f"UPDATE {s.n} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
+                f"UPDATE {s.t} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
                 f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
                 f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
-                f"IS NOT NULL) o WHERE {s.n}._row = o._row")
+                f"IS NOT NULL) o WHERE {s.row_of(s.t)} = o._row")
             if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
                 self.con.execute(
-                    f"UPDATE {s.n} SET _form_version = b._fv FROM ({batch}) b "
-                    f"WHERE b._key = {s.n}._parent_key")
+                    f"UPDATE {s.t} SET _form_version = b._fv FROM ({batch}) b "
+                    f"WHERE b._key = {s.t}._parent_key")
 
     def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
         """The relation rules run on, and the SQL of every name rules may refer to."""
@@ -533,8 +551,8 @@ class _Importer:
         if not parts:
             return s.n, columns
         view = f"_c{self.stages.index(s)}"
-        self.con.execute(     # materialised: every rule reads it
-            f"CREATE TEMP TABLE {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
+        self.con.execute(     # a view: read once, by the scan that flags rows with problems
+            f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
             f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
             # QUALIFY, not DISTINCT ON: the window operator spills to disk under
             # DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not
@@ -564,9 +582,16 @@ class _Importer:
                 continue
         return names
 
+    def _main_checks(self, s: _Stage, columns: dict[str, str] | None = None) -> list[Check]:
+        """The row rules of a main-sheet row (every question's, and IMP-014 no key)."""
+        columns = columns or {q.name: txt(q.name) for q in self.cb.data_questions(None)}
+        return self._question_checks(s, None, columns) + [
+            Check("IMP-014", "_key", "_key IS NULL",
+                  lit(f"the submission has no key (_uuid, KEY or {self.key_var})"), "NULL")]
+
     def _row_checks(self, s: _Stage, level: str | None) -> None:
         relation, columns = self._context(s, level)
-        checks = self._question_checks(s, level, columns)
+        checks = self._question_checks(s, level, columns) if level is not None else []
         if relation != s.n:   # rules that may read the parent: only rows that have one
             checks = [Check(c.code, c.field, f"_has_parent AND ({c.condition})", c.message,
                             c.value) if c.code in ("IMP-006", "IMP-007", "IMP-010") else c
@@ -588,12 +613,15 @@ class _Importer:
                 checks.append(Check("IMP-007", level, f"_has_parent AND NOT COALESCE({rel}, "
                                     "FALSE)", lit(f"a {level} entry although the repeat was not "
                                                   "asked for this submission"), "NULL"))
-        else:
-            checks.append(Check("IMP-014", "_key", "_key IS NULL",
-                                lit(f"the submission has no key (_uuid, KEY or {self.key_var})"),
-                                "NULL"))
+        elif s.checks is None:
+            checks = self._main_checks(s, columns)
         flagged = f"_f{self.stages.index(s)}"
-        self.con.execute(f"CREATE TEMP TABLE {flagged} AS {any_problem_sql(relation, checks)}")
+        if s.checks is not None:      # judged while staging
+            checks = s.checks
+            self.con.execute(f"CREATE TEMP TABLE {flagged} AS SELECT * FROM {s.n} WHERE _bad")
+        else:
+            self.con.execute(f"CREATE TEMP TABLE {flagged} AS "
+                             f"{any_problem_sql(relation, checks)}")
         self.temps.append(flagged)
         self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(flagged, checks)}")
         self.temps.append(s.p)
@@ -669,6 +697,20 @@ class _Importer:
             FROM ({cands}) m JOIN {s.n} n ON n._row = m._row
             JOIN study.{qi(t)} o ON o._key = m.mk
             ORDER BY n._row, m.pri""")
+
+    def _keys_may_clash(self, stages: list[_Stage]) -> bool:
+        """False when the key checks cannot find anything: no key (nor study key) twice in
+        the import and nothing stored yet. One aggregate instead of the ranking windows of
+        :meth:`_key_checks`, the common case of a first import of clean exports."""
+        if self.store.has_table("main") and self.con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM study.main LIMIT 1)").fetchone()[0]:
+            return True
+        kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
+        batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
+        dup_key, dup_kv = self.con.execute(
+            f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv) "
+            f"FROM ({batch})").fetchone()
+        return bool(dup_key or dup_kv)
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"

@@ -60,6 +60,16 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: spills to encrypted temporary files, so memory does not grow with the file
 IMPORT_MEMORY_LIMIT = "1GB"
 
+#: DuckDB memory one worker thread needs to parse, stage and write a wide export (each thread
+#: builds its own row group of every column, ~123k rows, before it is written or spilled);
+#: under a smaller share of DHKIT_MEMORY_LIMIT the import runs on fewer threads
+THREAD_MEMORY = 200 * 2**20
+#: the smallest DHKIT_MEMORY_LIMIT an import succeeds at, in MB: a fixed part (the CSV reader's
+#: buffer) and ~1MB per column of the widest file (a block of every column of the row group
+#: being built); measured on one thread with benchmarks/ingest.py exports of the shipped
+#: form (130 columns: fails at 128MB, imports at 160MB), named by MEM-001
+MIN_MEMORY_MB = (32, 1)
+
 #: what to do, per problem code, when it is not "fix the value and release"
 HINTS = {
     "IMP-008": "Give each submission its own key, or drop the resubmission",
@@ -136,6 +146,16 @@ class _Stage:
         return f"{rel}.rowid + {self.sheet.row_offset}"
 
 
+def _bytes(size: str) -> float:
+    """DuckDB's spelling of a size ("244.1 MiB", "1.8 GiB", "512.0 KiB") in bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)i?B?\s*", size)
+    if not m:
+        return float("inf")
+    return float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " ")
+
+
 def table_name(level: str | None) -> str:
     return "main" if level is None else level
 
@@ -185,15 +205,45 @@ class _Importer:
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
+        self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
 
     # ------------------------------------------------------------------ driver
     def run(self, paths: list[Path]) -> ImportResult:
         import os
 
-        from dhkit.console import progress
-
         if not os.environ.get("DHKIT_MEMORY_LIMIT"):   # bounded memory, whatever the file size
             self.con.execute(f"SET memory_limit = {lit(IMPORT_MEMORY_LIMIT)}")
+        threads = self._fit_threads()
+        try:
+            return self._run(paths)
+        except duckdb.OutOfMemoryException:
+            limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            used = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
+            fixed, per_column = MIN_MEMORY_MB
+            need = -(-(fixed + per_column * self.width) // 32) * 32
+            raise DhkitError("MEM-001", f"out of memory at a DuckDB memory limit of {limit} "
+                             f"(DHKIT_MEMORY_LIMIT), on {used} thread(s) and spilling to "
+                             f"store/.tmp/; an import of files {self.width} columns wide needs "
+                             f"at least about {need}MB. Set DHKIT_MEMORY_LIMIT={need}MB or more "
+                             "(memory does not grow with the number of rows); nothing was "
+                             "imported.") from None
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+
+    def _fit_threads(self) -> int:
+        """Run on as many threads as the memory limit feeds (THREAD_MEMORY each, at least
+        one), so that a small DHKIT_MEMORY_LIMIT spills instead of running out; returns
+        the number of threads to restore."""
+        limit, threads = self.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+        want = max(1, min(int(threads), int(_bytes(limit) // THREAD_MEMORY)))
+        if want < int(threads):
+            self.con.execute(f"SET threads = {want}")
+        return int(threads)
+
+    def _run(self, paths: list[Path]) -> ImportResult:
+        from dhkit.console import progress
+
 
         todo: list[tuple[Path, str]] = []
         for path in paths:
@@ -237,6 +287,7 @@ class _Importer:
 
     # ------------------------------------------------------------------ staging
     def _stage(self, sheet: Sheet, sha: str) -> None:
+        self.width = max(self.width, len(sheet.headers))
         design = {self.study.design.weights, self.study.design.fpc} - {""}
         cmap = map_columns(sheet.headers, self.cb, self.key_var, ignore=design)
         for h in sorted(design & set(sheet.headers)):
@@ -301,7 +352,7 @@ class _Importer:
             self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM (SELECT "
                              f"{', '.join(cols)} FROM {sheet.source})")
         except duckdb.Error as exc:
-            if sheet.is_view:
+            if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
                 raise csv_error(sheet.file, exc) from None
             raise
         self.temps.append(t)
@@ -342,7 +393,9 @@ class _Importer:
             hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM {sheet.source} "
                                     "LIMIT 2000)").fetchone()
         except duckdb.Error as exc:
-            raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
+            if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
+                raise csv_error(sheet.file, exc) from None
+            raise
         found = {name: labels for (name, (_, labels, _)), n in zip(cands.items(), hits) if n}
         if found:
             self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "

@@ -1,7 +1,7 @@
 """Benchmark: import and validate a 1,000,000-row Kobo CSV (plus its repeat file).
 
-Builds the export by tiling the demo generator's Kobo CSV (unique ``_uuid``/``hh_id`` per
-copy, so every row is a distinct, valid submission), then times ``dhkit import`` on a fresh
+Builds the export by tiling the demo generator's Kobo CSV (unique ``_uuid``/``hh_id``/``_id``
+per copy, so every row is a distinct, valid submission), then times ``dhkit import`` on a fresh
 demo study and reports rows/s and peak memory (RSS of this process, which runs DuckDB; the
 floor runs in a child process, so its in-memory tables do not count).
 
@@ -39,8 +39,11 @@ def build_export(out: Path, rows: int) -> tuple[Path, Path]:
                        ).fetchone()[0]
     copies = -(-rows // base)
     big_main, big_inst = out / "big.csv", out / "big-instance.csv"
-    for src, dst, key_cols in ((main, big_main, ("_uuid", "hh_id")),
-                               (instance, big_inst, ("_submission__uuid", "hh_id"))):
+    # every key made unique per copy: _uuid, the study key and Kobo's _id (a copy sharing
+    # _id with another would be an edit or a copy of the same submission, ingest/edits.py)
+    for src, dst, key_cols in ((main, big_main, ("_uuid", "hh_id", "_id")),
+                               (instance, big_inst, ("_submission__uuid", "hh_id",
+                                                     "_submission__id"))):
         cols = [r[0] for r in con.execute(
             f"DESCRIBE SELECT * FROM read_csv('{src}', delim=';', all_varchar=true)").fetchall()]
         sel = ", ".join(

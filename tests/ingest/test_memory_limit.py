@@ -28,8 +28,9 @@ def export(tmp_path_factory):
     rd = "read_csv('{}', delim=';', all_varchar=true, header=true)"
     base = con.execute(f"SELECT count(*) FROM {rd.format(main)}").fetchone()[0]
     copies = -(-ROWS // base)
-    for src, dst, keys in ((main, out / "big.csv", ("_uuid", "hh_id")),
-                           (instance, out / "big-instance.csv", ("_submission__uuid", "hh_id"))):
+    for src, dst, keys in ((main, out / "big.csv", ("_uuid", "hh_id", "_id")),
+                           (instance, out / "big-instance.csv",
+                            ("_submission__uuid", "hh_id", "_submission__id"))):
         cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rd.format(src)}").fetchall()]
         sel = ", ".join(f'"{c}" || \'-\' || c AS "{c}"' if c in keys else f'"{c}"' for c in cols)
         limit = f"LIMIT {ROWS}" if src == main else ""

@@ -66,10 +66,12 @@ IMPORT_MEMORY_LIMIT = "1GB"
 #: under a smaller share of DHKIT_MEMORY_LIMIT the import runs on fewer threads
 THREAD_MEMORY = 200 * 2**20
 #: the smallest DHKIT_MEMORY_LIMIT an import succeeds at, in MB: a fixed part (the CSV reader's
-#: buffer) and ~1MB per column of the widest file (a block of every column of the row group
-#: being built); measured on one thread with benchmarks/ingest.py exports of the shipped
-#: form (130 columns: fails at 128MB, imports at 160MB), named by MEM-001
-MIN_MEMORY_MB = (32, 1)
+#: buffer) and ~2MB per column of the widest file (blocks of every column of the row group
+#: being built, and of the file's text re-read for the rows with problems). Measured on one
+#: thread with benchmarks/ingest.py cuts of the shipped form's export (94 columns): 200,000
+#: clean rows import at 160MB (not 128MB); 30,000 rows, most with problems, at 224MB (not
+#: 160MB). Named by MEM-001.
+MIN_MEMORY_MB = (32, 2)
 
 #: what to do, per problem code, when it is not "fix the value and release"
 HINTS = {
@@ -209,6 +211,8 @@ class _Importer:
         self.skipped: list[tuple[str, str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
+        #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
+        self.unique_main = False
 
     # ------------------------------------------------------------------ driver
     def run(self, paths: list[Path]) -> ImportResult:
@@ -394,7 +398,7 @@ class _Importer:
             f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1]))))))"
             for h, labels, codes in cands.values())
         try:
-            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM {sheet.source} "
+            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM {sheet.head} "
                                     "LIMIT 2000)").fetchone()
         except duckdb.Error as exc:
             if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
@@ -609,13 +613,15 @@ class _Importer:
         if not parts:
             return s.n, columns
         view = f"_c{self.stages.index(s)}"
+        # one row per parent key: QUALIFY, not DISTINCT ON (the window operator spills to
+        # disk under DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not);
+        # no window at all when the main sheet's keys were found unique and nothing is stored
+        parents = f"SELECT * FROM ({' UNION ALL '.join(parts)})"
+        if not (parent is None and self.unique_main and len(parts) == 1):
+            parents += " QUALIFY row_number() OVER (PARTITION BY _key) = 1"
         self.con.execute(     # a view: read once, by the scan that flags rows with problems
             f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
-            f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
-            # QUALIFY, not DISTINCT ON: the window operator spills to disk under
-            # DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not
-            f"(SELECT * FROM ({' UNION ALL '.join(parts)}) "
-            f"QUALIFY row_number() OVER (PARTITION BY _key) = 1) p "
+            f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN ({parents}) p "
             f"ON p._key = c._parent_key")
         self.temps.append(view)
         return view, columns
@@ -778,7 +784,8 @@ class _Importer:
         dup_key, dup_kv = self.con.execute(
             f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv) "
             f"FROM ({batch})").fetchone()
-        return bool(dup_key or dup_kv)
+        self.unique_main = not (dup_key or dup_kv)
+        return not self.unique_main
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"

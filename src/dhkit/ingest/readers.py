@@ -86,6 +86,14 @@ class Sheet:
     scan: str = ""
 
     @property
+    def head(self) -> str:
+        """SQL of a relation that reads the file's first rows cheaply (one thread: a parallel
+        scan would parse a buffer per thread before a LIMIT stops it)."""
+        if self.scan.startswith("read_csv(") and self.scan.endswith(")"):
+            return self.scan[:-1] + ", parallel=false)"
+        return self.source
+
+    @property
     def source(self) -> str:
         """SQL of the relation staging reads (the fast scan, else the staged table)."""
         return self.scan or f"temp.{_q(self.table)}"

@@ -62,7 +62,7 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 IMPORT_MEMORY_LIMIT = "1GB"
 
 #: DuckDB memory one worker thread needs to parse, stage and write a wide export (each thread
-#: builds its own row group of every column, ~123k rows, before it is written or spilled);
+#: fills its own row group, a block of every column, before it can be written or spilled);
 #: under a smaller share of DHKIT_MEMORY_LIMIT the import runs on fewer threads
 THREAD_MEMORY = 200 * 2**20
 #: the smallest DHKIT_MEMORY_LIMIT an import succeeds at, in MB: a fixed part (the CSV reader's

@@ -125,7 +125,9 @@ class Design(SurveyDesign):
     4.1.1 (``svydesign``, ``svyrecvar``); Wolter (2007) *Introduction to Variance
     Estimation*, ch. 6 (Taylor series).
 
-    Parameters mirror R: ``psu`` one column per stage (``None``: every row its own PSU),
+    Parameters mirror R: ``weights`` a column of sampling weights (``None``: derived from the
+    FPC as R does, ``Design(apiclus2, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])``; equal
+    weights with a warning when there is no FPC either), ``psu`` one column per stage (``None``: every row its own PSU),
     ``fpc`` one column per stage as population size (>1) or sampling fraction (<=1),
     ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``.
 
@@ -136,7 +138,7 @@ class Design(SurveyDesign):
     0.8
     """
 
-    def __init__(self, data: pd.DataFrame, *, weights: str, strata: str | None = None,
+    def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
                  nest: bool = False, lonely_psu: str = "fail") -> None:
         if lonely_psu not in LONELY_RULES:
@@ -150,9 +152,11 @@ class Design(SurveyDesign):
         self.nest = nest
         self.lonely_psu = lonely_psu
         self.n = len(self.data)
-        self.w = self._weights()
+        self.w = self._weights() if weights is not None else np.ones(self.n)
         self._adjust: tuple[Callable[[np.ndarray], np.ndarray], ...] = ()
         self._build_stages()
+        if weights is None:
+            self._weights_from_fpc()
 
     # ---- construction ---------------------------------------------------------------
     def _column(self, name: str, role: str) -> pd.Series:
@@ -181,6 +185,22 @@ class Design(SurveyDesign):
             raise DhkitError("EST-003", f"weights column '{self.weights_name}' sums to zero. "
                              "Check that the right column was chosen.")
         return w
+
+    def _weights_from_fpc(self) -> None:
+        """No weight column (R ``svydesign`` without ``weights``/``probs``): each row's weight
+        is the product over stages of population / sample clusters in its stratum (R computes
+        ``prob`` from the FPC the same way); without an FPC, equal weights with a warning."""
+        if not self.fpc_names:
+            import warnings
+
+            warnings.warn("no weights or FPC given: equal probability assumed (as R svydesign)",
+                          stacklevel=3)
+            return
+        w = np.ones(self.n)
+        for st in self.stages:
+            h = st.stratum[st.cluster]
+            w *= st.popsize[h] / st.n_h[h]
+        self.w = w
 
     def _ids(self) -> list[np.ndarray]:
         """Stage cluster labels (before nesting), missing values rejected."""

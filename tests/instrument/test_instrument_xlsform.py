@@ -202,3 +202,34 @@ def test_pyxform_check_reports_a_refused_form(bad_form):
 def test_pyxform_accepts_the_other_team_form(other_team_form):
     report = check_with_pyxform(other_team_form)
     assert "INS-020" not in report.codes()
+
+
+def test_every_question_type_pyxform_accepts_is_known():
+    # older spellings still found in forms (pyxform's question type dictionary), e.g. the
+    # 'phone number' and 'uri:deviceid' rows of pyxform's own example forms
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    from dhkit.instrument.xlsform import SELECT_TYPES, SIMPLE_TYPES
+
+    unknown = [t for t in QUESTION_TYPE_DICT if parse_type(t)[0] not in SIMPLE_TYPES | SELECT_TYPES]
+    assert unknown == []
+
+
+def test_old_type_spellings_map_to_their_modern_type():
+    assert parse_type("phone number") == ("text", None, False)          # keeps leading zeros
+    assert parse_type("uri:deviceid") == ("deviceid", None, False)
+    assert parse_type("add integer prompt") == ("integer", None, False)
+    assert parse_type("select one using yn or_other") == ("select_one", "yn", True)
+    assert parse_type("q select1 yn") == ("select_one", "yn", False)
+
+
+def test_loop_over_a_list_is_one_clear_problem(tmp_path):
+    path = write_form(tmp_path / "loop.xlsx",
+                      survey=[["type", "name", "label"],
+                              ["begin loop over rooms", "per_room", "Rooms"],
+                              ["integer", "windows", "Windows"],
+                              ["end loop", None, None]],
+                      choices=[["list_name", "name", "label"], ["rooms", "kitchen", "Kitchen"]])
+    _, report = inspect_xlsform(path)
+    assert [(p.code, p.row) for p in report.problems] == [("INS-010", 2)]
+    assert "loop over a choice list" in report.problems[0].message

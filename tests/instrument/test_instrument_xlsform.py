@@ -233,3 +233,30 @@ def test_loop_over_a_list_is_one_clear_problem(tmp_path):
     _, report = inspect_xlsform(path)
     assert [(p.code, p.row) for p in report.problems] == [("INS-010", 2)]
     assert "loop over a choice list" in report.problems[0].message
+
+
+def test_dictionary_names_the_conditions_of_enclosing_groups_and_repeats(tmp_path):
+    from dhkit.instrument.dictionary import data_dictionary, render_html, sections
+
+    path = write_form(tmp_path / "groups.xlsx",
+                      survey=[["type", "name", "label", "relevant", "repeat_count"],
+                              ["select_one yn", "consent", "Consent?", None, None],
+                              ["begin_group", "hh", "Household", "${consent} = '1'", None],
+                              ["integer", "n_kids", "Children", None, None],
+                              ["begin_repeat", "kid", "Child", "${n_kids} > 0", "${n_kids}"],
+                              ["select_one yn", "online", "Online?", None, None],
+                              ["begin_group", "use", "Use", "${online} = '1'", None],
+                              ["integer", "hours", "Hours", None, None],
+                              ["end_group", None, None, None, None],
+                              ["end_repeat", None, None, None, None],
+                              ["end_group", None, None, None, None]],
+                      choices=[["list_name", "name", "label"], ["yn", 1, "Yes"], ["yn", 0, "No"]])
+    cb = read_xlsform(path)
+    rows = {r.name: r for r in data_dictionary(cb)}
+    assert rows["consent"].section_relevant == ""
+    assert rows["n_kids"].section_relevant == "${consent} = '1'"
+    assert rows["hours"].relevant == ""
+    assert rows["hours"].section_relevant == ("(${consent} = '1') and (${n_kids} > 0) and "
+                                              "(${online} = '1')")
+    assert sections(cb)[-1].relevant == rows["hours"].section_relevant
+    assert "asked only if" in render_html(cb)

@@ -73,8 +73,10 @@ def estimate_cmd(
     for opt, names in (("--categorical", categorical), ("--multiple", multiple)):
         missing = [n for n in _split(names) if n not in data.columns]
         if missing:
-            raise DhkitError("EST-013", f"{opt} column '{missing[0]}' is not in {file}; columns are "
-                             f"{', '.join(map(str, data.columns[:12]))}{'...' if data.shape[1] > 12 else ''}.")
+            from dhkit.survey.design import columns_hint
+
+            raise DhkitError("EST-013", f"{opt} column '{missing[0]}' is not in {file}; "
+                             f"{columns_hint(missing[0], data.columns)}")
     psus = _split(psu)
     fpcs = _split(fpc)
     if repweights:

@@ -41,6 +41,28 @@ def _rows(mask: np.ndarray, k: int = 5) -> str:
     return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
 
 
+def columns_hint(names, columns) -> str:
+    """What to say after "'X' is not in the data": the close spellings of the missing
+    name(s) when there are any ("did you mean 'api00'?"), else the first columns.
+
+    >>> columns_hint("api0", ["cds", "api00", "api99"])
+    "did you mean 'api00' or 'api99'?"
+    >>> columns_hint("zz", ["a", "b"])
+    'columns are a, b.'
+    """
+    import difflib
+
+    cols = [str(c) for c in columns]
+    for name in [names] if isinstance(names, str) else list(names):
+        close = difflib.get_close_matches(str(name), cols, n=3, cutoff=0.6)
+        if not close:   # a case slip: 'API00' for 'api00'
+            close = [c for c in cols if c.lower() == str(name).lower()]
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    more = f" (and {len(cols) - 12} more)" if len(cols) > 12 else ""
+    return f"columns are {', '.join(cols[:12])}{more}."
+
+
 def _codes(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..K-1 of the combinations of ``arrays`` (sorted), and the first row of each."""
     if len(arrays) == 1:
@@ -161,8 +183,8 @@ class Design(SurveyDesign):
     # ---- construction ---------------------------------------------------------------
     def _column(self, name: str, role: str) -> pd.Series:
         if name not in self.data.columns:
-            raise DhkitError("EST-013", f"{role} column '{name}' is not in the data; columns are "
-                             f"{', '.join(map(str, self.data.columns[:12]))}{'...' if self.data.shape[1] > 12 else ''}.")
+            raise DhkitError("EST-013", f"{role} column '{name}' is not in the data; "
+                             f"{columns_hint(name, self.data.columns)}")
         return self.data[name]
 
     def _weights(self) -> np.ndarray:

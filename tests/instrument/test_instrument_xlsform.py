@@ -260,3 +260,28 @@ def test_dictionary_names_the_conditions_of_enclosing_groups_and_repeats(tmp_pat
                                               "(${online} = '1')")
     assert sections(cb)[-1].relevant == rows["hours"].section_relevant
     assert "asked only if" in render_html(cb)
+
+
+def test_dictionary_shows_hints_cascading_filters_and_other_in_the_form_language(tmp_path):
+    from dhkit.instrument.dictionary import data_dictionary, render_html
+
+    path = write_form(tmp_path / "fr.xlsx",
+                      survey=[["type", "name", "label::Français (fr)", "hint::Français (fr)",
+                               "choice_filter"],
+                              ["select_one region", "region", "Région", None, None],
+                              ["select_one district", "district", "District", None,
+                               "region=${region}"],
+                              ["integer", "size", "Taille du ménage", "Comptez tout le monde", None],
+                              ["select_one device or_other", "device", "Appareil", None, None]],
+                      choices=[["list_name", "name", "label::Français (fr)", "region"],
+                               ["region", "N", "Nord", None], ["district", "n1", "Nkove", "N"],
+                               ["device", "tel", "Téléphone", None]],
+                      settings=[["default_language"], ["Français (fr)"]])
+    cb = read_xlsform(path)
+    rows = {r.name: r for r in data_dictionary(cb, "fr")}
+    assert rows["district"].choice_filter == "region=${region}"
+    assert rows["device"].choices == "tel=Téléphone; other=Autre"
+    assert rows["device_other"].labels["fr"] == "Appareil (autre)"
+    assert cb.choice_labels("device", "en")["other"] == "Other"   # Kobo label exports say "Other"
+    html = render_html(cb, "fr")
+    assert "Comptez tout le monde" in html and "region=${region}" in html

@@ -38,6 +38,7 @@ class DictionaryRow:
     constraint: str = ""
     required: str = ""                           # "yes", "" or the required-if expression
     calculation: str = ""
+    choice_filter: str = ""                      # cascading select: which choices are offered
     sensitive: bool = False
     choices: str = ""                            # "1=Yes; 2=No" in the chosen language
     choice_items: tuple[tuple[str, str], ...] = ()
@@ -95,7 +96,8 @@ def data_dictionary(cb: Codebook, lang: str | None = None,
             relevant=q.relevant or "", section_relevant=section_relevance(cb, q.group),
             constraint=q.constraint or "",
             required="yes" if q.required else (q.required_if or ""),
-            calculation=q.calculation or "", sensitive=q.sensitive,
+            calculation=q.calculation or "", choice_filter=q.choice_filter or "",
+            sensitive=q.sensitive,
             choices="; ".join(f"{k}={v}" for k, v in items), choice_items=items,
             not_asked_in=tuple(versions.not_asked(q.name)) if versions is not None else (),
         ))
@@ -112,7 +114,7 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
 
     Columns: name, path, level, type, list, label_<lang> for each language (``lang`` first),
     relevant, section_relevant (the conditions of the enclosing groups and repeats), constraint,
-    required, calculation, sensitive, choices; with ``versions`` also
+    required, calculation, choice_filter, sensitive, choices; with ``versions`` also
     ``not_asked_in`` (the form versions whose rows hold NULL there: not asked, not missing).
     """
     from dhkit.safetext import csv_row
@@ -121,7 +123,7 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     langs = _languages(cb, lang)
     path = Path(path)
     header = ["name", "path", "level", "type", "list", *(f"label_{x}" for x in langs),
-              "relevant", "section_relevant", "constraint", "required", "calculation", "sensitive", "choices"]
+              "relevant", "section_relevant", "constraint", "required", "calculation", "choice_filter", "sensitive", "choices"]
     if versions is not None:
         header.append("not_asked_in")
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
@@ -130,7 +132,8 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
         for r in data_dictionary(cb, lang, versions):   # labels are form authors' text: no formulas
             w.writerow(csv_row([r.name, r.path, r.level, r.type, r.list_name,
                         *(r.labels.get(x, "") for x in langs), r.relevant, r.section_relevant, r.constraint,
-                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices]
+                        r.required, r.calculation, r.choice_filter,
+                        "yes" if r.sensitive else "", r.choices]
                        + ([" ".join(r.not_asked_in)] if versions is not None else [])))
     return path
 
@@ -183,6 +186,7 @@ WORDS = {
            "label": "Label", "type": "Type", "rules": "Rules", "choices": "Choices",
            "relevant": "Asked if", "constraint": "Valid if", "required": "Required",
            "calculation": "Calculation", "sensitive": "Self-completed (sensitive)",
+           "choice_filter": "Choices offered where",
            "level": "Level", "main": "one row per submission", "repeat": "one row per entry of",
            "version": "Form version", "made": "Made with dhkit", "contents": "Sections",
            "skip": "Skip to the tables", "not_asked": "Not asked in form version(s)",
@@ -191,6 +195,7 @@ WORDS = {
            "label": "Etiqueta", "type": "Tipo", "rules": "Reglas", "choices": "Opciones",
            "relevant": "Se pregunta si", "constraint": "Válido si", "required": "Obligatoria",
            "calculation": "Cálculo", "sensitive": "Autodiligenciada (sensible)",
+           "choice_filter": "Opciones ofrecidas donde",
            "level": "Nivel", "main": "una fila por envío", "repeat": "una fila por entrada de",
            "version": "Versión del formulario", "made": "Hecho con dhkit",
            "contents": "Secciones", "skip": "Ir a las tablas",

@@ -480,14 +480,24 @@ def _read_survey(rows, cols, fname, choices, report):
     return questions, repeats
 
 
+#: "Other" in the languages teams write forms in (pyxform writes the English word in every
+#: language and warns; the dictionary then showed "(other)" under a French or Spanish label)
+OTHER_WORD = {"en": "Other", "es": "Otro", "fr": "Autre", "pt": "Outro", "ar": "أخرى",
+              "sw": "Nyingine", "id": "Lainnya", "vi": "Khác", "th": "อื่น ๆ", "km": "ផ្សេងៗ"}
+
+
 def _add_other(questions, choices, q: Question, list_name: str | None) -> None:
     """``or_other``: pyxform adds choice ``other`` and a text question ``NAME_other``."""
+    langs = list(q.labels) or ["en"]
+    word = {lang: OTHER_WORD.get(lang, "Other") for lang in langs}
     if list_name and list_name in choices and "other" not in {c.name for c in choices[list_name]}:
-        choices[list_name].append(Choice(list_name, "other", {"en": "Other"}, None))
+        # "en" kept in every form: Kobo's label exports write pyxform's English "Other"
+        choices[list_name].append(Choice(list_name, "other", {**word, "en": word.get("en", "Other")},
+                                         None))
     cond = f"selected(${{{q.name}}}, 'other')"
     questions[f"{q.name}_other"] = replace(
         q, name=f"{q.name}_other", type="text", list_name=None, or_other=False,
-        labels={k: f"{v} (other)" for k, v in q.labels.items()}, hints={},
+        labels={k: f"{v} ({word[k].lower()})" for k, v in q.labels.items()}, hints={},
         relevant=cond, constraint=None, constraint_message=None, constraint_messages={},
         required=q.required,
         calculation=None, choice_filter=None)

@@ -122,6 +122,14 @@ class Submission:
     members: list[Member] = field(default_factory=list)
     submitted: str = "2024-03-01T10:00:00"
     deprecated: str | None = None     # meta/deprecatedID of an edited submission
+    kobo_id: int | None = None        # Kobo's _id: kept when the submission is edited
+
+
+def _kobo_id(s: Submission) -> str:
+    """Kobo's ``_id`` (the server's number for the submission; the same across edits)."""
+    if s.kobo_id is None:
+        raise ValueError("a Kobo export needs Submission.kobo_id")
+    return str(s.kobo_id)
 
 
 def sample(n: int = 3, version: str = "1") -> list[Submission]:
@@ -131,7 +139,7 @@ def sample(n: int = 3, version: str = "1") -> list[Submission]:
         members = [Member(f"A{i}", 30 + i, "f", [Episode("ill", 3), Episode("inj", 1)]),
                    Member(f"B{i}", 5 + i, "m")]
         subs.append(Submission(f"uuid-{i:04d}", f"H{i:03d}", ("north", "south")[i % 2],
-                               version, members=members))
+                               version, members=members, kobo_id=1001 + i))
     return subs
 
 
@@ -161,7 +169,7 @@ def _kobo_tables(subs: list[Submission], title: str = "Household visit", labels:
     for i, s in enumerate(main, start=1):
         mrows.append([s.submitted, s.hh_id, lab.get(s.region, s.region)]
                      + ([lab.get(s.phone, s.phone) if s.phone else ""] if phone else [])
-                     + [s.version, str(1000 + i), s.uuid, s.submitted, "", "", "submitted_via_web",
+                     + [s.version, _kobo_id(s), s.uuid, s.submitted, "", "", "submitted_via_web",
                         "", "", str(i)])
     sub_meta = ["_index", "_parent_table_name", "_parent_index", "_submission__id",
                 "_submission__uuid", "_submission__submission_time",
@@ -172,15 +180,14 @@ def _kobo_tables(subs: list[Submission], title: str = "Household visit", labels:
     if labels:
         rh = [_LABEL_HEADERS[labels].get(h, h) for h in rh]
         eh = [_LABEL_HEADERS[labels].get(h, h) for h in eh]
-    idx = {id(s): i for i, s in enumerate(main, start=1)}
     rrows = []
     for j, (s, pi, m) in enumerate(members, start=1):
         rrows.append([m.name, str(m.age), lab.get(m.sex, m.sex), str(j), title, str(pi),
-                      str(1000 + idx[id(s)]), s.uuid, s.submitted, "", "", "", "", s.version, ""])
+                      _kobo_id(s), s.uuid, s.submitted, "", "", "", "", s.version, ""])
     erows = []
     for k, (s, mi, m, e) in enumerate(episodes, start=1):
         erows.append([lab.get(e.kind, e.kind), "" if e.days is None else str(e.days), str(k),
-                      "members", str(mi), str(1000 + idx[id(s)]), s.uuid, s.submitted, "", "",
+                      "members", str(mi), _kobo_id(s), s.uuid, s.submitted, "", "",
                       "", "", s.version, ""])
     return (mh, mrows), (rh, rrows), (eh, erows)
 

@@ -202,7 +202,7 @@ def test_kobo_edit_with_a_new_uuid_and_deprecated_id_replaces_the_submission(stu
 def test_a_new_submission_reusing_a_stored_study_key_is_still_refused(study, tmp_path):
     subs = ff.sample(2)
     import_files(study, ff.kobo_csvs(tmp_path, subs))
-    subs[0].uuid = "someone-else"
+    subs[0].uuid, subs[0].kobo_id = "someone-else", 5001    # shares nothing but hh_id
     later = tmp_path / "later"
     later.mkdir()
     res = import_files(study, ff.kobo_csvs(later, subs[:1]))

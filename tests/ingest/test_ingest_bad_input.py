@@ -91,9 +91,21 @@ def test_age_outside_12_to_17(kobo, tmp_path):
     assert all("19" not in p.message for p in result.report if p.code in ("IMP-010", "IMP-011"))
 
 
-def test_duplicate_key_keeps_the_first_and_quarantines_the_copy(kobo, tmp_path):
+def test_a_row_repeated_identically_in_the_file_is_a_counted_no_op(kobo, tmp_path):
     main, _ = kobo
     dup = pd.concat([main, main.iloc[[0]]], ignore_index=True)
+    study = init_study(tmp_path / "s", demo=True)
+    result = import_files(study, [write(dup, tmp_path / "main.csv")])
+    assert result.ok and result.duplicates == {"main": 1}
+    assert result.accepted["main"] == len(main) and result.quarantined["main"] == 0
+
+
+def test_a_changed_copy_of_a_row_in_the_same_file_keeps_the_first_and_quarantines_it(
+        kobo, tmp_path):
+    main, _ = kobo
+    copy = main.iloc[[0]].copy()
+    copy["wealth_quintile"] = "4" if copy["wealth_quintile"].iloc[0] != "4" else "3"
+    dup = pd.concat([main, copy], ignore_index=True)
     study = init_study(tmp_path / "s", demo=True)
     result = import_files(study, [write(dup, tmp_path / "main.csv")])
     assert {(p.code, p.row) for p in result.report} == {("IMP-008", len(dup) + 1)}
@@ -116,6 +128,7 @@ def test_study_key_of_another_stored_submission_is_quarantined(kobo, tmp_path):
     import_files(study, [write(main.iloc[:5], tmp_path / "a.csv")])
     again = main.iloc[4:8].copy()
     again.loc[again.index[0], "_uuid"] = "another-device-submission"
+    again.loc[again.index[0], "_id"] = "99999999"     # Kobo's number of another submission
     result = import_files(study, [write(again, tmp_path / "b.csv")])
     assert {p.code for p in result.report} == {"IMP-009"}
     assert (result.accepted["main"], result.quarantined["main"]) == (3, 1)

@@ -26,6 +26,8 @@ def _finish(result, report: Optional[Path]) -> None:
                    if f.unchanged.get(t) else "")
                 + (f", {f.edited[t]:,} edited (earlier version kept in {t}_history)"
                    if f.edited.get(t) else "")
+                + (f", {f.duplicates[t]:,} duplicate in this import, identical (nothing "
+                   "to do)" if f.duplicates.get(t) else "")
                 for t, (a, b) in f.tables.items())
             err_console.print(f"{escape(str(f.file))} ({f.format}): {tables}")
     for note in result.notes:

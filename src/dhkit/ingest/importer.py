@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 
 from dhkit.errors import DhkitError
+from dhkit.ingest import edits as copies
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
 from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
@@ -93,6 +94,7 @@ class FileResult:
     already_imported: bool = False
     unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
     edited: dict[str, int] = field(default_factory=dict)  # table -> rows replacing a version
+    duplicates: dict[str, int] = field(default_factory=dict)  # table -> identical copies
 
 
 @dataclass
@@ -108,6 +110,7 @@ class ImportResult:
     report_rows: list[Problem] = field(default_factory=list)   # with values, for the CSV
     unchanged: dict[str, int] = field(default_factory=dict)   # re-exported rows, same content
     edited: dict[str, int] = field(default_factory=dict)      # re-exported rows, changed content
+    duplicates: dict[str, int] = field(default_factory=dict)  # identical copies in this import
 
     @property
     def ok(self) -> bool:
@@ -264,7 +267,8 @@ class _Importer:
         cols.append(f"COALESCE({', '.join(key_src)})::VARCHAR AS _key" if key_src
                     else "NULL::VARCHAR AS _key")
         for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
-                     "quarantine_id", "parent_table", "version", "deprecated", "root"):
+                     "quarantine_id", "parent_table", "version", "deprecated", "root",
+                     "kobo_id"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
         cols.append(f"{self._version_sql(m)} AS _form_version")
@@ -382,6 +386,7 @@ class _Importer:
             for s in stages:
                 self._row_checks(s, level)
                 self._match_store(s, level)
+            copies.settle_copies(self, level, stages)
             if level is None:
                 self._key_checks(stages)
             else:
@@ -633,19 +638,21 @@ class _Importer:
 
     def _match_store(self, s: _Stage, level: str | None) -> None:
         """Re-exports: staged rows that are a submission (or repeat entry) already stored,
-        found by key, or by the ``deprecatedID``/``rootUuid`` of an edited submission.
-        ``_st{k}`` holds (row, stored key, same content?, newer than the stored one?).
+        found by key, by the ``deprecatedID``/``rootUuid`` of an edited submission, or by
+        Kobo's ``_id`` (kept in ``_kobo_id``; the same across edits, while ``_uuid`` changes).
+        ``_st{k}`` holds (row, stored key, same content?, newer than the stored one?, kind);
+        ``kind`` is set by :mod:`dhkit.ingest.edits` for copies within the import.
 
-        Same content is a no-op. Changed content is an edit: the newer version is applied
-        (a row naming the stored one as deprecatedID is newer; else the later
-        ``_submission_time``, and on a tie the export, a later snapshot of the server) and
-        the other is kept in ``TABLE_history``."""
+        Same content under the same key is a no-op. Changed content (or a new key: a Kobo
+        edit) is an edit: the newer version is applied (a row naming the stored one as
+        deprecatedID is newer; else the later ``_submission_time``, and on a tie the export,
+        a later snapshot of the server) and the other is kept in ``TABLE_history``."""
         k = self.stages.index(s)
         t = table_name(level)
         name = f"_st{k}"
         self.temps.append(name)
         empty = (f"CREATE TEMP TABLE {name} (_row BIGINT, old_key VARCHAR, "
-                 "old_parent VARCHAR, same BOOLEAN, newer BOOLEAN)")
+                 "old_parent VARCHAR, same BOOLEAN, newer BOOLEAN, kind VARCHAR)")
         if self.release or not self.store.has_table(t) or not self.con.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM study.{qi(t)} LIMIT 1)").fetchone()[0]:
             self.con.execute(empty)
@@ -659,22 +666,31 @@ class _Importer:
             f"SELECT _row, {e} AS mk, {i} AS pri FROM {s.n} WHERE {e} IS NOT NULL"
             for i, e in enumerate(("_key", "_deprecated", "replace(_deprecated, 'uuid:', '')",
                                    "_root", "replace(_root, 'uuid:', '')")))
+        matches = f"SELECT c._row, c.pri, o._key AS ok FROM ({cands}) c " \
+                  f"JOIN study.{qi(t)} o ON o._key = c.mk"
+        if "_kobo_id" in have and "kobo_id" in s.cmap.meta:
+            matches += (f" UNION ALL SELECT x._row, 5, o._key FROM {s.n} x JOIN study.{qi(t)} o"
+                        " ON o._kobo_id = x._kobo_id WHERE x._kobo_id IS NOT NULL")
         parent = "o._parent_key" if level is not None else "NULL::VARCHAR"
         self.con.execute(f"""
             CREATE TEMP TABLE {name} AS
             SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
-                   hash({new}) = hash({old}) AS same,
-                   (m.pri > 0) OR COALESCE(n._submission_time >= o._submission_time, TRUE)
-                       AS newer
-            FROM ({cands}) m JOIN {s.n} n ON n._row = m._row
-            JOIN study.{qi(t)} o ON o._key = m.mk
+                   hash({new}) = hash({old}) AND n._key = o._key AS same,
+                   (m.pri BETWEEN 1 AND 4) OR COALESCE(
+                       TRY_CAST(n._submission_time AS TIMESTAMP)
+                           >= TRY_CAST(o._submission_time AS TIMESTAMP),
+                       n._submission_time >= o._submission_time, TRUE) AS newer,
+                   NULL::VARCHAR AS kind
+            FROM ({matches}) m JOIN {s.n} n ON n._row = m._row
+            JOIN study.{qi(t)} o ON o._key = m.ok
             ORDER BY n._row, m.pri""")
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
-        batch = " UNION ALL ".join(
-            f"SELECT {self.stages.index(s)} AS stage, _row, _key, {kv} AS kv "
-            f"FROM {s.n}" for s in stages)
+        batch = " UNION ALL ".join(     # copies settled by ingest/edits.py are left out
+            f"SELECT {self.stages.index(s)} AS stage, _row, _key, {kv} AS kv FROM {s.n} "
+            f"WHERE _row NOT IN (SELECT _row FROM _st{self.stages.index(s)} "
+            "WHERE kind IS NOT NULL)" for s in stages)
         label = "CASE stage " + " ".join(
             f"WHEN {self.stages.index(s)} THEN {lit(s.sheet.label)}" for s in stages) + " END"
         store = self._store_keys(None)
@@ -712,9 +728,13 @@ class _Importer:
         parents = [o for o in self.stages if o.cmap.level == parent]
         known = " UNION ALL ".join([f"SELECT _key FROM {o.n}" for o in parents]
                                    + [f"SELECT _key FROM ({self._store_keys(parent)})"])
+        # a key is good when a row of it goes in as the current version (not a copy or an
+        # older version settled by ingest/edits.py)
         bad = " UNION ALL ".join(f"SELECT _key FROM {o.n} WHERE _row IN (SELECT _row FROM "
                                  f"{o.p}) EXCEPT SELECT _key FROM {o.n} WHERE _row NOT IN "
-                                 f"(SELECT _row FROM {o.p})" for o in parents) or \
+                                 f"(SELECT _row FROM {o.p}) AND _row NOT IN (SELECT _row FROM "
+                                 f"_st{self.stages.index(o)} WHERE kind IS NOT NULL OR "
+                                 "(NOT same AND NOT newer))" for o in parents) or \
             "SELECT NULL::VARCHAR AS _key WHERE FALSE"
         pname = table_name(parent)
         for s in stages:
@@ -760,6 +780,8 @@ class _Importer:
         for q in self.cb.data_questions(level):
             types[q.name] = sql_type(q, self.cb) if q.base_type != "calculate" else \
                 self._calculate_type(q.name, stages)
+        if level is None:    # Kobo's _id: finds an edit whose _uuid changed (ingest/edits.py)
+            types["_kobo_id"] = "VARCHAR"
         types.update({"_submission_time": "VARCHAR", "_form_version": "VARCHAR",
                       "_source_file": "VARCHAR", "_source_row": "BIGINT",
                       "_import_id": "VARCHAR"})
@@ -819,11 +841,10 @@ class _Importer:
             for s in stages:
                 ok, bad = self._write_stage(s, level, types, now)
                 fr = per_file[s.sheet.file]
-                same, edited = self.con.execute(
-                    f"SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) "
-                    f"FROM _st{self.stages.index(s)}").fetchone()
+                same, edited, dup = copies.counts(self.con, self.stages.index(s), s.p)
                 for d, n in ((fr.unchanged, same), (fr.edited, edited),
-                             (self.result.unchanged, same), (self.result.edited, edited)):
+                             (fr.duplicates, dup), (self.result.unchanged, same),
+                             (self.result.edited, edited), (self.result.duplicates, dup)):
                     if n:
                         d[t] = d.get(t, 0) + n
                 fr.format = s.sheet.format
@@ -845,6 +866,9 @@ class _Importer:
             if fr.edited:
                 tables += "; edited (the older version kept in TABLE_history): " + ", ".join(
                     f"{t} {n}" for t, n in fr.edited.items())
+            if fr.duplicates:
+                tables += "; duplicate in this import, identical (no-op): " + ", ".join(
+                    f"{t} {n}" for t, n in fr.duplicates.items())
             self.store.audit("quarantine release" if self.release else "import",
                              file=path.name, sha256=sha, rows_accepted=ok,
                              rows_quarantined=bad,
@@ -864,7 +888,7 @@ class _Importer:
                            else f"{v} AS {qi(col)}")
             elif col == self.key_var and level is not None:
                 sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}")
-            elif col in ("_key", "_parent_key", "_submission_time"):
+            elif col in ("_key", "_parent_key", "_submission_time", "_kobo_id"):
                 sel.append(f"n.{col}")
             elif col == "_form_version":
                 sel.append("n._form_version")
@@ -972,9 +996,9 @@ class _Importer:
         self.con.execute(
             f"INSERT INTO study.{qi(h)} BY NAME SELECT {', '.join(sel)}, ?::TIMESTAMP AS "
             f"_superseded_at, {lit(self.result.import_id)} AS _superseded_by, "
-            f"'edited: an older version than the one stored' AS _superseded_why "
-            f"FROM {s.n} n{join} WHERE n._row IN (SELECT _row FROM ({edits}) WHERE NOT newer)",
-            [now])
+            f"e.why AS _superseded_why FROM {s.n} n{join} JOIN (SELECT _row, "
+            f"{copies.history_why()} AS why FROM ({edits}) e WHERE NOT newer) e "
+            "ON e._row = n._row", [now])
 
     def _cascade(self, level: str, stages: list[_Stage], now) -> None:
         """Repeat rows of a replaced parent: when the export brings this level too, stored
@@ -1008,8 +1032,8 @@ class _Importer:
                              f"FROM _moved m WHERE {qi(t)}._key = m.old_key")
             self.con.execute("DROP TABLE _moved")
             return
-        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same"
-                                  for s in stages)
+        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same "
+                                  "AND kind IS DISTINCT FROM 'stale'" for s in stages)
         gone = (f"SELECT _key FROM study.{qi(t)} WHERE _parent_key IN ({old}) "
                 f"AND _key NOT IN ({kept})")
         self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, _key, NULL FROM ({gone})")

@@ -52,6 +52,8 @@ META_ROLES = {
     "meta/deprecatedID": "deprecated", "meta-deprecatedID": "deprecated",
     "deprecatedID": "deprecated",
     "meta/rootUuid": "root", "meta-rootUuid": "root", "rootUuid": "root",
+    # Kobo's number for a submission: the same across its edits (``_uuid`` is not)
+    "_id": "kobo_id",
 }
 #: when several headers hold the key, the first role listed wins (ODK Central's KEY is the
 #: submission's lasting id; meta-instanceID changes when the submission is edited)

@@ -22,3 +22,11 @@ def test_share_of_a_stratum_variable_has_exactly_zero_se(ci):
     assert e.estimate == pytest.approx(0.713755237067748, rel=1e-12)   # R svymean(~stype, dstrat)
     assert e.se == 0.0 and e.deff == 0.0 and e.cv == 0.0
     assert e.ci_low == e.ci_high == e.estimate
+
+
+def test_replicate_design_gives_the_same_zero_se():
+    from dhkit.survey import as_replicate
+
+    d = Design(pd.read_csv(FIX / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+    e = as_replicate(d).mean("stype").table.iloc[0]       # JKn: R as.svrepdesign(dstrat)
+    assert e.se == 0.0 and e.ci_low == e.ci_high == e.estimate

@@ -11,6 +11,30 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _notes(command):
+    """Run ``command`` with Python warnings (equal weights assumed, a guessed JK1 scale...)
+    printed as one ``note:`` line on stderr, not as ``file.py:89: UserWarning`` plus a
+    source line."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        import warnings
+
+        from dhkit.console import err_console
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            err_console.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = show
+            return command(*args, **kwargs)
+
+    return run
+
+
+@_notes
 def estimate_cmd(
     file: Path = typer.Argument(..., help="Data file: .csv, .parquet, .sav, .dta or .xlsx."),
     weights: str = typer.Option(None, "--weights", "-w",
@@ -160,6 +184,7 @@ def _print(t, console, limit: int | None) -> None:
         console.print(f"... {len(t) - limit} more rows in the output file")
 
 
+@_notes
 def regress_cmd(
     file: Path = typer.Argument(..., help="Data file: .csv, .parquet, .sav, .dta or .xlsx."),
     weights: str = typer.Option(None, "--weights", "-w",

@@ -48,3 +48,16 @@ def test_dhkit_error_becomes_one_line_and_its_exit_code(monkeypatch, capsys):
 
 def test_error_string_carries_its_code():
     assert str(DhkitError("X-1", "what to do")) == "[X-1] what to do"
+
+
+def test_help_shows_flags_without_a_value_type():
+    # typer prints `--json <bool>`, which reads as `--json true` (then a usage error)
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    out = CliRunner().invoke(app, ["estimate", "--help"], env={"COLUMNS": "120"}).stdout
+    json_line = next(line for line in out.splitlines() if "--json" in line)
+    level_line = next(line for line in out.splitlines() if "--level" in line)
+    assert "<bool>" not in out and "<float>" in level_line
+    assert "Print the table as JSON" in json_line

@@ -15,6 +15,25 @@ import typer
 
 from dhkit import __version__
 
+def _flags_take_no_value() -> None:
+    """Show flags bare in ``--help`` (``--json``, not ``--json <bool>``): typer prints the
+    type of every option, and ``<bool>`` beside a flag reads as if it took a value, so
+    ``--json true`` failed with "unexpected extra argument"."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_dhkit", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._dhkit = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_take_no_value()
+
 app = typer.Typer(
     name="dhkit",
     help=(

@@ -202,3 +202,86 @@ def test_pyxform_check_reports_a_refused_form(bad_form):
 def test_pyxform_accepts_the_other_team_form(other_team_form):
     report = check_with_pyxform(other_team_form)
     assert "INS-020" not in report.codes()
+
+
+def test_every_question_type_pyxform_accepts_is_known():
+    # older spellings still found in forms (pyxform's question type dictionary), e.g. the
+    # 'phone number' and 'uri:deviceid' rows of pyxform's own example forms
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    from dhkit.instrument.xlsform import SELECT_TYPES, SIMPLE_TYPES
+
+    unknown = [t for t in QUESTION_TYPE_DICT if parse_type(t)[0] not in SIMPLE_TYPES | SELECT_TYPES]
+    assert unknown == []
+
+
+def test_old_type_spellings_map_to_their_modern_type():
+    assert parse_type("phone number") == ("text", None, False)          # keeps leading zeros
+    assert parse_type("uri:deviceid") == ("deviceid", None, False)
+    assert parse_type("add integer prompt") == ("integer", None, False)
+    assert parse_type("select one using yn or_other") == ("select_one", "yn", True)
+    assert parse_type("q select1 yn") == ("select_one", "yn", False)
+
+
+def test_loop_over_a_list_is_one_clear_problem(tmp_path):
+    path = write_form(tmp_path / "loop.xlsx",
+                      survey=[["type", "name", "label"],
+                              ["begin loop over rooms", "per_room", "Rooms"],
+                              ["integer", "windows", "Windows"],
+                              ["end loop", None, None]],
+                      choices=[["list_name", "name", "label"], ["rooms", "kitchen", "Kitchen"]])
+    _, report = inspect_xlsform(path)
+    assert [(p.code, p.row) for p in report.problems] == [("INS-010", 2)]
+    assert "loop over a choice list" in report.problems[0].message
+
+
+def test_dictionary_names_the_conditions_of_enclosing_groups_and_repeats(tmp_path):
+    from dhkit.instrument.dictionary import data_dictionary, render_html, sections
+
+    path = write_form(tmp_path / "groups.xlsx",
+                      survey=[["type", "name", "label", "relevant", "repeat_count"],
+                              ["select_one yn", "consent", "Consent?", None, None],
+                              ["begin_group", "hh", "Household", "${consent} = '1'", None],
+                              ["integer", "n_kids", "Children", None, None],
+                              ["begin_repeat", "kid", "Child", "${n_kids} > 0", "${n_kids}"],
+                              ["select_one yn", "online", "Online?", None, None],
+                              ["begin_group", "use", "Use", "${online} = '1'", None],
+                              ["integer", "hours", "Hours", None, None],
+                              ["end_group", None, None, None, None],
+                              ["end_repeat", None, None, None, None],
+                              ["end_group", None, None, None, None]],
+                      choices=[["list_name", "name", "label"], ["yn", 1, "Yes"], ["yn", 0, "No"]])
+    cb = read_xlsform(path)
+    rows = {r.name: r for r in data_dictionary(cb)}
+    assert rows["consent"].section_relevant == ""
+    assert rows["n_kids"].section_relevant == "${consent} = '1'"
+    assert rows["hours"].relevant == ""
+    assert rows["hours"].section_relevant == ("(${consent} = '1') and (${n_kids} > 0) and "
+                                              "(${online} = '1')")
+    assert sections(cb)[-1].relevant == rows["hours"].section_relevant
+    assert "asked only if" in render_html(cb)
+
+
+def test_dictionary_shows_hints_cascading_filters_and_other_in_the_form_language(tmp_path):
+    from dhkit.instrument.dictionary import data_dictionary, render_html
+
+    path = write_form(tmp_path / "fr.xlsx",
+                      survey=[["type", "name", "label::Français (fr)", "hint::Français (fr)",
+                               "choice_filter"],
+                              ["select_one region", "region", "Région", None, None],
+                              ["select_one district", "district", "District", None,
+                               "region=${region}"],
+                              ["integer", "size", "Taille du ménage", "Comptez tout le monde", None],
+                              ["select_one device or_other", "device", "Appareil", None, None]],
+                      choices=[["list_name", "name", "label::Français (fr)", "region"],
+                               ["region", "N", "Nord", None], ["district", "n1", "Nkove", "N"],
+                               ["device", "tel", "Téléphone", None]],
+                      settings=[["default_language"], ["Français (fr)"]])
+    cb = read_xlsform(path)
+    rows = {r.name: r for r in data_dictionary(cb, "fr")}
+    assert rows["district"].choice_filter == "region=${region}"
+    assert rows["device"].choices == "tel=Téléphone; other=Autre"
+    assert rows["device_other"].labels["fr"] == "Appareil (autre)"
+    assert cb.choice_labels("device", "en")["other"] == "Other"   # Kobo label exports say "Other"
+    html = render_html(cb, "fr")
+    assert "Comptez tout le monde" in html and "region=${region}" in html

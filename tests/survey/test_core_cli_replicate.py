@@ -36,3 +36,28 @@ def test_repweights_with_strata_is_refused(tmp_path):
                                    "--strata", "s", "--mean", "y"])
     assert res.exit_code != 0
     assert "EST-024" in str(res.exception)
+
+
+def test_replicate_design_needs_no_weight_column_as_r(tmp_path):
+    # R: svrepdesign(data=scd, type="BRR", repweights=..., combined.weights=FALSE) with no
+    # weights assumes equal probability; the CLI does the same instead of asking for --weights
+    data = pd.read_csv(FX / "rep_scd_brr.csv").drop(columns="pweight")
+    path = tmp_path / "scd.csv"
+    data.to_csv(path, index=False)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--repweights", "^rw[0-9]+$",
+                                   "--type", "BRR", "--not-combined", "--mean", "alive", "--json"])
+    assert res.exit_code == 0, res.output
+    ref = pd.read_csv(FX / "replicate_estimates.csv")
+    want = ref[(ref.case == "scd_brr") & (ref.fn == "mean") & (ref["var"] == "alive")].iloc[0]
+    assert json.loads(res.stdout)[0]["se"] == pytest.approx(want.se, rel=1e-8)
+
+
+def test_warnings_are_one_note_line_not_a_python_warning(tmp_path):
+    data = pd.read_csv(FX / "rep_scd_brr.csv").drop(columns="pweight")
+    path = tmp_path / "scd.csv"
+    data.to_csv(path, index=False)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--repweights", "^rw[0-9]+$",
+                                   "--type", "BRR", "--not-combined", "--mean", "alive", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "note: no sampling weights given: equal weights assumed (as R)" in res.stderr
+    assert "UserWarning" not in res.stderr

@@ -40,3 +40,19 @@ def test_header_only_file_says_no_rows(capsys, tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("w,y\n")
     assert "[EST-026]" in _fails(capsys, ["estimate", str(path), "--weights", "w", "--mean", "y"])
+
+
+def test_a_misspelt_column_is_answered_with_its_close_spelling():
+    import pandas as pd
+    import pytest
+
+    from dhkit.errors import DhkitError
+    from dhkit.survey import Design
+
+    df = pd.DataFrame({"pw": [1.0, 2.0], "api00": [1.0, 2.0], "meals": [3.0, 4.0]})
+    with pytest.raises(DhkitError, match="did you mean 'api00'"):
+        Design(df, weights="pw").mean("api0")
+    with pytest.raises(DhkitError, match="did you mean 'pw'"):
+        Design(df, weights="PW")
+    with pytest.raises(DhkitError, match=r"columns are pw, api00, meals\.$"):
+        Design(df, weights="pw").mean("zzz")

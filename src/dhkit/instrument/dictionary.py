@@ -34,9 +34,11 @@ class DictionaryRow:
     labels: dict[str, str] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)
     relevant: str = ""
+    section_relevant: str = ""                   # conditions of the enclosing groups/repeats
     constraint: str = ""
     required: str = ""                           # "yes", "" or the required-if expression
     calculation: str = ""
+    choice_filter: str = ""                      # cascading select: which choices are offered
     sensitive: bool = False
     choices: str = ""                            # "1=Yes; 2=No" in the chosen language
     choice_items: tuple[tuple[str, str], ...] = ()
@@ -49,6 +51,21 @@ class Section:
     title: str
     level: str
     rows: list[DictionaryRow]
+    relevant: str = ""                           # asked only if (enclosing groups/repeats)
+
+
+def section_relevance(cb: Codebook, group_path: str) -> str:
+    """The ``relevant`` conditions of every group and repeat enclosing ``group_path``, outer
+    first, joined with ``and``: a question inside them is asked only when all hold, though
+    its own ``relevant`` is empty (the import checks them the same way)."""
+    conds = []
+    for name in group_path.split("/") if group_path else []:
+        g = cb.questions.get(name)
+        if g is not None and g.type in ("begin group", "begin repeat") and g.relevant:
+            conds.append(g.relevant)
+    if len(conds) > 1:
+        conds = [f"({c})" for c in conds]
+    return " and ".join(conds)
 
 
 def _lang(cb: Codebook, lang: str | None) -> str:
@@ -76,9 +93,11 @@ def data_dictionary(cb: Codebook, lang: str | None = None,
         rows.append(DictionaryRow(
             name=q.name, path=q.path, level=q.repeat or MAIN, section=q.group, type=q.type,
             list_name=q.list_name or "", labels=dict(q.labels), hints=dict(q.hints),
-            relevant=q.relevant or "", constraint=q.constraint or "",
+            relevant=q.relevant or "", section_relevant=section_relevance(cb, q.group),
+            constraint=q.constraint or "",
             required="yes" if q.required else (q.required_if or ""),
-            calculation=q.calculation or "", sensitive=q.sensitive,
+            calculation=q.calculation or "", choice_filter=q.choice_filter or "",
+            sensitive=q.sensitive,
             choices="; ".join(f"{k}={v}" for k, v in items), choice_items=items,
             not_asked_in=tuple(versions.not_asked(q.name)) if versions is not None else (),
         ))
@@ -94,7 +113,8 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     """Write the dictionary as CSV (UTF-8 with BOM so spreadsheet programs read accents).
 
     Columns: name, path, level, type, list, label_<lang> for each language (``lang`` first),
-    relevant, constraint, required, calculation, sensitive, choices; with ``versions`` also
+    relevant, section_relevant (the conditions of the enclosing groups and repeats), constraint,
+    required, calculation, choice_filter, sensitive, choices; with ``versions`` also
     ``not_asked_in`` (the form versions whose rows hold NULL there: not asked, not missing).
     """
     from dhkit.safetext import csv_row
@@ -103,7 +123,7 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     langs = _languages(cb, lang)
     path = Path(path)
     header = ["name", "path", "level", "type", "list", *(f"label_{x}" for x in langs),
-              "relevant", "constraint", "required", "calculation", "sensitive", "choices"]
+              "relevant", "section_relevant", "constraint", "required", "calculation", "choice_filter", "sensitive", "choices"]
     if versions is not None:
         header.append("not_asked_in")
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
@@ -111,8 +131,9 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
         w.writerow(header)
         for r in data_dictionary(cb, lang, versions):   # labels are form authors' text: no formulas
             w.writerow(csv_row([r.name, r.path, r.level, r.type, r.list_name,
-                        *(r.labels.get(x, "") for x in langs), r.relevant, r.constraint,
-                        r.required, r.calculation, "yes" if r.sensitive else "", r.choices]
+                        *(r.labels.get(x, "") for x in langs), r.relevant, r.section_relevant, r.constraint,
+                        r.required, r.calculation, r.choice_filter,
+                        "yes" if r.sensitive else "", r.choices]
                        + ([" ".join(r.not_asked_in)] if versions is not None else [])))
     return path
 
@@ -133,7 +154,7 @@ def sections(cb: Codebook, lang: str | None = None, versions=None) -> list[Secti
             title = q.labels.get(lang) or next(iter(q.labels.values()), name)
         else:
             title = name
-        out.append(Section(path, title, rows[0].level, rows))
+        out.append(Section(path, title, rows[0].level, rows, section_relevance(cb, path)))
     return out
 
 
@@ -165,15 +186,19 @@ WORDS = {
            "label": "Label", "type": "Type", "rules": "Rules", "choices": "Choices",
            "relevant": "Asked if", "constraint": "Valid if", "required": "Required",
            "calculation": "Calculation", "sensitive": "Self-completed (sensitive)",
+           "choice_filter": "Choices offered where",
            "level": "Level", "main": "one row per submission", "repeat": "one row per entry of",
            "version": "Form version", "made": "Made with dhkit", "contents": "Sections",
-           "skip": "Skip to the tables", "not_asked": "Not asked in form version(s)"},
+           "skip": "Skip to the tables", "not_asked": "Not asked in form version(s)",
+           "section_relevant": "Every question of this section is asked only if"},
     "es": {"title": "Diccionario de datos", "variables": "variables", "variable": "Variable",
            "label": "Etiqueta", "type": "Tipo", "rules": "Reglas", "choices": "Opciones",
            "relevant": "Se pregunta si", "constraint": "Válido si", "required": "Obligatoria",
            "calculation": "Cálculo", "sensitive": "Autodiligenciada (sensible)",
+           "choice_filter": "Opciones ofrecidas donde",
            "level": "Nivel", "main": "una fila por envío", "repeat": "una fila por entrada de",
            "version": "Versión del formulario", "made": "Hecho con dhkit",
            "contents": "Secciones", "skip": "Ir a las tablas",
-           "not_asked": "No se preguntó en la(s) versión(es)"},
+           "not_asked": "No se preguntó en la(s) versión(es)",
+           "section_relevant": "Todas las preguntas de esta sección se hacen solo si"},
 }

@@ -34,7 +34,8 @@ SIMPLE_TYPES = frozenset({
     "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "barcode",
     "acknowledge", "trigger", "hidden", "start", "end", "today", "deviceid", "subscriberid",
     "simserial", "phonenumber", "username", "email", "audit", "background-audio",
-    "background-video", "start-geopoint", "xml-external", "csv-external", "begin group",
+    "background-video", "start-geopoint", "background-geopoint", "osm", "xml-external",
+    "csv-external", "begin group",
     "end group", "begin repeat", "end repeat",
 })
 TYPE_ALIASES = {
@@ -47,6 +48,34 @@ TYPE_ALIASES = {
     "select multiple": "select_multiple",
     "select one from file": "select_one_from_file",
     "select multiple from file": "select_multiple_from_file",
+    # older spellings pyxform still accepts (its question type dictionary): forms written
+    # years ago and exported from other tools use them
+    "select one using": "select_one", "select multiple using": "select_multiple",
+    "select multiple from": "select_multiple", "select one external": "select_one_external",
+    "add select one prompt using": "select_one",
+    "add select multiple prompt using": "select_multiple",
+    "phone number": "text", "date time": "dateTime", "gps": "geopoint", "location": "geopoint",
+    "percentage": "integer", "number of days in last month": "integer",
+    "number of days in last six months": "integer", "number of days in last year": "integer",
+    "device id": "deviceid", "get device id": "deviceid", "imei": "deviceid",
+    "uri:deviceid": "deviceid", "get phone number": "phonenumber",
+    "uri:phonenumber": "phonenumber", "sim id": "simserial", "get sim id": "simserial",
+    "uri:simserial": "simserial", "subscriber id": "subscriberid",
+    "get subscriber id": "subscriberid", "uri:subscriberid": "subscriberid",
+    "uri:username": "username", "uri:email": "email", "start time": "start",
+    "get start time": "start", "end time": "end", "get end time": "end", "get today": "today",
+    **{f"q {word}": canon for word, canon in (
+        ("picture", "image"), ("image", "image"), ("audio", "audio"), ("video", "video"),
+        ("barcode", "barcode"), ("calculate", "calculate"), ("date", "date"),
+        ("date time", "dateTime"), ("datetime", "dateTime"), ("decimal", "decimal"),
+        ("geopoint", "geopoint"), ("geoshape", "geoshape"), ("geotrace", "geotrace"),
+        ("int", "integer"), ("location", "geopoint"), ("note", "note"), ("string", "text"),
+        ("acknowledge", "acknowledge"), ("select", "select_multiple"), ("select1", "select_one"))},
+    **{f"add {word} prompt": canon for word, canon in (
+        ("audio", "audio"), ("barcode", "barcode"), ("calculate", "calculate"), ("date", "date"),
+        ("date time", "dateTime"), ("datetime", "dateTime"), ("decimal", "decimal"),
+        ("file", "file"), ("image", "image"), ("integer", "integer"), ("location", "geopoint"),
+        ("note", "note"), ("text", "text"), ("acknowledge", "acknowledge"), ("video", "video"))},
 }
 COLUMN_ALIASES = {
     "relevance": "relevant", "bind::relevant": "relevant", "caption": "label",
@@ -362,6 +391,12 @@ def _read_survey(rows, cols, fname, choices, report):
                        hint="Give the row a type or delete it")
             continue
         word, list_name, or_other = parse_type(raw_type)
+        if raw_type.lower().split()[:2] in (["begin", "loop"], ["end", "loop"]):
+            if raw_type.lower().startswith("begin"):   # one message for the pair
+                report.add("INS-010", f"'{raw_type}' (pyxform's loop over a choice list) is not "
+                           "supported", field="survey:type", value=raw_type, **where,
+                           hint="Write it as one group per choice, or as a repeat")
+            continue
         if word not in SIMPLE_TYPES | SELECT_TYPES | FILE_SELECT_TYPES:
             report.add("INS-010", f"unknown question type '{raw_type}'", field="survey:type",
                        value=raw_type, **where,
@@ -445,14 +480,24 @@ def _read_survey(rows, cols, fname, choices, report):
     return questions, repeats
 
 
+#: "Other" in the languages teams write forms in (pyxform writes the English word in every
+#: language and warns; the dictionary then showed "(other)" under a French or Spanish label)
+OTHER_WORD = {"en": "Other", "es": "Otro", "fr": "Autre", "pt": "Outro", "ar": "أخرى",
+              "sw": "Nyingine", "id": "Lainnya", "vi": "Khác", "th": "อื่น ๆ", "km": "ផ្សេងៗ"}
+
+
 def _add_other(questions, choices, q: Question, list_name: str | None) -> None:
     """``or_other``: pyxform adds choice ``other`` and a text question ``NAME_other``."""
+    langs = list(q.labels) or ["en"]
+    word = {lang: OTHER_WORD.get(lang, "Other") for lang in langs}
     if list_name and list_name in choices and "other" not in {c.name for c in choices[list_name]}:
-        choices[list_name].append(Choice(list_name, "other", {"en": "Other"}, None))
+        # "en" kept in every form: Kobo's label exports write pyxform's English "Other"
+        choices[list_name].append(Choice(list_name, "other", {**word, "en": word.get("en", "Other")},
+                                         None))
     cond = f"selected(${{{q.name}}}, 'other')"
     questions[f"{q.name}_other"] = replace(
         q, name=f"{q.name}_other", type="text", list_name=None, or_other=False,
-        labels={k: f"{v} (other)" for k, v in q.labels.items()}, hints={},
+        labels={k: f"{v} ({word[k].lower()})" for k, v in q.labels.items()}, hints={},
         relevant=cond, constraint=None, constraint_message=None, constraint_messages={},
         required=q.required,
         calculation=None, choice_filter=None)

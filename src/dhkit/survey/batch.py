@@ -623,6 +623,11 @@ def _tidy(cols, dom, est, var, dff, nun, nw, dom_df, dom_rows, ci, level, flags)
         plo, phi = prop_ci(ci, e[prop], se[prop], df[prop], level, n_rows=rows[prop],
                            n_obs=n_un[prop].astype(float))
         lo[prop], hi[prop] = plo, phi
+    # a share with no sampling variance strictly inside (0, 1) — a stratum variable's share
+    # in a stratified design — has the point as its interval (beta and likelihood would
+    # divide by the zero variance; R gives 0.5–0.5 and an error)
+    fixed = prop & (se == 0) & (e > 0) & (e < 1) & (ci in ("beta", "likelihood"))
+    lo[fixed], hi[fixed] = e[fixed], e[fixed]
     empty = n_un == 0
     e = np.where(empty, np.nan, e)
     se = np.where(empty, np.nan, se)
@@ -651,10 +656,10 @@ def _exact_bounds(e: np.ndarray, se: np.ndarray, dff: np.ndarray, prop: np.ndarr
     attribute, and the design effect of that residue over a zero SRS variance is inf.
     A real share is at least min(w)/Σw, many orders above the 1e-12 snap used here.
 
-    >>> e, se, d = _exact_bounds(np.array([6.9e-18, 0.3]), np.array([1e-18, 0.1]),
-    ...                          np.array([np.inf, 1.2]), np.array([True, True]))
-    >>> e.tolist(), se.tolist(), np.isnan(d).tolist()
-    ([0.0, 0.3], [0.0, 0.1], [True, False])
+    >>> e, se, d = _exact_bounds(np.array([6.9e-18, 0.3, 0.71]), np.array([1e-18, 0.1, 3.5e-17]),
+    ...                          np.array([np.inf, 1.2, 1.3e-30]), np.array([True, True, True]))
+    >>> e.tolist(), se.tolist(), d.tolist()[1:]
+    ([0.0, 0.3, 0.71], [0.0, 0.1, 0.0], [1.2, 0.0])
     """
     e, se, dff = e.copy(), se.copy(), np.asarray(dff, dtype=float).copy()
     e[prop] = np.clip(e[prop], 0.0, 1.0)
@@ -662,6 +667,11 @@ def _exact_bounds(e: np.ndarray, se: np.ndarray, dff: np.ndarray, prop: np.ndarr
     e[edge] = np.round(e[edge])
     se[edge] = 0.0
     dff[edge] = np.nan
+    # a variance that is only rounding residue (the share of a stratum variable in a
+    # stratified design: 3.5e-17 with a design effect of 1e-30) is 0, as R computes it
+    noise = ~edge & (se > 0) & (se <= 1e-12 * np.abs(e))
+    se[noise] = 0.0
+    dff[noise & np.isfinite(dff)] = 0.0
     return e, se, dff
 
 
@@ -711,6 +721,8 @@ def _likelihood_rows(d: Design, cols, dom, table: pd.DataFrame, level: float) ->
                 if not rows.any():
                     continue
                 r = table.iloc[row]
+                if r.se == 0 and 0 < r.estimate < 1:   # no sampling variance: the point
+                    continue
                 lo[row], hi[row] = likelihood_ci(c.a[rows], d.w[rows], d.w[inl].mean(),
                                                  r.estimate, r.se ** 2, r.df, level)
     table["ci_low"], table["ci_high"] = lo, hi

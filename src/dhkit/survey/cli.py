@@ -11,9 +11,35 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _notes(command):
+    """Run ``command`` with Python warnings (equal weights assumed, a guessed JK1 scale...)
+    printed as one ``note:`` line on stderr, not as ``file.py:89: UserWarning`` plus a
+    source line."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        import warnings
+
+        from dhkit.console import err_console
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            err_console.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = show
+            return command(*args, **kwargs)
+
+    return run
+
+
+@_notes
 def estimate_cmd(
     file: Path = typer.Argument(..., help="Data file: .csv, .parquet, .sav, .dta or .xlsx."),
-    weights: str = typer.Option(..., "--weights", "-w", help="Weight column."),
+    weights: str = typer.Option(None, "--weights", "-w",
+                                help="Weight column (none: derived from --fpc as R svydesign, "
+                                     "else equal weights with a warning)."),
     strata: str = typer.Option(None, "--strata", help="Stratum column."),
     psu: str = typer.Option(None, "--psu", help="Cluster column(s), one per stage, comma-separated."),
     fpc: str = typer.Option(None, "--fpc", help="FPC column(s) per stage: population size or fraction."),
@@ -71,8 +97,10 @@ def estimate_cmd(
     for opt, names in (("--categorical", categorical), ("--multiple", multiple)):
         missing = [n for n in _split(names) if n not in data.columns]
         if missing:
-            raise DhkitError("EST-013", f"{opt} column '{missing[0]}' is not in {file}; columns are "
-                             f"{', '.join(map(str, data.columns[:12]))}{'...' if data.shape[1] > 12 else ''}.")
+            from dhkit.survey.design import columns_hint
+
+            raise DhkitError("EST-013", f"{opt} column '{missing[0]}' is not in {file}; "
+                             f"{columns_hint(missing[0], data.columns)}")
     psus = _split(psu)
     fpcs = _split(fpc)
     if repweights:
@@ -101,32 +129,67 @@ def estimate_cmd(
         res.to_file(str(out))
         err_console.print(f"wrote {len(t)} estimates to {out} (design: {d.n} rows, degf {d.degf})")
     if json_out:
-        typer.echo(t.to_json(orient="records"))
+        typer.echo(_json_records(t))
         return
     _print(t, out_console if out is None else err_console, limit=None if out is None else 20)
 
 
+def _json_records(t) -> str:
+    """The table as JSON records with every float at full precision (pandas' ``to_json``
+    keeps 10 decimals: an SE of 1.2e-5 would lose its 1e-8 agreement with R); NaN → null."""
+    import json
+    import math
+
+    rows = t.to_dict(orient="records")
+    clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else
+                  v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows]
+    return json.dumps(clean, ensure_ascii=False)
+
+
+def _num(x: float, digits: int) -> str:
+    """A figure for the screen: large numbers in full with thousands separators (R prints
+    3687177.5, not 3.69e+06), others to ``digits`` significant digits."""
+    if x != x:
+        return ""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.{digits}g}"
+
+
 def _print(t, console, limit: int | None) -> None:
+    from rich import box
     from rich.table import Table
 
-    tab = Table(show_lines=False, pad_edge=False)
-    for c, right in (("indicator", False), ("domain", False), ("estimate", True), ("se", True),
-                     ("CI", True), ("deff", True), ("n", True), ("flag", False)):
-        tab.add_column(c, justify="right" if right else "left", overflow="fold")
     shown = t if limit is None else t.head(limit)
+    rows = []
     for r in shown.itertuples():
         name = f"{r.indicator}[{r.category}]" if r.category else r.indicator
         where = f"{r.domain}={r.level}" if r.domain else "(all)"
-        tab.add_row(name, where, f"{r.estimate:.4g}", f"{r.se:.3g}", f"{r.ci_low:.3g}–{r.ci_high:.3g}",
-                    f"{r.deff:.3g}", str(r.n_unweighted), r.flag)
-    console.print(tab)
+        rows.append((name, where, _num(r.estimate, 4), _num(r.se, 3),
+                     f"{_num(r.ci_low, 3)}–{_num(r.ci_high, 3)}", _num(r.deff, 3),
+                     str(r.n_unweighted), r.flag))
+    columns = ["indicator", "domain", "estimate", "se", "CI", "deff", "n", "flag"]
+    if not any(row[-1] for row in rows):          # no flag anywhere: no empty column
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    # no vertical rules; names and numbers are never broken across lines (a CI folded as
+    # "0.129–0.22" / "5" reads as two numbers)
+    tab = Table(show_lines=False, pad_edge=False, box=box.SIMPLE_HEAD, collapse_padding=True)
+    widths = [max([len(c)] + [len(row[k]) for row in rows]) for k, c in enumerate(columns)]
+    for c, width in zip(columns, widths):
+        tab.add_column(c, justify="left" if c in ("indicator", "domain", "flag") else "right",
+                       no_wrap=True, min_width=width)
+    for row in rows:
+        tab.add_row(*row)
+    # wider than the terminal: the terminal wraps the lines rather than rich cropping figures
+    console.print(tab, width=max(console.width, sum(widths) + 3 * len(widths)))
     if limit is not None and len(t) > limit:
         console.print(f"... {len(t) - limit} more rows in the output file")
 
 
+@_notes
 def regress_cmd(
     file: Path = typer.Argument(..., help="Data file: .csv, .parquet, .sav, .dta or .xlsx."),
-    weights: str = typer.Option(..., "--weights", "-w", help="Weight column."),
+    weights: str = typer.Option(None, "--weights", "-w",
+                                help="Weight column (none: derived from --fpc as R svydesign, "
+                                     "else equal weights with a warning)."),
     formula: str = typer.Option(..., "--formula", "-f",
                                 help='Model formula, e.g. "y ~ x1 + C(x2)" (C() or factor(): categorical).'),
     family: str = typer.Option("gaussian", "--family",
@@ -182,7 +245,7 @@ def regress_cmd(
         err_console.print(f"wrote {len(t)} coefficients to {out} ({fit.n} rows in the model, "
                           f"df {fit.df:g}, family {fit.family.name})")
     if json_out:
-        typer.echo(t.to_json(orient="records"))
+        typer.echo(_json_records(t))
         return
     if out is None:
         from rich.table import Table

@@ -41,6 +41,28 @@ def _rows(mask: np.ndarray, k: int = 5) -> str:
     return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
 
 
+def columns_hint(names, columns) -> str:
+    """What to say after "'X' is not in the data": the close spellings of the missing
+    name(s) when there are any ("did you mean 'api00'?"), else the first columns.
+
+    >>> columns_hint("api0", ["cds", "api00", "api99"])
+    "did you mean 'api00' or 'api99'?"
+    >>> columns_hint("zz", ["a", "b"])
+    'columns are a, b.'
+    """
+    import difflib
+
+    cols = [str(c) for c in columns]
+    for name in [names] if isinstance(names, str) else list(names):
+        close = difflib.get_close_matches(str(name), cols, n=3, cutoff=0.6)
+        if not close:   # a case slip: 'API00' for 'api00'
+            close = [c for c in cols if c.lower() == str(name).lower()]
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    more = f" (and {len(cols) - 12} more)" if len(cols) > 12 else ""
+    return f"columns are {', '.join(cols[:12])}{more}."
+
+
 def _codes(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..K-1 of the combinations of ``arrays`` (sorted), and the first row of each."""
     if len(arrays) == 1:
@@ -125,7 +147,9 @@ class Design(SurveyDesign):
     4.1.1 (``svydesign``, ``svyrecvar``); Wolter (2007) *Introduction to Variance
     Estimation*, ch. 6 (Taylor series).
 
-    Parameters mirror R: ``psu`` one column per stage (``None``: every row its own PSU),
+    Parameters mirror R: ``weights`` a column of sampling weights (``None``: derived from the
+    FPC as R does, ``Design(apiclus2, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])``; equal
+    weights with a warning when there is no FPC either), ``psu`` one column per stage (``None``: every row its own PSU),
     ``fpc`` one column per stage as population size (>1) or sampling fraction (<=1),
     ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``.
 
@@ -136,7 +160,7 @@ class Design(SurveyDesign):
     0.8
     """
 
-    def __init__(self, data: pd.DataFrame, *, weights: str, strata: str | None = None,
+    def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
                  nest: bool = False, lonely_psu: str = "fail") -> None:
         if lonely_psu not in LONELY_RULES:
@@ -150,15 +174,17 @@ class Design(SurveyDesign):
         self.nest = nest
         self.lonely_psu = lonely_psu
         self.n = len(self.data)
-        self.w = self._weights()
+        self.w = self._weights() if weights is not None else np.ones(self.n)
         self._adjust: tuple[Callable[[np.ndarray], np.ndarray], ...] = ()
         self._build_stages()
+        if weights is None:
+            self._weights_from_fpc()
 
     # ---- construction ---------------------------------------------------------------
     def _column(self, name: str, role: str) -> pd.Series:
         if name not in self.data.columns:
-            raise DhkitError("EST-013", f"{role} column '{name}' is not in the data; columns are "
-                             f"{', '.join(map(str, self.data.columns[:12]))}{'...' if self.data.shape[1] > 12 else ''}.")
+            raise DhkitError("EST-013", f"{role} column '{name}' is not in the data; "
+                             f"{columns_hint(name, self.data.columns)}")
         return self.data[name]
 
     def _weights(self) -> np.ndarray:
@@ -181,6 +207,22 @@ class Design(SurveyDesign):
             raise DhkitError("EST-003", f"weights column '{self.weights_name}' sums to zero. "
                              "Check that the right column was chosen.")
         return w
+
+    def _weights_from_fpc(self) -> None:
+        """No weight column (R ``svydesign`` without ``weights``/``probs``): each row's weight
+        is the product over stages of population / sample clusters in its stratum (R computes
+        ``prob`` from the FPC the same way); without an FPC, equal weights with a warning."""
+        if not self.fpc_names:
+            import warnings
+
+            warnings.warn("no weights or FPC given: equal probability assumed (as R svydesign)",
+                          stacklevel=3)
+            return
+        w = np.ones(self.n)
+        for st in self.stages:
+            h = st.stratum[st.cluster]
+            w *= st.popsize[h] / st.n_h[h]
+        self.w = w
 
     def _ids(self) -> list[np.ndarray]:
         """Stage cluster labels (before nesting), missing values rejected."""
@@ -477,6 +519,58 @@ class Design(SurveyDesign):
                              "(--lonely-psu), or merge the stratum with a neighbour.")
 
     # ---- calibration hook ---------------------------------------------------------------
+    def var(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None, **kw):
+        """Population variance of numeric variables (R ``svyvar``; ``svyby(..., svyvar)``).
+
+        As R on a linearization design: the estimate is the design mean of
+        ``(x - x̄)² · n/(n-1)`` with ``x̄`` the design mean and ``n`` the rows with a non-zero
+        weight (in the subset or the domain, missing values included), and its SE is that
+        mean's SE (``x̄`` taken as fixed). Missing values are left out (``na.rm=TRUE``).
+        Rows have ``statistic`` "variance"; other keywords as :meth:`mean`.
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 2], "c": [1, 2, 3, 4], "y": [1.0, 3, 2, 6]})
+        >>> round(float(Design(df, weights="w", psu="c").var("y").table.estimate[0]), 4)  # R: 5.1852
+        5.1852
+        """
+        names = [vars] if isinstance(vars, str) else list(vars)
+        keep = self.in_domain() & (self.w != 0)
+        blocks = [self._var_block(names, np.zeros(self.n, dtype=np.int64), keep, None, kw)]
+        if by is not None:
+            cols = [by] if isinstance(by, str) else list(by)
+            for c in cols:
+                self._column(c, "domain")
+            group = self.data[cols].groupby(cols, sort=True, dropna=True).ngroup().to_numpy()
+            blocks.append(self._var_block(names, group, keep & (group >= 0), by, kw))
+        from dhkit.survey.tidy import Estimates
+
+        table = pd.concat([b.table for b in blocks], ignore_index=True)
+        table["statistic"] = "variance"
+        table["deff"] = np.nan      # R's svyvar has no design effect
+        return Estimates(table)
+
+    def _var_block(self, names: list[str], group: np.ndarray, keep: np.ndarray, by, kw):
+        """One block of :meth:`var`: the centred, rescaled values within each ``group``."""
+        derived = {}
+        k = int(group.max()) + 1 if len(group) else 1
+        g = np.where(group >= 0, group, 0)
+        n_g = np.bincount(g[keep], minlength=k).astype(float)
+        for name in names:
+            x = pd.to_numeric(self._column(name, "variable"), errors="coerce").to_numpy(float)
+            bad = np.isnan(x) & self.data[name].notna().to_numpy()
+            if bad.any():
+                raise DhkitError("EST-014", f"variable '{name}' is not numeric at {_rows(bad)}; "
+                                 "a variance needs numbers.")
+            ok = keep & ~np.isnan(x)
+            sw = np.bincount(g[ok], weights=self.w[ok], minlength=k)
+            swx = np.bincount(g[ok], weights=(self.w * np.nan_to_num(x))[ok], minlength=k)
+            xbar = np.divide(swx, sw, out=np.full(k, np.nan), where=sw > 0)
+            scale = np.divide(n_g, n_g - 1, out=np.full(k, np.nan), where=n_g > 1)
+            derived[name] = (x - xbar[g]) ** 2 * scale[g]
+        est = self.update(**derived).mean(names, by=by, **kw)
+        t = est.table
+        return type(est)(t[t.domain == ""] if by is None else t[t.domain != ""])
+
     def with_weights(self, new_w: np.ndarray,
                      adjust: Callable[[np.ndarray], np.ndarray] | None = None) -> Design:
         """A design on the same data with new weights; ``adjust`` is appended to the score

@@ -166,12 +166,13 @@ def model_frame(design, formula: str, rows: np.ndarray | None = None) -> ModelFr
     except Exception as e:
         raise DhkitError("EST-030", f"formula {formula!r} could not be read ({e}); write it as "
                          "\"y ~ x1 + C(x2)\" with column names of the data.") from None
+    from dhkit.survey.design import columns_hint
+
     missing = sorted(str(v) for v in f.required_variables
                      if v not in data.columns and str(v) not in ("C", "np", "I"))
     if missing:
         raise DhkitError("EST-013", f"formula {formula!r} names column(s) {', '.join(missing)} "
-                         f"not in the data; columns are {', '.join(map(str, data.columns[:12]))}"
-                         f"{'...' if data.shape[1] > 12 else ''}.")
+                         f"not in the data; {columns_hint(missing, data.columns)}")
     keep = design.in_domain().copy()
     if rows is not None:
         keep &= np.asarray(rows, bool)

@@ -129,6 +129,12 @@ def run_batch(
     rows = np.tile(dom_rows, k)
     prop = np.repeat([c.prop and c.kind == "mean" for c in cols], nl)
     lo, hi = _intervals(design, theta, var, e, se, df, rows, prop, ci, level)
+    # a variance that is only rounding residue (a stratum variable's share when the
+    # replicates come from a stratified design) is 0, as the linearization engine says
+    noise = (se > 0) & (se <= 1e-12 * np.abs(e))
+    se = np.where(noise, 0.0, se)
+    lo, hi = np.where(noise, e, lo), np.where(noise, e, hi)
+    deffs = np.where(noise & np.isfinite(_tmajor(dvals)), 0.0, _tmajor(dvals))
     count = _tmajor(n_un)
     empty = count == 0
     e, se, lo, hi = (np.where(empty, np.nan, x) for x in (e, se, lo, hi))
@@ -145,7 +151,7 @@ def run_batch(
         "indicator": np.repeat([c.indicator for c in cols], nl),
         "base": np.repeat([c.base for c in cols], nl),
         "domain": np.tile(dom_name, k), "level": np.tile(lev_name, k),
-        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": _tmajor(dvals),
+        "estimate": e, "se": se, "ci_low": lo, "ci_high": hi, "deff": deffs,
         "n_unweighted": count.round().astype(np.int64), "n_weighted": _tmajor(n_w),
         "flag": flags.flag(count), "df": df, "cv": cv,
         "category": np.repeat([c.category for c in cols], nl),

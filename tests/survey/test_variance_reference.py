@@ -1,0 +1,43 @@
+"""`Design.var` equals R `svyvar` (and `svyby(..., svyvar)`) on R's own data sets
+(fixtures from tests/reference/r/variance.R, R survey 4.1.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dhkit.survey import Design
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
+R = pd.read_csv(REF / "variance" / "svyvar.csv", keep_default_na=False)
+
+
+def data(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / "core" / f"{name}.csv")
+
+
+DESIGNS = {
+    "strat": lambda: Design(data("apistrat"), weights="pw", strata="stype", fpc="fpc"),
+    "clus1": lambda: Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc"),
+    "clus2": lambda: Design(data("apiclus2"), psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
+    "nhanes": lambda: Design(data("nhanes"), weights="WTMEC2YR", strata="SDMVSTRA",
+                             psu="SDMVPSU", nest=True),
+    "strat_subset_E": lambda: Design(data("apistrat"), weights="pw", strata="stype",
+                                     fpc="fpc").subset("stype == 'E'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(set(R.case)))
+def test_variance_equals_r_svyvar(case):
+    want = R[R.case == case]
+    d = DESIGNS[case]()
+    for (var, domain), rows in want.groupby(["indicator", "domain"]):
+        got = d.var(var, by=domain or None).table
+        got = got[got.domain == domain].set_index("level")
+        for r in rows.itertuples():
+            row = got.loc[str(r.level)]
+            assert row.estimate == pytest.approx(r.estimate, rel=1e-10), (case, var, r.level)
+            assert row.se == pytest.approx(r.se, rel=1e-8), (case, var, r.level)
+            assert row.statistic == "variance"

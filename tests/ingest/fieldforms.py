@@ -276,3 +276,87 @@ def odk_csvs(folder: Path, subs: list[Submission], *, form_id: str = "hh_visit",
             w.writerows(rows)
         out.append(p)
     return out
+
+
+# ------------------------------------------------------------- cascading selects
+def cascade_form(path: Path) -> Path:
+    """A market form with cascading selects (``choice_filter``), the way pyxform users write
+    them: ``district`` filtered by ``region=${region}``; in repeat ``plots``, ``main_crop``
+    filtered by ``selected(${crops}, name)`` and ``plot_district`` by the parent's region;
+    ``stall`` with a filter dhkit does not read (``starts-with``)."""
+    head = ["type", "name", "label::English (en)", "label::Français (fr)", "required",
+            "constraint", "choice_filter"]
+    survey = [
+        ["start", "start", "", "", "", "", ""],
+        ["begin_group", "loc", "Location", "Lieu", "", "", ""],
+        ["select_one region", "region", "Region", "Région", "yes", "", ""],
+        ["select_one district", "district", "District", "District", "yes", "",
+         "region=${region}"],
+        ["decimal", "price", "Price of rice", "Prix du riz", "", ". >= 0", ""],
+        ["select_multiple crop", "crops", "Crops sold", "Cultures vendues", "", "", ""],
+        ["select_one district", "stall", "Stall district", "District du stand", "", "",
+         "starts-with(name, ${region})"],
+        ["end_group", "", "", "", "", "", ""],
+        ["begin_repeat", "plots", "Plot", "Parcelle", "", "", ""],
+        ["select_one crop", "main_crop", "Main crop", "Culture principale", "", "",
+         "selected(${crops}, name)"],
+        ["select_one district", "plot_district", "Plot district", "District", "", "",
+         "region = ${region}"],
+        ["end_repeat", "", "", "", "", "", ""],
+    ]
+    choices = [["region", "N", "North", "Nord", ""], ["region", "S", "South", "Sud", ""],
+               ["district", "n1", "Nkove", "Nkove", "N"], ["district", "n2", "Bama", "Bama", "N"],
+               ["district", "s1", "Loro", "Loro", "S"],
+               ["crop", "rice", "Rice", "Riz", ""], ["crop", "maize", "Maize", "Maïs", ""],
+               ["crop", "yam", "Yam", "Igname", ""]]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for r in [head] + survey:
+        ws.append(r)
+    wc = wb.create_sheet("choices")
+    for r in [["list_name", "name", "label::English (en)", "label::Français (fr)", "region"]] \
+            + choices:
+        wc.append(r)
+    wset = wb.create_sheet("settings")
+    wset.append(["form_title", "form_id", "version", "default_language"])
+    wset.append(["Market visit", "mkt", "1", "English (en)"])
+    wb.save(path)
+    return path
+
+
+@dataclass
+class Market:
+    uuid: str
+    region: str
+    district: str
+    price: str = "10"
+    crops: str = "rice maize"
+    stall: str = ""
+    plots: list[tuple[str, str]] = field(default_factory=list)   # (main_crop, plot_district)
+
+
+def kobo_cascade_xlsx(path: Path, subs: list[Market]) -> Path:
+    """Kobo's XLSX export of :func:`cascade_form`: main sheet ``Market visit`` with split
+    select_multiple columns, repeat sheet ``plots``."""
+    crops = ("rice", "maize", "yam")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Market visit"
+    ws.append(["start", "loc/region", "loc/district", "loc/price", "loc/crops"]
+              + [f"loc/crops/{c}" for c in crops]
+              + ["loc/stall", "__version__", "_id", "_uuid", "_submission_time", "_index"])
+    for i, s in enumerate(subs, start=1):
+        ws.append(["2024-03-01T10:00:00", s.region, s.district, s.price, s.crops]
+                  + ["1" if c in s.crops.split() else "0" for c in crops]
+                  + [s.stall, "1", str(9000 + i), s.uuid, "2024-03-01T10:05:00", str(i)])
+    wr = wb.create_sheet("plots")
+    wr.append(["plots/main_crop", "plots/plot_district", "_index", "_parent_table_name",
+               "_parent_index", "_submission__id", "_submission__uuid"])
+    j = 0
+    for i, s in enumerate(subs, start=1):
+        for crop, district in s.plots:
+            j += 1
+            wr.append([crop, district, str(j), "Market visit", str(i), str(9000 + i), s.uuid])
+    wb.save(path)
+    return path

@@ -634,7 +634,7 @@ class _Importer:
         rep = self.cb.repeats[level]
         for q in self.cb.data_questions(level):
             exprs += effective_relevance(q, self.cb)
-            exprs += [e for e in (q.constraint, q.required_if) if e]
+            exprs += [e for e in (q.constraint, q.required_if, q.choice_filter) if e]
         exprs += [rep.relevant] if rep.relevant else []
         exprs += [g.relevant for g in (self.cb.questions.get(n) for n in rep.group.split("/")
                                        if rep.group) if g is not None and g.relevant]

@@ -6,7 +6,8 @@ and the predicates are combined with ``UNION ALL`` into one problems table: one 
 (row, field, code). No Python loop over rows, so a million rows validate in seconds.
 
 Codes (``docs/errors/IMP.md``): IMP-004 type, IMP-005 choice, IMP-006 required answer
-missing, IMP-007 answered where not asked, IMP-010 constraint, IMP-011 age out of range.
+missing, IMP-007 answered where not asked, IMP-010 constraint, IMP-011 age out of range,
+IMP-021 a choice a cascading select's ``choice_filter`` did not offer.
 Cross-row rules (keys, parents) live in :mod:`dhkit.ingest.importer`.
 
 >>> sql_type(Question("a", "integer"), Codebook("t", "f"))
@@ -216,6 +217,8 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                                  f"{v}, {lit(f'(?:{alt})(?: (?:{alt}))*')})",
                                  f"'\"' || array_to_string({bad}, ' ') || '\"' || {lit(tail)}",
                                  v))
+        if q.choice_filter and t in ("select_one", "select_multiple"):
+            out += choice_filter_checks(q, cb, columns, notes)
     rel_exprs = effective_relevance(q, cb)
     rel_sql = [translate(e, "relevance") for e in rel_exprs]
     rel = None if any(r is None for r in rel_sql) else (
@@ -243,6 +246,71 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
         out.append(Check("IMP-011", q.name, f"{a} < {lo} OR {a} > {hi}",
                          lit(f"age outside the study's range {lo}-{hi}"), v))
     return out
+
+
+SEP = "\x1f"     # joins a choice name and a choices-sheet value in one lookup key
+
+
+def _offered(terms, q: Question, cb: Codebook, columns: dict[str, str], x: str) -> str:
+    """SQL: TRUE where choice ``x`` (SQL text) is offered by the filter on this row, NULL
+    where an answer the filter reads is empty (not judged: its own rule reports it)."""
+    choices = cb.choices.get(q.list_name or "", [])
+
+    def attr(c, column: str) -> str:
+        return c.name if column == "name" else c.attrs.get(column, "")
+
+    parts = []
+    for term in terms:
+        if term.ref is None:          # a fixed filter: the set of choices it offers
+            hit = [c.name for c in choices if (attr(c, term.column) == term.literal)
+                   == (term.op == "=")]
+            parts.append(f"{x} IN ({', '.join(map(lit, hit))})" if hit else "FALSE")
+            continue
+        p = columns[term.ref]
+        keys = ", ".join(lit(c.name + SEP + attr(c, term.column)) for c in choices)
+        if term.op == "selected":
+            parts.append(f"CASE WHEN {p} IS NOT NULL THEN list_has_any(list_transform("
+                         f"string_split({p}, ' '), t -> {x} || {lit(SEP)} || t), [{keys}]) END")
+        else:     # IN (...) is a hash probe
+            hit = f"({x} || {lit(SEP)} || {p}) IN ({keys})"
+            parts.append(f"CASE WHEN {p} IS NOT NULL THEN "
+                         f"{hit if term.op == '=' else 'NOT ' + hit} END")
+    return " AND ".join(f"({p})" for p in parts)
+
+
+def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
+                         notes: list[str]) -> list[Check]:
+    """IMP-021: the answer of a cascading select is a choice its ``choice_filter`` offered,
+    given the answers it depends on (district ``s1`` with region ``N`` under
+    ``region=${region}`` is not). Filters dhkit cannot read become a note, not a check."""
+    from dhkit.instrument.choice_filter import SUPPORTED, read_choice_filter
+
+    terms = read_choice_filter(q.choice_filter or "")
+    missing = sorted({t.ref for t in terms or () if t.ref and t.ref not in columns})
+    if terms is None or missing:
+        why = (f"refers to {', '.join(missing)}, not available to this sheet" if terms
+               else "dhkit checks only " + ", ".join(SUPPORTED))
+        notes.append(f"{q.name}: choice_filter {q.choice_filter} not checked at import ({why})")
+        return []
+    v = columns[q.name]
+    codes = [c for c in cb.choice_values(q.list_name or "") if not (q.or_other and c == "other")]
+    arr = "(" + ", ".join(lit(c) for c in codes) + ")"
+    refs = list(dict.fromkeys(t.ref for t in terms if t.ref))
+    given = " || ' and ' || ".join(
+        f"{lit(r + ' = ')} || '\"' || COALESCE({columns[r]}, '') || '\"'" for r in refs)
+    tail = f"(choice_filter {q.choice_filter})"
+    if q.base_type == "select_one":
+        cond = (f"{v} IS NOT NULL AND {v} IN {arr} AND NOT COALESCE("
+                f"{_offered(terms, q, cb, columns, v)}, TRUE)")
+        shown = f"'\"' || {v} || '\"'"
+    else:
+        bad = (f"list_filter(string_split({v}, ' '), x -> x IN {arr} AND NOT "
+               f"COALESCE({_offered(terms, q, cb, columns, 'x')}, TRUE))")
+        cond = f"{v} IS NOT NULL AND len({bad}) > 0"
+        shown = f"'\"' || array_to_string({bad}, ' ') || '\"'"
+    when = f" || ' when ' || {given}" if given else ""
+    msg = f"{shown} || ' is not a choice offered'{when} || ' ' || {lit(tail)}"
+    return [Check("IMP-021", q.name, cond, msg, v)]
 
 
 def any_problem(checks: list[Check]) -> str:

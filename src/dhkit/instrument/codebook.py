@@ -24,6 +24,9 @@ class Choice:
     name: str                                  # the value stored in the data
     labels: dict[str, str] = field(default_factory=dict)   # language code -> label
     row: int | None = None                     # 1-based row in the choices sheet
+    #: other columns of the choices sheet (e.g. ``region`` for a cascading select's
+    #: ``choice_filter region=${region}``), lower-case column name -> text
+    attrs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def merge(forms: list[FormVersion]) -> FormVersions:
             repeats.setdefault(name, r)
         for lst, cs in f.codebook.choices.items():
             have = {c.name for c in choices.setdefault(lst, [])}
-            choices[lst] += [Choice(c.list_name, c.name, c.labels, c.row) for c in cs
+            choices[lst] += [Choice(c.list_name, c.name, c.labels, c.row, c.attrs) for c in cs
                              if c.name not in have]
     merged = replace(newest, questions=questions, choices=choices, repeats=repeats,
                      languages=list(dict.fromkeys(

@@ -372,7 +372,9 @@ def _read_choices(rows, cols, fname, has_sheet, report) -> dict[str, list[Choice
             continue
         seen[list_name, name] = row
         choices.setdefault(list_name, []).append(
-            Choice(list_name, name, _texts(rec, cols, "label"), row))
+            Choice(list_name, name, _texts(rec, cols, "label"), row, {
+                col: rec[h] for h, (col, lang) in cols.items()
+                if lang is None and col not in ("list_name", "name") and rec.get(h)}))
     return choices
 
 
@@ -576,4 +578,16 @@ def check_form(path: str | Path) -> ValidationReport:
                            field=f"survey:{column}", value=expr,
                            hint="dhkit will not check this rule at import"
                            if exc.code == "INS-031" else None)
+        _check_choice_filter(q, path.name, report)
     return report
+
+
+def _check_choice_filter(q: Question, fname: str, report: ValidationReport) -> None:
+    """A note (INS-031) for a ``choice_filter`` the import cannot check."""
+    from dhkit.instrument.choice_filter import SUPPORTED, read_choice_filter
+
+    if q.choice_filter and read_choice_filter(q.choice_filter) is None:
+        report.add("INS-031", f"{q.name}: choice_filter not checked at import (dhkit checks "
+                   f"{', '.join(SUPPORTED)})", file=fname, row=q.row,
+                   field="survey:choice_filter", value=q.choice_filter,
+                   hint="dhkit will not check this rule at import")

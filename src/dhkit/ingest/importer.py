@@ -341,7 +341,8 @@ class _Importer:
         labelled = self._label_values(sheet, cmap, qs)
         for q in qs:
             header = cmap.questions.get(q.name)
-            expr = normalise(q, self.cb, header, cmap.splits.get(q.name))
+            expr = normalise(q, self.cb, header, cmap.splits.get(q.name),
+                             decimal_comma=sheet.delimiter == ";")
             if q.name in labelled:
                 expr = translate_labels(expr, labelled[q.name],
                                         q.base_type == "select_multiple")

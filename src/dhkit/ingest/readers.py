@@ -84,6 +84,7 @@ class Sheet:
     #: and numbers rows by the staged table's rowid, so the numbering window (one thread)
     #: runs only when the file's own text of a bad row is needed
     scan: str = ""
+    delimiter: str = ""           # CSV: the field separator (";" allows decimal commas)
 
     @property
     def head(self) -> str:
@@ -203,6 +204,7 @@ def _load_csv(con, path: Path, table: str, encoding: str | None) -> Sheet:
     sheet.headers = [h for h in sheet.headers if h != ROW_COL]
     sheet.is_view = True
     sheet.scan = scan
+    sheet.delimiter = delim
     return sheet
 
 

@@ -72,8 +72,11 @@ def sql_type(q: Question, cb: Codebook) -> str:
 
 
 def normalise(q: Question, cb: Codebook, header: str | None,
-              splits: dict[str, str] | None) -> str:
-    """SQL turning the raw column(s) of a question into clean text (NULL when empty)."""
+              splits: dict[str, str] | None, decimal_comma: bool = False) -> str:
+    """SQL turning the raw column(s) of a question into clean text (NULL when empty).
+
+    ``decimal_comma`` (a ``;``-separated CSV: Kobo/Excel in French or Spanish locales write
+    "120,5"): a decimal answer written ``digits,digits`` is read with a decimal point."""
     if splits and not header:
         parts = ", ".join(
             f"CASE WHEN lower(trim({qi(h)})) IN ('1', '1.0', 'true', 'yes') THEN {lit(c)} END"
@@ -85,6 +88,9 @@ def normalise(q: Question, cb: Codebook, header: str | None,
     if q.base_type == "select_multiple":
         return (f"CASE WHEN regexp_matches({x}, '\\s\\s|[\\t\\n]') THEN NULLIF(trim("
                 f"regexp_replace({x}, '\\s+', ' ', 'g')), '') ELSE {x} END")
+    if decimal_comma and q.base_type in ("decimal", "range", "calculate"):
+        x = (f"CASE WHEN regexp_full_match({x}, '-?\\d+,\\d+') THEN replace({x}, ',', '.') "
+             f"ELSE {x} END")
     if q.base_type in ("integer", "decimal", "calculate") or (
             q.base_type == "select_one" and int_codes(cb, q)):
         return NUMERIC_PREP.format(x=x)
@@ -196,8 +202,10 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS BIGINT) "
                              "IS NULL", f"{shown} || 'is not a whole number'", v))
         elif t in ("decimal", "range"):
+            comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
+                     "comma? write it with a point, e.g. 120.5)' ELSE '' END")
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DOUBLE) "
-                             "IS NULL", f"{shown} || 'is not a number'", v))
+                             "IS NULL", f"{shown} || 'is not a number' || {comma}", v))
         elif t == "date":
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
                              "IS NULL", f"{shown} || 'is not a date (YYYY-MM-DD)'", v))
@@ -238,8 +246,11 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
         con = translate(q.constraint, "constraint")
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
-            out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL AND NOT COALESCE({con}, TRUE)",
-                             lit(msg), v))
+            typed = {"integer": "BIGINT", "decimal": "DOUBLE", "range": "DOUBLE",
+                     "date": "DATE"}.get(t)     # a value of the wrong type is IMP-004 only
+            ok = f" AND TRY_CAST({v} AS {typed}) IS NOT NULL" if typed else ""
+            out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL{ok} AND NOT COALESCE({con}, "
+                             "TRUE)", lit(msg), v))
     if present and age and q.name == age[0]:
         _, lo, hi = age
         a = f"TRY_CAST({v} AS DOUBLE)"
@@ -290,7 +301,9 @@ def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
     if terms is None or missing:
         why = (f"refers to {', '.join(missing)}, not available to this sheet" if terms
                else "dhkit checks only " + ", ".join(SUPPORTED))
-        notes.append(f"{q.name}: choice_filter {q.choice_filter} not checked at import ({why})")
+        note = f"{q.name}: choice_filter {q.choice_filter} not checked at import ({why})"
+        if note not in notes:         # once, however many files are imported
+            notes.append(note)
         return []
     v = columns[q.name]
     codes = [c for c in cb.choice_values(q.list_name or "") if not (q.or_other and c == "other")]

@@ -14,7 +14,9 @@ def init_cmd(
     instrument: Optional[Path] = typer.Option(
         None, "--instrument", help="Your XLSForm (.xlsx); the shipped household survey if "
         "omitted. It is copied into the folder."),
-    country: str = typer.Option("CO", "--country", help="ISO 3166-1 alpha-2 country code."),
+    country: Optional[str] = typer.Option(
+        None, "--country", help="ISO 3166-1 alpha-2 country code of the study (CO, Colombia, "
+        "if omitted).", show_default=False),
     name: Optional[str] = typer.Option(None, "--name", help="Study name shown in reports."),
     demo: bool = typer.Option(False, "--demo", help="Synthetic demo study: accepts the public "
                               "demo key. Never for real data."),
@@ -24,12 +26,23 @@ def init_cmd(
     Example: dhkit init my-study --country CO --name "Disrupting Harm — Colombia"
     """
     from dhkit.console import err_console
-    from dhkit.workspace.config import init_study
+    from dhkit.workspace.config import init_study, settings_not_in_form
 
-    study = init_study(dir, instrument=instrument, country=country, demo=demo, name=name)
+    study = init_study(dir, instrument=instrument, country=country or "CO", demo=demo,
+                       name=name)
     err_console.print(f"Created study [bold]{study.name}[/bold] in {study.dir}")
     err_console.print(f"  settings:   {study.toml_path}")
     err_console.print(f"  instrument: {study.instrument_path}")
+    if country is None:
+        err_console.print("  country:    CO (the default: give --country XX for another "
+                          "country, or edit [study] country in study.toml)", markup=False)
+    missing = settings_not_in_form(study) if instrument is not None else []
+    if missing:
+        err_console.print(f"note: study.toml names variables your form does not have: "
+                          f"{'; '.join(missing)}. Edit them in {study.toml_path.name} to your "
+                          "form's names (the stratum, cluster, submission id and age "
+                          "questions) before `dhkit weights build` and estimates.",
+                          markup=False)
     if not demo:
         err_console.print("  key:        set DHKIT_KEY (e.g. export DHKIT_KEY=$(openssl rand "
                           "-hex 32)) or a key_file outside the folder before importing")

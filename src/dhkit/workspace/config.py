@@ -460,6 +460,26 @@ def init_study(dir: str | Path, instrument: str | Path | None | bool = None, cou
     return load_study(folder)
 
 
+def settings_not_in_form(study: Study) -> list[str]:
+    """The ``study.toml`` settings that name a variable the study's form does not have
+    (``init`` writes the shipped form's names: ``psu_id``, ``hh_id``, ...), as
+    ``[section] key = "value"``. ``[design] weights`` is left out (``dhkit weights build``
+    writes it). Empty when the form cannot be read (``dhkit instrument check`` says why).
+
+    >>> import tempfile
+    >>> settings_not_in_form(init_study(tempfile.mkdtemp(), demo=True))
+    []
+    """
+    try:
+        names = set(study.codebook().questions)
+    except DhkitError:
+        return []
+    wanted = [("design", "strata", study.design.strata), ("design", "psu", study.design.psu),
+              ("design", "fpc", study.design.fpc), ("import", "key", study.imports.key),
+              ("import", "age_variable", study.imports.age_variable)]
+    return [f'[{sec}] {key} = "{v}"' for sec, key, v in wanted if v and v not in names]
+
+
 def _is_shipped(src: Path) -> bool:
     from dhkit.instrument import shipped_form_path
 

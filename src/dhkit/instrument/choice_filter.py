@@ -18,8 +18,8 @@ Terms (``col`` is a column of the choices sheet; ``name`` is the choice's own na
 
 Reference: https://xlsform.org/en/#cascading-selects
 
->>> read_choice_filter("region=${region} and kind = 'urban'")
-(Term(op='=', column='region', ref='region', literal=None), Term(op='=', column='kind', ref=None, literal='urban'))
+>>> [(t.column, t.ref, t.literal) for t in read_choice_filter("region=${r} and kind = 'urban'")]
+[('region', 'r', None), ('kind', None, 'urban')]
 >>> read_choice_filter("starts-with(name, ${x})") is None
 True
 """

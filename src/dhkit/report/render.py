@@ -27,7 +27,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
-    "Contents", "Key figures", "Methods", "Sampling-error appendix", "Data dictionary",
+    "Contents", "Key figures", "Key findings", "Methods", "Sampling-error appendix", "Data dictionary",
     "Base", "Total", "Per cent of base", "Estimate", "Standard error", "95% CI",
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
     "Values in parentheses: unweighted base of 25–49, interpret with caution.",

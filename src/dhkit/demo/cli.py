@@ -127,7 +127,7 @@ def _print_summary(study, as_json: bool, context=None) -> None:
     t.add_row("children + caregivers interviewed", f"{c.children:,}", "999")
     t.add_row("response rate", f"{c.response_rate:.0%}", "44%")
     h = _headline(study, context)
-    source = ("report, calibrated weights" if h is not e
+    source = ("report" if h is not e
               else "generator's weights, before the weights stage")
     t.add_row(f"any TF-CSEA, past year ({source})", f"{h.any_tfcsea:.1%}", "21%")
     t.add_row("  girls / boys", f"{h.any_girls:.0%} / {h.any_boys:.0%}", "25% / 17%")

@@ -259,7 +259,7 @@ def test_every_significant_difference_is_shown_in_the_report(built):
                     & (est.domain == r.domain)]
         if (sides.se.astype(str) == "0.0").any():
             continue                      # degenerate: a side is 0 % or 100 % by definition
-        assert f"Significant difference by {label}: " in html, (r.indicator, r.domain)
+        assert f" differs significantly by {label}: " in html, (r.indicator, r.domain)
 
 
 def test_off_table_difference_is_worded_with_both_levels_and_p():
@@ -278,11 +278,11 @@ def test_off_table_difference_is_worded_with_both_levels_and_p():
                         "p_value": [0.013], "significant": [True]})
     a = SimpleNamespace(catalogue=cat, public=est, contrasts=ctr)
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["sex"]) == [
-        "Significant difference by area: Told someone about what happened, Rural 62.0% against "
-        "Urban 41.0% (+21.0 percentage points, p = 0.013)."]
+        "Told someone about what happened differs significantly by area: Rural: 62.0%; "
+        "urban: 41.0% (+21.0 percentage points, p = 0.013)."]
     assert significant_elsewhere(a, Translator("es"), ["told_anyone"], ["sex"]) == [
-        "Diferencia significativa por zona: Le contó a alguien lo que pasó, Rural 62,0\xa0% "
-        "frente a Urbana 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
+        "Le contó a alguien lo que pasó: diferencia significativa según zona. Rural: "
+        "62,0\xa0%; urbana: 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []
 
 
@@ -312,3 +312,20 @@ def test_zero_estimate_is_exactly_zero_with_a_korn_graubard_interval_and_blank_d
     # Korn–Graubard at 0: the upper bound of 0 of n is 1 − 0.025^(1/n*), n* ≤ n
     n = zero.n_unweighted.astype(float)
     assert (zero.ci_high >= 1 - 0.025 ** (1 / n) - 1e-12).all()
+
+
+def test_the_contents_list_does_not_number_chapters_a_second_time(built):
+    import re
+
+    html = built.files["report.html"].read_text(encoding="utf-8")
+    toc = html[html.index('class="toc"'):html.index("</nav>")]
+    assert "<ol>" not in toc
+    titles = re.findall(r'<a href="#[^"]+">([^<]+)</a>', toc)
+    assert any(re.match(r"\d+\. \w", x) for x in titles)   # the chapter carries its number
+
+
+def test_a_number_range_in_a_table_header_stays_on_one_line():
+    from dhkit.report.render import nowrap_ranges
+
+    assert str(nowrap_ranges("12–14 & 15–17")) == \
+        '<span class="nowrap">12–14</span> &amp; <span class="nowrap">15–17</span>'

@@ -150,3 +150,42 @@ def test_a_typed_ratio_must_be_the_reports_prevalence_ratio(tmp_path):
     assert _fails_with(tmp_path, "## summary\nIt was 3 times the rate.\n") == ["FND-002"]
     es = "## summary\nFue 3,1 veces la tasa.\n"
     assert findings_for(_analysis(), _inputs(tmp_path, es, "es"), Translator("es"), pr).summary
+
+
+def _told(formal):
+    a = _analysis()
+    extra = pd.DataFrame([_row("told_anyone", 0.49, 205), _row("told_no_one", 0.37, 205),
+                          _row("reported_formal", formal, 205)])
+    a.public = pd.concat([a.public[a.public["indicator"] != "told_anyone"], extra],
+                         ignore_index=True)
+    a.estimates = a.public
+    return a
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "none of the 205 children who were subjected to it reported it to the police"),
+    ("es", "ninguno de los 205 niños, niñas y adolescentes que la sufrieron lo denunció")])
+def test_no_formal_report_is_worded_as_none_of_the_base_not_zero_per_cent(tmp_path, lang,
+                                                                         words):
+    out = findings_for(_told(0.0), _inputs(tmp_path), Translator(lang))
+    told = [p for p in out.summary if "205" in p][0]
+    assert words in told and "0.0%" not in told and "0,0" not in told
+
+
+def test_a_non_zero_formal_report_is_cited_as_a_per_cent(tmp_path):
+    out = findings_for(_told(0.03), _inputs(tmp_path), Translator("en"))
+    assert any("3.0% reported it to the police" in p for p in out.summary)
+
+
+def test_the_most_common_form_is_named_inside_the_sentence_in_lower_case(tmp_path):
+    out = findings_for(_analysis(), _inputs(tmp_path), Translator("en"))
+    assert "The most common form was “sent unwanted sexual images” (15.0%)." in out.summary
+
+
+def test_a_chapter_box_lists_distinct_findings_one_each(tmp_path):
+    out = findings_for(_analysis(), _inputs(tmp_path), Translator("en"))
+    box = out.sections["abuse"]
+    assert box[0] == "Subjected to any TF-CSEA in the past year: 21.0%."
+    assert len(box) == len(set(box)) and 1 < len(box) <= 6
+    assert any(p.startswith("Subjected to any TF-CSEA in the past year, by area: Rural 29.0%")
+               for p in box)

@@ -113,6 +113,9 @@ def _print_summary(study, as_json: bool, context=None) -> None:
             if imp is not None:
                 doc["import"] = {"accepted": imp.accepted, "quarantined": imp.quarantined,
                                  "problems": len(imp.report.problems)}
+        h = _headline(study, context)
+        if h is not e:
+            doc["report_headline"] = asdict(h)
         out_console.print_json(json.dumps(doc, default=str))
         return
     t = Table(title="Synthetic demo study (no real data)", title_justify="left")
@@ -123,10 +126,14 @@ def _print_summary(study, as_json: bool, context=None) -> None:
     t.add_row("households screened (submissions)", f"{c.submissions:,}", "1,309")
     t.add_row("children + caregivers interviewed", f"{c.children:,}", "999")
     t.add_row("response rate", f"{c.response_rate:.0%}", "44%")
-    t.add_row("any TF-CSEA, past year (weighted)", f"{e.any_tfcsea:.1%}", "21%")
-    t.add_row("  girls / boys", f"{e.any_girls:.0%} / {e.any_boys:.0%}", "25% / 17%")
-    t.add_row("  urban / rural", f"{e.any_urban:.0%} / {e.any_rural:.0%}", "17% / 29%")
-    t.add_row("  children, population estimate", f"{e.victims_weighted:,.0f}", "~860,000")
+    h = _headline(study, context)
+    source = ("report" if h is not e
+              else "generator's weights, before the weights stage")
+    t.add_row(f"any TF-CSEA, past year ({source})", f"{h.any_tfcsea:.1%}", "21%")
+    t.add_row("  girls / boys", f"{h.any_girls:.0%} / {h.any_boys:.0%}", "25% / 17%")
+    t.add_row("  urban / rural", f"{h.any_urban:.0%} / {h.any_rural:.0%}", "17% / 29%")
+    pop = h.population if h is not e else round(e.victims_weighted, -4)
+    t.add_row("  children, population estimate", f"~{pop:,.0f}", "~860,000")
     t.add_row("children reporting any / instances", f"{c.victims:,} / {c.instances:,}",
               "190 / 379")
     t.add_row("  victims with more than one form", f"{e.multi_form_share:.0%}", "39%")
@@ -154,6 +161,16 @@ def _print_summary(study, as_json: bool, context=None) -> None:
             err_console.print(f"Next: dhkit status {context.study_dir}")
         for note in context.notes:
             err_console.print(f"  note: {note}")
+
+
+def _headline(study, context):
+    """The report's headline when the report was written (its figures are the ones a reader
+    sees: calibrated weights of the weights stage); else the generator's own estimates."""
+    from dhkit.demo.study import report_headline
+
+    rep = context.results.get("report") if context is not None else None
+    h = report_headline(rep.estimates) if rep is not None else None
+    return h if h is not None else study.estimates
 
 
 def register(app: typer.Typer) -> None:

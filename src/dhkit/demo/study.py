@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from dhkit.demo.generate import DemoData, draw
 from dhkit.demo.schema import AB_ITEMS
@@ -67,6 +68,52 @@ class DemoStudy:
 
     def all_paths(self) -> list[Path]:
         return [p for ps in self.paths.values() for p in ps]
+
+
+@dataclass(frozen=True)
+class ReportHeadline:
+    """The report's own headline figures (calibrated weights of the weights stage), so the
+    demo's summary prints what the report prints: one source of truth.
+
+    ``population`` is rounded to 10,000, as the report rounds it (``{{pop}}``).
+    """
+
+    any_tfcsea: float
+    any_girls: float
+    any_boys: float
+    any_urban: float
+    any_rural: float
+    population: float
+
+
+def report_headline(estimates: pd.DataFrame) -> ReportHeadline | None:
+    """The headline of the report's public tidy estimates (None when it is not there or
+    suppressed).
+
+    >>> import pandas as pd
+    >>> e = pd.DataFrame({"indicator": ["any_tfcsea"] * 5, "category": [""] * 5,
+    ...     "domain": ["", "sex", "sex", "area", "area"], "level": ["", "1", "2", "1", "2"],
+    ...     "estimate": [.197, .23, .16, .15, .29], "population": [806_207.7] + [None] * 4})
+    >>> report_headline(e).population
+    810000.0
+    """
+    if estimates is None or not len(estimates):
+        return None
+    e = estimates[(estimates["indicator"] == "any_tfcsea")
+                  & (estimates["category"].fillna("").astype(str) == "")]
+
+    def get(domain: str = "", level: str = "", col: str = "estimate") -> float:
+        r = e[(e["domain"].fillna("").astype(str) == domain)
+              & (e["level"].fillna("").astype(str) == level)]
+        return float(r[col].iloc[0]) if len(r) and pd.notna(r[col].iloc[0]) else float("nan")
+
+    overall, pop = get(), get(col="population")
+    if np.isnan(overall):
+        return None
+    return ReportHeadline(
+        any_tfcsea=overall, any_girls=get("sex", "1"), any_boys=get("sex", "2"),
+        any_urban=get("area", "1"), any_rural=get("area", "2"),
+        population=float(round(pop, -4)) if not np.isnan(pop) else float("nan"))
 
 
 def summarize(data: DemoData) -> tuple[Counts, Estimates]:

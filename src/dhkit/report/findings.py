@@ -89,10 +89,14 @@ TEXT = {
     "s_any": "In the past year, {pct} of internet-using children aged 12–17 were subjected "
              "to at least one form of TF-CSEA, equivalent to an estimated {pop} children.",
     "s_diff": "By {domain}: {diff}.",
-    "s_top": "The most common form was: {label} ({pct}).",
+    "s_diff_of": "{label}, by {domain}: {diff}.",
+    "s_top": "The most common form was “{label}” ({pct}).",
     "s_told": "Among children subjected to TF-CSEA, {told} told someone about it and {none} "
               "told no one; {formal} reported it to the police, a helpline or a social "
               "worker.",
+    "s_told_none": "Among children subjected to TF-CSEA, {told} told someone about it and "
+                   "{none} told no one; none of the {n} children who were subjected to it "
+                   "reported it to the police, a helpline or a social worker.",
     "s_pr": "Children subjected to in-person sexual violence were {pr} to be subjected to "
             "TF-CSEA.",
     "s_top_of": "{label}: the highest figure in this chapter is {level} ({pct}).",
@@ -377,18 +381,37 @@ def draft(analysis, t: Translator, ratio=None) -> str:
                     & (overall["flag"] != SUPPRESSED)]
     if len(shown):
         top = shown.sort_values("estimate", ascending=False).iloc[0]
-        lines += ["", _t(t, "s_top", label=t.label(cat.indicators[top["indicator"]].label),
-                         pct=f"{{{{pct {top['indicator']}}}}}")]
+        label = _lower_first(t.label(cat.indicators[top["indicator"]].label))
+        lines += ["", _t(t, "s_top", label=label, pct=f"{{{{pct {top['indicator']}}}}}")]
     if all(_citable(overall, i) for i in ("told_anyone", "told_no_one", "reported_formal")):
-        lines += ["", _t(t, "s_told", told="{{pct told_anyone}}", none="{{pct told_no_one}}",
-                         formal="{{pct reported_formal}}")]
+        if _is_zero(overall, "reported_formal"):   # "0.0% reported it" reads as a fault
+            lines += ["", _t(t, "s_told_none", told="{{pct told_anyone}}",
+                             none="{{pct told_no_one}}", n="{{n reported_formal}}")]
+        else:
+            lines += ["", _t(t, "s_told", told="{{pct told_anyone}}",
+                             none="{{pct told_no_one}}", formal="{{pct reported_formal}}")]
     if ratio is not None and math.isfinite(ratio.se_log):
         lines += ["", _t(t, "s_pr", pr="{{pr overlap}}")]
     for s in analysis.plan.sections:
         para = _section_draft(analysis, t, s)
         if para:
-            lines += ["", f"## {s.id}", "", *para]
+            lines += ["", f"## {s.id}"]
+            for finding in para:          # one paragraph each: the box lists them
+                lines += ["", finding]
     return "\n".join(lines) + "\n"
+
+
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: first letter lower case, unless it is an acronym (TF-CSEA)."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _is_zero(overall: pd.DataFrame, ind: str) -> bool:
+    """The overall estimate is exactly zero (no child in the base said yes)."""
+    r = overall[(overall["indicator"] == ind) & (overall["category"].fillna("") == "")]
+    return bool(len(r)) and bool((r["estimate"] == 0).all())
 
 
 def _citable(overall: pd.DataFrame, ind: str) -> bool:
@@ -402,13 +425,21 @@ def _has_contrast(analysis, ind: str, dom: str) -> bool:
     return bool(len(c)) and bool(((c["indicator"] == ind) & (c["domain"] == dom)).any())
 
 
+#: At most this many key findings in a chapter's box.
+MAX_KEY_FINDINGS = 6
+
+
 def _section_draft(analysis, t: Translator, section) -> list[str]:
-    """Per chapter, for each of its first two tables: the first indicators' values (the
-    largest level of a multi-level indicator) and the planned contrasts of the first."""
-    sentences = []
+    """A chapter's key findings, one paragraph each (the box shows them as a list): for each
+    of its first two tables, the first indicators' values (the largest level of a
+    multi-level indicator) and the first indicator's statistically significant differences.
+    A finding already listed (an indicator in both tables) is not repeated."""
+    findings: list[str] = []
     for table in section.tables[:2]:
-        sentences += _table_sentences(analysis, t, table)
-    return [" ".join(sentences)] if sentences else []
+        for sentence in _table_sentences(analysis, t, table):
+            if sentence not in findings:
+                findings.append(sentence)
+    return findings[:MAX_KEY_FINDINGS]
 
 
 def _table_sentences(analysis, t: Translator, table) -> list[str]:
@@ -431,10 +462,19 @@ def _table_sentences(analysis, t: Translator, table) -> list[str]:
                                 pct=f"{{{{pct {ind_id}}}}}"))
     first = table.indicators[0]
     for dom in table.domains:
-        if _has_contrast(analysis, first, dom):
-            sentences.append(_t(t, "s_diff", domain=t.label(cat.domains[dom].label).lower(),
+        if _has_significant_contrast(analysis, first, dom):
+            sentences.append(_t(t, "s_diff_of", label=t.label(cat.indicators[first].label),
+                                domain=t.label(cat.domains[dom].label).lower(),
                                 diff=f"{{{{diff {first} {dom}}}}}"))
     return sentences
+
+
+def _has_significant_contrast(analysis, ind: str, dom: str) -> bool:
+    c = analysis.contrasts
+    if not len(c) or "significant" not in c:
+        return False
+    rows = c[(c["indicator"] == ind) & (c["domain"] == dom)]
+    return bool(len(rows)) and bool(rows["significant"].fillna(False).astype(bool).any())
 
 
 # ----------------------------------------------------------------- build step

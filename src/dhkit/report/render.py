@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
@@ -27,7 +29,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
-    "Contents", "Key figures", "Methods", "Sampling-error appendix", "Data dictionary",
+    "Contents", "Key figures", "Key findings", "Methods", "Sampling-error appendix", "Data dictionary",
     "Base", "Total", "Per cent of base", "Estimate", "Standard error", "95% CI",
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
     "Values in parentheses: unweighted base of 25–49, interpret with caution.",
@@ -57,8 +59,8 @@ UI_STRINGS = [
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
     "CI high", "(synthetic demo)", "translated from {language}",
-    "Significant difference by {domain}: {indicator}, {b} {vb} against {a} {va} ({diff} "
-    "percentage points, {p}).",
+    "{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} ({diff} percentage "
+    "points, {p}).",
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
     "weights to population margins ({method}), as R survey's calibrated designs do.",
@@ -262,13 +264,20 @@ def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> li
         label = _row_label(analysis, t, r.indicator, r.category)
         name = t.label(dom.label)
         name = name if name[:2].isupper() else name[:1].lower() + name[1:]
-        out.append(t("Significant difference by {domain}: {indicator}, {b} {vb} against {a} "
-                     "{va} ({diff} percentage points, {p}).", domain=name,
-                     indicator=label, b=t.label(dom.levels[str(r.level_b)]), vb=value[r.level_b],
-                     a=t.label(dom.levels[str(r.level_a)]), va=value[r.level_a],
+        out.append(t("{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} "
+                     "({diff} percentage points, {p}).", domain=name,
+                     indicator=label, b=t.label(dom.levels[str(r.level_b)]) + ":",
+                     vb=value[r.level_b],
+                     a=_lower_first(t.label(dom.levels[str(r.level_a)])) + ":",
+                     va=value[r.level_a],
                      diff=("+" if r.difference > 0 else "") + t.number(r.difference * 100, 1),
                      p=p_text(t, float(r.p_value))))
     return out
+
+
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: first letter lower case, unless it is an acronym."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _df(analysis) -> str:
@@ -466,10 +475,25 @@ def study_title(inputs, t: Translator) -> str:
     return name
 
 
+_RANGE = re.compile(r"\d+\s?[–-]\s?\d+")
+
+
+def nowrap_ranges(text) -> Markup:
+    """Escape ``text`` and keep number ranges ("12–14") on one line in a table header.
+
+    >>> str(nowrap_ranges("Aged 12–14"))
+    'Aged <span class="nowrap">12–14</span>'
+    """
+    s = str(escape(text))
+    return Markup(_RANGE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', s))
+
+
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES),
-                       autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
+                      autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["nowrap_ranges"] = nowrap_ranges
+    return env
 
 
 def render_html(analysis, inputs, t: Translator, for_print: bool = False,

@@ -65,6 +65,13 @@ UI_STRINGS = [
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
+#: the note under a figure resting on only some form versions (dhkit.indicators.versions)
+VERSION_STRINGS = [
+    "Asked only in form version(s) {asked}; {n} {unit} of version(s) {missing} were not "
+    "asked and are not in the base.",
+    "Not asked in form version(s) {missing} ({n} {unit}).",
+]
+UI_STRINGS += VERSION_STRINGS
 
 
 @dataclass
@@ -156,6 +163,32 @@ def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
             n_text = f", n = {t.number(lo)}" if lo == hi else \
                 f", n = {t.number(lo)}–{t.number(hi)}"
         lines.append(f"{t('Base')}: {t.label(base.label)}{n_text}.")
+    return lines + version_lines(analysis, t, ind_ids)
+
+
+def version_lines(analysis, t: Translator, ind_ids) -> list[str]:
+    """Under a figure, one note per indicator shown that rests on only some form versions
+    (``flag_versions``): the versions that asked, and how many rows of the others were not
+    asked. The indicator is named when the figure shows several."""
+    from dhkit.indicators.versions import VERSIONS
+
+    est = analysis.estimates
+    if "flag_versions" not in est.columns:
+        return []
+    ids = list(dict.fromkeys(ind_ids))
+    rows = est[est["indicator"].isin(ids) & (est["flag_versions"] == VERSIONS)]
+    lines = []
+    for r in rows.drop_duplicates("indicator").itertuples(index=False):
+        unit = analysis.catalogue.units[r.unit].label if r.unit in \
+            analysis.catalogue.units else {"en": "respondents"}
+        words = dict(asked=", ".join(str(r.versions_asked).split(";")),
+                     missing=", ".join(str(r.versions_not_asked).split(";")),
+                     n=t.number(int(r.n_not_asked)), unit=t.label(unit))
+        text = t(VERSION_STRINGS[0], **words) if r.versions_asked else \
+            t(VERSION_STRINGS[1], **words)
+        if len(ids) > 1:
+            text = f"{t.label(analysis.catalogue.indicators[r.indicator].label)}: {text}"
+        lines.append(text)
     return lines
 
 

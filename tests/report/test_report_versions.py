@@ -120,7 +120,7 @@ def test_the_table_shows_the_note_under_the_figure(two_versions, lang, words):
     view = table_view(analysis, t, spec, "1")
     label = t.label(analysis.catalogue.indicators["ab_ai_images"].label)
     expected = words.format(n=t.number(int(old.sum())))
-    lines = [b for b in view.bases if expected in b]
+    lines = [b for b in view.notes if expected in b]
     assert len(lines) == 1
     # the table shows several indicators: the note names the one it is about
     assert lines[0] == (f"{label}: {expected}" if len(spec.indicators) > 1 else expected)

@@ -163,7 +163,7 @@ def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
             n_text = f", n = {t.number(lo)}" if lo == hi else \
                 f", n = {t.number(lo)}–{t.number(hi)}"
         lines.append(f"{t('Base')}: {t.label(base.label)}{n_text}.")
-    return lines + version_lines(analysis, t, ind_ids)
+    return lines
 
 
 def version_lines(analysis, t: Translator, ind_ids) -> list[str]:
@@ -257,6 +257,7 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
     if whole is None or tuple(spec.domains[:1]) == tuple(whole.domains[:1]):
         notes += significant_elsewhere(analysis, t, spec.indicators,
                                        (whole or spec).domains)
+    notes += version_lines(analysis, t, spec.indicators)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
 
@@ -348,7 +349,8 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         f"{r['label']}{' – ' + r['group'] if r['group'] else ''}: {t.percent(r['estimate'])}"
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
-                     _base_line(analysis, t, spec.indicators))
+                     _base_line(analysis, t, spec.indicators)
+                     + version_lines(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12

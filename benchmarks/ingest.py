@@ -38,8 +38,10 @@ def build_export(out: Path, rows: int) -> tuple[Path, Path]:
                        ).fetchone()[0]
     copies = -(-rows // base)
     big_main, big_inst = out / "big.csv", out / "big-instance.csv"
-    for src, dst, key_cols in ((main, big_main, ("_uuid", "hh_id")),
-                               (instance, big_inst, ("_submission__uuid", "hh_id"))):
+    # Kobo's _id is unique per submission too (an edit keeps it): tiled like _uuid
+    for src, dst, key_cols in ((main, big_main, ("_uuid", "hh_id", "_id")),
+                               (instance, big_inst, ("_submission__uuid", "hh_id",
+                                                     "_submission__id"))):
         cols = [r[0] for r in con.execute(
             f"DESCRIBE SELECT * FROM read_csv('{src}', delim=';', all_varchar=true)").fetchall()]
         sel = ", ".join(

@@ -215,3 +215,10 @@ def test_changed_copies_nothing_can_order_stay_imp_008(study, tmp_path):
     assert [(p.code, p.row, p.field) for p in res.report] == [("IMP-008", 4, "_key")]
     assert "with other content" in res.report.problems[0].message
     assert _where(study)["main"] == (2, 0, 1)
+
+
+def test_a_file_holding_one_kobo_id_twice_links_nothing_by_it(study, tmp_path):
+    subs = ff.sample(2)
+    subs[1].kobo_id = subs[0].kobo_id       # not Kobo's numbering (e.g. two servers merged)
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "merged.xlsx", subs)])
+    assert res.ok and res.accepted["main"] == 2 and res.duplicates == {}

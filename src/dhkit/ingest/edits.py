@@ -137,9 +137,15 @@ def _settle_main(imp, stages) -> str | None:
             toks.append(f"SELECT {i}, _row, 'k:' || {root} FROM {s.n} WHERE _root IS NOT NULL "
                         f"AND {root} IS DISTINCT FROM {key} AND {root} IS DISTINCT FROM "
                         f"COALESCE({dep}, '')")
-    # links held by more than one row: the only rows that can be copies
-    tk = _temp(imp, "_ed_tk", f"SELECT stage, _row, tok FROM ({' UNION ALL '.join(toks)}) "
-               "QUALIFY count(*) OVER (PARTITION BY tok) > 1")
+    # links held by more than one row: the only rows that can be copies. A Kobo export
+    # never holds one _id twice: a file that does is not using Kobo's numbers (a merge of
+    # servers, another tool's _id), so its _id links nothing
+    tk = _temp(imp, "_ed_tk", f"""
+        WITH t AS ({' UNION ALL '.join(toks)}),
+             odd AS (SELECT tok FROM t WHERE starts_with(tok, 'i:') GROUP BY tok, stage
+                     HAVING count(*) > 1)
+        SELECT stage, _row, tok FROM t WHERE tok NOT IN (SELECT tok FROM odd)
+        QUALIFY count(*) OVER (PARTITION BY tok) > 1""")
     if not _count(imp, tk):
         return None
     cm = _components(imp, tk)

@@ -222,3 +222,22 @@ def test_a_file_holding_one_kobo_id_twice_links_nothing_by_it(study, tmp_path):
     subs[1].kobo_id = subs[0].kobo_id       # not Kobo's numbering (e.g. two servers merged)
     res = import_files(study, [ff.kobo_xlsx(tmp_path / "merged.xlsx", subs)])
     assert res.ok and res.accepted["main"] == 2 and res.duplicates == {}
+
+
+def test_an_older_odk_export_imported_after_the_newer_one_only_adds_history(study, tmp_path):
+    subs = ff.sample(2)
+    before = ff.odk_csvs(_folder(tmp_path, "monday"), subs)
+    subs[1].region, subs[1].members[0].age = "north", 41
+    subs[1].submitted = "2024-03-08T16:00:00"          # a later submission date
+    after = ff.odk_csvs(_folder(tmp_path, "friday"), subs)
+    import_files(study, after)
+    res = import_files(study, before)                  # the older export, imported late
+    assert res.ok and sum(res.accepted.values()) == 0
+    assert _rows(study, "SELECT hh_id, region FROM study.main ORDER BY 1") == [
+        ("H000", "north"), ("H001", "north")]
+    # the member follows its submission: the stored newer answer stays
+    assert _rows(study, "SELECT m_age FROM study.members WHERE m_name = 'A1'") == [(41,)]
+    assert _rows(study, "SELECT region, _superseded_why FROM study.main_history") == [
+        ("south", OLDER_THAN_STORED)]
+    assert _rows(study, "SELECT m_age FROM study.members_history") == [(31,)]
+    assert _where(study) == {"main": (2, 1, 0), "members": (4, 1, 0), "episodes": (4, 0, 0)}

@@ -241,3 +241,31 @@ def test_an_older_odk_export_imported_after_the_newer_one_only_adds_history(stud
         ("south", OLDER_THAN_STORED)]
     assert _rows(study, "SELECT m_age FROM study.members_history") == [(31,)]
     assert _where(study) == {"main": (2, 1, 0), "members": (4, 1, 0), "episodes": (4, 0, 0)}
+
+
+def test_a_kobo_edit_chain_in_one_import_replaces_the_stored_first_version(study, tmp_path):
+    """Stored: A. Imported together: B (deprecatedID A) and C (deprecatedID B), exported
+    before Kobo's _id was kept (the store predates it)."""
+    subs = ff.sample(1)
+    import_files(study, [ff.kobo_xlsx(tmp_path / "a.xlsx", subs)])
+    with study.open_store() as store:
+        store.con.execute("UPDATE study.main SET _kobo_id = NULL")
+    paths = []
+    for name, uuid, dep, region in (("b", "uuid-b", "uuid-0000", "south"),
+                                    ("c", "uuid-c", "uuid-b", "east")):
+        subs[0].uuid, subs[0].region = uuid, region
+        path = ff.kobo_xlsx(tmp_path / f"{name}.xlsx", subs)
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path)
+        ws = wb["Household visit"]
+        ws.cell(1, ws.max_column + 1, "meta/deprecatedID")
+        ws.cell(2, ws.max_column, f"uuid:{dep}")
+        wb.save(path)
+        paths.append(path)
+    res = import_files(study, paths[::-1])
+    assert res.ok, [str(p) for p in res.report]
+    assert _rows(study, "SELECT _key, region FROM study.main") == [("uuid-c", "east")]
+    assert sorted(_rows(study, "SELECT _key FROM study.main_history")) == [
+        ("uuid-0000",), ("uuid-b",)]
+    assert _where(study) == {"main": (1, 2, 0), "members": (2, 4, 0), "episodes": (2, 4, 0)}

@@ -25,7 +25,7 @@ sync_api = pytest.importorskip("playwright.sync_api",
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWS = ["index.html", "compare.html", "legal.html", "recommendations.html", "downloads.html",
-         "about.html"]
+         "about.html", "codebook.html"]
 PHONE = {"width": 375, "height": 740}
 
 

@@ -73,7 +73,7 @@ def test_every_role_sees_the_public_views_with_its_own_links(server, sessions):
 def _crawl(c: httpx.Client, base: str, data, extra: list[str]) -> dict[str, str]:
     paths = [f"/{lang}/{p}" for lang in ("en", "es")
              for p in ["index.html", "compare.html", "legal.html", "recommendations.html",
-                       "downloads.html", "about.html", "login.html"]
+                       "downloads.html", "about.html", "codebook.html", "login.html"]
              + [f"indicators/{i}.html" for i in data.indicators] + extra]
     paths += ["/assets/data.js", "/data/estimates.csv", "/data/estimates.json",
               "/data/contrasts.csv", "/data/contrasts.json", "/manifest.json",

@@ -15,7 +15,7 @@ from dhkit.errors import DhkitError
 from dash_helpers import file_text, leaks
 
 VIEWS = ["index.html", "compare.html", "legal.html", "recommendations.html", "downloads.html",
-         "about.html"]
+         "about.html", "codebook.html"]
 
 
 def test_every_view_exists_in_english_and_spanish(site, site_data):
@@ -181,3 +181,23 @@ def test_build_refuses_the_study_folder(site_data):
     with pytest.raises(DhkitError) as e:
         build_site(site_data, site_data.study_dir)
     assert e.value.code == "DSH-003"
+
+
+def test_the_codebook_the_about_page_names_is_on_the_site_without_data(site, planted):
+    for lang, word in (("en", "Codebook"), ("es", "Libro de códigos")):
+        about = (site.out_dir / lang / "about.html").read_text(encoding="utf-8")
+        assert 'href="codebook.html"' in about and f"data/codebook-{lang}.csv" in about
+        assert "codebook.html and codebook.csv" not in about   # the report's own pointer
+        page = (site.out_dir / lang / "codebook.html").read_text(encoding="utf-8")
+        assert f"<h1>{word}</h1>" in page
+        assert "<code>ab_unwanted_images</code>" in page and "<code>interview_result</code>" in page
+        csv = (site.out_dir / "data" / f"codebook-{lang}.csv").read_text(encoding="utf-8-sig")
+        assert csv.startswith("name,path,level,type,list,label_" + lang)
+    # the instrument's variables only: no household id, PSU id or answer of the study
+    with planted.study.open_store() as store:
+        main = store.read("main")
+    ids = set(main["hh_id"].astype(str)) | set(main["psu_id"].astype(str))
+    for lang in ("en", "es"):
+        text = (site.out_dir / lang / "codebook.html").read_text(encoding="utf-8") + \
+            (site.out_dir / "data" / f"codebook-{lang}.csv").read_text(encoding="utf-8-sig")
+        assert not [i for i in ids if i in text]

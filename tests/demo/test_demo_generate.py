@@ -84,3 +84,34 @@ def test_weights_sum_to_the_population(data):
     w = data.main["weight"].dropna()
     assert len(w) == 999 and (w > 0).all()
     assert np.isclose(w.sum(), 4_100_000)
+
+
+def test_disclosure_answers_are_exact_shares_of_the_victims(data):
+    # quota draws: of the 205 victims, round(0.52·205) = 107 told someone and
+    # round(0.86·205) − 107 = 69 told no one; of those, round(0.13·69) = 9 did not care
+    child = data.instance.drop_duplicates("hh_id")
+    n = len(child)
+    assert n == 205
+    assert (child["inst_told"] == 1).sum() == 107
+    assert (child["inst_told"] == 2).sum() == 69
+    why = child.loc[child["inst_told"] == 2, "inst_why_not_told"].str.split()
+    assert why.map(lambda c: "didnt_care" in c).sum() == round(0.13 * len(why))
+    assert why.map(lambda c: "dont_know_where" in c).sum() == round(0.36 * len(why))
+
+
+def test_1309_households_have_a_roster_and_the_response_rate_is_kept(data):
+    m = data.main
+    rostered = m["interview_result"].isin([1, 4])
+    assert int(rostered.sum()) == 1309
+    assert set(data.roster["_parent_index"]) == set(m.loc[rostered, "_index"])
+    assert m["hh_id"].is_unique and m["_index"].is_unique and data.roster["_index"].is_unique
+    assert 999 / data.issued_households == pytest.approx(0.444, abs=0.001)
+
+
+def test_revisited_households_leave_every_first_pass_draw_unchanged():
+    # the revisited households come from their own stream: the children are the same
+    # with or without them (here: the same seed, so the same children and answers)
+    a = draw(200, seed=5)
+    first = a.main[a.main["interview_result"] == 1]
+    assert int(first["any_tfcsea"].sum()) == int(draw(200, seed=5).main["any_tfcsea"].sum())
+    assert (a.main.loc[a.main["interview_result"] == 4, "n_eligible"] == 0).all()

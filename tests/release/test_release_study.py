@@ -9,43 +9,11 @@ import subprocess
 import pandas as pd
 import pytest
 
-from dhkit.demo.pipeline import DemoContext, run
 from dhkit.release.config import DEMO_SPEC
 from dhkit.release.risk import sample_frequencies
 from dhkit.release.run import release_study
 
 KEYS = ["region", "area", "child_sex", "child_age", "hh_size"]
-
-
-@pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    out = tmp_path_factory.mktemp("release")
-    ctx = run(DemoContext(out_dir=out, children=200, formats=("kobo_csv",)),
-              only=["generate", "study", "import", "weights"])
-    (ctx.study_dir / "release.toml").write_text(DEMO_SPEC, encoding="utf-8")
-    with ctx.study.open_store() as store:
-        t = store.table("main")
-        store.con.execute(f"ALTER TABLE {t} ADD COLUMN child_name VARCHAR")
-        store.con.execute(f"ALTER TABLE {t} ADD COLUMN gps_latitude DOUBLE")
-        store.con.execute(f"ALTER TABLE {t} ADD COLUMN notes_other VARCHAR")
-        store.con.execute(f"UPDATE {t} SET child_name = 'ZZNAME' || hh_id || 'QQ', "
-                          "gps_latitude = 4.123456789, notes_other = 'ZZTEXT ' || hh_id")
-        # a planted unique: the only 17-year-old in a household of 14
-        hh = store.con.execute(f"SELECT hh_id FROM {t} WHERE child_age IS NOT NULL "
-                               "LIMIT 1").fetchone()[0]
-        store.con.execute(f"UPDATE {t} SET hh_size = 14, child_age = 17 WHERE hh_id = ?", [hh])
-    return ctx
-
-
-@pytest.fixture(scope="module")
-def public(study, tmp_path_factory):
-    return release_study(study.study_dir, tmp_path_factory.mktemp("pub"), "public")
-
-
-@pytest.fixture(scope="module")
-def licensed(study, tmp_path_factory):
-    return release_study(study.study_dir, tmp_path_factory.mktemp("lic"), "licensed",
-                         pdf=False)
 
 
 def _all_text(files) -> str:
@@ -85,27 +53,38 @@ def test_every_headline_estimate_stays_within_its_original_ci(licensed, public):
         assert r.estimates["within_original_ci"].all()
 
 
-def test_licensed_release_ships_masked_design_and_scripts(licensed):
+def test_licensed_release_ships_masked_design_and_scripts(study, licensed):
+    from dhkit.survey import Design
+
     data = pd.read_csv(licensed.files["release.csv"])
-    assert {"psu_code", "stratum_code", "weight"} <= set(data.columns)
+    assert {"psu_code", "stratum_code", "weight", "repw_1", "repw_50"} <= set(data.columns)
     assert {"design.R", "design.do", "design.sps", "pram_main_device.csv"} <= set(licensed.files)
-    # masked codes give the same design-based SE as the original ids
-    row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
-    assert row["se_release"] == pytest.approx(row["se_original"], rel=1e-9)
+    # masked codes give the same linearised SE as the original ids
+    with study.study.open_store() as store:
+        w = store.read("weights")[["hh_id", "weight"]]
+        orig = store.read("main").drop(columns=["weight"], errors="ignore").merge(w, on="hh_id")
+    se = [Design(d, weights="weight", strata=s, psu=c, lonely_psu="adjust")
+          .mean("any_tfcsea").table["se"].iloc[0]
+          for d, s, c in ((orig, "region", "psu_id"), (data, "stratum_code", "psu_code"))]
+    assert se[1] == pytest.approx(se[0], rel=1e-9)
+
+
+def _r(folder, expr: str) -> list[float]:
+    subprocess.run(["Rscript", "-e", "if (!requireNamespace('survey', quietly=TRUE)) q(status=9)"],
+                   check=True)
+    out = subprocess.run(["Rscript", "-e", f"source('design.R'); {expr}"], cwd=folder,
+                         capture_output=True, text=True, check=True).stdout
+    return [float(x) for x in out.split()[-2:]]
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
-def test_r_design_script_reproduces_the_headline_estimate_and_se(licensed):
-    folder = licensed.files["design.R"].parent
-    subprocess.run(["Rscript", "-e", "if (!requireNamespace('survey', quietly=TRUE)) q(status=9)"],
-                   check=True)
-    out = subprocess.run(["Rscript", "-e", "source('design.R'); m <- svymean(~any_tfcsea, des, "
-                          "na.rm=TRUE); cat(sprintf('%.12f %.12f', coef(m), SE(m)))"],
-                         cwd=folder, capture_output=True, text=True, check=True).stdout
-    est, se = (float(x) for x in out.split()[-2:])
+def test_r_svrepdesign_on_the_released_file_gives_the_release_estimate_and_se(licensed):
+    est, se = _r(licensed.files["design.R"].parent, "m <- svymean(~any_tfcsea, rdes, "
+                 "na.rm=TRUE); cat(sprintf('%.15g %.15g', coef(m), SE(m)))")
     row = licensed.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert row["release_variance"] == "replicate weights (bootstrap, 50)"
     assert est == pytest.approx(row["estimate_release"], rel=1e-8)
-    assert se == pytest.approx(row["se_release"], rel=1e-6)
+    assert se == pytest.approx(row["se_release"], rel=1e-8)
 
 
 def test_the_release_is_in_the_audit_log_with_file_hashes(study, public):
@@ -150,3 +129,66 @@ def test_cli_without_release_toml_says_how_to_write_one(study, tmp_path, capsys)
     code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
                       "--spec", str(tmp_path / "none.toml")], capsys)
     assert code == 2 and "--init" in out.err
+
+
+def test_cli_refuses_when_ldiversity_breaks_and_treat_is_refuse(study, tmp_path, capsys):
+    spec = tmp_path / "refuse.toml"
+    spec.write_text(DEMO_SPEC.replace('treat = "suppress"', 'treat = "refuse"'))
+    code, out = _cli(["release", str(study.study_dir), "--out", str(tmp_path / "r"),
+                      "--spec", str(spec), "--no-pdf"], capsys)
+    assert code == 3 and "[REL-032] recursive (3, 2)-diversity fails for" in out.err
+    assert not (tmp_path / "r").exists()
+
+
+def test_no_cell_of_the_release_breaks_the_ldiversity_rule(public):
+    a, b = public.prepared.after, public.prepared.before
+    assert sum(b.l_violations.values()) > 0
+    assert a.l_violations == {s: 0 for s in b.l_violations}
+
+
+def test_every_household_is_k_anonymous_on_the_child_and_caregiver_keys(public):
+    data = pd.read_parquet(public.files["release.parquet"])
+    joint = [*KEYS, "cg_sex", "cg_age_group"]
+    assert public.prepared.before.household.k_violations > 0
+    assert (sample_frequencies(data, joint) >= 3).all()
+    h = public.prepared.after.household
+    assert h.k_violations == 0 and h.expected_reidentifications < 0.01
+
+
+def test_instance_table_is_released_linked_only_by_the_random_respondent_number(study, public):
+    main = pd.read_csv(public.files["release.csv"])
+    inst = pd.read_csv(public.files["release_instance.csv"])
+    assert not {"hh_id", "_key", "_parent_key", "inst_no", "perpetrator_name"} & set(inst.columns)
+    assert "ZZPERP" not in _all_text(public.files)
+    assert set(inst["resp_id"]) <= set(main["resp_id"])
+    with study.study.open_store() as store:
+        n = len(store.read("instance"))
+    assert len(inst) == n
+    per = inst.groupby("resp_id").size()
+    linked = main.set_index("resp_id").loc[per.index, "n_instances"]
+    assert (linked.to_numpy() == per.to_numpy()).all()
+    assert {"release_instance.sav", "release_instance.dta"} <= set(public.files)
+
+
+@pytest.mark.skipif(shutil.which("pspp") is None, reason="GNU PSPP not installed")
+def test_pspp_reads_the_sav_with_variable_and_value_labels(licensed, tmp_path):
+    sps = tmp_path / "check.sps"
+    sps.write_text(f"GET FILE='{licensed.files['release.sav']}'.\nDISPLAY DICTIONARY.\n"
+                   "FREQUENCIES VARIABLES=inperson_sv.\n")
+    out = subprocess.run(["pspp", "-O", "format=txt", "-o", str(tmp_path / "o.txt"), str(sps)],
+                         capture_output=True, text=True)
+    text = (tmp_path / "o.txt").read_text()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "repw_50" in text and "psu_code" in text
+    assert "Prefer not to say" in text and "Yes" in text
+
+
+def test_public_weights_are_rounded_and_the_effect_is_shown(public, licensed):
+    pub = pd.read_csv(public.files["release.csv"])["weight"]
+    lic = pd.read_csv(licensed.files["release.csv"])["weight"]
+    assert pub.nunique() < lic.nunique()
+    assert set(pub.round(-2)) == set(pub)                 # 2 significant digits (10 000s)
+    assert any("rounded to 2 significant digits" in n for n in public.prepared.notes)
+    e = public.estimates.set_index("indicator").loc["any_tfcsea"]
+    assert e["estimate_release"] != e["estimate_original"]
+    assert abs(e["estimate_release"] - e["estimate_original"]) < 0.005

@@ -118,3 +118,35 @@ def test_a_draft_never_cites_a_suppressed_cell(tmp_path):
     analysis.contrasts["p_value"] = None
     out = findings_for(analysis, _inputs(tmp_path), Translator("en"))
     assert "By area: Rural and Urban cannot be compared: too few interviews." in out.summary
+
+
+def _fails_with(tmp_path, text, ratio=None):
+    with pytest.raises(ValidationError) as exc:
+        findings_for(_analysis(), _inputs(tmp_path, text), Translator("en"), ratio)
+    return [p.code for p in exc.value.report.problems]
+
+
+def test_a_typed_count_no_base_or_population_supports_fails(tmp_path):
+    assert _fails_with(tmp_path, "## summary\nOf the 205 victims, most told no one.\n") == \
+        ["FND-002"]
+    assert _fails_with(tmp_path, "## summary\nAll were asked (n = 1,000).\n") == ["FND-002"]
+    assert _fails_with(tmp_path, "## summary\nAbout 900,000 children were affected.\n") == \
+        ["FND-002"]
+
+
+def test_a_typed_count_that_is_a_base_or_a_rounded_population_passes(tmp_path):
+    # 999 is the base of any_tfcsea; 21 % of 4.1 million = 861,000 → 860,000 as typed
+    text = ("## summary\nOf 999 children (n = 999), about 860,000 children were affected. "
+            "One in 5 children said so.\n")
+    assert _render(tmp_path, text).summary
+
+
+def test_a_typed_ratio_must_be_the_reports_prevalence_ratio(tmp_path):
+    pr = SimpleNamespace(ratio=3.134, ci_low=2.399, ci_high=4.094, se_log=0.135,
+                         n_exposed=78, n_reference=921)
+    ok = "## summary\nThe ratio was 3.1 times (prevalence ratio 3.13; 78 children).\n"
+    assert findings_for(_analysis(), _inputs(tmp_path, ok), Translator("en"), pr).summary
+    assert _fails_with(tmp_path, "## summary\nIt was 2.5 times the rate.\n", pr) == ["FND-002"]
+    assert _fails_with(tmp_path, "## summary\nIt was 3 times the rate.\n") == ["FND-002"]
+    es = "## summary\nFue 3,1 veces la tasa.\n"
+    assert findings_for(_analysis(), _inputs(tmp_path, es, "es"), Translator("es"), pr).summary

@@ -33,10 +33,16 @@ def _plant_restricted(sheet: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def report_with_restricted(tmp_path_factory):
+def demo300(tmp_path_factory):
     out = tmp_path_factory.mktemp("leak")
-    ctx = run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
-              only=["generate", "study", "import", "weights"])
+    return run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
+               only=["generate", "study", "import", "weights"])
+
+
+@pytest.fixture(scope="module")
+def report_with_restricted(demo300):
+    ctx = demo300
+    out = ctx.out_dir
     sheet = out / "le-answers.csv"
     markers = _plant_restricted(sheet)
     import_answers(open_legal_study(ctx.study_dir), sheet)
@@ -132,11 +138,35 @@ def test_child_standard_errors_carry_the_calibration_as_r_does(report_with_restr
     assert row.se == pytest.approx(ref.se, rel=1e-8)
 
 
+def test_overlap_prevalence_ratio_uses_the_calibrated_design_as_r_does(demo300):
+    """The overlap ratio's SE carries the raking, as every other child figure's does
+    (tests/reference/r/report.R: rake(), then svycontrast on log on the same children)."""
+    import pandas as pd
+
+    from dhkit.report.chapters import overlap_ratio
+
+    ref = pd.read_csv(REF / "demo300_raked_overlap_pr.csv").iloc[0]
+    pr = overlap_ratio(None, inputs_from_study(demo300.study))
+    got = [pr.p_exposed, pr.p_reference, pr.ratio, pr.se_log, pr.ci_low, pr.ci_high]
+    want = [ref.p_exposed, ref.p_reference, ref.ratio, ref.se_log, ref.ci_low, ref.ci_high]
+    assert got == pytest.approx(want, rel=1e-8)
+    assert pr.df == ref.df
+
+
 def test_methods_appendix_shows_every_weighting_step(report_with_restricted):
     result, _ = report_with_restricted
     html = result.files["report.html"].read_text(encoding="utf-8")
-    assert "Weighting diagnostics" in html
-    assert all(step in html for step in ("w_base", "w_nonresponse", "w_calibrated", "w_final"))
+    methods = html.split('id="methods-weighting"')[1].split("</section>")[0]
+    annex = html.split('id="annex-weights"')[1].split("</table>")[0]
+    for part in (methods, annex):
+        assert all(step in part for step in ("Base weight", "Adjusted for household nonresponse",
+                                             "Calibrated to population totals", "Final weight"))
+    # one table per figure: the methods table has the sum, CV, Kish and n_eff; the annex
+    # the distribution; each points to the other; no separate "Weighting diagnostics"
+    assert "Design effect due to weighting" in methods and "Median" in annex
+    assert "Design effect due to weighting" not in annex.split("</caption>")[1]
+    assert "annex on weighting diagnostics" in methods and "methods chapter" in annex
+    assert "Weighting diagnostics</a>" not in html and "w_nonresponse" not in html
 
 
 def test_recommendations_cite_the_figure_its_base_and_table_not_raw_ids(report_with_restricted):

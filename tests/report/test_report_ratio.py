@@ -21,13 +21,26 @@ DESIGNS = {
 
 
 def _design(case: str) -> Design:
+    if case == "apiclus1_raked":
+        return _raked()
     name, kw = DESIGNS[case]
     df = pd.read_csv(FIX / "core" / f"{name}.csv")
     df["awards01"] = (df["awards"] == "Yes").astype(float)
     return Design(df, **kw)
 
 
-@pytest.mark.parametrize("case", sorted(DESIGNS))
+def _raked():
+    """apiclus1 raked to the stype and sch.wide totals of apipop (R ``rake``), as the
+    report's child design is raked."""
+    from dhkit.weighting.calibrate import calibrate_design
+    from dhkit.weighting.margins import Margins
+
+    m = Margins.from_dict({"stype": {"E": 4421, "H": 755, "M": 1018},
+                           "sch.wide": {"No": 1084, "Yes": 5110}})
+    return calibrate_design(_design("apiclus1"), m, "raking")
+
+
+@pytest.mark.parametrize("case", sorted([*DESIGNS, "apiclus1_raked"]))
 def test_prevalence_ratio_equals_r_svycontrast_on_log(case):
     pr = prevalence_ratio(_design(case), "awards01", "yr.rnd", exposed="Yes", reference="No")
     r = R.loc[case]

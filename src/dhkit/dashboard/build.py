@@ -77,6 +77,8 @@ def data_files(data: SiteData) -> dict[str, bytes]:
         out[f"data/indicators/{ind}.csv"] = csv_frame(rows[rows["indicator"] == ind]).to_csv(
             index=False).encode("utf-8")
     for lang in data.languages:
+        if data.codebook_csv.get(lang):
+            out[f"data/codebook-{lang}.csv"] = data.codebook_csv[lang]
         labelled = labelled_rows(data, lang)
         out[f"data/dashboard-{lang}.xlsx"] = _workbook(
             {s("indicators", lang): labelled, s("compare", lang): labelled_pairs(data, lang)})

@@ -82,6 +82,10 @@ class SiteData:
     methods: dict[str, list[str]] = field(default_factory=dict)
     appendix: dict[str, list[dict]] = field(default_factory=dict)
     weighting: dict[str, str] = field(default_factory=dict)
+    #: the instrument's data dictionary (variables, labels, answer codes; no data), per
+    #: language: sections for the codebook page and the CSV bytes for its download
+    codebook: dict[str, list] = field(default_factory=dict)
+    codebook_csv: dict[str, bytes] = field(default_factory=dict)
     significance_level: float = 0.05
     thresholds: object = None             # dhkit.disclosure.Thresholds
     region: object = None                 # dhkit.region.report.RegionAnalysis, if asked for
@@ -155,10 +159,36 @@ def collect(study, languages: tuple[str, ...] = ("en", "es"), region_dir=None) -
         data.appendix[lang] = render.appendix(analysis, t)
         section = weighting_section(inputs, t)
         data.weighting[lang] = section[1] if section else ""
+    _codebook(data, inputs)
+    for lang in ("en", "es"):   # the report's pointer to its own codebook files: the site
+        if data.codebook.get(lang):   # links its codebook page instead (about.html)
+            own = Translator(lang)("The variables of the instrument are described in "
+                                   "codebook.html and codebook.csv.")
+            data.methods[lang] = [m for m in data.methods[lang] if m != own]
     del inputs                                  # the microdata go no further
     if region_dir is not None:
         data.region = collect_region(region_dir)
     return data
+
+
+def _codebook(data: SiteData, inputs) -> None:
+    """The instrument's dictionary, as the report writes it beside itself (codebook.html,
+    codebook.csv): the form's variables and answer codes, never a row of data."""
+    import tempfile
+
+    from dhkit.instrument import read_xlsform, shipped_form_path
+    from dhkit.instrument.dictionary import sections, write_dictionary_csv
+
+    try:
+        cb = read_xlsform(getattr(inputs, "instrument", None) or shipped_form_path())
+    except Exception:        # noqa: BLE001 - the study's checks report form problems
+        return
+    for lang in ("en", "es"):
+        form_lang = lang if lang in cb.languages else None
+        data.codebook[lang] = sections(cb, form_lang)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_dictionary_csv(cb, Path(tmp) / "codebook.csv", form_lang)
+            data.codebook_csv[lang] = path.read_bytes()
 
 
 def collect_region(region_dir):

@@ -30,6 +30,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "legal": {"en": "Legal review", "es": "Revisión legal"},
     "downloads": {"en": "Downloads", "es": "Descargas"},
     "about": {"en": "About the data", "es": "Acerca de los datos"},
+    "codebook": {"en": "Codebook", "es": "Libro de códigos"},
+    "codebook_intro": {
+        "en": "The variables of the survey instrument: name, question, type and answer codes. "
+              "It describes the questions only; no answer of any respondent is published here.",
+        "es": "Las variables del instrumento de la encuesta: nombre, pregunta, tipo y códigos "
+              "de respuesta. Describe solo las preguntas; aquí no se publica ninguna respuesta "
+              "de ninguna persona."},
+    "codebook_link": {"en": "The variables of the instrument are described in the codebook",
+                      "es": "Las variables del instrumento se describen en el libro de códigos"},
+    "cb_name": {"en": "Variable", "es": "Variable"},
+    "cb_label": {"en": "Question", "es": "Pregunta"},
+    "cb_type": {"en": "Type", "es": "Tipo"},
+    "cb_choices": {"en": "Answer codes", "es": "Códigos de respuesta"},
+    "cb_sensitive": {"en": "self-completed", "es": "autodiligenciada"},
+    "cb_csv": {"en": "codebook as CSV", "es": "libro de códigos en CSV"},
     "countries": {"en": "Countries", "es": "Países"},
     "countries_title": {"en": "Country comparison", "es": "Comparación entre países"},
     "countries_intro": {

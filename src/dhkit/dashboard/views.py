@@ -24,7 +24,7 @@ from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC_PAGES = ("index.html", "compare.html", "legal.html", "recommendations.html",
-                "downloads.html", "about.html")
+                "downloads.html", "about.html", "codebook.html")
 
 #: the team pages of each role (the server refuses every other team page)
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
@@ -302,9 +302,12 @@ def public_page(data: SiteData, lang: str, path: str, chrome: Chrome | None = No
                                    region_context(data, lang)),
         "about.html": lambda: ("about.html.j2", s("about", lang), {
             "methods": data.methods[lang],
-            "rule": _rule(data, lang)}),
+            "rule": _rule(data, lang), "codebook": bool(data.codebook.get(lang))}),
+        "codebook.html": lambda: ("codebook.html.j2", s("codebook", lang), {
+            "sections": data.codebook.get(lang, [])}),
     }
-    if path not in makers or (path == "countries.html" and data.region is None):
+    if path not in makers or (path == "countries.html" and data.region is None) \
+            or (path == "codebook.html" and not data.codebook.get(lang)):
         return None
     template, title, context = makers[path]()
     return render(Page(lang, path, title, chrome, context), template, data)

@@ -97,6 +97,10 @@ def _create_study(ctx: DemoContext):
         install_colombia(ctx.study_dir)      # the Colombia legal assessment and recommendations
         with ctx.study.open_store() as store:
             load_demo(store, second_wave=True)  # fictional transcripts, redacted, coded, consented
+            from dhkit.demo.interviews import add_interviews
+
+            # short drawn interviews so the counts by group are the seed's 30/15/11
+            add_interviews(store, ctx.data_dir / "interviews", seed=ctx.seed)
         _methods_and_capacity(ctx)
     ctx.tick(1)
     return ctx.study

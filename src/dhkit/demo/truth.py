@@ -10,9 +10,10 @@ The design story at the default size (999 children):
   with probability proportional to the number of listed eligible households;
 * in each PSU a fixed take of 18 listed households is *issued*; 44 % of the issued
   households end as a completed child + caregiver interview (the report's response rate):
-  about 58 % are screened and produce a submission (the report's base of 1,309
-  households), the rest are never screened (no contact, refusal at the door); of the
-  screened, ~12 % turn out not eligible and ~85 % of the eligible complete;
+  about 58 % are screened on the first visit, the rest are not (no contact, refusal at
+  the door); of the screened, ~12 % turn out not eligible and ~85 % of the eligible
+  complete; revisits screen enough of the others (none eligible) that 1,309 households
+  have a roster (the report's base for the internet-use rate);
 * one internet-using 12-17-year-old is chosen at random (Kish) among ``n_eligible``.
 
 Reconciling the any-TF-CSEA margins (report: 21 % overall; girls 25, boys 17; rural 29,
@@ -69,6 +70,11 @@ class Truth:
     screened_rate: dict = field(default_factory=lambda: {1: 0.56, 2: 0.64})  # by area
     complete_rate: dict = field(default_factory=lambda: {1: 0.84, 2: 0.88})  # of eligible
     not_eligible_ratio: float = 0.135       # not eligible per eligible screened household
+    #: Households with a roster (completes and households without an eligible child) per
+    #: completed interview: the report's base of 1,309 households for the internet-use
+    #: rate. The first screening pass gives about 1,150 at the default size; the rest are
+    #: households first recorded unscreened and screened on a revisit (no eligible child).
+    rostered_per_child: float = 1309 / 999
     n_eligible_probs: tuple = (0.74, 0.21, 0.05)   # 1, 2, 3 eligible children
     psu_sigma: float = 0.6                  # SD of the PSU random effect (logit scale)
 

@@ -13,7 +13,8 @@ def release_cmd(
     study_dir: Path = typer.Argument(..., help="The study folder."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder to write the release to."),
     tier: str = typer.Option("public", "--tier", help="public (no design ids) or licensed "
-                             "(masked design codes, PRAM matrices, design scripts)."),
+                             "(masked design codes, replicate weights, PRAM matrices, "
+                             "design scripts)."),
     k: Optional[int] = typer.Option(None, "--k", min=2, help="k-anonymity threshold "
                                     "(default: k in release.toml, else 3)."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="release.toml (default: in the "
@@ -50,6 +51,18 @@ def release_cmd(
         f"re-identifications {b.expected_reidentifications:.3g} → "
         f"{a.expected_reidentifications:.3g}; suppressed values "
         + ", ".join(f"{v} {n}" for v, n in r.prepared.suppressed.items()))
+    if a.household is not None:
+        hb, ha = b.household, a.household
+        err(f"households ({' + '.join(ha.keys)}): {r.k}-anonymity violations "
+            f"{hb.k_violations} → {ha.k_violations}, expected re-identified households "
+            f"{hb.expected_reidentifications:.3g} → {ha.expected_reidentifications:.3g}")
+    if a.l_rule:
+        err(f"{a.l_rule.split(';')[0]}: records breaking it "
+            + ", ".join(f"{s} {b.l_violations[s]} → {n}" for s, n in a.l_violations.items()))
+    reps = r.prepared.replicates
+    if reps is not None:
+        err(f"replicate weights {reps.columns[0]}..{reps.columns[-1]} ({reps.type}, "
+            f"{'re-calibrated' if reps.recalibrated else 'not re-calibrated'})")
     inside = int(r.estimates["within_original_ci"].sum()) if len(r.estimates) else 0
     err(f"headline estimates within their original CI: {inside} of {len(r.estimates)}")
     for name in sorted(r.files):

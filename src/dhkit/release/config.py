@@ -39,6 +39,37 @@ class Recode:
 
 
 @dataclass(frozen=True)
+class Replicates:
+    """Replicate weights shipped as ``repw_1..R`` (``[replicates]``): Rao–Wu bootstrap or
+    stratified jackknife (JKn) from the survey engine, each replicate re-calibrated to the
+    study's margins when ``recalibrate``; the licensed tier always gets them when the
+    section is present, the public tier only with ``public = true``."""
+
+    type: str = "bootstrap"
+    replicates: int = 50
+    recalibrate: bool = True
+    public: bool = False
+    mse: bool = True
+
+
+@dataclass(frozen=True)
+class LDiversityRule:
+    """The l-diversity a release must reach on every sensitive variable (``[ldiversity]``).
+
+    ``measure``: ``distinct``, ``entropy`` (exp of the entropy ≥ l) or ``recursive``
+    ((c, l)-diversity); ``dont_care``: values whose disclosure does no harm (a cell holding
+    only them is never a violation; recursive becomes Machanavajjhala et al.'s
+    pd-recursive (c, l)-diversity). ``treat``: ``suppress`` key values in breaking cells,
+    ``refuse`` the release (exit 3, REL-032), or only ``report``."""
+
+    measure: str = "recursive"
+    l: float = 2.0
+    c: float = 3.0
+    treat: str = "suppress"
+    dont_care: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReleaseSpec:
     keys: tuple[str, ...]
     importance: tuple[str, ...] = ()        # most important first; suppressed last
@@ -52,21 +83,42 @@ class ReleaseSpec:
     pram: dict[str, float] = field(default_factory=dict)     # variable → keep probability
     noise: dict[str, float] = field(default_factory=dict)    # variable → sd as share of sd(x)
     path: Path | None = None
+    household_keys: tuple[str, ...] = ()     # the caregiver's key (same row as the child)
+    instance: bool = True                    # also release the instance table
+    replicates: Replicates | None = None
+    ldiversity: LDiversityRule | None = None
+    weight_digits: int | None = None         # public tier: weights rounded to these digits
 
 
 _RELEASE = {"keys": "list of strings", "importance": "list of strings",
             "sensitive": "list of strings", "drop": "list of strings", "k": "integer",
             "seed": "integer", "risk_threshold": "number",
-            "max_expected_reidentifications": "number"}
+            "max_expected_reidentifications": "number", "household_keys": "list of strings",
+            "instance": "boolean"}
+_REPLICATES = {"type": "string", "replicates": "integer", "recalibrate": "boolean",
+               "public": "boolean", "mse": "boolean"}
+_LDIV = {"measure": "string", "l": "number", "c": "number", "treat": "string",
+         "dont_care": "table of lists"}
+_WEIGHTS = {"significant_digits": "integer"}
+_CHOICES = {("replicates", "type"): ("bootstrap", "JKn"),
+            ("ldiversity", "measure"): ("distinct", "entropy", "recursive"),
+            ("ldiversity", "treat"): ("suppress", "refuse", "report")}
 _RECODE = {"breaks": "list of numbers", "labels": "list of strings", "map": "table of strings",
            "min_count": "integer", "other": "string", "top": "number", "bottom": "number"}
-_SECTIONS = {"release", "recode", "pram", "noise"}
+_SECTIONS = {"release", "recode", "pram", "noise", "replicates", "ldiversity", "weights"}
 
 
 def _ok(value: Any, kind: str) -> bool:
     num = (int, float)
     if kind == "string":
         return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "table of lists":
+        return isinstance(value, dict) and all(
+            isinstance(v, list) and all(isinstance(x, (str, int, float)) and
+                                        not isinstance(x, bool) for x in v)
+            for v in value.values())
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "number":
@@ -163,6 +215,37 @@ def load_release_spec(path: str | Path) -> ReleaseSpec:
                     f"{limits[1]:g}", "Fix the value.")
                 continue
             target[var] = float(value)
+    sens = rel.get("sensitive", []) if _ok(rel.get("sensitive", []), "list of strings") else []
+    replicates = _section(data, "replicates", _REPLICATES, add)
+    reps = None
+    if replicates is not None:
+        if replicates.get("replicates", 50) < 2:
+            add("REL-003", "replicates", "replicates", "replicates must be at least 2",
+                "Use 50 or more bootstrap replicates.")
+        if "type" in replicates and str(replicates["type"]).lower() == "jkn":
+            replicates["type"] = "JKn"
+        reps = Replicates(**replicates)
+    ldiv = _section(data, "ldiversity", _LDIV, add)
+    rule = None
+    if ldiv is not None:
+        if ldiv.get("l", 2) < 1:
+            add("REL-003", "ldiversity", "l", "l must be at least 1", "Use l = 2 or more.")
+        if ldiv.get("c", 3) <= 0:
+            add("REL-003", "ldiversity", "c", "c must be positive", "e.g. c = 3.")
+        for v in ldiv.get("dont_care", {}):
+            if v not in sens:
+                add("REL-005", "ldiversity", "dont_care", f"'{v}' in dont_care is not a "
+                    "sensitive variable", "List only variables of [release] sensitive.")
+        if not sens:
+            add("REL-004", "ldiversity", None, "[ldiversity] needs sensitive variables",
+                'set [release] sensitive = ["any_tfcsea", ...]')
+        ldiv["dont_care"] = {v: tuple(x) for v, x in ldiv.get("dont_care", {}).items()}
+        rule = LDiversityRule(**{k: (float(v) if k in ("l", "c") else v)
+                                 for k, v in ldiv.items()})
+    wts = _section(data, "weights", _WEIGHTS, add) or {}
+    if not 1 <= wts.get("significant_digits", 2) <= 8:
+        add("REL-003", "weights", "significant_digits", "significant_digits must be 1–8",
+            "e.g. significant_digits = 2")
     if not report.ok:
         raise _error(path, report)
     g = {k: v for k, v in rel.items() if k in _RELEASE}
@@ -172,7 +255,34 @@ def load_release_spec(path: str | Path) -> ReleaseSpec:
         k=g.get("k", 3), seed=g.get("seed", 20261206),
         risk_threshold=float(g.get("risk_threshold", 0.1)),
         max_expected_reidentifications=g.get("max_expected_reidentifications"),
-        recodes=tuple(recodes), pram=pram, noise=noise, path=path)
+        recodes=tuple(recodes), pram=pram, noise=noise, path=path,
+        household_keys=tuple(g.get("household_keys", ())), instance=g.get("instance", True),
+        replicates=reps, ldiversity=rule, weight_digits=wts.get("significant_digits"))
+
+
+def _section(data: dict, name: str, schema: dict[str, str], add) -> dict | None:
+    """A flat section checked against its schema and choices; None when absent."""
+    if name not in data:
+        return None
+    body = data[name]
+    if not isinstance(body, dict):
+        add("REL-003", name, None, f"[{name}] must be a table", "See docs/release.md.")
+        return {}
+    good = {}
+    for key, value in body.items():
+        kind = schema.get(key)
+        if kind is None:
+            add("REL-002", name, key, f"unknown key '{key}' in [{name}]",
+                f"Use one of {', '.join(schema)}.")
+        elif not _ok(value, kind):
+            add("REL-003", name, key, f"'{key}' must be a {kind}", "Fix the value.")
+        elif (name, key) in _CHOICES and str(value).lower() not in [
+                c.lower() for c in _CHOICES[(name, key)]]:
+            add("REL-003", name, key, f"'{key}' must be one of "
+                f"{', '.join(_CHOICES[(name, key)])}, not '{value}'", "Fix the value.")
+        else:
+            good[key] = value
+    return good
 
 
 def _error(path: Path, report: ValidationReport) -> ValidationError:
@@ -190,6 +300,8 @@ keys = ["region", "area", "child_sex", "child_age", "hh_size"]
 importance = ["child_age", "child_sex", "region", "area", "hh_size"]
 # l-diversity is reported for these
 sensitive = ["any_tfcsea", "inperson_sv", "ab_unwanted_images", "ab_requested_sexual_content"]
+# the caregiver's quasi-identifiers (same row as the child): household-level risk
+household_keys = ["region", "area", "hh_size", "cg_sex", "cg_age_group"]
 k = 3
 seed = 20261206
 risk_threshold = 0.1
@@ -208,4 +320,26 @@ labels = ["1-4", "5 or more"]
 
 [pram.main_device]
 keep = 0.9
+
+# replicate weights repw_1..R: design-based SEs without PSU or stratum ids
+[replicates]
+type = "bootstrap"      # Rao-Wu bootstrap (or "JKn": reveals PSUs, licensed use only)
+replicates = 50
+recalibrate = true      # redo the raking in every replicate
+public = false          # also in the public tier
+mse = true
+
+# public tier: final (and replicate) weights rounded, so that they do not point at the PSU
+[weights]
+significant_digits = 2
+
+# l-diversity every key cell must reach on the sensitive variables
+[ldiversity]
+measure = "recursive"   # distinct | entropy | recursive (c, l)
+l = 2
+c = 3
+treat = "suppress"      # suppress key values in breaking cells | refuse | report
+# answers whose disclosure harms no one: no (any_tfcsea 0; items 2), don't know (98),
+# prefer not to say (99); a cell of only these is no disclosure
+dont_care = { any_tfcsea = [0], inperson_sv = [2, 98, 99], ab_unwanted_images = [2, 98, 99], ab_requested_sexual_content = [2, 98, 99] }
 """

@@ -193,3 +193,56 @@ def _text(v) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+@dataclass(frozen=True)
+class LSuppression:
+    """The frame after l-diversity suppression, the values suppressed per key variable, and
+    the records whose cell still breaks the rule with every key value suppressed."""
+
+    data: pd.DataFrame
+    suppressed: dict[str, int]
+    unfixable: dict[str, int]
+
+
+def ldiversity_suppression(df: pd.DataFrame, keys: list[str], sensitive: list[str], rule,
+                           importance: list[str] | None = None,
+                           max_rounds: int | None = None) -> LSuppression:
+    """Suppress key values of records whose key cell breaks the l-diversity ``rule`` until
+    every cell holds it: least important key first, one value at a time, so the record
+    joins larger (more diverse) cells; rounds repeat because a record that becomes a
+    wildcard joins its neighbours' cells too (k-anonymity can only improve). A record still
+    breaking the rule with every key suppressed cannot be fixed by suppression (its
+    sensitive variable is too homogeneous in the whole file).
+
+    >>> from dhkit.release.config import LDiversityRule
+    >>> d = pd.DataFrame({"a": [1, 1, 2, 2, 2], "s": [1, 1, 0, 1, 0]})
+    >>> r = ldiversity_suppression(d, ["a"], ["s"], LDiversityRule("distinct", 2))
+    >>> r.data["a"].tolist(), r.suppressed
+    ([<NA>, <NA>, 2, 2, 2], {'a': 2})
+    """
+    from dhkit.release.risk import ldiversity_violations
+
+    order = list(reversed(importance or keys))
+    order += [v for v in reversed(keys) if v not in order]
+    data = df.copy()
+    counts = {v: 0 for v in keys}
+    for v in keys:
+        if pd.api.types.is_integer_dtype(data[v]) and not isinstance(data[v].dtype,
+                                                                      pd.Int64Dtype):
+            data[v] = data[v].astype("Int64")
+    for _ in range(max_rounds or len(data) * len(keys) + 1):   # each round suppresses ≥ 1
+        changed = False
+        for s in sensitive:
+            bad = np.flatnonzero(ldiversity_violations(data, keys, s, rule))
+            for i in bad:
+                for v in order:
+                    if not pd.isna(data.at[i, v]):
+                        data.at[i, v] = np.nan if data[v].dtype.kind == "f" else None
+                        counts[v] += 1
+                        changed = True
+                        break
+        if not changed:
+            break
+    left = {s: int(ldiversity_violations(data, keys, s, rule).sum()) for s in sensitive}
+    return LSuppression(data, counts, {s: n for s, n in left.items() if n})

@@ -90,6 +90,17 @@ TEXT = {
     "w_trimmed": "Trimmed",
     "w_final": "Final weight",
     "weighting_none": "The weights were supplied with the data; no weighting steps are stored.",
+    "weighting_see_annex": "The distribution of the weights at each step (range and "
+                           "percentiles) is in the annex on weighting diagnostics.",
+    "wdiag_h": "Annex: weighting diagnostics",
+    "wdiag_intro": "The distribution of the weights at each step of the weighting chain. The "
+                   "sum of the weights, their coefficient of variation, the design effect due "
+                   "to weighting, the effective sample size and each step's effect on the "
+                   "headline estimate are in the methods chapter (Weighting and its effect).",
+    "wdiag_caption": "Distribution of the weights at each step",
+    "statistic": "Statistic", "w_min": "Minimum", "w_max": "Maximum",
+    "w_ratio": "Largest to smallest", "w_median": "Median",
+    "w_pct": "{p}th percentile",
     # SEs
     "se_h": "Standard errors, intervals and tests",
     # qualitative
@@ -377,8 +388,7 @@ def _selfcompletion_block(inputs, t) -> Block | None:
 
 def _weighting_block(analysis, inputs, t) -> Block:
     main = inputs.main
-    steps = [c for c in main.columns if c.startswith("w_")] \
-        if getattr(inputs, "weight_lineage", False) else []
+    steps = _weight_steps(inputs)
     if not steps:
         return Block(_t(t, "weighting_h"), [_t(t, "weighting_none")], id="methods-weighting")
     y = pd.to_numeric(main["any_tfcsea"], errors="coerce").to_numpy(dtype=float) \
@@ -401,7 +411,39 @@ def _weighting_block(analysis, inputs, t) -> Block:
     table = SimpleTable(_t(t, "weighting_caption"),
                         [_t(t, "step"), _t(t, "sum"), _t(t, "cv"), _t(t, "kish"), _t(t, "neff"),
                          _t(t, "headline_with")], rows)
-    return Block(_t(t, "weighting_h"), [_t(t, "weighting")], [table], id="methods-weighting")
+    return Block(_t(t, "weighting_h"), [_t(t, "weighting"), _t(t, "weighting_see_annex")],
+                 [table], id="methods-weighting")
+
+
+def _weight_steps(inputs) -> list[str]:
+    main = inputs.main
+    return [c for c in main.columns if c.startswith("w_")] \
+        if getattr(inputs, "weight_lineage", False) else []
+
+
+def weights_annex(inputs, t: Translator) -> Block | None:
+    """The distribution of the weights at each stored step — what the methods chapter's
+    weighting table (sum, CV, Kish, effective n, headline) does not show; each figure is
+    in one place and each place points to the other."""
+    steps = _weight_steps(inputs)
+    if not steps:
+        return None
+    ws = {}
+    for col in steps:
+        w = inputs.main[col].to_numpy(dtype=float)
+        ws[col] = w[np.isfinite(w)]
+    stats = [(_t(t, "w_min"), lambda w: w.min()), (_t(t, "w_pct", p="5"), lambda w: np.percentile(w, 5)),
+             (_t(t, "w_pct", p="25"), lambda w: np.percentile(w, 25)),
+             (_t(t, "w_median"), lambda w: np.median(w)),
+             (_t(t, "w_pct", p="75"), lambda w: np.percentile(w, 75)),
+             (_t(t, "w_pct", p="95"), lambda w: np.percentile(w, 95)),
+             (_t(t, "w_max"), lambda w: w.max())]
+    rows = [[label] + [t.number(float(f(ws[c])), 1) for c in steps] for label, f in stats]
+    rows.append([_t(t, "w_ratio")] + [t.number(float(ws[c].max() / ws[c].min()), 2)
+                                       for c in steps])
+    header = [_t(t, "statistic")] + [t(TEXT[c]) if c in TEXT else c for c in steps]
+    table = SimpleTable(_t(t, "wdiag_caption"), header, rows)
+    return Block(_t(t, "wdiag_h"), [_t(t, "wdiag_intro")], [table], id="annex-weights")
 
 
 def _qual_block(fw, t) -> Block:
@@ -504,31 +546,40 @@ def internet_block(inputs, t) -> Block | None:
 
 def overlap_ratio(analysis, inputs):
     """The prevalence ratio of any TF-CSEA, in-person sexual violence (1) against none (2),
-    on the child design (strata, PSUs, final weights treated as fixed, as R's
-    ``svydesign`` on the stored weights)."""
+    on the design every other child figure uses: strata, PSUs and — when the study's
+    weights were calibrated — the calibrated design, whose covariance carries the
+    calibration residuals (R: ``rake``/``calibrate`` then ``svycontrast`` on log; the
+    fixture test ``apiclus1_raked``). Without a calibration record the final weights are
+    the design's (R ``svydesign`` on the stored weights)."""
+    from dhkit.report.build import _calibrated
     from dhkit.report.ratio import prevalence_ratio
     from dhkit.survey import Design
 
     if "any_tfcsea" not in inputs.main.columns or "inperson_sv" not in inputs.main.columns:
         return None
-    frame = _child_frame(inputs)
+    cal = getattr(inputs, "calibration", None)
+    extra = (cal.variables + [cal.before]) if cal is not None else []
+    frame = _child_frame(inputs, extra)
     if frame is None or frame["_sv"].dropna().nunique() < 2:
         return None
     spec = inputs.design
     design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
                     fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+    if cal is not None and set(extra) <= set(frame.columns):
+        design = _calibrated(design, frame, cal, spec)
     try:
         return prevalence_ratio(design, "_any", "_sv", exposed="1", reference="2")
     except DhkitError:      # a prevalence of 0 in either group: no ratio to report
         return None
 
 
-def _child_frame(inputs) -> pd.DataFrame | None:
+def _child_frame(inputs, extra: list[str] | tuple = ()) -> pd.DataFrame | None:
     spec = inputs.design
     main = inputs.main
     cols = [c for c in (spec.weights, spec.strata, spec.psu, spec.fpc) if c]
     if not set(cols) <= set(main.columns):
         return None
+    cols += [c for c in dict.fromkeys(extra) if c in main.columns and c not in cols]
     frame = main[cols].copy()
     frame["_any"] = pd.to_numeric(main["any_tfcsea"], errors="coerce").astype(float)
     sv = pd.to_numeric(main["inperson_sv"], errors="coerce")
@@ -643,4 +694,5 @@ def definitions_annex(t: Translator) -> Block:
 
 
 def annex_blocks(inputs, t: Translator) -> list[Block]:
-    return [b for b in (gap_annex(inputs, t), definitions_annex(t)) if b is not None]
+    return [b for b in (weights_annex(inputs, t), gap_annex(inputs, t), definitions_annex(t))
+            if b is not None]

@@ -164,8 +164,8 @@ def section_quotes(quotes: list, codes: tuple[str, ...], limit: int = 3, *,
 
 
 def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:
-    """Diagnostics of every stored weighting step (the lineage columns ``w_*``), for the
-    methods appendix."""
+    """Diagnostics of every stored weighting step (the lineage columns ``w_*``): the
+    analysts' dashboard page (the report shows them in its methods chapter and annex)."""
     steps = {c: inputs.main[c].to_numpy(dtype=float) for c in inputs.main.columns
              if c.startswith("w_")} if getattr(inputs, "weight_lineage", False) else {}
     if not steps:
@@ -218,7 +218,7 @@ def evidence_sections(inputs, t: Translator, plan, analysis=None) -> list[tuple[
     """Every non-survey chapter the study has material for, in report order."""
     study = getattr(inputs, "study", None)
     if study is None:
-        return [w for w in [weighting_section(inputs, t)] if w]
+        return []
     anchors: dict[str, str] = {}
     numbers: dict[str, str] = {}
     n_table = 0
@@ -230,6 +230,7 @@ def evidence_sections(inputs, t: Translator, plan, analysis=None) -> list[tuple[
                 numbers.setdefault(ind, str(n_table))
     figures = figure_texts(analysis, t, numbers) if analysis is not None else {}
     built = [legal_section(study.dir, t),
-             recommendations_section(study.dir, t, anchors, figures),
-             weighting_section(inputs, t)]
+             recommendations_section(study.dir, t, anchors, figures)]
+    # the weighting steps are in the methods chapter and its annex (chapters.weights_annex);
+    # weighting_section stays for the analysts' dashboard page
     return [b for b in built if b is not None]

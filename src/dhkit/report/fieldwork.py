@@ -122,7 +122,8 @@ def load_fieldwork(store, study_dir: Path | None) -> Fieldwork:
     if store.has_table("qual_participants"):
         from dhkit.qualitative.participants import participants as read_participants
 
-        people = read_participants(store).values()
+        # interviewed people only: a refusal is recorded but is not an interview
+        people = [p for p in read_participants(store).values() if p.consent_interview]
         participants = pd.DataFrame([{"group": p.group, "region": p.region or "",
                                       "sex": p.sex or ""} for p in people],
                                     columns=["group", "region", "sex"])

@@ -20,8 +20,11 @@ contrast is significant; otherwise the text says it is not. An estimate on a bas
 carries "interpret with caution"; a suppressed one cannot be cited.
 
 Checks (every problem listed, with file and line; the build fails on any): FND-001 a
-placeholder names an unknown indicator, domain or level; FND-002 a per cent typed as a
-literal number that no estimate of the report supports; FND-003 a sentence claims a
+placeholder names an unknown indicator, domain or level; FND-002 a number typed as a
+literal that the report does not support — a per cent no estimate equals, a count ("205
+victims", "n = 999", "810,000 children") that is no base, design count or rounded
+population equivalent, a ratio ("3.1 times", "prevalence ratio 3.1") other than the
+report's prevalence ratio or its interval; FND-003 a sentence claims a
 difference ("significant", "more likely", "times as") without a significant ``diff`` or
 ``pr`` placeholder in it; FND-004 a placeholder cites a suppressed estimate.
 
@@ -36,6 +39,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dhkit.disclosure import CAUTION, SUPPRESSED
@@ -45,6 +49,22 @@ from dhkit.validation import ValidationReport
 
 PLACEHOLDER = re.compile(r"\{\{\s*(pct|n|pop|diff|pr)\s+([^}]*?)\s*\}\}")
 LITERAL_PCT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s?(?:%|per cent|por ciento)")
+#: A whole number as typed in either language: 1,309 / 1.309 / 1 309 / 810000.
+_WHOLE = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+"
+#: What a typed count counts (up to two words may stand between, e.g. "205 internet-using
+#: children"); or "n = 205".
+COUNT_NOUNS = (r"children|child|girls|boys|adolescents|victims|instances|cases|households|"
+               r"caregivers|parents|interviews|people|respondents|professionals|workers|"
+               r"niñas|niños|niño|adolescentes|víctimas|casos|hogares|cuidadores|cuidadoras|"
+               r"madres|padres|entrevistas|personas|jóvenes|profesionales")
+LITERAL_COUNT = re.compile(
+    rf"(?<![\w.,/-])(?<!\bin )(?<!\bde cada )(?<!\bout of )({_WHOLE})(?![\w.,]?\d)"
+    rf"(?=\s+(?:(?!(?:in|of|de|en|out)\b)[^\W\d][\w-]*\s+){{0,2}}?(?:{COUNT_NOUNS})\b)"
+    rf"|\bn\s?=\s?({_WHOLE})(?!\d)", re.I)
+#: A typed relative likelihood: "3.1 times", "3,1 veces", "prevalence ratio 3.1".
+LITERAL_RATIO = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:times|veces)\b"
+    r"|\b(?:prevalence ratio|razón de prevalencias?)(?: of| de)?\s(\d+(?:[.,]\d+)?)", re.I)
 CLAIMS = {
     "en": re.compile(r"\b(significant(ly)?|more likely|less likely|times as|times more|"
                      r"higher (than|among)|lower (than|among))\b", re.I),
@@ -136,6 +156,7 @@ class _Binder:
         ctr = analysis.contrasts
         self.ctr = ctr
         self.cited: list[float] = []      # per cent values rendered (for literal checks)
+        self.counts: set[int] = set()     # other counts the report prints (interviews...)
 
     def problem(self, code: str, line: int, msg: str, hint: str) -> str:
         self.report.add(code, msg, file=self.file, line=line, hint=hint)
@@ -257,7 +278,72 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
                 binder.problem("FND-002", line, f"'{m.group(0)}' is typed as a number and no "
                                "estimate of this report equals it", "Use a {{pct ...}} "
                                "placeholder so the figure follows the data.")
+        for m in LITERAL_COUNT.finditer(literal):
+            typed = m.group(1) or m.group(2)
+            if not _supported_count(int(re.sub(r"\D", "", typed)), binder):
+                binder.problem("FND-002", line, f"the count '{typed}' is typed as a number and "
+                               "no base, count or population equivalent of this report "
+                               "equals it", "Use {{n ...}} or {{pop ...}} so the figure "
+                               "follows the data.")
+        for m in LITERAL_RATIO.finditer(literal):
+            typed = m.group(1) or m.group(2)
+            if not _supported_ratio(typed, binder.ratio):
+                binder.problem("FND-002", line, f"the ratio '{m.group(0)}' is typed as a number "
+                               "and the report's prevalence ratio (or its interval) does not "
+                               "equal it", "Use {{pr overlap}} so the figure follows the data.")
     return " ".join(r for r, _ in out)
+
+
+def _supported_count(value: int, binder: "_Binder") -> bool:
+    """A typed count is supported when it is an unweighted base of an estimate, one of the
+    design's counts (children, victims, instances, strata, PSUs), a base of the prevalence
+    ratio, a count the methods chapter prints (interviews, households), or a population
+    equivalent rounded as typed, at most to 10,000 (810,000 ↔ 806,208)."""
+    pub = binder.a.public
+    counts = set(pd.to_numeric(pub.get("n_unweighted", pd.Series(dtype=float)),
+                               errors="coerce").dropna().astype(int))
+    summary = getattr(binder.a, "design_summary", None) or {}
+    counts |= {int(v) for k, v in summary.items()
+               if k in ("n_children", "n_victims", "n_instances", "n_strata", "n_psu")}
+    if binder.ratio is not None:
+        counts |= {int(binder.ratio.n_exposed), int(binder.ratio.n_reference)}
+    counts |= binder.counts
+    if value in counts:
+        return True
+    zeros = len(str(value)) - len(str(value).rstrip("0"))
+    if zeros < 3:                      # only a rounded figure can be a population equivalent
+        return False
+    pops = pd.to_numeric(pub.get("population", pd.Series(dtype=float)),
+                         errors="coerce").dropna().to_numpy(dtype=float)
+    # rounded as typed, but never coarser than {{pop}} rounds (10,000): 900,000 is not 861,000
+    return bool((np.round(pops, -min(zeros, 4)) == value).any())
+
+
+def _fieldwork_counts(fw) -> set[int]:
+    """Counts the methods chapter prints: interviews (all and by group), submissions."""
+    if fw is None:
+        return set()
+    out: set[int] = set()
+    p = getattr(fw, "participants", None)
+    if p is not None and len(p):
+        out |= {len(p), *p.groupby("group").size().astype(int).tolist()}
+    hh = getattr(fw, "households", None)
+    if hh is not None and len(hh):
+        out.add(len(hh))
+        if "teens" in hh:
+            out.add(int((pd.to_numeric(hh["teens"], errors="coerce") > 0).sum()))
+    return out
+
+
+def _supported_ratio(typed: str, ratio) -> bool:
+    """The report's prevalence ratio or a bound of its interval, at the typed decimals."""
+    if ratio is None:
+        return False
+    text = typed.replace(",", ".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    value = float(text)
+    return any(round(float(v), decimals) == round(value, decimals)
+               for v in (ratio.ratio, ratio.ci_low, ratio.ci_high))
 
 
 def _short(s: str, n: int = 90) -> str:
@@ -363,6 +449,7 @@ def findings_for(analysis, inputs, t: Translator, ratio=None) -> FindingsText:
         source, origin, file = draft(analysis, t, ratio), "draft", f"findings.{t.lang}.md"
     report = ValidationReport()
     binder = _Binder(analysis, t, ratio, inputs.thresholds, file, report)
+    binder.counts = _fieldwork_counts(getattr(inputs, "fieldwork", None))
     parsed = parse_findings(source)
     known = {"summary"} | {s.id for s in analysis.plan.sections}
     out = FindingsText(source=source, origin=origin)

@@ -59,9 +59,9 @@ UI_STRINGS = [
     "CI high", "(synthetic demo)", "translated from {language}",
     "Significant difference by {domain}: {indicator}, {b} {vb} against {a} {va} ({diff} "
     "percentage points, {p}).",
-    "Standard errors of child and caregiver estimates include the calibration of the weights "
-    "to population margins ({method}), as R survey's calibrated designs do; instance-level "
-    "estimates treat the final weights as fixed.",
+    "Standard errors of every estimate (children, caregivers, instances, whose scores are "
+    "summed within each child first, and the prevalence ratio) include the calibration of the "
+    "weights to population margins ({method}), as R survey's calibrated designs do.",
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
@@ -473,9 +473,10 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           max=t.number(s["weight_max"], 1), kish=t.number(s["kish_deff"], 2)),
         t("Values in parentheses: unweighted base of 25–49, interpret with caution.") + " "
         + t("*: not shown, unweighted base below 25."),
-        *([t("Standard errors of child and caregiver estimates include the calibration of the "
-             "weights to population margins ({method}), as R survey's calibrated designs do; "
-             "instance-level estimates treat the final weights as fixed.",
+        *([t("Standard errors of every estimate (children, caregivers, instances, whose scores "
+             "are summed within each child first, and the prevalence ratio) include the "
+             "calibration of the weights to population margins ({method}), as R survey's "
+             "calibrated designs do.",
              method=inputs.calibration.method)] if inputs.calibration else []),
         t("The sampling-error appendix lists, for every headline indicator, the estimate with "
           "its standard error, 95% confidence interval, design effect and bases."),

@@ -144,7 +144,7 @@ def test_a_study_adds_its_own_schools_and_places(tmp_path):
     (tmp_path / "schools.txt").write_text("# local schools\nLa Escuelita del Río\n",
                                           encoding="utf-8")
     (tmp_path / "places.txt").write_text("El Hoyo\n", encoding="utf-8")
-    text = "Estudiaba en La Escuelita del Río y vivía en El Hoyo."
+    text = "Estudiaba en La Escuelita del Río y jugábamos en El Hoyo."
     shipped = detect(text, Gazetteers.load(), use_ner=False)
     ours = detect(text, Gazetteers.load(tmp_path), use_ner=False)
     assert shipped == []

@@ -47,7 +47,7 @@ from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
-from dhkit.ingest.validate import (Check, any_problem_sql, effective_relevance,
+from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, sql_type, translate_codes,
                                    translate_labels, txt)
@@ -61,6 +61,18 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: DuckDB memory for an import unless DHKIT_MEMORY_LIMIT says otherwise; past it DuckDB
 #: spills to encrypted temporary files, so memory does not grow with the file
 IMPORT_MEMORY_LIMIT = "1GB"
+
+#: DuckDB memory one worker thread needs to parse, stage and write a wide export (each thread
+#: fills its own row group, a block of every column, before it can be written or spilled);
+#: under a smaller share of DHKIT_MEMORY_LIMIT the import runs on fewer threads
+THREAD_MEMORY = 200 * 2**20
+#: the smallest DHKIT_MEMORY_LIMIT an import succeeds at, in MB: a fixed part (the CSV reader's
+#: buffer) and ~2MB per column of the widest file (blocks of every column of the row group
+#: being built, and of the file's text re-read for the rows with problems). Measured on one
+#: thread with benchmarks/ingest.py cuts of the shipped form's export (94 columns): 200,000
+#: clean rows import at 160MB (not 128MB); 30,000 rows, most with problems, at 224MB (not
+#: 160MB). Named by MEM-001.
+MIN_MEMORY_MB = (32, 2)
 
 #: what to do, per problem code, when it is not "fix the value and release"
 HINTS = {
@@ -128,9 +140,26 @@ class _Stage:
     sheet: Sheet
     cmap: ColumnMap
     table: str            # store table: "main" or the repeat name
-    n: str                # temp table of normalised text
+    n: str                # normalised text: a view adding the file row (_row) to ``t``
     p: str                # temp table of problems
     present: set[str]
+    t: str = ""           # temp table of normalised text, in the file's order (rowid)
+    #: the row rules, when they were evaluated while staging (column ``_bad``)
+    checks: list[Check] | None = None
+
+    def row_of(self, rel: str) -> str:
+        """SQL of the file row of a row of ``t`` (named ``rel`` in the query)."""
+        return f"{rel}.rowid + {self.sheet.row_offset}"
+
+
+def _bytes(size: str) -> float:
+    """DuckDB's spelling of a size ("244.1 MiB", "1.8 GiB", "512.0 KiB") in bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)i?B?\s*", size)
+    if not m:
+        return float("inf")
+    return float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " ")
 
 
 def table_name(level: str | None) -> str:
@@ -182,15 +211,47 @@ class _Importer:
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
+        self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
+        #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
+        self.unique_main = False
 
     # ------------------------------------------------------------------ driver
     def run(self, paths: list[Path]) -> ImportResult:
         import os
 
-        from dhkit.console import progress
-
         if not os.environ.get("DHKIT_MEMORY_LIMIT"):   # bounded memory, whatever the file size
             self.con.execute(f"SET memory_limit = {lit(IMPORT_MEMORY_LIMIT)}")
+        threads = self._fit_threads()
+        try:
+            return self._run(paths)
+        except duckdb.OutOfMemoryException:
+            limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            used = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
+            fixed, per_column = MIN_MEMORY_MB
+            need = -(-(fixed + per_column * self.width) // 32) * 32
+            raise DhkitError("MEM-001", f"out of memory at a DuckDB memory limit of {limit} "
+                             f"(DHKIT_MEMORY_LIMIT), on {used} thread(s) and spilling to "
+                             f"store/.tmp/; an import of files {self.width} columns wide needs "
+                             f"at least about {need}MB. Set DHKIT_MEMORY_LIMIT={need}MB or more "
+                             "(memory does not grow with the number of rows); nothing was "
+                             "imported.") from None
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+
+    def _fit_threads(self) -> int:
+        """Run on as many threads as the memory limit feeds (THREAD_MEMORY each, at least
+        one), so that a small DHKIT_MEMORY_LIMIT spills instead of running out; returns
+        the number of threads to restore."""
+        limit, threads = self.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+        want = max(1, min(int(threads), int(_bytes(limit) // THREAD_MEMORY)))
+        if want < int(threads):
+            self.con.execute(f"SET threads = {want}")
+        return int(threads)
+
+    def _run(self, paths: list[Path]) -> ImportResult:
+        from dhkit.console import progress
+
 
         todo: list[tuple[Path, str]] = []
         for path in paths:
@@ -234,6 +295,7 @@ class _Importer:
 
     # ------------------------------------------------------------------ staging
     def _stage(self, sheet: Sheet, sha: str) -> None:
+        self.width = max(self.width, len(sheet.headers))
         design = {self.study.design.weights, self.study.design.fpc} - {""}
         cmap = map_columns(sheet.headers, self.cb, self.key_var, ignore=design)
         for h in sorted(design & set(sheet.headers)):
@@ -259,9 +321,9 @@ class _Importer:
                         f"{q.name}", file=sheet.label, field=q.name,
                         hint=f"Export all columns (expected header {q.path})")
         k = len(self.stages)
-        n = f"_n{k}"
+        n, t = f"_n{k}", f"_nt{k}"
         m = cmap.meta
-        cols = [f"{sheet.row_sql} AS _row"]
+        cols = []
         key_src = [qi(m["key"])] if "key" in m else []
         if level is None and self.key_var in cmap.questions and self.has_key_var:
             key_src.append(f"NULLIF(trim({qi(cmap.questions[self.key_var])}), '')")
@@ -287,22 +349,32 @@ class _Importer:
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
-        if level is None and not key_src:
-            cols[1] = f"{lit(sha[:12] + ':')} || ({sheet.row_sql}) AS _key"
-        # materialised once: every rule, the key checks and the insert read it (a view
-        # re-normalising on each read cost more CPU in benchmarks/ingest.py)
+        stage = _Stage(sheet, cmap, table_name(level), n, f"_p{k}", present, t)
+        # One pass over the file: parsed (every thread), normalised and, on the main sheet,
+        # judged by every row rule (``_bad``) in one projection, written once in the file's
+        # order (the file row is rowid + offset). Every later step reads this table.
+        flag = ""
+        if level is None and key_src and not self.release:
+            stage.checks = self._main_checks(stage)
+            flag = f", {any_problem(stage.checks)} AS _bad"
         try:
-            self.con.execute(f"CREATE TEMP TABLE {n} AS SELECT {', '.join(cols)} "
-                             f"FROM temp.{qi(sheet.table)}")
+            self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM (SELECT "
+                             f"{', '.join(cols)} FROM {sheet.source})")
         except duckdb.Error as exc:
-            if sheet.is_view:
+            if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
                 raise csv_error(sheet.file, exc) from None
             raise
+        self.temps.append(t)
+        if level is None and not key_src:    # keyed by file and row
+            self.con.execute(f"UPDATE {t} SET _key = {lit(sha[:12] + ':')} || "
+                             f"({stage.row_of(t)})")
+        self.con.execute(f"CREATE TEMP VIEW {n} AS SELECT {stage.row_of(t)} AS _row, * "
+                         f"FROM {t}")
         self.temps.append(n)
         if level is None and not key_src:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
-        self.stages.append(_Stage(sheet, cmap, table_name(level), n, f"_p{k}", present))
+        self.stages.append(stage)
 
     def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
         """Choice columns whose values are labels, not codes ("labels as values" exports in
@@ -327,10 +399,12 @@ class _Importer:
             f"string_split_regex({qi(h)}, '\\s*[;,]\\s*')[1]))))))"
             for h, labels, codes in cands.values())
         try:
-            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM temp.{qi(sheet.table)} "
+            hits = self.con.execute(f"SELECT {tests} FROM (SELECT * FROM {sheet.head} "
                                     "LIMIT 2000)").fetchone()
         except duckdb.Error as exc:
-            raise csv_error(sheet.file, exc) if sheet.is_view else exc from None
+            if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
+                raise csv_error(sheet.file, exc) from None
+            raise
         found = {name: labels for (name, (_, labels, _)), n in zip(cands.items(), hits) if n}
         if found:
             self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
@@ -389,7 +463,8 @@ class _Importer:
                 self._match_store(s, level)
             copies.settle_copies(self, level, stages)
             if level is None:
-                self._key_checks(stages)
+                if self._keys_may_clash(stages):
+                    self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
             for s in stages:      # a re-exported row stored as is: nothing to report
@@ -480,7 +555,7 @@ class _Importer:
         batch = self._batch_keys(parent)
         for s in stages:
             if parent is None:
-                self.con.execute(f"UPDATE {s.n} SET _parent_key = _parent_uuid "
+                self.con.execute(f"UPDATE {s.t} SET _parent_key = _parent_uuid "
                                  "WHERE _parent_key IS NULL")
             same = [i for i, o in enumerate(self.stages)
                     if o.cmap.level == parent and o.sheet.file == s.sheet.file] or \
@@ -488,25 +563,25 @@ class _Importer:
             if same and "parent_index" in s.cmap.meta:
                 stages_in = ", ".join(str(i) for i in same)
                 self.con.execute(
-                    f"UPDATE {s.n} SET _parent_key = b._key FROM ({batch}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.stage IN ({stages_in}) "
-                    f"AND b._index = {s.n}._parent_index AND ({s.n}._parent_uuid IS NULL "
-                    f"OR b._sub IS NULL OR b._sub = {s.n}._parent_uuid)")
+                    f"UPDATE {s.t} SET _parent_key = b._key FROM ({batch}) b "
+                    f"WHERE {s.t}._parent_key IS NULL AND b.stage IN ({stages_in}) "
+                    f"AND b._index = {s.t}._parent_index AND ({s.t}._parent_uuid IS NULL "
+                    f"OR b._sub IS NULL OR b._sub = {s.t}._parent_uuid)")
             if parent is None:   # the study key copied into the repeat (hh_id)
                 kv = txt("^" + self.key_var)
                 self.con.execute(
-                    f"UPDATE {s.n} SET _parent_key = b._key FROM (SELECT _key, kv FROM "
+                    f"UPDATE {s.t} SET _parent_key = b._key FROM (SELECT _key, kv FROM "
                     f"({batch}) UNION ALL {self._store_keys(None)}) b "
-                    f"WHERE {s.n}._parent_key IS NULL AND b.kv = {s.n}.{kv}")
+                    f"WHERE {s.t}._parent_key IS NULL AND b.kv = {s.t}.{kv}")
             self.con.execute(
-                f"UPDATE {s.n} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
+                f"UPDATE {s.t} SET _key = o.k FROM (SELECT _row, _parent_key || '/' || "
                 f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
                 f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
-                f"IS NOT NULL) o WHERE {s.n}._row = o._row")
+                f"IS NOT NULL) o WHERE {s.row_of(s.t)} = o._row")
             if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
                 self.con.execute(
-                    f"UPDATE {s.n} SET _form_version = b._fv FROM ({batch}) b "
-                    f"WHERE b._key = {s.n}._parent_key")
+                    f"UPDATE {s.t} SET _form_version = b._fv FROM ({batch}) b "
+                    f"WHERE b._key = {s.t}._parent_key")
 
     def _context(self, s: _Stage, level: str | None) -> tuple[str, dict[str, str]]:
         """The relation rules run on, and the SQL of every name rules may refer to."""
@@ -539,13 +614,15 @@ class _Importer:
         if not parts:
             return s.n, columns
         view = f"_c{self.stages.index(s)}"
-        self.con.execute(     # materialised: every rule reads it
-            f"CREATE TEMP TABLE {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
-            f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN "
-            # QUALIFY, not DISTINCT ON: the window operator spills to disk under
-            # DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not
-            f"(SELECT * FROM ({' UNION ALL '.join(parts)}) "
-            f"QUALIFY row_number() OVER (PARTITION BY _key) = 1) p "
+        # one row per parent key: QUALIFY, not DISTINCT ON (the window operator spills to
+        # disk under DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not);
+        # no window at all when the main sheet's keys were found unique and nothing is stored
+        parents = f"SELECT * FROM ({' UNION ALL '.join(parts)})"
+        if not (parent is None and self.unique_main and len(parts) == 1):
+            parents += " QUALIFY row_number() OVER (PARTITION BY _key) = 1"
+        self.con.execute(     # a view: read once, by the scan that flags rows with problems
+            f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
+            f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN ({parents}) p "
             f"ON p._key = c._parent_key")
         self.temps.append(view)
         return view, columns
@@ -570,9 +647,16 @@ class _Importer:
                 continue
         return names
 
+    def _main_checks(self, s: _Stage, columns: dict[str, str] | None = None) -> list[Check]:
+        """The row rules of a main-sheet row (every question's, and IMP-014 no key)."""
+        columns = columns or {q.name: txt(q.name) for q in self.cb.data_questions(None)}
+        return self._question_checks(s, None, columns) + [
+            Check("IMP-014", "_key", "_key IS NULL",
+                  lit(f"the submission has no key (_uuid, KEY or {self.key_var})"), "NULL")]
+
     def _row_checks(self, s: _Stage, level: str | None) -> None:
         relation, columns = self._context(s, level)
-        checks = self._question_checks(s, level, columns)
+        checks = self._question_checks(s, level, columns) if level is not None else []
         if relation != s.n:   # rules that may read the parent: only rows that have one
             checks = [Check(c.code, c.field, f"_has_parent AND ({c.condition})", c.message,
                             c.value) if c.code in ("IMP-006", "IMP-007", "IMP-010") else c
@@ -594,12 +678,15 @@ class _Importer:
                 checks.append(Check("IMP-007", level, f"_has_parent AND NOT COALESCE({rel}, "
                                     "FALSE)", lit(f"a {level} entry although the repeat was not "
                                                   "asked for this submission"), "NULL"))
-        else:
-            checks.append(Check("IMP-014", "_key", "_key IS NULL",
-                                lit(f"the submission has no key (_uuid, KEY or {self.key_var})"),
-                                "NULL"))
+        elif s.checks is None:
+            checks = self._main_checks(s, columns)
         flagged = f"_f{self.stages.index(s)}"
-        self.con.execute(f"CREATE TEMP TABLE {flagged} AS {any_problem_sql(relation, checks)}")
+        if s.checks is not None:      # judged while staging
+            checks = s.checks
+            self.con.execute(f"CREATE TEMP TABLE {flagged} AS SELECT * FROM {s.n} WHERE _bad")
+        else:
+            self.con.execute(f"CREATE TEMP TABLE {flagged} AS "
+                             f"{any_problem_sql(relation, checks)}")
         self.temps.append(flagged)
         self.con.execute(f"CREATE TEMP TABLE {s.p} AS {problems_sql(flagged, checks)}")
         self.temps.append(s.p)
@@ -685,6 +772,21 @@ class _Importer:
             FROM ({matches}) m JOIN {s.n} n ON n._row = m._row
             JOIN study.{qi(t)} o ON o._key = m.ok
             ORDER BY n._row, m.pri""")
+
+    def _keys_may_clash(self, stages: list[_Stage]) -> bool:
+        """False when the key checks cannot find anything: no key (nor study key) twice in
+        the import and nothing stored yet. One aggregate instead of the ranking windows of
+        :meth:`_key_checks`, the common case of a first import of clean exports."""
+        if self.store.has_table("main") and self.con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM study.main LIMIT 1)").fetchone()[0]:
+            return True
+        kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
+        batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
+        dup_key, dup_kv = self.con.execute(
+            f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv) "
+            f"FROM ({batch})").fetchone()
+        self.unique_main = not (dup_key or dup_kv)
+        return not self.unique_main
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"

@@ -79,6 +79,24 @@ class Sheet:
     sheet_name: str | None = None
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     is_view: bool = False         # CSV: a view streaming the file, with its row in ROW_COL
+    #: SQL of a plain, order-keeping scan of the file without row numbers (CSV: the
+    #: ``read_csv`` call itself, which DuckDB parses with every thread); staging reads this
+    #: and numbers rows by the staged table's rowid, so the numbering window (one thread)
+    #: runs only when the file's own text of a bad row is needed
+    scan: str = ""
+
+    @property
+    def head(self) -> str:
+        """SQL of a relation that reads the file's first rows cheaply (one thread: a parallel
+        scan would parse a buffer per thread before a LIMIT stops it)."""
+        if self.scan.startswith("read_csv(") and self.scan.endswith(")"):
+            return self.scan[:-1] + ", parallel=false)"
+        return self.source
+
+    @property
+    def source(self) -> str:
+        """SQL of the relation staging reads (the fast scan, else the staged table)."""
+        return self.scan or f"temp.{_q(self.table)}"
 
     @property
     def row_sql(self) -> str:
@@ -167,13 +185,15 @@ def _load_csv(con, path: Path, table: str, encoding: str | None) -> Sheet:
     opts = (f"delim={_lit(delim)}, header=true, all_varchar=true, quote='\"', escape='\"', "
             f"encoding={_lit(enc)}, null_padding=true, auto_detect=false, "
             f"columns={_columns_clause(first, delim)}")
-    # A view, not a copy: the file is parsed while it is normalised (one pass). DuckDB's
-    # streaming ROW_NUMBER() OVER () keeps the file's order, so rows are numbered as in the
-    # file (header = row 1). Reading errors surface when the view is first read (staging,
-    # before anything is written) and are translated by csv_error().
+    # Not a copy: staging parses the file while it normalises it (one pass, ``scan``, every
+    # thread; rows numbered by the order-keeping insert). The view numbers rows as in the
+    # file (header = row 1) with DuckDB's streaming ROW_NUMBER() OVER (); it is read only
+    # for the text of rows with problems. Reading errors surface when the file is first
+    # read (staging, before anything is written) and are translated by csv_error().
+    scan = f"read_csv({_lit(str(path))}, {opts})"
     try:
         con.execute(f"CREATE TEMP VIEW {table} AS SELECT row_number() OVER () + 1 AS "
-                    f"{ROW_COL}, * FROM read_csv({_lit(str(path))}, {opts})")
+                    f"{ROW_COL}, * FROM {scan}")
     except duckdb.Error as exc:
         raise csv_error(path, exc) from None
     headers = _split_header(first, delim)
@@ -182,6 +202,7 @@ def _load_csv(con, path: Path, table: str, encoding: str | None) -> Sheet:
     sheet = _sheet(con, path, path.name, table, fmt, 2)
     sheet.headers = [h for h in sheet.headers if h != ROW_COL]
     sheet.is_view = True
+    sheet.scan = scan
     return sheet
 
 

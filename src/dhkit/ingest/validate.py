@@ -245,6 +245,13 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     return out
 
 
+def any_problem(checks: list[Check]) -> str:
+    """SQL: TRUE where any check fails (FALSE, never NULL, elsewhere)."""
+    if not checks:
+        return "FALSE"
+    return "COALESCE(" + " OR ".join(f"({c.condition})" for c in checks) + ", FALSE)"
+
+
 def any_problem_sql(relation: str, checks: list[Check]) -> str:
     """One scan: the rows where any check fails (the detailed pass then reads only these)."""
     if not checks:

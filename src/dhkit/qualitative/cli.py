@@ -239,7 +239,7 @@ def redact_propose(
 @redact_app.command("evaluate")
 def redact_evaluate(
     evaluation_set: str = typer.Option("heldout", "--set", help="Shipped set: heldout, "
-                                       "tuning or fresh."),
+                                       "tuning, fresh, blind, blind-dev or blind-test."),
     file: Path | None = typer.Option(None, "--file", help="Your own marked-up sentences "
                                      "(⟦KIND|text⟧ per identifier) instead of a shipped set."),
     show_misses: bool = typer.Option(False, "--show-misses", help="Also print missed "

@@ -58,7 +58,24 @@ MONTHS_EN = ("January|February|March|April|May|June|July|August|September|Octobe
              "November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 NUM_ES = ("uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|"
           "quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve|veinte|veintiún|"
-          "veintiuno|veintidós|veintitrés|veinticuatro")
+          "veintiuno|veintidós|veintidos|veintitrés|veintitres|veinticuatro|veinticinco|"
+          "veintiséis|veintiseis|veintisiete|veintiocho|veintinueve|treinta|cuarenta|"
+          "cincuenta|sesenta|setenta|ochenta|noventa")
+UNITS_ES = "uno|un|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+# an age said as people say it: 35, treinta y cinco, veintipico, treinta y algo
+AGE_NUM = (rf"(?:\d{{1,2}}|(?:veinti|treintai|cuarentai|cincuentai)(?:pico|algo)|"
+           rf"(?:{NUM_ES})(?:[ \t]+y[ \t]+(?:{UNITS_ES}|pico|algo))?)")
+AGE_FILLER = (r"(?:(?:como|unos|unas|casi|apenas|ya|solo|solamente|tan[ \t]solo|más[ \t]de|"
+              r"mas[ \t]de|menos[ \t]de)[ \t]+)?")
+HAVE_AGE = (r"tenía|tengo|tiene|tenia|tenían|tenian|tener|tenga|tuviera|tienen|tenemos|"
+            r"cumplí|cumpli|cumplió|cumplio|cumplía|cumplia|cumplir|cumple|cumplo")
+DAY_ES = (r"primero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|"
+          r"catorce|quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve|veinte|"
+          r"veintiuno|veintiún|veintidós|veintidos|veintitrés|veintitres|veinticuatro|"
+          r"veinticinco|veintiséis|veintiseis|veintisiete|veintiocho|veintinueve|treinta|"
+          r"treinta[ \t]y[ \t]uno")
+YEAR_WORDS = (r"(?:dos[ \t]mil|mil[ \t]novecientos)(?:[ \t](?:[a-záéíóú]+)(?:[ \t]y[ \t]"
+              r"(?:uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve))?)?")
 NUM_EN = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
           "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|twenty-one|"
           "twenty-two|twenty-three|twenty-four")
@@ -184,32 +201,76 @@ DATES = [
     re.compile(rf"\b(?:{MONTHS_EN})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ \t]+\d{{4}})?"),
     re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    # said in words or with an ordinal: "cuatro de junio", "primero de mayo", "1.º de mayo",
+    # "catorce de enero del dos mil nueve"
+    re.compile(rf"\b(?:{DAY_ES}|\d{{1,2}}(?:\.?º|°|ro|ero))[ \t]+de[ \t]+(?:{MONTHS_ES})\b"
+               rf"(?:[ \t]+(?:de|del)[ \t]+(?:\d{{4}}|{YEAR_WORDS}))?", re.IGNORECASE),
+    re.compile(rf"\b\d{{1,2}}[ \t]+de[ \t]+(?:{MONTHS_ES})[ \t]+(?:de|del)[ \t]+{YEAR_WORDS}",
+               re.IGNORECASE),
 ]
 AGES = [
-    re.compile(rf"\b(?:tenía|tengo|tiene|tenia|tenían|tener|tenga|tuviera|tienen|tenemos|"
-               rf"cumplí|cumplió|cumplía|cumplir|cumple|a los|"
-               rf"de|con|edad de|los)[ \t]+((?:\d{{1,2}}|{NUM_ES})[ \t]+(?:años|añitos))\b",
+    re.compile(rf"\b(?:{HAVE_AGE}|a los|de|con|edad de|los)[ \t]+{AGE_FILLER}"
+               rf"({AGE_NUM}[ \t]+(?:años|añitos|anos))\b", re.IGNORECASE),
+    # the number alone after tener / cumplir, when a pause or a function word follows
+    # ("tenía trece, sí", "cumplí 18 en enero", "tiene 17 y juega"), not a count
+    # ("tenía tres fotos")
+    re.compile(rf"\b(?:{HAVE_AGE})[ \t]+{AGE_FILLER}({AGE_NUM})(?=[ \t]*(?:[,.;:!?)…]|$)|"
+               rf"[ \t]+(?:y|pero|cuando|porque|o|en|entonces|nomás|no|sí|si|ya|de edad|"
+               rf"recién|recien|apenas|and|when|but)\b)", re.IGNORECASE),
+    # vague ages: "de treinta y algo", "veintipico"
+    re.compile(r"\b((?:veinti|treintai|cuarentai|cincuentai)(?:pico|algo)|(?:treinta|cuarenta|"
+               r"cincuenta|sesenta)[ \t]+y[ \t]+(?:pico|algo))\b(?![ \t]+(?:mil|millones|"
+               r"pesos|minutos|horas|días|dias|veces|personas|casos|metros|kilómetros))",
                re.IGNORECASE),
     re.compile(rf"\b((?:\d{{1,2}}|{NUM_EN})[- ]years?[- ]old)\b", re.IGNORECASE),
     re.compile(rf"\b(?:was|I'm|I am|is|turned|aged|age of|age)[ \t]+"
-               rf"(\d{{1,2}}|{NUM_EN})\b(?![ \t]*(?:%|percent|per|minutes|hours|days|weeks|"
+               rf"(\d{{1,2}}|{NUM_EN})\b(?![ \t]*(?:(?:to|and|or|-|–)[ \t]*(?:\d|{NUM_EN})|"
+               rf"%|percent|per|minutes|hours|days|weeks|"
                rf"months|times|o'clock|am|pm|people|pesos|dollars|metres|meters|km|[- ]years?[- ]old))",
                re.IGNORECASE),
 ]
 SCHOOL = [
     re.compile(rf"\b(?:Colegio|Institución Educativa|Institucion Educativa|I\.E\.|"
-               rf"Escuela|Liceo|Gimnasio|Instituto)[ \t]+{LED_PHRASE}"),
+               rf"Escuela|Liceo|Gimnasio|Instituto|INEM|IED|I\.E\.D\.|IE|IET|ITI|CED|ENS|"
+               rf"Normal Superior|Escuela Normal|Centro Educativo|Concentración Escolar|"
+               rf"Jardín Infantil|Jardin Infantil)[ \t]+{LED_PHRASE}"),
     re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,4}}(?:High School|Primary School|School|Academy)\b"),
 ]
 INSTITUTION = [
     re.compile(rf"\b(?:Fundación|Fundacion|Corporación|Corporacion|Asociación|Asociacion|"
                rf"Hospital|Clínica|Clinica|Universidad|Juzgado|Comisaría de Familia de|"
                rf"Comisaria de Familia de|Casa de Justicia de|Centro Zonal|ONG)[ \t]+{LED_PHRASE}"),
-    re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,4}}(?:Foundation|Hospital|Clinic|University|Trust|"
-               rf"Centre|Center)\b"),
+    re.compile(rf"\b(?:(?:St\.|{CAP_WORD})[ \t]+){{1,4}}(?:Foundation|Hospital|Clinic|University|"
+               rf"Trust|Centre|Center|Church|Parish|Shelter)\b"),
+    re.compile(rf"\b(?:Parish|Church|Diocese|Shelter)[ \t]+of[ \t]+{LED_PHRASE}"),
+    re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,3}}Court\b"),
 ]
+# Named places of worship, clubs, courts: the head word and the name after it, through
+# lower-case joints ("Juzgado Tercero Penal Municipal con Función de Control de Garantías
+# de Cali", "Misión Carismática Internacional sede Suba").
+INST_HEADS = (r"Iglesia|Parroquia|Capilla|Templo|Misión|Mision|Congregación|Congregacion|"
+              r"Club|Escuela de Fútbol|Escuela de Futbol|Juzgado|Tribunal|Hogar Infantil|"
+              r"Hogar|Centro Zonal|Casa de Justicia|Fundación|Fundacion|Corporación|"
+              r"Corporacion|Asociación|Asociacion|Universidad|Hospital|Clínica|Clinica")
+# National bodies name no one by themselves ("la Fiscalía", "la Policía de Infancia y
+# Adolescencia"); their office in a named place does ("CAIVAS de Puente Aranda").
+INST_BODIES = (r"Fiscalía|Fiscalia|Comisaría|Comisaria|Personería|Personeria|Defensoría|"
+               r"Defensoria|Secretaría|Secretaria|Alcaldía|Alcaldia|Gobernación|Gobernacion|"
+               r"Inspección|Inspeccion|Estación de Policía|Estacion de Policia|Policía|Policia|"
+               r"CAIVAS|CAVIF|CAPIV|CAPIF|CAI|URI|ICBF|Bienestar Familiar|Medicina Legal|"
+               r"Instituto de Medicina Legal|Registraduría|Registraduria|Notaría|Notaria|"
+               r"Unidad|Dirección|Direccion|Secretaría de Educación|Hospital|Centro de Salud|"
+               r"Puesto de Salud|Crown Court|Court|Police|Prosecutor's Office")
+INST_JOINTS = frozenset("de del la las los el y e con para sede seccional regional zonal "
+                        "local of the and".split())
+INST_START = re.compile(rf"\b(?:(?P<head>{INST_HEADS})|(?P<body>{INST_BODIES}))\b")
+INST_TOKEN = re.compile(rf"[ \t]+(?:{CAP_WORD}|\d{{1,3}}|[a-z]+)")
+GENERIC_COURT = frozenset(fold(w) for w in (
+    "Supreme Constitutional High Criminal Family Appeals Superior District Juvenile "
+    "International Federal European Inter-American Crown Magistrates County Youth").split())
 PLACE_TRIGGER = re.compile(
-    rf"\b(?:barrio|Barrio|vereda|Vereda|corregimiento de|urbanización|Urbanización|"
+    rf"\b(?:barrio|Barrio|barrios|vereda|Vereda|veredas|corregimiento de|corregimiento|"
+    rf"corregimientos|sector|Sector|urbanización|Urbanización|"
     rf"conjunto|Conjunto|localidad de|comuna|Comuna|neighbourhood of|neighborhood of)[ \t]+"
     rf"({NAME_PHRASE})")
 ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|avenida|Av\.?|"
@@ -217,6 +278,145 @@ ADDRESS = re.compile(r"\b(?:Calle|calle|Carrera|carrera|Cra\.?|Cl\.?|Avenida|ave
                      r"(?:[ \t]*(?:#|No\.?|"
                      r"n[úu]mero)[ \t]*\d+(?:[ \t]?[A-Z](?![a-z.]))?(?:[ \t]*-[ \t]*\d+)?)?"
                      r"|\b\d+[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}(?:Street|Road|Avenue|Lane|St\.|Rd\.)")
+# "la 80 con 30", "carrera 3 este con 48", "calle 25 con carrera 30": a corner
+STREET = r"(?i:calle|cll?|carrera|cra|kra|kr|avenida|av|diagonal|dg|transversal|tv)\.?"
+CORNER = re.compile(rf"\b(?:{STREET}[ \t]+|(?<=\b(?:la|La)[ \t]))\d{{1,3}}(?:[ \t]?[A-Z]\b)?"
+                    rf"(?:[ \t]+(?i:sur|este|norte|bis))?[ \t]+con[ \t]+(?:{STREET}[ \t]+)?"
+                    rf"\d{{1,3}}(?:[ \t]?[A-Z]\b)?(?:[ \t]+(?i:sur|este|norte))?")
+PLACE_WORD = rf"[{UPPER}][{LOWER}][{LOWER}{UPPER}'’-]*"
+# A capitalised place after words that say where someone lives, comes from or went
+# ("vivo en Aguablanca", "allá en Urabá", "la niña de Taganga", "relatives in Miami").
+WHERE = (r"vivo|vive|vives|vivía|vivia|vivíamos|viviamos|viven|vivimos|vivían|queda|quedaba|"
+         r"nací|naci|nació|nacio|crié|crie|criamos|llegué|llegue|llegamos|llegó|llego|"
+         r"mudamos|mudé|trasladaron|trasladó|venimos|vinimos|vengo|viene|venía|venia|somos|"
+         r"soy|es|era|eran|fuimos|casa|allá|alla|acá|aca|pueblo|finca|niña|niño|nina|nino|"
+         r"man|señor|señora|muchacha|muchacho|familia|gente|pelado|pelada|pelao|chino|china|"
+         r"niñas|niños|chicos|chicas|captura|hechos|estación|estacion|terminal")
+WHERE_EN = (r"live|lives|lived|living|stay|stays|stayed|staying|moved|move|born|based|"
+            r"relatives|family|arrested|registered|hotels|hotel|School|school|office|shelter|"
+            r"comes|came|lives|was|is|he|she|they")
+PLACE_AFTER = re.compile(
+    rf"(?:\b(?i:{WHERE})[ \t]+(?:(?i:en|(?P<of>de|del)|a|para|pa|por|hasta|desde)[ \t]+)"
+    rf"(?:(?:el|la)[ \t]+)?|\b(?:{WHERE_EN})[ \t]+(?:in|to|from|near|at)[ \t]+|,[ \t]+from[ \t]+)"
+    rf"(?P<v>{PLACE_WORD}(?:[ \t](?:de[ \t]|del[ \t])?{PLACE_WORD}){{0,3}})")
+# a place given after another: "Dosquebradas, en Santa Mónica", "Bocagrande and Getsemaní"
+PLACE_NEXT = re.compile(rf"^(?:,[ \t]*(?:en|in|sector|barrio|comuna)?|[ \t]+(?:y|e|and))[ \t]+"
+                        rf"(?P<v>{PLACE_WORD}(?:[ \t](?:de[ \t]|del[ \t])?{PLACE_WORD}){{0,3}})")
+NOT_PLACES = frozenset(fold(w) for w in (
+    "Colombia Venezuela Ecuador Perú Peru Panamá Panama Chile Brasil Brazil México Mexico "
+    "Argentina España Spain Estados Unidos United States Canadá Canada Europa Europe "
+    "Nacional Millonarios Junior Tolima Instagram TikTok Facebook WhatsApp Telegram Discord "
+    "Snapchat Roblox Free Fire YouTube Google Kwai Internet Twitter Navidad Semana Pascua "
+    "Fiscalía Fiscalia Policía Policia Bienestar Familiar Medicina Legal Comisaría Comisaria "
+    "Personería Personeria Defensoría Defensoria ICBF SENA EPS Dios Table Figure Annex "
+    "English Spanish Español Inglés Ingles Part Chapter Section").split())
+FOOTBALL_BEFORE = re.compile(r"(?:Deportivo|Deportes|Atlético|Atletico|Independiente|Once|Real|"
+                             r"Club|Unión|Union)[ \t]+$")
+
+
+def _place_after(text: str, g: Gazetteers) -> list[Span]:
+    out = []
+    for m in PLACE_AFTER.finditer(text):
+        words = fold(m.group("v")).split()
+        if _not_place(words) or (m.group("of") and _person(
+                words, g) and fold(m.group("v")) not in _folded(g.places)):
+            continue  # a person ("es de Juan") is the name rule's; a platform is no place
+        out.append(Span(m.start("v"), m.end("v"), "PLACE", "rule:where"))
+    return out
+
+
+def _lower_places(text: str, g: Gazetteers) -> list[Span]:
+    """Listed places typed in lower case ("una casa en chapinero") after the same words."""
+    folded = fold(text)
+    lowered = _lower_gazetteer(g.places, g.common_places)
+    out = []
+    for m in re.finditer(rf"\b(?:{WHERE})[ \t]+(?:en|de|del|a|para|pa|por|hasta|desde)[ \t]+"
+                         r"(?P<v>[a-zñ]+(?: (?:de |del |la )?[a-zñ]+){0,2})", folded):
+        words = m.group("v").split()
+        for n in range(len(words), 0, -1):
+            cand = " ".join(words[:n])
+            if cand in lowered:
+                out.append(Span(m.start("v"), m.start("v") + len(cand), "PLACE", "rule:where"))
+                break
+    return out
+
+
+@lru_cache(maxsize=4)
+def _lower_gazetteer(places: tuple[str, ...], common: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(p).lower() for p in places
+                     if len(p) >= 5 and fold(p) not in common and "," not in p)
+
+
+COUNTRY_LIKE = frozenset(("Colombia", "Venezuela", "Ecuador", "Peru", "Panama", "Mexico",
+                          "Espana", "Chile", "Brasil", "Argentina"))
+PLACE_HEADS = frozenset(fold(w) for w in (
+    "San Santa Santo Villa Puerto Ciudad Ciudadela Alto Altos Bajo Nueva Nuevo Valle Los Las "
+    "El La Urbanización Portal Brisas Jardines Bosques Campo Loma Cerro Llano Rincón Paraíso "
+    "Vista Bello Buenos Divino Sagrado Palmas Pinos Ciudad Barrio Parque Plaza Isla Playa "
+    "Boca Punta Bahía Caño Río Quebrada Vereda").split())
+
+
+def _not_place(words: list[str]) -> bool:
+    return any(w in NOT_PLACES for w in words) or (len(words) == 1 and words[0] in NOT_NAMES)
+
+
+def _person(words: list[str], g: Gazetteers) -> bool:
+    """Every word a listed name, and not a place-shaped phrase (Santa Mónica, Villa Rosa)."""
+    return words[0] not in PLACE_HEADS and all(_namey(w, g) for w in words)
+
+
+def continue_places(text: str, spans: list[Span], g: Gazetteers) -> list[Span]:
+    """Places named right after a found place or address, as people add the barrio or the
+    neighbour town: "Dosquebradas, en Santa Mónica", "Usme, en Santa Librada"."""
+    out, todo = [], [s for s in spans if s.kind == "PLACE"  # not "Republic of Colombia, Bills"
+                     and fold(text[s.start:s.end]) not in COUNTRY_LIKE]
+    seen = {(s.start, s.end) for s in spans}
+    while todo:
+        s = todo.pop()
+        m = PLACE_NEXT.match(text[s.end:])
+        if not m:
+            continue
+        a, b = s.end + m.start("v"), s.end + m.end("v")
+        words = fold(m.group("v")).split()
+        if (a, b) in seen or _not_place(words) or \
+                _person(words, g):
+            continue
+        seen.add((a, b))
+        new = Span(a, b, "PLACE", "rule:place_next")
+        out.append(new)
+        todo.append(new)
+    return out
+
+
+HANDLE_NEXT = re.compile(r"^(?:[ \t]*[,;]|[ \t]+(?:y|o|and|or))[ \t]+"
+                         r"(?P<v>@?[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])")
+
+
+def continue_handles(text: str, spans: list[Span]) -> list[Span]:
+    """Usernames listed after a found one: "tres cuentas: dani_mora12, danimorita y otra"."""
+    from dhkit.qualitative.recognizers import _shaped, username_ok
+
+    out, todo = [], [s for s in spans
+                     if s.kind == "HANDLE" and _shaped(text[s.start:s.end], "", "")]
+    seen = {(s.start, s.end) for s in spans}
+    while todo:
+        s = todo.pop()
+        m = HANDLE_NEXT.match(text[s.end:])
+        if not m:
+            continue
+        a, b = s.end + m.start("v"), s.end + m.end("v")
+        v = m.group("v").lstrip("@")
+        listed = m.group().lstrip()[:1] in ",;"  # "x, y": a plain word may be a user too
+        if (a, b) in seen or not (username_ok(v, "usuario", text[b:b + 24]) if listed
+                                  else _shaped(v, "", "")):
+            continue
+        seen.add((a, b))
+        new = Span(a, b, "HANDLE", "rule:handle_next")
+        out.append(new)
+        todo.append(new)
+    return out
+
+
 TITLE_NAME = re.compile(rf"\b(?i:{TITLES}) ({CAP_WORD}(?: (?:de |del )?{CAP_WORD})*)")
 NICKNAME = re.compile(
     rf"(?i:\b(?:le|les|lo|la|nos|me|te)[ \t]+(?:dicen|decían|decian|decía|decia|decimos|"
@@ -275,6 +475,32 @@ def detect_phone(text: str, g: Gazetteers) -> list[Span]:
     return out
 
 
+SPOKEN_DIGIT = (r"cero|uno|un|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|"
+                r"catorce|quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve|veinte|"
+                r"veinti[a-záéíóú]+|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|"
+                r"noventa|"
+                r"cien|ciento|doscientos|trescientos|cuatrocientos|quinientos|seiscientos|"
+                r"setecientos|ochocientos|novecientos|zero|oh|one|two|three|four|five|six|"
+                r"seven|eight|nine")
+SPOKEN_NUMBER = re.compile(rf"(?i)\b(?:{SPOKEN_DIGIT})(?:(?:[ \t]*[,-][ \t]*|[ \t]+(?:y[ \t]+)?)"
+                           rf"(?:{SPOKEN_DIGIT}))+\b")
+SPOKEN_ID_CONTEXT = re.compile(r"(?i)(?:c[ée]dula|tarjeta|identidad|documento|\bTI\b|nuip|"
+                               r"pasaporte|passport|\bID\b)[^.]{0,40}$")
+
+
+def detect_spoken_number(text: str, g: Gazetteers) -> list[Span]:
+    """Phone and ID numbers dictated in words: "tres cero uno, cuatro cinco dos, ocho ocho
+    nueve cero", "trescientos cinco, cuatrocientos cuarenta y dos, diecinueve, ochenta"
+    (six number words or more; a year or an amount has fewer, or "mil" between)."""
+    out = []
+    for m in SPOKEN_NUMBER.finditer(text):
+        words = [w for w in re.split(r"[ \t,-]+", m.group()) if w and w.lower() != "y"]
+        if len(words) >= 6:
+            kind = "ID" if SPOKEN_ID_CONTEXT.search(text[:m.start()]) else "PHONE"
+            out.append(Span(m.start(), m.end(), kind, "rule:spoken_number"))
+    return out
+
+
 def detect_date(text: str, g: Gazetteers) -> list[Span]:
     return [s for p in DATES for s in _spans(p, text, "DATE", "rule:date")]
 
@@ -283,13 +509,84 @@ def detect_age(text: str, g: Gazetteers) -> list[Span]:
     return [s for p in AGES for s in _spans(p, text, "AGE", "rule:age", 1)]
 
 
+# a school's name typed in lower case: "el colegio san josé", "el colegio la presentación
+# de Ibagué" (a saint's name, or any name when the town follows)
+LOWER_SCHOOL = re.compile(
+    rf"\b(?:colegio|escuela|liceo|instituto|institución educativa|institucion educativa)[ \t]+"
+    rf"(?:(?:(?:san|santa|santo|sagrado|sagrada|nuestra[ \t]señora(?:[ \t]de(?:l|[ \t]la)?)?)"
+    rf"[ \t]+[{LOWER}]+(?:[ \t]+(?:de[ \t]+)?[{LOWER}]{{4,}})?)|(?:(?:el|la|los|las)[ \t]+)?"
+    rf"[{LOWER}]{{4,}}(?:[ \t]+[{LOWER}]{{4,}})?(?=[ \t]+de[ \t]+{CAP_WORD}))")
+
+
 def detect_school(text: str, g: Gazetteers) -> list[Span]:
     spans = [s for p in SCHOOL for s in _spans(p, text, "SCHOOL", "rule:school")]
+    spans += [s for s in _spans(LOWER_SCHOOL, text, "SCHOOL", "rule:school_lower")
+              if not (set(fold(text[s.start:s.end]).split()[1:]) & _school_stops())]
     return spans + _gazetteer(text, g.schools, "SCHOOL", "gazetteer:school")
 
 
+def _institution_phrases(text: str, g: Gazetteers) -> list[Span]:
+    """A head word with the name after it; a national body only with a place in it."""
+    places = _folded(g.places)
+    out = []
+    for m in INST_START.finditer(text):
+        pos, last, words = m.end(), m.end(), []
+        while (t := INST_TOKEN.match(text, pos)) is not None:
+            w = t.group().strip()
+            if w[:1].islower() and w not in INST_JOINTS:
+                break
+            pos = t.end()
+            words.append(w)
+            if w not in INST_JOINTS:
+                last = pos
+        named = [fold(w) for w in words[:len(words)] if w not in INST_JOINTS]
+        if last == m.end() or not named:
+            continue
+        phrase = fold(text[m.start():last])
+        if m.group("body"):
+            named = [w for w in named if w not in COUNTRY_LIKE]  # "Police of Colombia"
+            tail = re.search(r"\b(?:sede|seccional|regional|zonal|de|of)[ \t]+(\S+)$", phrase)
+            here = any(p in places for p in _subphrases(named)) or bool(
+                tail and tail.group(1)[:1].isupper() and tail.group(1) not in COUNTRY_LIKE
+                and tail.group(1) not in GENERIC_TAILS)
+            if not here:
+                continue
+        elif m.group("head").endswith("Court") and all(w in GENERIC_COURT for w in named):
+            continue
+        out.append(Span(m.start(), last, "INSTITUTION", "rule:institution_name"))
+    return out
+
+
+GENERIC_TAILS = frozenset(("Adolescencia", "Familia", "Infancia", "Justicia", "Justice",
+                           "Educacion", "Salud", "Gobierno", "Mujer", "Genero", "Pueblo",
+                           "Nacion", "Colombia", "Victimas", "Paz"))
+
+
+def _generic_court(phrase: str) -> bool:
+    """"the Supreme Court", "Constitutional Court": a country's court names no one."""
+    words = fold(phrase).split()
+    return words[-1] == "Court" and all(w in GENERIC_COURT or w in ("The", "A", "In", "At", "And")
+                                        for w in words[:-1])
+
+
+def _subphrases(words: list[str]) -> list[str]:
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+
+
+@lru_cache(maxsize=1)
+def _school_stops() -> frozenset[str]:
+    from dhkit.qualitative.recognizers import stop_words
+
+    return frozenset(fold(w) for w in stop_words()) - {"el", "la", "los", "las"} | {
+        "jornada", "semana", "grado", "salon", "profesora", "profesor", "profe", "rector",
+        "rectora", "coordinador", "coordinadora", "orientadora", "psicologa", "manana",
+        "tarde", "noche", "sede", "patio", "cancha", "uniforme", "cambio", "dia", "vez"}
+
+
 def detect_institution(text: str, g: Gazetteers) -> list[Span]:
-    spans = [s for p in INSTITUTION for s in _spans(p, text, "INSTITUTION", "rule:institution")]
+    spans = [s for p in INSTITUTION for s in _spans(p, text, "INSTITUTION", "rule:institution")
+             if not _generic_court(text[s.start:s.end])]
+    spans += _institution_phrases(text, g)
     spans += _gazetteer(text, g.institutions, "INSTITUTION", "gazetteer:institution")
     return spans
 
@@ -303,7 +600,13 @@ def detect_place(text: str, g: Gazetteers) -> list[Span]:
                      and _sentence_start(folded, s.start))]
     spans += _spans(PLACE_TRIGGER, text, "PLACE", "rule:neighbourhood", 1)
     spans += _spans(ADDRESS, text, "PLACE", "rule:address")
-    return spans
+    spans += _spans(CORNER, text, "PLACE", "rule:corner")
+    spans += _place_after(text, g) + _lower_places(text, g)
+    # "Deportivo Cali", "Once Caldas": a football club, not where someone lives; "Meta"
+    # (the company) is the department only after en/de/del or a comma
+    return [s for s in spans if not (FOOTBALL_BEFORE.search(text[:s.start]) or (
+        fold(text[s.start:s.end]) == "Meta" and not re.search(r"(?:\b(?:en|de|del|el)|,)[ \t]*$",
+                                                              text[:s.start])))]
 
 
 def detect_name(text: str, g: Gazetteers) -> list[Span]:
@@ -342,6 +645,86 @@ def detect_name(text: str, g: Gazetteers) -> list[Span]:
     return spans
 
 
+# Lower-case names, as transcribers type them ("mi mamá luz mery", "conocía a brayan"):
+# only after a word that announces a person, or as a run of two names ("jose ignacio").
+PERSON_BEFORE = frozenset(fold(w) for w in (
+    "soy llamo llama llamaba llamaban llamado llamada llamarse tal don doña profe profesor "
+    "profesora señor señora seño tío tía tio tia primo prima hermano hermana hermanito "
+    "hermanita mamá mama mami papá papa papi abuela abuelo abuelita abuelito amigo amiga "
+    "amiguito amiguita novio novia compañero compañera vecino vecina padrastro madrastra "
+    "padrino madrina hijo hija sobrino sobrina cuñado cuñada contó conto dijo dice decía "
+    "decia preguntó pregunto").split())
+# weaker: "conocía a brayan", "con yeimy": only names that are no everyday word at all
+PERSON_BEFORE_WEAK = frozenset(("a", "con"))
+# names in the lists that are also everyday or colloquial words: never taken in lower case
+EVERYDAY_NAMES = frozenset((
+    "luz rosa paz sol cruz mar flor luna angel ángel blanca dolores consuelo esperanza amparo "
+    "pilar rocio rocío mercedes gloria victoria alba aurora estrella cielo milagros socorro "
+    "soledad fe perla rey reina leal justo clemente prudencia caridad inocencia salud "
+    "concepcion concepción asuncion asunción natividad patria libia belen belén trinidad "
+    "pal chino china jaja man bebe bebé nena nene gordo gorda flaco flaca mono mona negro "
+    "negra negrita aja ajá bueno mire tin tan luca lucas cucho cucha severo chanda rolo "
+    "paisa celu rico rica linda lindo bella bello santo santa mija mijo pelado pelada "
+    "parce parcero mami papi nino niño nina niña bebito bebita princesa dulce cariño "
+    "amor corazon corazón cielo vida reinita mamita papito tata nana").split())
+VERB_OBJECTS = frozenset("el los un una unos unas todo toda todos todas mucho mucha muy "
+                         "bien mal mas menos casi siempre nunca".split())
+LOWER_TOKEN = re.compile(r"(?<![\w@.])[a-zñ][a-zñ]{2,}(?![\w@])")
+
+
+def detect_lower_name(text: str, g: Gazetteers) -> list[Span]:
+    """Given names typed in lower case: after a word that announces a person (soy, se
+    llama, mi mamá, un tal, doña, a …) or two names in a row ("jose ignacio"); extended over
+    the names and surnames that follow ("maria del carmen")."""
+    from dhkit.qualitative.recognizers import stop_words
+
+    folded = fold(text)
+    stops = {fold(w) for w in stop_words()}
+    toks = list(LOWER_TOKEN.finditer(folded))
+
+    def namey(w: str, given_only: bool = False) -> bool:
+        cap = w[:1].upper() + w[1:]
+        return (w not in EVERYDAY_NAMES and w not in stops and w not in PERSON_BEFORE
+                and w not in TITLE_WORDS and cap not in NOT_NAMES
+                and (cap in g.given or (not given_only and cap in g.surnames)))
+
+    out: list[Span] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not namey(t.group(), given_only=True):
+            i += 1
+            continue
+        end, j, words, run = t.end(), i + 1, 1, [t.group()]
+        while True:
+            k = j
+            while k < len(toks) and toks[k].group() in ("de", "del", "la"):
+                k += 1
+            if k < len(toks) and folded[end:toks[k].start()] in (" ", " de ", " del ", " de la ") \
+                    and namey(toks[k].group()):
+                end, j, words = toks[k].end(), k + 1, words + 1
+                run.append(toks[k].group())
+            else:
+                break
+        before = (folded[:t.start()].rstrip().rsplit(None, 1)[-1:] or [""])[0].lower().strip(",:")
+        cap = t.group()[:1].upper() + t.group()[1:]
+        # a word that is also an everyday word ("reza", "roja") only inside a run of names
+        # after a word that announces a person ("mi mamá maria del carmen")
+        common = [w[:1].upper() + w[1:] in g.common for w in run]
+        after = folded[end:end + 12].split()[:1]
+        if words == 1 and after and after[0].lower() in VERB_OBJECTS and before not in (
+                "a con soy llamo llama llamaba llamaban llamado llamada llamarse tal contó conto "
+                "dijo dice decía decia preguntó pregunto").split():
+            i = j  # "mi mamá reza el rosario": a verb before its object, not a name
+            continue
+        if (before in PERSON_BEFORE and (not common[0] or words >= 2)) or (
+                words >= 2 and not any(common)) or (
+                before in PERSON_BEFORE_WEAK and not common[0]):
+            out.append(Span(t.start(), end, "NAME", "rule:lower_name"))
+        i = j
+    return out
+
+
 def _namey(word: str, g: Gazetteers) -> bool:
     if "-" in word:  # double-barrelled: Delgado-Sánchez
         return all(_namey(w, g) for w in word.split("-"))
@@ -376,9 +759,12 @@ def _participant_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, ...]:
             full.add(name)
             words.update(w[:1].upper() + w[1:].lower() for w in re.split(r"[\s,]+", name)
                          if len(w) >= 3 and w.lower() not in NAME_LINKS)
+    # a word of her name in lower case too, unless it is also an everyday word (luz, rosa)
     return tuple([re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)
                   for p in sorted(full, key=len, reverse=True)]
-                 + [re.compile(rf"(?<!\w)(?:{re.escape(w)}|{re.escape(w.upper())})(?!\w)")
+                 + [re.compile(rf"(?<!\w)(?:{re.escape(w)}|{re.escape(w.upper())}"
+                               + ("" if w.lower() in EVERYDAY_NAMES else f"|{re.escape(w.lower())}")
+                               + r")(?!\w)")
                     for w in sorted(words - full, key=len, reverse=True)])
 
 
@@ -467,7 +853,8 @@ def ner_available() -> bool:
 
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
-             detect_school, detect_institution, detect_place, detect_name, detect_age,
+             detect_school, detect_institution, detect_place, detect_name, detect_lower_name,
+             detect_age, detect_spoken_number,
              detect_business, detect_presidio)
 
 
@@ -482,6 +869,8 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
     if use_ner:
         candidates += detect_ner(text, gazetteers)
+    candidates += continue_places(text, candidates, gazetteers)
+    candidates += continue_handles(text, candidates)
     titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
     candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
                   if not (s.kind == "PLACE" and (s.start, s.end) in titled)]

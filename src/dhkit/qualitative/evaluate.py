@@ -5,8 +5,11 @@ after an optional tab, the participant's recorded names (``redact_names``) separ
 ``;``; ``#`` starts a comment line. The shipped sets (``data/eval``) are made by
 ``scripts/make_redaction_eval.py`` from fixed seeds (tuning: template set A, seed 17;
 held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (template
-set C, seed 31337) was written after the rules were final and run once; a team can write its own
-file in the same form from its pilot transcripts and run ``dhkit redact evaluate --file``.
+set C, seed 31337) was written after the rules were final and run once; ``blind`` is 430
+hand-written passages by another author who had not read the rules, committed before its
+first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
+adjusted on it) and ``blind-test`` (run once). A team can write its own file in the same
+form from its pilot transcripts and run ``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:
 
@@ -25,6 +28,7 @@ Service, *Anonymising qualitative data* (review by a person stays necessary).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -35,7 +39,9 @@ from dhkit.errors import DhkitError
 MARK = re.compile(r"⟦([A-Z_]+)\|([^⟧]*)⟧")
 SETS = {"heldout": ("heldout.txt", "hand_heldout.txt"),
         "tuning": ("tuning.txt", "hand_tuning.txt"),
-        "fresh": ("fresh.txt",)}
+        "fresh": ("fresh.txt",),
+        "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",)}
+SPLIT_SALT = "dhkit-blind-split:"
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,17 @@ class Sentence:
     truth: tuple[tuple[int, int, str], ...]
     names: tuple[str, ...] = ()
     where: str = ""
+    passage: str = ""     # the "#@ ID" line above it, when the set has one
+
+
+def half(passage: str) -> str:
+    """The blind set's fixed split: ``dev`` when the first byte of
+    sha256("dhkit-blind-split:" + id) is below 128, else ``test``.
+
+    >>> half("b001"), half("b004")
+    ('dev', 'test')
+    """
+    return "dev" if hashlib.sha256((SPLIT_SALT + passage).encode()).digest()[0] < 128 else "test"
 
 
 @dataclass(frozen=True)
@@ -98,7 +115,8 @@ def parse_line(line: str, where: str = "") -> Sentence:
 
 
 def load_set(name_or_path: str | Path) -> list[Sentence]:
-    """A shipped set (``heldout``, ``tuning``) or an annotated file (QUAL-039 when neither)."""
+    """A shipped set (``heldout``, ``tuning``, ``fresh``, ``blind``, ``blind-dev``,
+    ``blind-test``) or an annotated file (QUAL-039 when neither)."""
     if str(name_or_path) in SETS:
         base = Path(str(resources.files("dhkit.qualitative") / "data" / "eval"))
         paths = [base / f for f in SETS[str(name_or_path)]]
@@ -110,10 +128,16 @@ def load_set(name_or_path: str | Path) -> list[Sentence]:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise DhkitError("QUAL-039", f"{path}: cannot be read as a UTF-8 evaluation set "
-                             f"({exc}); give heldout, tuning or a marked-up file.") from None
-        out += [parse_line(s, f"{path.name}:{i}") for i, s in enumerate(lines, start=1)
-                if s.strip() and not s.lstrip().startswith("#")]
-    return out
+                             f"({exc}); give {', '.join(SETS)} or a marked-up file.") from None
+        passage = ""
+        for i, line in enumerate(lines, start=1):
+            if line.startswith("#@"):
+                passage = line[2:].strip()
+            elif line.strip() and not line.lstrip().startswith("#"):
+                s = parse_line(line, f"{path.name}:{i}")
+                out.append(Sentence(s.text, s.truth, s.names, s.where, passage))
+    wanted = str(name_or_path).partition("blind-")[2] if str(name_or_path) in SETS else ""
+    return [s for s in out if half(s.passage) == wanted] if wanted else out
 
 
 def evaluate(sentences: list[Sentence], name: str = "", detector=None) -> Evaluation:

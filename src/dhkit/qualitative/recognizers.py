@@ -41,7 +41,7 @@ import regex
 
 Flags = regex.MULTILINE | regex.DOTALL | regex.VERSION0
 CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+"
-CAPX = r"[A-ZÁÉÍÓÚÑÜ][A-Za-záéíóúñü0-9'’]*"
+CAPX = r"[A-ZÁÉÍÓÚÑÜ][A-Za-záéíóúñü0-9'’]*(?!\.[A-Z])"
 LINK = r"(?:de|del|la|las|los|el|y|e|of|the|and|&)"
 PHRASE = rf"{CAPX}(?:[ \t](?:{LINK}[ \t])*{CAPX}){{0,4}}"
 
@@ -53,7 +53,21 @@ ID_CONTEXT = ["cédula", "cedula", "tarjeta", "identidad", "ti", "t.i", "cc", "c
 PHONE_CONTEXT = ["teléfono", "telefono", "celular", "número", "numero", "llamar", "llame",
                  "llámeme", "whatsapp", "fijo", "phone", "number", "call", "mobile"]
 PLATE_CONTEXT = ["placa", "placas", "carro", "moto", "taxi", "camioneta", "bus", "buseta",
-                 "plate", "plates", "car", "van", "vehículo", "vehiculo"]
+                 "plate", "plates", "car", "van", "vehículo", "vehiculo", "licence", "license",
+                 "registration", "matrícula", "matricula"]
+HANDLE_CONTEXT = ["usuario", "usuarios", "cuenta", "cuentas", "perfil", "perfiles", "nick",
+                  "gamertag", "instagram", "insta", "tiktok", "facebook", "face", "snapchat",
+                  "snap", "discord", "telegram", "kwai", "roblox", "fire", "juego", "twitch",
+                  "youtube", "canal", "agregó", "agrego", "agregara", "agregue", "agregar",
+                  "búsquelo", "busquelo", "buscar", "account", "accounts", "profile",
+                  "username", "handle", "user", "seguidores", "followers", "sígueme", "chat",
+                  "twitter", "x", "threads", "likee", "minecraft", "fortnite", "xbox",
+                  "playstation", "steam"]
+# brand names written in camel case, not usernames
+BRANDS = {"WhatsApp", "TikTok", "YouTube", "PayPal", "iPhone", "iPad", "LinkedIn",
+          "PlayStation", "DaviPlata", "FreeFire", "McDonald", "OnlyFans", "WeChat", "GitHub",
+          "PowerPoint", "FaceTime", "iCloud", "eBay", "MercadoLibre", "MercadoPago",
+          "TeProtejo", "RedPaPaz", "PaPaz", "SoundCloud", "CapCut", "BeReal", "DiDi"}
 NOT_PLATES = {"COP", "USD", "SOS", "PIN", "EPS", "IPS", "ICBF", "SMS", "MMS", "DNA", "ADN",
               "IVA", "SAS", "LTD", "INC", "PLC", "TIC", "ONG", "GPS", "USB"}
 SHOPS = ("Tienda|Droguería|Drogueria|Farmacia|Panadería|Panaderia|Miscelánea|Miscelanea|"
@@ -65,7 +79,10 @@ SHOPS = ("Tienda|Droguería|Drogueria|Farmacia|Panadería|Panaderia|Miscelánea|
          "Fruteria|Licorera|Taller|Lavadero|Montallantas|Parqueadero|Motel|Residencias|"
          "Hotel|Hostal|Salón de Belleza|Salon de Belleza|Spa|Gimnasio|Almacén|Almacen|"
          "Boutique|Confecciones|Variedades|Distribuidora|Comercializadora|Inversiones|"
-         "Estudio|Agencia|Academia")
+         "Estudio|Agencia|Academia|Almacenes|Tiendas|Droguerías|Droguerias|Marca|Empresa|"
+         "Fábrica|Fabrica|Negocio|Centro Comercial|Centro Recreacional|"
+         "Centro Vacacional|Sala de Juegos|Piqueteadero|Casa de Apuestas|Casino|Tatuajes|"
+         "Veterinaria|Óptica|Optica|Lavandería|Lavanderia|Carnicería|Rapitienda|Minimarket")
 COMPANY_SUFFIX = (r"S\.?\s?A\.?\s?S\.?|S\.A\.|Ltda\.?|Ltd\.?|LLC|Inc\.?|PLC|Corp\.?|Group|"
                   r"y[ \t]Cía\.?|&[ \t]Cía\.?|e[ \t]Hijos|and[ \t]Sons|Asociados|"
                   r"y[ \t]Asociados|and[ \t]Associates|Company|Co\.")
@@ -77,7 +94,14 @@ NON_USERS = {"falsa", "falso", "nueva", "nuevo", "privada", "privado", "pública
              "old", "account", "cuenta", "perfil", "usuario", "como", "porque", "pero",
              "también", "tambien", "no", "sí", "si", "ya", "ahí", "ahi", "me", "se", "le",
              "lo", "les", "nos", "for", "with", "from", "that", "this", "which", "who",
-             "al", "por", "para", "era", "es", "fue", "son", "eran", "tenía", "tenia"}
+             "al", "por", "para", "era", "es", "fue", "son", "eran", "tenía", "tenia",
+             # people and states of an account, not a username ("el gamertag del man era",
+             # "tiene la cuenta abierta")
+             "man", "men", "tipo", "señor", "pelado", "pelao", "chino", "muchacho", "muchacha",
+             "abierta", "abierto", "cerrada", "cerrado", "bloqueada", "bloqueado", "hackeada",
+             "robada", "suspendida", "eliminada", "borrada", "activa", "personal", "principal",
+             "vieja", "viejo", "segunda", "primera", "propia", "propio", "compartida",
+             "mismo", "misma", "igualita", "igual"}
 PLATFORM = (r"(?:Free[ \t]Fire|TikTok|Tik[ \t]Tok|Instagram|Facebook|Snapchat|Discord|"
             r"Roblox|Telegram|WhatsApp|Twitter|X|Kwai|Likee|Twitch|YouTube|Minecraft|"
             r"Fortnite|PlayStation|Xbox|Steam|el[ \t]juego|el[ \t]celular)")
@@ -110,12 +134,19 @@ class TriggeredRecognizer:
                           name=name or f"dhkit:{entity.lower()}")
 
 
-def _username_ok(value: str, trigger: str, after: str) -> bool:
+def _shaped(value: str, trigger: str, after: str) -> bool:
+    """A username by its shape alone: digits, ``_``, ``.`` or inner capitals."""
+    v = value.strip(".,;:!?")
+    return v not in BRANDS and v.lower() not in NON_USERS and len(v) >= 3 and bool(
+        regex.search(r"[\d_.]", v) or regex.search(r"[a-z][A-Z]", v))
+
+
+def username_ok(value: str, trigger: str, after: str) -> bool:
     """A username has digits, ``_``, ``.`` or inner capitals; a plain lower-case word only
     after a strong trigger ("mi usuario es", "me sale como") or followed by a pause or a
     function word ("la cuenta fnarvaez me siguió"), never a stop word ("account when")."""
     v = value.strip(".,;:!?")
-    if v.lower() in NON_USERS or v.lower() in _stop_words() or len(v) < 3:
+    if v.lower() in NON_USERS or v.lower() in stop_words() or len(v) < 3:
         return False
     if regex.search(r"[\d_.]", v) or regex.search(r"[a-z][A-Z]", v) or (
             v[:1].isupper() and regex.search(r"[A-Z]", v[1:])):
@@ -133,7 +164,8 @@ FOLLOWERS = {"y", "pero", "que", "me", "te", "le", "les", "nos", "lo", "la", "en
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """spaCy's Spanish and English stop words (function words, never a name or a user)."""
     from spacy.lang.en.stop_words import STOP_WORDS as EN
     from spacy.lang.es.stop_words import STOP_WORDS as ES
 
@@ -180,6 +212,14 @@ def recognizers() -> list:
         def __init__(self, **kw):
             super().__init__(global_regex_flags=Flags, **kw)
 
+    class _HandleShapes(_Patterns):
+        """Usernames by their shape (``_``, digits, dots, camel case), the weaker shapes
+        only with a platform or account word nearby; never a brand (WhatsApp, TikTok)."""
+
+        def validate_result(self, pattern_text: str):
+            return False if pattern_text in BRANDS or pattern_text.lower() in NON_USERS \
+                else None
+
     money_after = (r"[ \t]*(?i:pesos|millones|millón|mil\b|dólares|dolares|usd|cop|%|"
                    r"por[ \t]ciento)")
     money = rf"(?!{money_after})"
@@ -187,7 +227,8 @@ def recognizers() -> list:
         OfflineEmailRecognizer(supported_language="es", supported_entity="EMAIL",
                                context=["correo", "email", "e-mail", "mail"]),
         TriggeredRecognizer(
-            "EMAIL", r"(?P<v>(?<![\w.@])[\w.+-]+[ \t]*(?i:arroba|\bat\b|@)[ \t]*[\w-]+"
+            "EMAIL", r"(?P<v>(?<![\w.@])[\w.+-]+(?:[ \t]+(?i:punto|dot|guion[ \t]bajo|guion|"
+                     r"underscore)[ \t]+[\w+-]+)*[ \t]*(?i:arroba|\bat\b|@)[ \t]*[\w-]+"
                      r"(?:[ \t]*(?i:\bpunto\b|\bdot\b|\.)[ \t]*(?i:com|co|org|net|edu|es|gov)\b)+)",
             name="dhkit:spelled_email"),
         Phones(supported_language="es", supported_entity="PHONE",
@@ -224,15 +265,17 @@ def recognizers() -> list:
                               0.5),
                       Pattern("official, diplomatic", r"(?<![\w-])[A-Z]{2}[ \t-]?\d{4}(?![\w-])",
                               0.2),
+                      Pattern("British", r"(?<![\w-])[A-Z]{2}\d{2}[ \t]?[A-Z]{3}(?![\w-])", 0.3),
                       Pattern("other letter-digit", r"(?<![\w-])[A-Z]{1,3}\d{1,3}[ \t-]?\d{3}"
                                                     r"(?![\w-])", 0.2)],
             context=PLATE_CONTEXT),
         TriggeredRecognizer(
             "CASE", r"(?i:\b(?:radicado|radicaci[óo]n|expediente|proceso|noticia[ \t]criminal|"
-                    r"spoa|denuncia|caso|case|file|docket|nunc)\b)(?:[ \t]*(?:(?i:es|era|"
-                    r"número|numero|no\.?|nro\.?|n\.?º|con|el|la|de|del|number|is|was|"
-                    r"quedó|quedo|tiene|has)\b|[:#,]))*[ \t]*(?P<v>(?:[A-Z]{1,4}-)?\d[\d-]{2,}"
-                    r"\d(?:-[A-Z]{1,4}-\d+)?)",
+                    r"spoa|denuncia|caso|case|file|docket|nunc|reference|ref|referencia|pard|sim|"
+                    r"tutela|incidente|carpeta|ius)\b)(?:[ \t]*(?:(?i:es|era|"
+                    r"número|numero|no\.?|nro\.?|n\.?º|con|el|la|de|del|number|is|was|the|"
+                    r"quedó|quedo|tiene|has)\b|[:#,]))*[ \t]*(?P<v>(?:[A-Z]{1,4}-?)?\d[\d-]{2,}"
+                    r"\d(?:-[A-Z]{1,4}-\d+)?|\d{1,5}[ \t]+de[ \t]+(?:19|20)\d\d\b)",
             name="dhkit:case_labelled"),
         _Patterns(
             supported_entity="CASE", supported_language="es", name="dhkit:spoa",
@@ -240,13 +283,36 @@ def recognizers() -> list:
                       Pattern("SPOA dashed", r"(?<![\w-])\d{5}(?:-\d{2,5}){3,5}(?![\w-])", 0.7)],
             context=["radicado", "spoa", "noticia", "proceso", "fiscalía", "fiscalia"]),
         TriggeredRecognizer(
+            "HANDLE", rf"(?i:\b(?:mi|su|tu|my|his|her)[ \t]+){PLATFORM}[ \t]+"
+                      rf"(?i:es|era|is|was|:)[ \t]*"
+                      r"(?P<v>(?<![@\w])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])",
+            check=username_ok, name="dhkit:username_platform"),
+        TriggeredRecognizer(
+            "HANDLE", r"(?P<v>(?<![@\w./])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])"
+                      rf"[ \t]+(?i:en|on|in)[ \t]+(?:el[ \t]+)?{PLATFORM}",
+            check=_shaped, name="dhkit:username_on_platform"),
+        _HandleShapes(
+            supported_entity="HANDLE", supported_language="es", name="dhkit:username_shape",
+            patterns=[Pattern("underscore", r"(?<![\w@/.#])[A-Za-z0-9][A-Za-z0-9.]*_[A-Za-z0-9_.]*"
+                                            r"[A-Za-z0-9](?:#\d{4})?(?![\w@])", 0.6),
+                      Pattern("discord tag", r"(?<![\w@/.#])[A-Za-z][\w.]{1,30}#\d{4}(?![\w@])",
+                              0.6),
+                      Pattern("letters and digits", r"(?<![\w@/.#])[A-Za-z]*[a-z][A-Za-z]{1,}"
+                                                    r"\d{2,}(?![\w@])", 0.3),
+                      Pattern("dotted", r"(?<![\w@/.#])[a-z][a-z0-9]{1,}(?:\.[a-z0-9]+)+"
+                                        r"(?![\w@])", 0.3),
+                      Pattern("camel case", r"(?<![\w@/.#])(?:[A-Z][a-z]+|[a-z]+)"
+                                            r"(?:[A-Z][a-z0-9]+)+"
+                                            r"\d*(?![\w@])", 0.3)],
+            context=HANDLE_CONTEXT),
+        TriggeredRecognizer(
             "HANDLE", rf"(?i:\b(?:usuario|user(?:name)?|cuenta|account|perfil|profile|"
                       rf"nick(?:name)?|gamertag|(?:me|le|te|nos)[ \t]sale[ \t]como|sale[ \t]como|"
                       rf"aparece[ \t]como|aparezco[ \t]como|se[ \t]hac[eí]a?[ \t]llamar)\b)"
                       rf"(?:[ \t]*(?:(?i:es|era|de|del|él|ella|el|la|mi|su|en|is|was|on|in|"
                       rf"called|llamad[oa]|como|:)\b|{PLATFORM}|[:,]))*[ \t]*"
                       r"(?P<v>(?<![@\w])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])",
-            check=_username_ok, name="dhkit:username"),
+            check=username_ok, name="dhkit:username"),
         _Patterns(
             supported_entity="PLACE", supported_language="es", name="dhkit:address",
             patterns=[Pattern("street address", r"\b(?i:calle|cll?|carrera|cra|kra|kr|cr|"
@@ -264,9 +330,15 @@ def recognizers() -> list:
                                                  r"interior|int)\b\.?[ \t]*\d+", 0.8)]),
         _Patterns(
             supported_entity="BUSINESS", supported_language="es", name="dhkit:business",
-            patterns=[Pattern("shop", rf"\b(?:{SHOPS})[ \t]+(?:(?:Donde|donde)[ \t]+)?"
+            patterns=[Pattern("shop", rf"\b(?i:{SHOPS})(?:[ \t]+(?:y|de)[ \t]+(?i:{SHOPS}|[a-z]+))?"
+                                      rf"[ \t]+(?:(?:de|del)[ \t]+)?"
+                                      rf"(?:{CAPX}[ \t]+(?=(?:El|La|Los|Las)[ \t]))?"
+                                      rf"(?:(?:Donde|donde)[ \t]+)?"
                                       rf"(?:(?:El|La|Los|Las|Mi|Don|Doña)[ \t]+)?{PHRASE}"
                                       rf"(?:[ \t]+(?:{COMPANY_SUFFIX}))?", 0.8),
+                      Pattern("donde", r"(?<=[a-záéíóúñ,][ \t])Donde[ \t]+"
+                                       r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
+                                       r"(?:[ \t][A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?", 0.8),
                       Pattern("company", rf"\b{CAPX}(?:[ -]{CAPX}){{0,3}}(?:,[ \t]{CAPX})*"
                                          rf"(?:[ \t](?:and|y|&)[ \t]{CAPX})?[ \t]+"
                                          rf"(?:{COMPANY_SUFFIX})", 0.8)]),

@@ -86,6 +86,13 @@ def test_odk_repeat_keys(study):
     assert inst["KEY"].is_unique
 
 
+def test_odk_form_version_is_the_shipped_forms_version(study):
+    from dhkit.instrument import shipped_codebook
+
+    main, _ = _main(study, "odk_csv")
+    assert set(main["FormVersion"]) == {shipped_codebook().version}
+
+
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
 def test_value_labels_from_the_choice_lists(study, fmt):
     read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta

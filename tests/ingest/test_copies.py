@@ -215,3 +215,57 @@ def test_changed_copies_nothing_can_order_stay_imp_008(study, tmp_path):
     assert [(p.code, p.row, p.field) for p in res.report] == [("IMP-008", 4, "_key")]
     assert "with other content" in res.report.problems[0].message
     assert _where(study)["main"] == (2, 0, 1)
+
+
+def test_a_file_holding_one_kobo_id_twice_links_nothing_by_it(study, tmp_path):
+    subs = ff.sample(2)
+    subs[1].kobo_id = subs[0].kobo_id       # not Kobo's numbering (e.g. two servers merged)
+    res = import_files(study, [ff.kobo_xlsx(tmp_path / "merged.xlsx", subs)])
+    assert res.ok and res.accepted["main"] == 2 and res.duplicates == {}
+
+
+def test_an_older_odk_export_imported_after_the_newer_one_only_adds_history(study, tmp_path):
+    subs = ff.sample(2)
+    before = ff.odk_csvs(_folder(tmp_path, "monday"), subs)
+    subs[1].region, subs[1].members[0].age = "north", 41
+    subs[1].submitted = "2024-03-08T16:00:00"          # a later submission date
+    after = ff.odk_csvs(_folder(tmp_path, "friday"), subs)
+    import_files(study, after)
+    res = import_files(study, before)                  # the older export, imported late
+    assert res.ok and sum(res.accepted.values()) == 0
+    assert _rows(study, "SELECT hh_id, region FROM study.main ORDER BY 1") == [
+        ("H000", "north"), ("H001", "north")]
+    # the member follows its submission: the stored newer answer stays
+    assert _rows(study, "SELECT m_age FROM study.members WHERE m_name = 'A1'") == [(41,)]
+    assert _rows(study, "SELECT region, _superseded_why FROM study.main_history") == [
+        ("south", OLDER_THAN_STORED)]
+    assert _rows(study, "SELECT m_age FROM study.members_history") == [(31,)]
+    assert _where(study) == {"main": (2, 1, 0), "members": (4, 1, 0), "episodes": (4, 0, 0)}
+
+
+def test_a_kobo_edit_chain_in_one_import_replaces_the_stored_first_version(study, tmp_path):
+    """Stored: A. Imported together: B (deprecatedID A) and C (deprecatedID B), exported
+    before Kobo's _id was kept (the store predates it)."""
+    subs = ff.sample(1)
+    import_files(study, [ff.kobo_xlsx(tmp_path / "a.xlsx", subs)])
+    with study.open_store() as store:
+        store.con.execute("UPDATE study.main SET _kobo_id = NULL")
+    paths = []
+    for name, uuid, dep, region in (("b", "uuid-b", "uuid-0000", "south"),
+                                    ("c", "uuid-c", "uuid-b", "east")):
+        subs[0].uuid, subs[0].region = uuid, region
+        path = ff.kobo_xlsx(tmp_path / f"{name}.xlsx", subs)
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path)
+        ws = wb["Household visit"]
+        ws.cell(1, ws.max_column + 1, "meta/deprecatedID")
+        ws.cell(2, ws.max_column, f"uuid:{dep}")
+        wb.save(path)
+        paths.append(path)
+    res = import_files(study, paths[::-1])
+    assert res.ok, [str(p) for p in res.report]
+    assert _rows(study, "SELECT _key, region FROM study.main") == [("uuid-c", "east")]
+    assert sorted(_rows(study, "SELECT _key FROM study.main_history")) == [
+        ("uuid-0000",), ("uuid-b",)]
+    assert _where(study) == {"main": (1, 2, 0), "members": (2, 4, 0), "episodes": (2, 4, 0)}

@@ -126,6 +126,18 @@ def write_kobo_xlsx(data: DemoData, out_dir: str | Path) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- ODK Central
+def form_version() -> str:
+    """The shipped form's version (its settings sheet), which ODK Central writes in
+    ``FormVersion`` on every submission collected with it.
+
+    >>> form_version()
+    '2026.1'
+    """
+    from dhkit.instrument import shipped_codebook
+
+    return shipped_codebook().version
+
+
 def odk_frame(data: DemoData, table: str) -> pd.DataFrame:
     """ODK Central's CSV layout: group paths joined by ``-``, ``meta-instanceID`` and
     ``KEY`` on the main file; repeat files carry ``PARENT_KEY`` and ``KEY``."""
@@ -144,7 +156,7 @@ def odk_frame(data: DemoData, table: str) -> pd.DataFrame:
         cols["SubmitterID"] = 7
         cols["SubmitterName"] = "demo-enumerator"
         cols["ReviewState"] = None
-        cols["FormVersion"] = "2024.1"
+        cols["FormVersion"] = form_version()
     else:
         rep = "child/instance" if table == "instance" else "roster"
         cols["hh_id"] = df["hh_id"]

@@ -137,9 +137,15 @@ def _settle_main(imp, stages) -> str | None:
             toks.append(f"SELECT {i}, _row, 'k:' || {root} FROM {s.n} WHERE _root IS NOT NULL "
                         f"AND {root} IS DISTINCT FROM {key} AND {root} IS DISTINCT FROM "
                         f"COALESCE({dep}, '')")
-    # links held by more than one row: the only rows that can be copies
-    tk = _temp(imp, "_ed_tk", f"SELECT stage, _row, tok FROM ({' UNION ALL '.join(toks)}) "
-               "QUALIFY count(*) OVER (PARTITION BY tok) > 1")
+    # links held by more than one row: the only rows that can be copies. A Kobo export
+    # never holds one _id twice: a file that does is not using Kobo's numbers (a merge of
+    # servers, another tool's _id), so its _id links nothing
+    tk = _temp(imp, "_ed_tk", f"""
+        WITH t AS ({' UNION ALL '.join(toks)}),
+             odd AS (SELECT tok FROM t WHERE starts_with(tok, 'i:') GROUP BY tok, stage
+                     HAVING count(*) > 1)
+        SELECT stage, _row, tok FROM t WHERE tok NOT IN (SELECT tok FROM odd)
+        QUALIFY count(*) OVER (PARTITION BY tok) > 1""")
     if not _count(imp, tk):
         return None
     cm = _components(imp, tk)
@@ -165,7 +171,7 @@ def _settle_main(imp, stages) -> str | None:
     label = _labels(imp, stages)
     # w: the newest row of each group; of the rows identical to it (same key and answers)
     # the first in file order goes in (so the XLSX after the CSV is the reported copy)
-    return _temp(imp, "_ed_cl", f"""
+    t = _temp(imp, "_ed_t", f"""
         WITH r AS (SELECT *, {label} || ' row ' || _row AS pos, row_number() OVER (
                        PARTITION BY comp ORDER BY gen DESC, ts DESC NULLS LAST,
                        CASE WHEN keyed THEN stage ELSE -stage END DESC, _row) AS rk
@@ -173,10 +179,11 @@ def _settle_main(imp, stages) -> str | None:
              s AS (SELECT r.*, r._key = w._key AND r.h = w.h AS likew,
                           w._key AS wkey, w.gen AS wgen, w.ts AS wts, w.stage AS wstage,
                           w.keyed AS wkeyed
-                   FROM r JOIN r w ON w.comp = r.comp AND w.rk = 1),
-             t AS (SELECT *, row_number() OVER (PARTITION BY comp, likew ORDER BY stage, _row)
-                             AS ord FROM s),
-             rep AS (SELECT comp, pos FROM t WHERE likew AND ord = 1)
+                   FROM r JOIN r w ON w.comp = r.comp AND w.rk = 1)
+        SELECT *, likew AND row_number() OVER (PARTITION BY comp, likew ORDER BY stage, _row)
+                  = 1 AS chosen FROM s""")
+    _inherit_match(imp, stages, t)
+    return _temp(imp, "_ed_cl", f"""
         SELECT o.stage, o._row, o._key, o.wkey, rep.pos AS wat,
                CASE WHEN o.likew THEN 'dup'
                     WHEN o.gen < o.wgen THEN 'older'
@@ -184,8 +191,30 @@ def _settle_main(imp, stages) -> str | None:
                     WHEN o.keyed AND o.wkeyed AND o.stage < o.wstage
                          AND (o.ts IS NULL OR o.wts IS NULL OR o.ts = o.wts) THEN 'older'
                     ELSE 'conflict' END AS kind
-        FROM t o JOIN rep ON rep.comp = o.comp
-        WHERE NOT (o.likew AND o.ord = 1)""")
+        FROM {t} o JOIN {t} rep ON rep.comp = o.comp AND rep.chosen
+        WHERE NOT o.chosen""")
+
+
+def _inherit_match(imp, stages, t: str) -> None:
+    """The chosen row of a group that matched no stored row takes the stored row another
+    copy of its group matched (e.g. a Kobo edit chain A <- B <- C: B names the stored A as
+    deprecatedID, C names B), so the stored version is replaced, not kept beside it."""
+    sts = " UNION ALL ".join(f"SELECT {imp.stages.index(s)} AS stage, * FROM "
+                             f"_st{imp.stages.index(s)}" for s in stages)
+    inh = _temp(imp, "_ed_inh", f"""
+        SELECT c.stage, c._row, m.old_key, m.same OR m.newer AS newer
+        FROM {t} c JOIN (SELECT o.comp, st.old_key, st.same, st.newer FROM {t} o
+                         JOIN ({sts}) st ON st.stage = o.stage AND st._row = o._row
+                         WHERE NOT o.chosen AND st.old_key IS NOT NULL) m ON m.comp = c.comp
+        WHERE c.chosen AND NOT EXISTS (SELECT 1 FROM ({sts}) x WHERE x.stage = c.stage
+                                       AND x._row = c._row)
+        QUALIFY row_number() OVER (PARTITION BY c.stage, c._row ORDER BY m.old_key) = 1""")
+    if not _count(imp, inh):
+        return
+    for s in stages:
+        k = imp.stages.index(s)
+        imp.con.execute(f"INSERT INTO _st{k} SELECT _row, old_key, NULL, FALSE, newer, NULL "
+                        f"FROM {inh} WHERE stage = {k}")
 
 
 def _components(imp, tk: str) -> str:

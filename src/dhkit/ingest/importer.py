@@ -10,8 +10,8 @@ Store tables (all in schema ``study``):
 
 - ``main``: one row per submission, bare variable names typed from the codebook (the merged
   codebook of every form version the study holds), plus ``_key`` (ODK ``KEY`` / ``_uuid`` /
-  the study key), ``_submission_time``, ``_form_version``, ``_source_file``,
-  ``_source_row``, ``_import_id``;
+  the study key), ``_submission_time``, ``_form_version``, ``_kobo_id`` (Kobo's ``_id``),
+  ``_source_file``, ``_source_row``, ``_import_id``;
 - one table per repeat (``roster``, ``instance``): the repeat's variables, ``_key``,
   ``_parent_key`` (the parent row's ``_key``), the study key variable copied from the parent
   (``hh_id``), ``_source_file``, ``_source_row``, ``_import_id``;
@@ -21,7 +21,8 @@ Store tables (all in schema ``study``):
 A table gains a column when the form gains a question (audited as ``schema``); nothing is
 dropped.
 
-Cross-row rules here: IMP-008 duplicate key in the import (the first row goes in, later ones
+Cross-row rules here: IMP-008 duplicate key in the import that nothing settles (copies of
+one submission are settled by :mod:`dhkit.ingest.edits`; the first row goes in, later ones
 are quarantined), IMP-009 key already in the store for another submission, IMP-012 repeat
 row without a parent, IMP-013 repeat row whose parent was quarantined, IMP-014 submission
 without a key, IMP-020 a form version the study does not hold. Re-exported rows already

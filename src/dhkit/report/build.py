@@ -70,6 +70,9 @@ class ReportInputs:
     weight_lineage: bool = False             # main holds the w_* columns of weights build
     instrument: Path | None = None           # the XLSForm, for the data dictionary
     fieldwork: object | None = None          # dhkit.report.fieldwork.Fieldwork (methods chapter)
+    #: which form version asked which variable (dhkit.indicators.versions.AskedTable), when
+    #: the study holds several versions: estimates resting on some of them are flagged
+    form_versions: object | None = None
 
 
 @dataclass
@@ -151,6 +154,10 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
     table = pd.concat(parts, ignore_index=True)
     table = _name_rows(table, catalogue)
     table = apply_flags(table, inputs.thresholds)
+    from dhkit.indicators.versions import flag_estimates
+
+    table = flag_estimates(table, catalogue, plan, inputs.form_versions, inputs.main,
+                           inputs.instance)
     if inputs.population:
         table["population"] = table["estimate"] * inputs.population
     else:
@@ -359,7 +366,9 @@ def _write_text(path: Path, text: str) -> Path:
 
 TIDY_ORDER = ["row_id", "indicator", "category", "base", "unit", "domain", "level", "estimate",
               "se", "ci_low", "ci_high", "deff", "n_unweighted", "n_weighted", "flag", "df",
-              "cv", "population"]
+              "cv", "population",
+              # only when the study holds several form versions (dhkit.indicators.versions)
+              "flag_versions", "versions_asked", "versions_not_asked", "n_not_asked"]
 
 
 def _write_tidy(analysis: Analysis, out: Path) -> dict[str, Path]:

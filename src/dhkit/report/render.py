@@ -67,6 +67,13 @@ UI_STRINGS = [
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
+#: the note under a figure resting on only some form versions (dhkit.indicators.versions)
+VERSION_STRINGS = [
+    "Asked only in form version(s) {asked}; {n} {unit} of version(s) {missing} were not "
+    "asked and are not in the base.",
+    "Not asked in form version(s) {missing} ({n} {unit}).",
+]
+UI_STRINGS += VERSION_STRINGS
 
 
 @dataclass
@@ -161,6 +168,32 @@ def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
     return lines
 
 
+def version_lines(analysis, t: Translator, ind_ids) -> list[str]:
+    """Under a figure, one note per indicator shown that rests on only some form versions
+    (``flag_versions``): the versions that asked, and how many rows of the others were not
+    asked. The indicator is named when the figure shows several."""
+    from dhkit.indicators.versions import VERSIONS
+
+    est = analysis.estimates
+    if "flag_versions" not in est.columns:
+        return []
+    ids = list(dict.fromkeys(ind_ids))
+    rows = est[est["indicator"].isin(ids) & (est["flag_versions"] == VERSIONS)]
+    lines = []
+    for r in rows.drop_duplicates("indicator").itertuples(index=False):
+        unit = analysis.catalogue.units[r.unit].label if r.unit in \
+            analysis.catalogue.units else {"en": "respondents"}
+        words = dict(asked=", ".join(str(r.versions_asked).split(";")),
+                     missing=", ".join(str(r.versions_not_asked).split(";")),
+                     n=t.number(int(r.n_not_asked)), unit=t.label(unit))
+        text = t(VERSION_STRINGS[0], **words) if r.versions_asked else \
+            t(VERSION_STRINGS[1], **words)
+        if len(ids) > 1:
+            text = f"{t.label(analysis.catalogue.indicators[r.indicator].label)}: {text}"
+        lines.append(text)
+    return lines
+
+
 def base_sizes(analysis, ind_ids) -> dict[str, tuple[int, int]]:
     """base id → (smallest, largest) unweighted n of the overall rows of ``ind_ids``."""
     est = analysis.estimates
@@ -226,6 +259,7 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
     if whole is None or tuple(spec.domains[:1]) == tuple(whole.domains[:1]):
         notes += significant_elsewhere(analysis, t, spec.indicators,
                                        (whole or spec).domains)
+    notes += version_lines(analysis, t, spec.indicators)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
 
@@ -324,7 +358,8 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         f"{r['label']}{' – ' + r['group'] if r['group'] else ''}: {t.percent(r['estimate'])}"
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
-                     _base_line(analysis, t, spec.indicators))
+                     _base_line(analysis, t, spec.indicators)
+                     + version_lines(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12

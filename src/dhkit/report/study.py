@@ -36,6 +36,9 @@ def inputs_from_study(study) -> ReportInputs:
         from dhkit.report.fieldwork import load_fieldwork
 
         fieldwork = load_fieldwork(store, study.dir)
+        from dhkit.indicators.versions import load_asked
+
+        asked = load_asked(store)
         audit = store.con.execute(
             "SELECT file, sha256 FROM audit_log WHERE sha256 IS NOT NULL ORDER BY logged_at").fetchall()
     if d.weights not in main.columns:
@@ -53,7 +56,7 @@ def inputs_from_study(study) -> ReportInputs:
         settings={"languages": list(study.languages)},
         instrument=study.instrument_path if study.instrument_path.exists() else None,
         study=study, quotes=quotes, quote_translations=translations, calibration=calibration,
-        fieldwork=fieldwork,
+        fieldwork=fieldwork, form_versions=asked,
         weight_lineage=any(c.startswith("w_") for c in main.columns))
 
 

@@ -984,6 +984,12 @@ class _Importer:
                      now) -> tuple[int, int]:
         t = table_name(level)
         qnames = {q.name for q in self.cb.data_questions(level)}
+        # the study key of a repeat row comes from its own column (Kobo's repeat files carry
+        # hh_id), else from its parent: the join to the parents' keys only when needed
+        from_parent = level is not None and self.key_var in types and \
+            self.key_var not in qnames and self.con.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {s.t} WHERE {txt('^' + self.key_var)} "
+                "IS NULL LIMIT 1)").fetchone()[0] > 0
         sel = []
         for col, ty in types.items():
             if col in qnames:
@@ -991,7 +997,8 @@ class _Importer:
                 sel.append(f"TRY_CAST({v} AS {ty}) AS {qi(col)}" if ty != "VARCHAR"
                            else f"{v} AS {qi(col)}")
             elif col == self.key_var and level is not None:
-                sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}")
+                sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}" if from_parent
+                           else f"n.{txt('^' + col)} AS {qi(col)}")
             elif col in ("_key", "_parent_key", "_submission_time", "_kobo_id"):
                 sel.append(f"n.{col}")
             elif col == "_form_version":
@@ -1005,7 +1012,7 @@ class _Importer:
             else:
                 sel.append(f"NULL AS {qi(col)}")
         join = ""
-        if level is not None and self.key_var in types and self.key_var not in qnames:
+        if from_parent:
             join = (f" LEFT JOIN (SELECT DISTINCT ON (_key) _key, kv FROM ("
                     f"{self._batch_keys(None)} UNION ALL SELECT _key, kv, NULL, -1, NULL, NULL "
                     f"FROM "

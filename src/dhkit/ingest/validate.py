@@ -327,10 +327,16 @@ def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
 
 
 def any_problem(checks: list[Check]) -> str:
-    """SQL: TRUE where any check fails (FALSE, never NULL, elsewhere)."""
+    """SQL: TRUE where any check fails (FALSE, never NULL, elsewhere).
+
+    A ``CASE WHEN`` rather than ``COALESCE(... OR ..., FALSE)`` (same value): DuckDB judges a
+    CASE condition as a filter, so ``A AND B`` reads ``B`` only on the rows where ``A`` holds,
+    while a boolean computed as a column evaluates every part on every row (measured on the
+    shipped form's 157 rules: the flag costs about a third less CPU)."""
     if not checks:
         return "FALSE"
-    return "COALESCE(" + " OR ".join(f"({c.condition})" for c in checks) + ", FALSE)"
+    return "CASE WHEN " + " OR ".join(f"({c.condition})" for c in checks) + \
+        " THEN TRUE ELSE FALSE END"
 
 
 def any_problem_sql(relation: str, checks: list[Check]) -> str:

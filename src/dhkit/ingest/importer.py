@@ -162,6 +162,16 @@ def _bytes(size: str) -> float:
     return float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " ")
 
 
+def _mebibytes(setting: str) -> float:
+    """DuckDB's memory_limit setting ('244.1 MiB', '1.8 GiB') in MiB (0 when unreadable)."""
+    number, _, unit = setting.partition(" ")
+    scale = {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024 ** 2}.get(unit.strip())
+    try:
+        return float(number) * scale if scale else 0.0
+    except ValueError:
+        return 0.0
+
+
 def table_name(level: str | None) -> str:
     return "main" if level is None else level
 
@@ -229,12 +239,13 @@ class _Importer:
             used = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
             fixed, per_column = MIN_MEMORY_MB
             need = -(-(fixed + per_column * self.width) // 32) * 32
+            if _mebibytes(limit) >= need:   # the floor is met: more rows or wider rules
+                need = 2 * need
             raise DhkitError("MEM-001", f"out of memory at a DuckDB memory limit of {limit} "
                              f"(DHKIT_MEMORY_LIMIT), on {used} thread(s) and spilling to "
                              f"store/.tmp/; an import of files {self.width} columns wide needs "
-                             f"at least about {need}MB. Set DHKIT_MEMORY_LIMIT={need}MB or more "
-                             "(memory does not grow with the number of rows); nothing was "
-                             "imported.") from None
+                             f"at least about {need}MB. Set DHKIT_MEMORY_LIMIT={need}MB or more; "
+                             "nothing was imported.") from None
         finally:
             self.con.execute(f"SET threads = {threads}")
 
@@ -616,11 +627,12 @@ class _Importer:
             return s.n, columns
         view = f"_c{self.stages.index(s)}"
         # one row per parent key: QUALIFY, not DISTINCT ON (the window operator spills to
-        # disk under DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not);
-        # no window at all when the main sheet's keys were found unique and nothing is stored
-        parents = f"SELECT * FROM ({' UNION ALL '.join(parts)})"
-        if not (parent is None and self.unique_main and len(parts) == 1):
-            parents += " QUALIFY row_number() OVER (PARTITION BY _key) = 1"
+        # disk under DHKIT_MEMORY_LIMIT, DISTINCT ON's hash aggregate of wide rows does not).
+        # The window stays even when the main keys are unique: without it the join builds
+        # its hash table on every parent row and a 1,000,000-row import ran out of memory
+        # at DHKIT_MEMORY_LIMIT=256MB (benchmarks/ingest.py, 2026-12-06); with it, 479 MB.
+        parents = (f"SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                   "QUALIFY row_number() OVER (PARTITION BY _key) = 1")
         self.con.execute(     # a view: read once, by the scan that flags rows with problems
             f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
             f"p._key IS NOT NULL AS _has_parent FROM {s.n} c LEFT JOIN ({parents}) p "

@@ -54,3 +54,12 @@ def test_without_a_report_the_generators_figure_is_labelled_and_rounded(capsys):
     out = capsys.readouterr().out
     assert "20.1%" in out and "~820,000" in out and "823,807" not in out
     assert "before the weights stage" in " ".join(out.split())
+
+
+def test_summary_compares_households_with_a_roster_to_the_seeds_1309(tmp_path):
+    """The seed's 1,309 counts households with a roster, not every visit (1,449)."""
+    from dhkit.demo.study import generate_study
+
+    demo = generate_study(tmp_path / "d", children=60, formats=("parquet",))
+    rostered = demo.counts.households_with_roster
+    assert 60 <= rostered < demo.counts.submissions

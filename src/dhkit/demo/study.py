@@ -37,6 +37,9 @@ class Counts:
     instances: int              # instance repeat rows
     roster_members: int
     response_rate: float        # children / issued households
+    #: households with a roster of their members (interviewed or found without an eligible
+    #: child): the seed's base of the household internet-use rate (1,309 in Colombia)
+    households_with_roster: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ def summarize(data: DemoData) -> tuple[Counts, Estimates]:
         psus=data.n_psu, issued_households=data.issued_households, submissions=len(m),
         children=len(c), victims=victims, instances=len(data.instance),
         roster_members=len(data.roster),
-        response_rate=len(c) / max(1, data.issued_households))
+        response_rate=len(c) / max(1, data.issued_households),
+        households_with_roster=int(data.roster["_parent_index"].nunique()))
     est = Estimates(
         any_tfcsea=wmean("any_tfcsea"), any_girls=wmean("any_tfcsea", sex == 1),
         any_boys=wmean("any_tfcsea", sex == 2), any_urban=wmean("any_tfcsea", area == 1),

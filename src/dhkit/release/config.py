@@ -181,20 +181,13 @@ def load_release_spec(path: str | Path) -> ReleaseSpec:
         if not isinstance(body, dict):
             add("REL-003", "recode", var, f"[recode.{var}] must be a table", "See docs/release.md.")
             continue
-        for key, value in body.items():
-            kind = _RECODE.get(key)
-            if kind is None:
-                add("REL-002", sec, key, f"unknown key '{key}' in [{sec}]",
-                    f"Use one of {', '.join(_RECODE)}.")
-            elif not _ok(value, kind):
-                add("REL-003", sec, key, f"'{key}' must be a {kind}", "Fix the value.")
+        good = _checked(body, sec, _RECODE, add)
         br, lab = body.get("breaks", []), body.get("labels", [])
         if (br or lab) and len(lab) != max(len(br) - 1, 0):
             add("REL-006", sec, "labels", f"{len(br)} breaks need {max(len(br) - 1, 0)} labels, "
                 f"not {len(lab)}", "Give one label per group between consecutive breaks.")
         if _ok(br, "list of numbers") and list(br) != sorted(br):
             add("REL-006", sec, "breaks", "breaks must increase", "Sort the breaks.")
-        good = {k: v for k, v in body.items() if k in _RECODE and _ok(v, _RECODE[k])}
         recodes.append(Recode(
             var, tuple(good.get("breaks", ())), tuple(good.get("labels", ())),
             {str(a): b for a, b in good.get("map", {}).items()}, good.get("min_count"),
@@ -268,6 +261,12 @@ def _section(data: dict, name: str, schema: dict[str, str], add) -> dict | None:
     if not isinstance(body, dict):
         add("REL-003", name, None, f"[{name}] must be a table", "See docs/release.md.")
         return {}
+    return _checked(body, name, schema, add)
+
+
+def _checked(body: dict, name: str, schema: dict[str, str], add) -> dict:
+    """The keys of table [name] that its schema knows and whose values are valid; every
+    other key is a problem (REL-002 unknown, REL-003 wrong type or choice)."""
     good = {}
     for key, value in body.items():
         kind = schema.get(key)

@@ -248,17 +248,23 @@ def _cal_plan(d: Design, dom: Domains) -> _CalPlan | None:
     for a in adjs:
         cell = a.cell if a.rows is None else a.cell[a.rows]
         pre = a.pre if a.rows is None else a.pre[a.rows]
-        rows, keys = [], []
-        for code in dom.codes:
-            ok = np.flatnonzero(code >= 0)
-            rows.append(ok)
-            keys.append(cell[ok].astype(np.int64) * nl + code[ok])
-        rows_a, keys_a = np.concatenate(rows), np.concatenate(keys)
+        rows_a, keys_a = _stacked_keys(cell, dom)
         uniq, g = _dense_unique(keys_a, a.ncell * nl)
         mats.append(sp.csr_matrix((pre[rows_a], (g, rows_a)), shape=(len(uniq), d.n)))
         cells.append(uniq // nl)
         levels.append(uniq % nl)
     return _CalPlan(adjs, mats, cells, levels)
+
+
+def _stacked_keys(group: np.ndarray, dom: Domains) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and (group, domain level) keys of every domain variable, stacked: a row appears
+    once per domain variable in which it has a level (code >= 0)."""
+    rows, keys = [], []
+    for code in dom.codes:
+        ok = np.flatnonzero(code >= 0)
+        rows.append(ok)
+        keys.append(group[ok].astype(np.int64) * dom.n_levels + code[ok])
+    return np.concatenate(rows), np.concatenate(keys)
 
 
 def _dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -276,12 +282,7 @@ def _plan(d: Design, dom: Domains) -> _Plan:
     finest = d.stages[-1].cluster
     n_cl = d.stages[-1].n_clusters
     nl = dom.n_levels
-    rows, keys = [], []
-    for code in dom.codes:
-        ok = np.flatnonzero(code >= 0)
-        rows.append(ok)
-        keys.append(finest[ok].astype(np.int64) * nl + code[ok])
-    rows_a, keys_a = np.concatenate(rows), np.concatenate(keys)
+    rows_a, keys_a = _stacked_keys(finest, dom)
     uniq, g = _dense_unique(keys_a, n_cl * nl)
     matrix = sp.csr_matrix((np.ones(len(rows_a)), (g, rows_a)), shape=(len(uniq), d.n))
     level = uniq % nl

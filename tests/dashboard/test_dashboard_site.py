@@ -201,3 +201,19 @@ def test_the_codebook_the_about_page_names_is_on_the_site_without_data(site, pla
         text = (site.out_dir / lang / "codebook.html").read_text(encoding="utf-8") + \
             (site.out_dir / "data" / f"codebook-{lang}.csv").read_text(encoding="utf-8-sig")
         assert not [i for i in ids if i in text]
+
+
+@pytest.mark.parametrize("lang, rule, appendix, precision", [
+    ("en", "Values in parentheses: unweighted base of 25–49, interpret with caution.",
+     "sampling-error appendix", "Each indicator page shows every figure with its 95% "
+     "confidence interval and unweighted base"),
+    ("es", "Valores entre paréntesis: base no ponderada de 25 a 49, interpretar con cautela.",
+     "anexo de errores de muestreo", "Cada página de indicador muestra cada cifra con su "
+     "intervalo de confianza del 95 % y su base no ponderada")])
+def test_the_about_page_states_the_disclosure_rule_once_and_no_analyst_only_page(
+        site, lang, rule, appendix, precision):
+    about = (site.out_dir / lang / "about.html").read_text(encoding="utf-8")
+    body = about.split("<main", 1)[-1].split("</main>", 1)[0]
+    assert body.count(rule) == 1
+    assert appendix not in body.lower()
+    assert precision in body

@@ -59,6 +59,25 @@ def test_girls_boys_and_rural_urban_gaps_are_marked_significant(big_analysis):
     assert by_domain["area"] > 0         # rural − urban
 
 
+def test_a_difference_fixed_by_definition_is_not_tested_nor_marked(big_analysis):
+    """In-person violence among children subjected / not subjected to it is 100 % / 0 %
+    by definition: no t, no p, no † in the overlap table (the engine's p = 0 is not
+    evidence); a real difference in the same table keeps its mark."""
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import table_view
+
+    ctr = big_analysis.contrasts
+    fixed = ctr[(ctr.indicator == "inperson_sv") & (ctr.domain == "inperson_sv")].iloc[0]
+    assert (fixed.difference, fixed.se) == (1.0, 0.0)
+    assert np.isnan(fixed.p_value) and np.isnan(fixed.t) and not fixed.significant
+    spec = next(tb for s in big_analysis.plan.sections for tb in s.tables
+                if tb.id == "overlap")
+    view = table_view(big_analysis, Translator("en"), spec, "11")
+    marks = {r.indicator: r.marks for r in view.rows}
+    assert marks["inperson_sv"] == [""] and marks["inperson_sv_victims"] == [""]
+    assert marks["any_tfcsea"] == ["†"]
+
+
 def test_contrast_equals_the_engines_svycontrast(big_analysis):
     """Our vectorized contrast = R-verified Design.contrast on svyby(covmat=TRUE)."""
     from dhkit.survey import Design

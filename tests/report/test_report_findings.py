@@ -60,10 +60,30 @@ def test_placeholders_take_the_estimates_in_the_reports_locale(tmp_path):
 def test_a_difference_is_called_one_only_when_the_design_based_test_says_so(tmp_path):
     text = "## summary\nBy area: {{diff any_tfcsea area}}.\n"
     sig = _render(tmp_path, text).summary[0]
-    assert sig == ("By area: Rural 29.0% against Urban 17.0% (a statistically significant "
-                   "difference, p = 0.001).")
+    assert sig == ("By area: the share was higher among children in rural areas (29.0%) than "
+                   "among children in urban areas (17.0%), a statistically significant "
+                   "difference of 12.0 percentage points (p = 0.001).")
     ns = _render(tmp_path, text, _analysis(area_p=0.2)).summary[0]
-    assert "not statistically significant" in ns and "against" not in ns
+    assert ns == ("By area: the share among children in urban areas (17.0%) and among "
+                  "children in rural areas (29.0%) does not differ significantly (p = 0.200).")
+
+
+def test_a_difference_opening_a_sentence_reads_as_one_in_both_languages(tmp_path):
+    text = "## summary\nOverall {{pct any_tfcsea}}. {{diff any_tfcsea area}}.\n"
+    assert _render(tmp_path, text).summary[0] == (
+        "Overall 21.0%. The share was higher among children in rural areas (29.0%) than "
+        "among children in urban areas (17.0%), a statistically significant difference of "
+        "12.0 percentage points (p = 0.001).")
+    assert _render(tmp_path, text, lang="es").summary[0] == (
+        "Overall 21,0\xa0%. La proporción fue mayor entre quienes viven en zonas rurales "
+        "(29,0\xa0%) que entre quienes viven en zonas urbanas (17,0\xa0%), una diferencia "
+        "estadísticamente significativa de 12,0 puntos porcentuales (p = 0,001).")
+
+
+def test_a_caution_figure_in_a_difference_keeps_one_pair_of_parentheses(tmp_path):
+    text = "## summary\n{{diff any_tfcsea area}}.\n"
+    out = _render(tmp_path, text, _analysis(rural_n=38, rural_flag="caution")).summary[0]
+    assert "children in rural areas (29.0%; interpret with caution: n = 38) than" in out
 
 
 def test_a_small_base_is_worded_as_caution(tmp_path):
@@ -117,7 +137,9 @@ def test_a_draft_never_cites_a_suppressed_cell(tmp_path):
     analysis.contrasts["suppressed"] = True
     analysis.contrasts["p_value"] = None
     out = findings_for(analysis, _inputs(tmp_path), Translator("en"))
-    assert "By area: Rural and Urban cannot be compared: too few interviews." in out.summary
+    assert out.summary[0].endswith(" The share among children in urban areas cannot be "
+                                   "compared with that among children in rural areas: too "
+                                   "few interviews.")
 
 
 def _fails_with(tmp_path, text, ratio=None):
@@ -187,5 +209,42 @@ def test_a_chapter_box_lists_distinct_findings_one_each(tmp_path):
     box = out.sections["abuse"]
     assert box[0] == "Subjected to any TF-CSEA in the past year: 21.0%."
     assert len(box) == len(set(box)) and 1 < len(box) <= 6
-    assert any(p.startswith("Subjected to any TF-CSEA in the past year, by area: Rural 29.0%")
-               for p in box)
+    assert "Subjected to any TF-CSEA in the past year: the share was higher among children " \
+        "in rural areas (29.0%) than among children in urban areas (17.0%), a statistically " \
+        "significant difference of 12.0 percentage points (p = 0.001)." in box
+
+
+def test_the_draft_summary_states_the_headline_and_its_differences_in_one_paragraph(tmp_path):
+    out = findings_for(_analysis(), _inputs(tmp_path), Translator("en"))
+    assert out.summary[0] == (
+        "In the past year, 21.0% of internet-using children aged 12–17 were subjected to at "
+        "least one form of TF-CSEA, equivalent to an estimated 860,000 children. The share "
+        "was higher among children in rural areas (29.0%) than among children in urban "
+        "areas (17.0%), a statistically significant difference of 12.0 percentage points "
+        "(p = 0.001).")
+
+
+def _multi(analysis, ind, levels):
+    rows = [_row(ind, est, 205, cat=code) for code, est in levels.items()]
+    analysis.public = pd.concat([analysis.public, pd.DataFrame(rows)], ignore_index=True)
+    analysis.estimates = analysis.public
+    return analysis
+
+
+def test_a_box_names_the_answer_given_most_often_leaving_out_catch_alls(tmp_path):
+    a = _multi(_told(0.0), "inst_why_not_told", {"dont_know_where": 0.317,
+                                                  "embarrassed": 0.162, "other": 0.449})
+    out = findings_for(a, _inputs(tmp_path), Translator("en"))
+    box = out.sections["disclosure"]
+    assert "Reasons for not telling anyone: most often did not know where or whom to tell " \
+        "(31.7%)." in box
+    assert not any("Other reason" in p or "44.9" in p for p in box)
+
+
+def test_a_box_words_a_zero_share_as_none_of_the_base(tmp_path):
+    out = findings_for(_told(0.0), _inputs(tmp_path), Translator("en"))
+    assert "Reported to the police, a helpline or a social worker: none of the 205 children " \
+        "in the base." in out.sections["reporting"]
+    es = findings_for(_told(0.0), _inputs(tmp_path), Translator("es"))
+    assert any(p.endswith(": 0 de 205 niñas, niños y adolescentes de la base.")
+               for p in es.sections["reporting"])

@@ -163,3 +163,61 @@ def test_versions_asked_are_read_from_the_study_store(tmp_path):
     assert asked.versions == ("1", "2")
     assert asked.not_asked("phone_access") == ("1",) and asked.not_asked("region") == ()
     assert version_counts(main) == {"1": 1, "2": 2}
+
+
+def _with_callouts(analysis, *indicators):
+    import copy
+
+    from dhkit.indicators.catalogue import Callout
+
+    out = copy.copy(analysis)
+    out.plan = copy.copy(analysis.plan)
+    out.plan.callouts = [Callout(i) for i in indicators]
+    return out
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "Asked in form version(s) 2026.1 only."),
+    ("es", "Preguntado solo en la(s) versión(es) 2026.1 del formulario.")])
+def test_a_key_figure_resting_on_some_versions_says_so_briefly(two_versions, lang, words):
+    from dhkit.report.render import callouts
+
+    analysis = _with_callouts(two_versions[0], "ab_ai_images", "ab_unwanted_images")
+    ai, unwanted = callouts(analysis, two_versions[1], Translator(lang))
+    assert ai["versions"] == words
+    assert unwanted["versions"] == ""
+
+
+def test_a_key_figure_of_a_single_form_study_has_no_version_line(one_form):
+    from dhkit.report.render import callouts
+
+    analysis = _with_callouts(one_form, "ab_ai_images")
+    assert callouts(analysis, None, Translator("en"))[0]["versions"] == ""
+
+
+def _findings(analysis, tmp_path, text, lang="en"):
+    from types import SimpleNamespace
+
+    from dhkit.disclosure import Thresholds
+    from dhkit.report.findings import findings_for
+
+    (tmp_path / f"findings.{lang}.md").write_text(text, encoding="utf-8")
+    inputs = SimpleNamespace(study=SimpleNamespace(dir=tmp_path), thresholds=Thresholds())
+    return findings_for(analysis, inputs, Translator(lang))
+
+
+def test_a_written_finding_citing_such_a_figure_says_so_once(two_versions, tmp_path):
+    analysis = two_versions[0]
+    t = Translator("en")
+    ai = t.percent(_overall(analysis.public, "ab_ai_images").estimate)
+    unwanted = t.percent(_overall(analysis.public, "ab_unwanted_images").estimate)
+    out = _findings(analysis, tmp_path, "## summary\nAI images {{pct ab_ai_images}}; unwanted "
+                    "{{pct ab_unwanted_images}}. Again {{pct ab_unwanted_images}}.\n")
+    assert out.summary == [f"AI images {ai}; unwanted {unwanted} (asked in form version(s) "
+                           f"2026.1 only). Again {unwanted}."]
+
+
+def test_a_written_finding_of_a_single_form_study_is_unchanged(one_form, tmp_path):
+    ai = Translator("en").percent(_overall(one_form.public, "ab_ai_images").estimate)
+    out = _findings(one_form, tmp_path, "## summary\nAI images {{pct ab_ai_images}}.\n")
+    assert out.summary == [f"AI images {ai}."]

@@ -140,6 +140,11 @@ STRINGS: dict[str, dict[str, str]] = {
                         "not from any real child.",
                   "es": "Datos sintéticos: todas las cifras provienen de un estudio de "
                         "demostración generado, no de ningún niño o niña real."},
+    "precision_public": {
+        "en": "Each indicator page shows every figure with its 95% confidence interval and "
+              "unweighted base; the downloads hold the same.",
+        "es": "Cada página de indicador muestra cada cifra con su intervalo de confianza del "
+              "95 % y su base no ponderada; las descargas contienen lo mismo."},
     "published_only": {"en": "Only published, disclosure-checked aggregates are shown.",
                        "es": "Solo se muestran agregados publicados y revisados para evitar "
                              "la divulgación."},

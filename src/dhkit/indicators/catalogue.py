@@ -38,7 +38,7 @@ CATALOGUE_KEYS = {"version", "units", "derived", "bases", "domains", "indicators
 UNIT_KEYS = {"table", "label"}
 DERIVED_KEYS = {"name", "unit", "sql", "from_instances"}
 BASE_KEYS = {"unit", "where", "label"}
-DOMAIN_KEYS = {"variable", "label", "levels"}
+DOMAIN_KEYS = {"variable", "label", "levels", "groups"}
 INDICATOR_KEYS = {"id", "type", "base", "label", "numerator", "variable", "levels",
                   "level_labels", "headline"}
 PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix"}
@@ -81,6 +81,9 @@ class Domain:
     variable: str
     label: Label
     levels: dict[str, Label]            # level code (as text) -> label
+    #: level code -> the group named inside a sentence ("girls", "children in rural
+    #: areas"), used by the written findings; a level without one falls back to its label
+    groups: dict[str, Label] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,18 @@ def _domain(c: _Checker, key: str, node) -> Domain:
     c.keys(node, DOMAIN_KEYS, f"domain {key}")
     levels_node = c.need(node, "levels", dict, f"domain {key}") or {}
     levels = {str(k): c.label(levels_node, k, f"domain {key} level {k}") for k in levels_node}
-    return Domain(key, variable, c.label(node, "label", f"domain {key}"), levels)
+    groups_node = node.get("groups") if isinstance(node, dict) else None
+    groups: dict[str, Label] = {}
+    if groups_node is not None:
+        if not isinstance(groups_node, dict):
+            c.problem("CAT-002", f"domain {key}: 'groups' should be dict", node, "groups")
+        else:
+            for k in groups_node:
+                if str(k) not in levels:
+                    c.problem("CAT-009", f"domain {key}: group '{k}' is not a level",
+                              groups_node, k, hint=f"Levels are {', '.join(levels)}.")
+                groups[str(k)] = c.label(groups_node, k, f"domain {key} group {k}")
+    return Domain(key, variable, c.label(node, "label", f"domain {key}"), levels, groups)
 
 
 def _indicator(c: _Checker, node, bases) -> Indicator | None:

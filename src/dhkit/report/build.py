@@ -167,6 +167,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
     if len(ctr):
         ctr = _name_rows(ctr, catalogue)
         ctr = _suppress_contrasts(ctr, table, inputs.thresholds.suppress_below)
+        ctr = _untestable_contrasts(ctr)
         ctr["significant"] = ctr["p_value"] < plan.significance_level
     return Analysis(catalogue, plan, table, public_view(table), ctr,
                     _design_summary(inputs, tables))
@@ -203,6 +204,19 @@ def _suppress_contrasts(ctr: pd.DataFrame, table: pd.DataFrame, below: int) -> p
     ctr["suppressed"] = hidden
     for col in ("difference", "se", "t", "p_value"):
         ctr[col] = ctr[col].astype(float).where(~hidden)
+    return ctr
+
+
+def _untestable_contrasts(ctr: pd.DataFrame) -> pd.DataFrame:
+    """A difference with no sampling variance (both sides 0 % or 100 % by definition, e.g.
+    in-person violence among children subjected or not subjected to it) has no test: its
+    t and p are left empty, so it is never marked † nor called significant. (The engine's
+    t = ∞, p = 0 is arithmetic, not evidence.)"""
+    ctr = ctr.copy()
+    diff = ctr["difference"].astype(float)
+    se = ctr["se"].astype(float)
+    fixed = diff.notna() & se.notna() & (se <= 1e-12 * np.maximum(1.0, diff.abs()))
+    ctr.loc[fixed, ["t", "p_value"]] = np.nan
     return ctr
 
 

@@ -78,18 +78,26 @@ TEXT = {
               "placeholders so that every build re-checks them against the estimates.",
     "summary_h": "Executive summary",
     "caution": "interpret with caution: n = {n}",
-    "diff_sig": "{b} {pb} against {a} {pa} (a statistically significant difference, "
-                "p {p})",
-    "diff_ns": "{b} {pb} and {a} {pa} (the difference is not statistically significant)",
-    "diff_na": "{b} and {a} cannot be compared: too few interviews",
+    # a difference is a whole clause, so that it reads as a sentence wherever it stands
+    # ("{{diff any_tfcsea sex}}." or "Label: {{diff ...}}."); {hi}/{lo} are the groups as
+    # named in a sentence (catalogue domain ``groups``), the higher one first
+    "diff_sig": "the share was higher among {hi} ({phi}) than among {lo} ({plo}), a "
+                "statistically significant difference of {pp} percentage points ({p})",
+    "diff_ns": "the share among {a} ({pa}) and among {b} ({pb}) does not differ "
+               "significantly ({p})",
+    "diff_na": "the share among {a} cannot be compared with that among {b}: too few "
+               "interviews",
+    "diff_fixed": "the share was {pa} among {a} and {pb} among {b}, by definition (there "
+                  "is no sampling variation to test)",
+    "versions_only": "asked in form version(s) {asked} only",
+    "versions_not": "not asked in form version(s) {missing}",
     "pr_sig": "{ratio} times as likely (prevalence ratio {ratio}, 95% CI {low} to {high})",
     "pr_ns": "not statistically more likely (prevalence ratio {ratio}, 95% CI {low} to "
              "{high})",
     # first-draft sentences
     "s_any": "In the past year, {pct} of internet-using children aged 12–17 were subjected "
              "to at least one form of TF-CSEA, equivalent to an estimated {pop} children.",
-    "s_diff": "By {domain}: {diff}.",
-    "s_diff_of": "{label}, by {domain}: {diff}.",
+    "s_diff_of": "{label}: {diff}.",
     "s_top": "The most common form was “{label}” ({pct}).",
     "s_told": "Among children subjected to TF-CSEA, {told} told someone about it and {none} "
               "told no one; {formal} reported it to the police, a helpline or a social "
@@ -99,8 +107,9 @@ TEXT = {
                    "reported it to the police, a helpline or a social worker.",
     "s_pr": "Children subjected to in-person sexual violence were {pr} to be subjected to "
             "TF-CSEA.",
-    "s_top_of": "{label}: the highest figure in this chapter is {level} ({pct}).",
+    "s_top_of": "{label}: most often {level} ({pct}).",
     "s_value": "{label}: {pct}.",
+    "s_value_none": "{label}: none of the {n} {unit} in the base.",
 }
 STRINGS = list(TEXT.values())
 
@@ -220,18 +229,47 @@ class _Binder:
             return self.problem("FND-001", line, f"no planned contrast of '{ind}' by '{dom}'",
                                 "Add the contrast to the plan or cite the levels with pct."), False
         c = c.iloc[0]
-        levels = self.a.catalogue.domains[dom].levels
+        domain = self.a.catalogue.domains[dom]
         a, b = str(c["level_a"]), str(c["level_b"])
-        la, lb = self.t.label(levels[a]), self.t.label(levels[b])
-        if bool(c.get("suppressed", False)) or pd.isna(c["p_value"]):
-            return _t(self.t, "diff_na", a=la, b=lb), False     # no figures: a side is hidden
-        pa = self.pct([ind, f"{dom}={a}"], line)
-        pb = self.pct([ind, f"{dom}={b}"], line)
+        ga, gb = self.group(domain, a), self.group(domain, b)
+        if bool(c.get("suppressed", False)) or pd.isna(c.get("difference", 0.0)):
+            return _t(self.t, "diff_na", a=ga, b=gb), False     # no figures: a side is hidden
+        if pd.isna(c["p_value"]):            # no sampling variance: nothing to test
+            return _t(self.t, "diff_fixed", a=ga, b=gb,
+                      pa=self.pct([ind, f"{dom}={a}"], line),
+                      pb=self.pct([ind, f"{dom}={b}"], line)), False
+        # inside the sentence's own parentheses: "(29.0%; interpret with caution: n = 38)"
+        pa = _unwrap(self.pct([ind, f"{dom}={a}"], line))
+        pb = _unwrap(self.pct([ind, f"{dom}={b}"], line))
+        p = float(c["p_value"])
+        ptext = (f"p < {self.t.number(0.001, 3)}" if p < 0.001
+                 else f"p = {self.t.number(p, 3)}")
         if bool(c["significant"]):
-            p = float(c["p_value"])
-            ptext = ("< " + self.t.number(0.001, 3)) if p < 0.001 else ("= " + self.t.number(p, 3))
-            return _t(self.t, "diff_sig", a=la, b=lb, pa=pa, pb=pb, p=ptext), True
-        return _t(self.t, "diff_ns", a=la, b=lb, pa=pa, pb=pb), False
+            ea, eb = self._value(ind, dom, a), self._value(ind, dom, b)
+            diff = c.get("difference")
+            diff = abs(float(diff)) if diff is not None and not pd.isna(diff) else abs(eb - ea)
+            hi, phi, lo, plo = (gb, pb, ga, pa) if eb >= ea else (ga, pa, gb, pb)
+            return _t(self.t, "diff_sig", hi=hi, phi=phi, lo=lo, plo=plo,
+                      pp=self.t.number(100 * diff, 1), p=ptext), True
+        return _t(self.t, "diff_ns", a=ga, b=gb, pa=pa, pb=pb, p=ptext), False
+
+    def group(self, domain, level: str) -> str:
+        """A domain level as named inside a sentence ("girls", "children in rural areas");
+        without a ``groups`` entry in the catalogue, its label with a lower-case first
+        letter."""
+        phrase = domain.groups.get(level)
+        if phrase:
+            return self.t.label(phrase)
+        return _lower_first(self.t.label(domain.levels[level]))
+
+    def _value(self, ind: str, dom: str, level: str) -> float:
+        ind_id, _, cat = ind.partition(".")
+        r = self.est.loc[(ind_id, cat, dom, level)]
+        r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
+        return float(r["estimate"])
+
+    def version_note(self, ind: str) -> str:
+        return version_note(self.a, self.t, ind)
 
     def pr(self, args: list[str], line: int) -> tuple[str, bool]:
         pr = self.ratio
@@ -245,7 +283,7 @@ class _Binder:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿])", text) if s]
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿]|\{\{)", text) if s]
 
 
 def render_paragraph(text: str, line: int, binder: _Binder) -> str:
@@ -256,19 +294,30 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
         supported = False
         literal = PLACEHOLDER.sub(" ", sentence)
 
+        notes: dict[str, None] = {}
+
         def sub(m: re.Match) -> str:
             nonlocal supported
             kind, args = m.group(1), m.group(2).split()
             if not args and kind != "pr":
                 return binder.problem("FND-001", line, f"placeholder '{m.group(0)}' has no "
                                       "indicator", "Write e.g. {{pct any_tfcsea}}.")
+            if kind in ("pct", "diff"):
+                note = binder.version_note(args[0])
+                if note:
+                    notes[note] = None
             if kind in ("diff", "pr"):
                 txt, sig = getattr(binder, kind)(args, line)
                 supported |= sig
-                return txt
-            return getattr(binder, kind)(args, line)
+            else:
+                txt = getattr(binder, kind)(args, line)
+            if m.start() == 0 and txt[:1].islower():   # a sentence starts with a capital
+                txt = txt[:1].upper() + txt[1:]
+            return txt
 
         rendered = PLACEHOLDER.sub(sub, sentence)
+        if notes:    # a figure resting on only some form versions says so, briefly
+            rendered = _add_note(rendered, "; ".join(notes))
         if claims.search(literal) and not supported:
             binder.problem("FND-003", line, f"the sentence claims a difference the estimates "
                            f"do not support: \"{_short(literal)}\"",
@@ -296,6 +345,38 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
                                "and the report's prevalence ratio (or its interval) does not "
                                "equal it", "Use {{pr overlap}} so the figure follows the data.")
     return " ".join(r for r, _ in out)
+
+
+def version_note(analysis, t: Translator, ind: str) -> str:
+    """"asked in form version(s) 2 only" when the indicator's estimate rests on only some
+    versions of the form (``flag_versions``, :mod:`dhkit.indicators.versions`); "" when it
+    rests on all, or the study holds one version (the column is then absent)."""
+    from dhkit.indicators.versions import VERSIONS
+
+    est = getattr(analysis, "estimates", None)
+    if est is None or "flag_versions" not in getattr(est, "columns", ()):
+        return ""
+    rows = est[(est["indicator"] == ind.partition(".")[0]) & (est["flag_versions"] == VERSIONS)]
+    if not len(rows):
+        return ""
+    r = rows.iloc[0]
+    asked = ", ".join(str(r["versions_asked"]).split(";")) if r["versions_asked"] else ""
+    if asked:
+        return _t(t, "versions_only", asked=asked)
+    return _t(t, "versions_not", missing=", ".join(str(r["versions_not_asked"]).split(";")))
+
+
+def _unwrap(text: str) -> str:
+    """A figure without its own outer parentheses (a caution figure carries them)."""
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def _add_note(sentence: str, note: str) -> str:
+    """``note`` in parentheses before the sentence's closing punctuation."""
+    m = re.search(r"([.!?])\s*$", sentence)
+    if m is None:
+        return f"{sentence} ({note})"
+    return f"{sentence[:m.start()]} ({note}){sentence[m.start():]}"
 
 
 def _supported_count(value: int, binder: "_Binder") -> bool:
@@ -369,13 +450,15 @@ def draft(analysis, t: Translator, ratio=None) -> str:
     overall = pub[(pub["domain"] == "")]
     lines = [f"<!-- {_t(t, 'header', lang=t.lang)} -->", "", "## summary"]
     if _citable(overall, "any_tfcsea"):
-        lines += ["", _t(t, "s_any", pct="{{pct any_tfcsea}}", pop="{{pop any_tfcsea}}")]
+        # the headline and its differences in one paragraph: each difference is a
+        # sentence of its own ("The share was higher among girls (…) than among boys …")
+        para = [_t(t, "s_any", pct="{{pct any_tfcsea}}", pop="{{pop any_tfcsea}}")]
         first = next((tb for s in analysis.plan.sections for tb in s.tables
                       if "any_tfcsea" in tb.indicators), None)
         for dom in (first.domains if first is not None else ()):
             if _has_contrast(analysis, "any_tfcsea", dom):
-                lines += ["", _t(t, "s_diff", domain=t.label(cat.domains[dom].label).lower(),
-                                 diff=f"{{{{diff any_tfcsea {dom}}}}}")]
+                para.append(f"{{{{diff any_tfcsea {dom}}}}}.")
+        lines += ["", " ".join(para)]
     forms = [i for i in cat.indicators if i.startswith("ab_")]
     shown = overall[overall["indicator"].isin(forms) & overall["estimate"].notna()
                     & (overall["flag"] != SUPPRESSED)]
@@ -425,6 +508,9 @@ def _has_contrast(analysis, ind: str, dom: str) -> bool:
     return bool(len(c)) and bool(((c["indicator"] == ind) & (c["domain"] == dom)).any())
 
 
+#: Answer codes that are catch-alls: never named as the answer given most often.
+CATCH_ALL = ("other", "refused", "dont_know", "prefer_not")
+
 #: At most this many key findings in a chapter's box.
 MAX_KEY_FINDINGS = 6
 
@@ -453,10 +539,20 @@ def _table_sentences(analysis, t: Translator, table) -> list[str]:
         if not len(rows):
             continue
         if ind.levels:
-            top = rows.sort_values("estimate", ascending=False).iloc[0]
+            # the answer named most often, leaving out catch-alls ("Other reason", "Preferred
+            # not to say"), which say nothing a reader can act on
+            named = rows[~rows["category"].isin(CATCH_ALL)]
+            if not len(named):
+                continue
+            top = named.sort_values("estimate", ascending=False).iloc[0]
             level = t.label(ind.level_labels.get(top["category"], {"en": top["category"]}))
-            sentences.append(_t(t, "s_top_of", label=t.label(ind.label), level=level,
+            sentences.append(_t(t, "s_top_of", label=t.label(ind.label),
+                                level=_lower_first(level),
                                 pct=f"{{{{pct {ind_id}.{top['category']}}}}}"))
+        elif bool((rows["estimate"] == 0).all()):     # "0.0%" reads as a fault
+            unit = cat.units[cat.bases[ind.base].unit].label
+            sentences.append(_t(t, "s_value_none", label=t.label(ind.label),
+                                n=f"{{{{n {ind_id}}}}}", unit=t.label(unit)))
         else:
             sentences.append(_t(t, "s_value", label=t.label(ind.label),
                                 pct=f"{{{{pct {ind_id}}}}}"))
@@ -464,7 +560,6 @@ def _table_sentences(analysis, t: Translator, table) -> list[str]:
     for dom in table.domains:
         if _has_significant_contrast(analysis, first, dom):
             sentences.append(_t(t, "s_diff_of", label=t.label(cat.indicators[first].label),
-                                domain=t.label(cat.domains[dom].label).lower(),
                                 diff=f"{{{{diff {first} {dom}}}}}"))
     return sentences
 

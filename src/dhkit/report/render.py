@@ -22,6 +22,7 @@ from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import chapters, charts
 from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
+from dhkit.report.findings import version_note
 from dhkit.report.evidence import evidence_sections, section_quotes
 from dhkit.report.i18n import Translator
 
@@ -434,8 +435,12 @@ def callouts(analysis, inputs, t: Translator) -> list[dict]:
         if c.population and r["flag"] != SUPPRESSED and not pd.isna(r.get("population")):
             rounded = round(float(r["population"]), -4)
             population = t("equivalent to an estimated {n} children", n=t.number(rounded))
+        note = version_note(analysis, t, c.indicator)
         out.append({"value": value, "label": t.label(ind.label), "population": population,
                     "base": _base_line(analysis, t, [c.indicator])[0],
+                    # only when the figure rests on some versions of the form: "Asked in
+                    # form version(s) 2 only."
+                    "versions": f"{note[:1].upper()}{note[1:]}." if note else "",
                     "row_id": int(r["row_id"]), "indicator": c.indicator})
     return out
 

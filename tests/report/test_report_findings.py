@@ -248,3 +248,17 @@ def test_a_box_words_a_zero_share_as_none_of_the_base(tmp_path):
     es = findings_for(_told(0.0), _inputs(tmp_path), Translator("es"))
     assert any(p.endswith(": 0 de 205 niñas, niños y adolescentes de la base.")
                for p in es.sections["reporting"])
+
+
+def test_a_recommendations_citation_skips_catch_alls_and_words_zero_as_none():
+    from dhkit.report.evidence import figure_texts
+
+    a = _multi(_told(0.0), "inst_why_not_told", {"dont_know_where": 0.317,
+                                                  "embarrassed": 0.162, "other": 0.449})
+    texts = figure_texts(a, Translator("en"), {"inst_why_not_told": "17",
+                                               "reported_formal": "18"})
+    assert texts["inst_why_not_told"].startswith(
+        "Reasons for not telling anyone: Did not know where or whom to tell 31.7% (base: ")
+    assert texts["reported_formal"] == (
+        "Reported to the police, a helpline or a social worker: none (base: internet-using "
+        "children aged 12–17 subjected to TF-CSEA in the past year, n = 205; Table 18)")

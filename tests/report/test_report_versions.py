@@ -221,3 +221,12 @@ def test_a_written_finding_of_a_single_form_study_is_unchanged(one_form, tmp_pat
     ai = Translator("en").percent(_overall(one_form.public, "ab_ai_images").estimate)
     out = _findings(one_form, tmp_path, "## summary\nAI images {{pct ab_ai_images}}.\n")
     assert out.summary == [f"AI images {ai}."]
+
+
+def test_a_recommendations_citation_of_such_a_figure_says_so(two_versions, one_form):
+    from dhkit.report.evidence import figure_texts
+
+    cited = figure_texts(two_versions[0], Translator("en"), {"ab_ai_images": "7"})
+    assert cited["ab_ai_images"].endswith("; Table 7; asked in form version(s) 2026.1 only)")
+    assert figure_texts(one_form, Translator("en"), {"ab_ai_images": "7"})[
+        "ab_ai_images"].endswith("; Table 7)")

@@ -182,9 +182,11 @@ def figure_texts(analysis, t: Translator, table_numbers: dict[str, str]) -> dict
 
     e.g. ``Told someone about what happened: 46.3% (base: internet-using children aged
     12–17 subjected to TF-CSEA in the past year, n = 205; Table 9)``; a multi-level
-    indicator names its largest level (``...: Facebook 76.8% (...)``); a suppressed
-    figure is ``*``."""
+    indicator names its largest level (``...: Facebook 76.8% (...)``), a catch-all
+    ("Other reason") only when nothing else is shown; a share of exactly 0 is "none"; a
+    suppressed figure is ``*``; a figure resting on only some form versions says so."""
     from dhkit.disclosure import SUPPRESSED
+    from dhkit.report.findings import CATCH_ALL, version_note
 
     cat, pub = analysis.catalogue, analysis.public
     out = {}
@@ -198,6 +200,8 @@ def figure_texts(analysis, t: Translator, table_numbers: dict[str, str]) -> dict
             f"{t.number(int(n.min()))}–{t.number(int(n.max()))}"
         if ind.levels:
             shown = rows[rows["flag"] != SUPPRESSED].dropna(subset=["estimate"])
+            named = shown[~shown["category"].astype(str).isin(CATCH_ALL)]
+            shown = named if len(named) else shown      # "Other reason" says nothing
             if shown.empty:
                 value = "*"
             else:
@@ -207,8 +211,11 @@ def figure_texts(analysis, t: Translator, table_numbers: dict[str, str]) -> dict
         else:
             r = rows.iloc[0]
             value = "*" if r["flag"] == SUPPRESSED or r["estimate"] != r["estimate"] \
-                else t.percent(float(r["estimate"]))
+                else t("None").lower() if float(r["estimate"]) == 0 \
+                else t.percent(float(r["estimate"]))          # "0.0%" reads as a fault
         where = f"; {t('Table')} {table_numbers[ind_id]}" if ind_id in table_numbers else ""
+        note = version_note(analysis, t, ind_id)
+        where += f"; {note}" if note else ""
         out[ind_id] = (f"{t.label(ind.label)}: {value} ({t('Base').lower()}: "
                        f"{t.label(base.label)}, n = {n_text}{where})")
     return out

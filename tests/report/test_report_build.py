@@ -348,3 +348,28 @@ def test_a_number_range_in_a_table_header_stays_on_one_line():
 
     assert str(nowrap_ranges("12–14 & 15–17")) == \
         '<span class="nowrap">12–14</span> &amp; <span class="nowrap">15–17</span>'
+
+
+def test_notes_word_the_studys_own_small_base_rule():
+    """A study with thresholds 30 / 60: the notes under tables, the methods paragraph and
+    the limitations say 30–59 and 30, never the default 25–49."""
+    from dhkit.report import chapters
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import methods, table_view
+
+    inputs = _inputs(thresholds=Thresholds(suppress_below=30, caution_below=60))
+    cat, plan = validate_inputs(inputs, ("en",))
+    analysis = analyse(inputs, cat, plan)
+    t = Translator("en")
+    spec = next(tb for s in plan.sections for tb in s.tables if tb.id == "tfcsea_region")
+    notes = table_view(analysis, t, spec, "8").notes
+    assert "Values in parentheses: unweighted base of 30–59, interpret with caution." in notes
+    rule = ("Values in parentheses: unweighted base of 30–59, interpret with caution. "
+            "*: not shown, unweighted base below 30.")
+    assert rule in methods(analysis, inputs, t)
+    limits = chapters._limits_block(analysis, inputs, t, None).bullets[-1]
+    flags = analysis.estimates["flag"]
+    assert limits == (f"Some groups are small: of the {len(flags):,} estimates published with "
+                      f"this report (estimates.csv), {(flags == 'caution').sum():,} rest on "
+                      f"30–59 interviews (shown in parentheses) and "
+                      f"{(flags == 'suppressed').sum():,} on fewer than 30 (not shown).")

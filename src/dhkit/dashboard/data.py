@@ -162,22 +162,24 @@ def collect(study, languages: tuple[str, ...] = ("en", "es"), region_dir=None) -
     _codebook(data, inputs)
     for lang in ("en", "es"):
         data.methods[lang] = site_methods(data.methods[lang], Translator(lang),
-                                          bool(data.codebook.get(lang)))
+                                          bool(data.codebook.get(lang)), analysis)
     del inputs                                  # the microdata go no further
     if region_dir is not None:
         data.region = collect_region(region_dir)
     return data
 
 
-def site_methods(methods: list[str], t: Translator, codebook: bool) -> list[str]:
+def site_methods(methods: list[str], t: Translator, codebook: bool,
+                 analysis=None) -> list[str]:
     """The report's methods paragraphs as the About page shows them, without what points
     to the report's own pages: the disclosure rule (the page prints the site's rule, from
     the study's thresholds), the sampling-error appendix (on the team pages only; the
     public pages show each figure's interval and base instead, see ``precision_public``) and,
     when the site has its codebook page, the pointer to the report's codebook files."""
+    from dhkit.report import render
+
     report_only = {
-        t("Values in parentheses: unweighted base of 25–49, interpret with caution.") + " "
-        + t("*: not shown, unweighted base below 25."),
+        " ".join(render.disclosure_notes(t, analysis)),
         t("The sampling-error appendix lists, for every headline indicator, the estimate "
           "with its standard error, 95% confidence interval, design effect and bases."),
     }

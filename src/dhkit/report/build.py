@@ -93,6 +93,8 @@ class Analysis:
     public: pd.DataFrame                     # suppressed values blanked
     contrasts: pd.DataFrame
     design_summary: dict
+    #: the study's small-base rule, as the notes under the figures word it
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[Catalogue, Plan]:
@@ -170,7 +172,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
         ctr = _untestable_contrasts(ctr)
         ctr["significant"] = ctr["p_value"] < plan.significance_level
     return Analysis(catalogue, plan, table, public_view(table), ctr,
-                    _design_summary(inputs, tables))
+                    _design_summary(inputs, tables), inputs.thresholds)
 
 
 def _calibrated(design, frame: pd.DataFrame, cal: CalibrationSetup, spec: DesignSpec):

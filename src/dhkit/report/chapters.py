@@ -130,9 +130,10 @@ TEXT = {
                 "be lower bounds.",
     "lim_cross": "The survey is cross-sectional: differences between groups are associations, "
                  "not evidence of cause.",
-    "lim_small": "Some groups are small: {n_caution} estimates in this report rest on 25–49 "
-                 "interviews (shown in parentheses) and {n_suppressed} on fewer than 25 (not "
-                 "shown).",
+    # counted over every estimate published (estimates.csv), most of them not in a table
+    "lim_small": "Some groups are small: of the {n_all} estimates published with this report "
+                 "(estimates.csv), {n_caution} rest on {low}–{high} interviews (shown in "
+                 "parentheses) and {n_suppressed} on fewer than {n} (not shown).",
     "lim_qual": "The interviews with young people and professionals describe experiences in "
                 "depth; they are not a random sample and do not measure how common anything "
                 "is.",
@@ -490,8 +491,11 @@ def _limits_block(analysis, inputs, t, fw) -> Block:
     flags = analysis.estimates["flag"].astype(str)
     from dhkit.disclosure import CAUTION, SUPPRESSED
 
-    bullets.append(_t(t, "lim_small", n_caution=t.number(int((flags == CAUTION).sum())),
-                      n_suppressed=t.number(int((flags == SUPPRESSED).sum()))))
+    th = analysis.thresholds
+    bullets.append(_t(t, "lim_small", n_all=t.number(len(flags)),
+                      n_caution=t.number(int((flags == CAUTION).sum())),
+                      n_suppressed=t.number(int((flags == SUPPRESSED).sum())),
+                      low=th.suppress_below, high=th.caution_below - 1, n=th.suppress_below))
     if fw is not None and len(fw.participants):
         bullets.append(_t(t, "lim_qual"))
         bullets += [_lang_text(x, t) for x in fw.notes.limitations if _lang_text(x, t)]

@@ -1,7 +1,7 @@
 """Rendering the analysed plan: view models → HTML (Jinja2) → PDF (WeasyPrint).
 
 Tables show indicators (rows) × overall and domain levels (columns) as per cent; a value
-whose base is 25–49 is in parentheses, below 25 it is ``*``; a ``†`` column marks a
+whose base is 25–49 is in parentheses, below 25 it is ``*`` (the study's thresholds); a ``†`` column marks a
 significant difference between the planned pair of domain levels. Each cell carries
 ``data-indicator`` and ``data-row`` (the ``row_id`` of ``estimates.csv``).
 """
@@ -33,8 +33,8 @@ UI_STRINGS = [
     "Contents", "Key figures", "Key findings", "Methods", "Sampling-error appendix", "Data dictionary",
     "Base", "Total", "Per cent of base", "Estimate", "Standard error", "95% CI",
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
-    "Values in parentheses: unweighted base of 25–49, interpret with caution.",
-    "*: not shown, unweighted base below 25.",
+    "Values in parentheses: unweighted base of {low}–{high}, interpret with caution.",
+    "*: not shown, unweighted base below {n}.",
     "†: difference significant at the {pct} level (design-based t-test on the linearised "
     "covariance of the two domain estimates, {df} degrees of freedom): {pairs}.",
     "equivalent to an estimated {n} children",
@@ -242,10 +242,11 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
             rows.append(Row(_row_label(analysis, t, ind_id, category), ind_id, cells, marks,
                             indent=bool(ind.levels)))
     notes = []
+    caution_note, suppressed_note = disclosure_notes(t, analysis)
     if CAUTION in flags:
-        notes.append(t("Values in parentheses: unweighted base of 25–49, interpret with caution."))
+        notes.append(caution_note)
     if SUPPRESSED in flags:
-        notes.append(t("*: not shown, unweighted base below 25."))
+        notes.append(suppressed_note)
     pairs = []
     for dom_id in spec.domains:
         if dom_id in contrasts:
@@ -263,6 +264,21 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
     notes += version_lines(analysis, t, spec.indicators)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
+
+
+def disclosure_notes(t: Translator, analysis=None) -> tuple[str, str]:
+    """The small-base rule as the notes word it, from the study's thresholds (default
+    25 and 50): "Values in parentheses: unweighted base of 25–49, …", "*: not shown, …".
+
+    >>> disclosure_notes(Translator("en"))[1]
+    '*: not shown, unweighted base below 25.'
+    """
+    from dhkit.disclosure import Thresholds
+
+    th = getattr(analysis, "thresholds", None) or Thresholds()
+    return (t("Values in parentheses: unweighted base of {low}–{high}, interpret with "
+              "caution.", low=th.suppress_below, high=th.caution_below - 1),
+            t("*: not shown, unweighted base below {n}.", n=th.suppress_below))
 
 
 def p_text(t: Translator, p: float) -> str:
@@ -485,8 +501,7 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           "effect due to weighting (Kish) {kish}.", sum=t.number(s["sum_weights"]),
           cv=t.number(s["weight_cv"], 2), min=t.number(s["weight_min"], 1),
           max=t.number(s["weight_max"], 1), kish=t.number(s["kish_deff"], 2)),
-        t("Values in parentheses: unweighted base of 25–49, interpret with caution.") + " "
-        + t("*: not shown, unweighted base below 25."),
+        " ".join(disclosure_notes(t, analysis)),
         *([t("Standard errors of every estimate (children, caregivers, instances, whose scores "
              "are summed within each child first, and the prevalence ratio) include the "
              "calibration of the weights to population margins ({method}), as R survey's "

@@ -87,6 +87,19 @@ def test_the_indicator_page_shows_domains_flags_and_a_chart(site, tab):
     assert tab.page.locator("svg.chart title").first.text_content()
 
 
+@pytest.mark.parametrize("width", [1024, 1100, 1400])
+def test_the_indicator_table_is_never_cut_beside_its_chart(site, browser, width):
+    """On a laptop-sized screen the table sits beside the chart without a hidden column:
+    "999" never shows as "99" at the edge of its scroll box."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(_url(site, "en", "indicators/any_tfcsea.html"))
+    box = page.locator(".grid .scroll").first
+    hidden = box.evaluate("e => e.scrollWidth - e.clientWidth")
+    context.close()
+    assert hidden <= 1
+
+
 def test_the_picker_opens_the_chosen_indicator(site, tab):
     tab.page.goto(_url(site, "en", "index.html"))
     tab.page.select_option("#pick", "told_anyone")

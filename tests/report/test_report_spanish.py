@@ -93,3 +93,4 @@ def test_p_values_use_the_decimal_comma(spanish):
     html = spanish["html"]
     assert "p < 0.05" not in html and "p = 0." not in html
     assert re.search(r"p [<=] 0,\d", html)
+

@@ -1,0 +1,34 @@
+"""Print layout of the report's PDF (WeasyPrint with the report's own stylesheet)."""
+
+import subprocess
+
+import pytest
+
+from dhkit.report.render import TEMPLATES
+
+pytest.importorskip("weasyprint")
+
+
+def _pdf_pages(html: str, tmp_path) -> list[str]:
+    from weasyprint import HTML
+
+    path = tmp_path / "layout.pdf"
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(path)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_a_table_title_at_the_foot_of_a_page_goes_over_with_its_table(tmp_path):
+    """A caption left alone at the bottom of a page reads as a missing table: the title
+    moves to the next page with the header and the first rows."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    rows = "".join(f"<tr><th>Row {i}</th><td class='num'>{i}.0</td></tr>" for i in range(6))
+    html = (f"<html><head><style>{css}</style></head><body class='print'>"
+            "<div style='height: 248mm'>Filler</div>"
+            "<table class='est'><caption>Table 3. Devices</caption>"
+            "<thead><tr><th>Indicator</th><th>Total</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></body></html>")
+    pages = _pdf_pages(html, tmp_path)
+    assert "Table 3. Devices" not in pages[0]
+    assert "Table 3. Devices" in pages[1] and "Row 0" in pages[1]

@@ -136,6 +136,20 @@ def test_compare_shows_the_design_based_test_of_two_groups(site, site_data, tab)
     assert tab.errors == []
 
 
+def test_compare_says_a_difference_fixed_by_definition_has_no_test(site, tab):
+    """Any TF-CSEA among children subjected / not subjected to it is 100 % / 0 %: the page
+    gives the difference but no p-value and no verdict."""
+    tab.page.goto(_url(site, "en", "compare.html") + "#any_tfcsea")
+    tab.page.select_option("#c-dom", "victim")
+    tab.page.select_option("#c-a", "0")
+    tab.page.select_option("#c-b", "1")
+    out = tab.page.locator("#c-out").inner_text()
+    assert "percentage points: 100.0" in out
+    assert "No test: both shares are fixed by definition" in out
+    assert "p-value" not in out and "significant at" not in out
+    assert tab.errors == []
+
+
 def test_compare_in_spanish_formats_numbers_the_spanish_way(site, tab):
     tab.page.goto(_url(site, "es", "compare.html") + "#any_tfcsea")
     out = tab.page.locator("#c-out").inner_text()

@@ -97,6 +97,10 @@ STRINGS: dict[str, dict[str, str]] = {
                     "es": "La diferencia es significativa al nivel del {pct}."},
     "not_significant": {"en": "The difference is not significant at the {pct} level.",
                         "es": "La diferencia no es significativa al nivel del {pct}."},
+    "untestable": {"en": "No test: both shares are fixed by definition (0 % or 100 %), so the "
+                         "difference has no sampling variation.",
+                   "es": "Sin prueba: ambas proporciones están fijadas por definición (0 % o "
+                         "100 %), así que la diferencia no tiene variación muestral."},
     "hidden_pair": {"en": "Not shown: one of the groups has a base below the suppression "
                           "threshold.",
                     "es": "No se muestra: uno de los grupos tiene una base inferior al umbral "

@@ -171,7 +171,7 @@ def compare_labels(data: SiteData, lang: str) -> str:
             for d in data.domains]
     pct = t.percent(data.significance_level, 0)
     strings = {k: s(k, lang) for k in ("hidden_pair", "same_group", "difference", "p_value",
-                                       "estimate_pct", "ci", "n", "level")}
+                                       "estimate_pct", "ci", "n", "level", "untestable")}
     strings["significant"] = s("significant", lang, pct=pct)
     strings["not_significant"] = s("not_significant", lang, pct=pct)
     return json.dumps({"lang": lang, "indicators": inds, "domains": doms, "cells": cells,

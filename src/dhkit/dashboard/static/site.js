@@ -76,6 +76,7 @@
         out.appendChild(el("p", S.hidden_pair)); return;
       }
       out.appendChild(el("p", S.difference + ": " + fmt.format(sign * p[0] * 100)));
+      if (p[1] === null) { out.appendChild(el("p", S.untestable, "sig")); return; }
       out.appendChild(el("p", S.p_value + ": " + fmtp.format(p[1])));
       out.appendChild(el("p", p[2] ? S.significant : S.not_significant, "sig"));
     }

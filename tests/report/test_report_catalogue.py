@@ -113,3 +113,30 @@ def test_plan_rejects_unknown_keys_at_every_level(tmp_path):
     assert got == ["callout: unknown key 'pop'", "significance: unknown key 'levle'",
                    "table internet_use: unknown key 'domain'"]
     assert all(p.line and p.file == str(path) for p in exc.value.report)
+
+
+def test_the_first_tables_title_names_every_kind_of_row_it_holds():
+    """Table 1 holds daily use and the main device beside weekly activities: its title
+    says so (it used to say only "at least weekly")."""
+    from dhkit.indicators.catalogue import load_catalogue, load_plan
+
+    plan = load_plan(catalogue=load_catalogue())
+    first = plan.sections[0].tables[0]
+    assert first.indicators[:2] == ("daily_internet", "own_smartphone")
+    assert first.title == {"en": "Daily internet use, main device and weekly online activities",
+                           "es": "Uso diario de internet, dispositivo principal y actividades "
+                                 "en línea semanales"}
+
+
+def test_a_domain_group_for_an_unknown_level_or_without_spanish_is_reported(tmp_path):
+    path = _copy(tmp_path, "catalogue.yaml", lambda s: s
+                 .replace('      "2": {en: boys, es: los niños}',
+                          '      "3": {en: boys, es: los niños}')
+                 .replace("{en: children in rural areas, es: quienes viven en zonas rurales}",
+                          "{en: children in rural areas}"))
+    with pytest.raises(ValidationError) as exc:
+        load_catalogue(path)
+    msgs = {p.code: p.message for p in exc.value.report}
+    assert msgs["CAT-009"] == "domain sex: group '3' is not a level"
+    assert msgs["CAT-003"] == "domain area group 2: no 'es' text in '2'"
+    assert all(p.line for p in exc.value.report)

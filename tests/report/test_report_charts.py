@@ -55,3 +55,14 @@ def test_grouped_chart_headers_are_wrapped_never_cut():
     assert "…" not in svg
     text = " ".join(re.findall(r">([^<>]+)</(?:text|tspan)>", svg))
     assert text.count("extortion)") == 2
+
+
+def test_a_grouped_chart_names_each_bar_once_without_a_legend():
+    """Girls / Boys are on the axis beside their bars; a legend below would repeat them."""
+    data = pd.DataFrame({"label": ["Subjected to any TF-CSEA"] * 2, "group": ["Girls", "Boys"],
+                         "estimate": [0.231, 0.165], "ci_low": [0.19, 0.13],
+                         "ci_high": [0.27, 0.20]})
+    svg = charts.grouped(data, Translator("en"))
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts.count("Girls") == 1 and texts.count("Boys") == 1
+    assert "23.1%" in texts and "16.5%" in texts

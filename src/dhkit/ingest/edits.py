@@ -123,28 +123,30 @@ def _settle_main(imp, stages) -> str | None:
     key = _strip("_key")
     for s in stages:
         i, m = imp.stages.index(s), s.cmap.meta
-        toks.append(f"SELECT {i} AS stage, _row, 'k:' || {key} AS tok FROM {s.n} "
+        toks.append(f"SELECT {i} AS stage, _row, 'k' AS kd, {key} AS v FROM {s.n} "
                     "WHERE _key IS NOT NULL")
         if "kobo_id" in m:
-            toks.append(f"SELECT {i}, _row, 'i:' || _kobo_id FROM {s.n} "
-                        "WHERE _kobo_id IS NOT NULL")
+            toks.append(f"SELECT {i}, _row, 'i', _kobo_id FROM {s.n} WHERE _kobo_id IS NOT NULL")
         if "deprecated" in m:
             dep = _strip("_deprecated")
-            toks.append(f"SELECT {i}, _row, 'k:' || {dep} FROM {s.n} WHERE _deprecated IS NOT "
+            toks.append(f"SELECT {i}, _row, 'k', {dep} FROM {s.n} WHERE _deprecated IS NOT "
                         f"NULL AND {dep} IS DISTINCT FROM {key}")
         if "root" in m:
             root, dep = _strip("_root"), _strip("_deprecated")
-            toks.append(f"SELECT {i}, _row, 'k:' || {root} FROM {s.n} WHERE _root IS NOT NULL "
+            toks.append(f"SELECT {i}, _row, 'k', {root} FROM {s.n} WHERE _root IS NOT NULL "
                         f"AND {root} IS DISTINCT FROM {key} AND {root} IS DISTINCT FROM "
                         f"COALESCE({dep}, '')")
-    # links held by more than one row: the only rows that can be copies. A Kobo export
-    # never holds one _id twice: a file that does is not using Kobo's numbers (a merge of
-    # servers, another tool's _id), so its _id links nothing
+    # links held by more than one row: the only rows that can be copies (found first on a
+    # 64-bit hash of the link, so the strings are built only for the few candidates). A Kobo
+    # export never holds one _id twice: a file that does is not using Kobo's numbers (a
+    # merge of servers, another tool's _id), so its _id links nothing
     tk = _temp(imp, "_ed_tk", f"""
-        WITH t AS ({' UNION ALL '.join(toks)}),
-             odd AS (SELECT tok FROM t WHERE starts_with(tok, 'i:') GROUP BY tok, stage
+        WITH t AS (SELECT *, hash(kd, v) AS h FROM ({' UNION ALL '.join(toks)})),
+             c AS (SELECT stage, _row, kd || ':' || v AS tok FROM t
+                   WHERE h IN (SELECT h FROM t GROUP BY h HAVING count(*) > 1)),
+             odd AS (SELECT tok FROM c WHERE starts_with(tok, 'i:') GROUP BY tok, stage
                      HAVING count(*) > 1)
-        SELECT stage, _row, tok FROM t WHERE tok NOT IN (SELECT tok FROM odd)
+        SELECT stage, _row, tok FROM c WHERE tok NOT IN (SELECT tok FROM odd)
         QUALIFY count(*) OVER (PARTITION BY tok) > 1""")
     if not _count(imp, tk):
         return None

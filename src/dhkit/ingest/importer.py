@@ -49,7 +49,7 @@ from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_co
                                   suggest)
 from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
-                                   question_checks, sql_type, translate_codes,
+                                   question_checks, shared_terms, sql_type, translate_codes,
                                    translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
@@ -365,13 +365,17 @@ class _Importer:
         # One pass over the file: parsed (every thread), normalised and, on the main sheet,
         # judged by every row rule (``_bad``) in one projection, written once in the file's
         # order (the file row is rowid + offset). Every later step reads this table.
-        flag = ""
+        select, flag = f"SELECT {', '.join(cols)} FROM {sheet.source}", ""
         if level is None and key_src and not self.release:
             stage.checks = self._main_checks(stage)
-            flag = f", {any_problem(stage.checks)} AS _bad"
+            terms, checks = shared_terms(stage.checks)
+            flag = f", {any_problem(checks)} AS _bad"
+            if terms:      # relevance rules many questions share: computed once a row
+                names = ", ".join(f"_t{j}" for j in range(len(terms)))
+                select = f"SELECT *, {', '.join(terms)} FROM ({select})"
+                flag = f" EXCLUDE ({names}){flag}"
         try:
-            self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM (SELECT "
-                             f"{', '.join(cols)} FROM {sheet.source})")
+            self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM ({select})")
         except duckdb.Error as exc:
             if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
                 raise csv_error(sheet.file, exc) from None
@@ -631,7 +635,10 @@ class _Importer:
         # The window stays even when the main keys are unique: without it the join builds
         # its hash table on every parent row and a 1,000,000-row import ran out of memory
         # at DHKIT_MEMORY_LIMIT=256MB (benchmarks/ingest.py, 2026-12-06); with it, 479 MB.
-        parents = (f"SELECT * FROM ({' UNION ALL '.join(parts)}) "
+        # Only parents some entry names go into the window (a semi-join on the entries'
+        # links: the window then ranks thousands of rows, not every submission).
+        parents = (f"SELECT * FROM ({' UNION ALL '.join(parts)}) WHERE _key IN "
+                   f"(SELECT _parent_key FROM {s.n}) "
                    "QUALIFY row_number() OVER (PARTITION BY _key) = 1")
         self.con.execute(     # a view: read once, by the scan that flags rows with problems
             f"CREATE TEMP VIEW {view} AS SELECT c.*, {', '.join('p.' + txt('^' + q.name) for q in pqs)}, "
@@ -726,7 +733,8 @@ class _Importer:
         everyone = set(self.versions.names)
         checks = [c if set(vs) == everyone else
                   Check(c.code, c.field, f"_form_version IN ({', '.join(map(lit, vs))}) AND "
-                        f"({c.condition})", c.message, c.value) for c, vs in per.items()]
+                        f"({c.condition})", c.message, c.value, c.terms)
+                  for c, vs in per.items()]
         if "version" in s.cmap.meta:
             raw = "NULLIF(trim(CAST(_version AS VARCHAR)), '')"
             add = (f"dhkit instrument add {self.study.dir.name} FORM.xlsx")

@@ -253,7 +253,8 @@ def recognizers() -> list:
             "ID", rf"(?i:\b(?:{ID_LABEL})\b)(?:[ \t]*(?:(?i:es|era|de|del|número|numero|"
                   rf"no\.?|nro\.?|n\.?º|la|el|mía|mia|suya|is|number)\b|[:#,]))*[ \t]*"
                   rf"(?P<v>(?:(?:C\.[ \t]?C\.|CC|T\.[ \t]?I\.|TI)[ \t]?)?"
-                  rf"(?:[A-Z][ \t-]?)?\d{{1,3}}(?:[. \t]?\d{{3}}){{1,3}}(?:-\d)?|[A-Z]{{2}}\d{{6,7}})"
+                  rf"(?:[A-Z][ \t-]?)?\d{{1,3}}(?:[. \t]?\d{{3}}){{1,3}}(?:-\d)?"
+                  rf"|[A-Z]{{2}}\d{{6,7}})"
                   rf"(?!\d)",
             name="dhkit:id_labelled"),
         TriggeredRecognizer(

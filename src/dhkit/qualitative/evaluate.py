@@ -8,7 +8,7 @@ held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (tem
 set C, seed 31337) was written after the rules were final and run once; ``blind`` is 430
 hand-written passages by another author who had not read the rules, committed before its
 first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
-adjusted on it) and ``blind-test`` (run once); ``blind2`` is 485 hand-written passages by a
+adjusted on it) and ``blind-test`` (run once); ``blind2`` is 487 hand-written passages by a
 third author who had not read the rules, committed before its first run and held out whole
 (no split). A team can write its own file in the same form from its pilot transcripts and
 run ``dhkit redact evaluate --file``.

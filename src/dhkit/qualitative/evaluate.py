@@ -9,8 +9,10 @@ set C, seed 31337) was written after the rules were final and run once; ``blind`
 hand-written passages by another author who had not read the rules, committed before its
 first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
 adjusted on it) and ``blind-test`` (run once, on 2026-12-06, then retired: the whole blind
-set is development data since). A team can write its own file in the same
-form from its pilot transcripts and run ``dhkit redact evaluate --file``.
+set is development data since); ``blind2`` is 487 hand-written passages by a third author
+who had not read the rules, committed before its first run and held out whole (no split).
+A team can write its own file in the same form from its pilot transcripts and run
+``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:
 
@@ -41,7 +43,8 @@ MARK = re.compile(r"⟦([A-Z_]+)\|([^⟧]*)⟧")
 SETS = {"heldout": ("heldout.txt", "hand_heldout.txt"),
         "tuning": ("tuning.txt", "hand_tuning.txt"),
         "fresh": ("fresh.txt",),
-        "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",)}
+        "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",),
+        "blind2": ("blind2.txt",)}
 SPLIT_SALT = "dhkit-blind-split:"
 
 

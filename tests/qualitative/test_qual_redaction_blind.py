@@ -1,11 +1,9 @@
 """The blind redaction set (issue 17): 430 hand-written interview passages, committed
-(a3b394b) before the rules ever ran on them, split once into a dev half (rules adjusted on
-its misses) and a test half (run once, after the rules were frozen at f0cdc36).
-
-The dev half must meet the issue's bars per kind. The test half does NOT: its figures are
-asserted only at the level honestly reached, as a floor against regressions. Do not raise
-these floors by changing rules after reading the test half's misses: that would make it a
-second dev set. See docs/qualitative.md, "The blind set"."""
+(a3b394b) before the rules ever ran on them, split once into a dev half and a test half.
+The test half was run once (rules frozen at f0cdc36: 90.7 % recall) and reported; since
+then (2026-12-06) the WHOLE set is development data, like tuning, heldout and fresh. The
+held-out test is a new set by another author (blind2), not this one. See
+docs/qualitative.md, "The blind set"."""
 
 import pytest
 
@@ -15,25 +13,9 @@ from dhkit.qualitative.evaluate import evaluate, half, load_set, parse_line, tab
 KINDS = {"NAME", "PLACE", "PHONE", "EMAIL", "HANDLE", "URL", "DATE", "AGE", "INSTITUTION",
          "SCHOOL", "ID", "PLATE", "CASE", "BUSINESS"}
 
-# The test half's one run (rules at f0cdc36): covered/marked and correct/detected per kind.
-# Below the issue's bar (98 % recall) for AGE, BUSINESS, CASE, HANDLE, ID, INSTITUTION,
-# NAME, PLACE and SCHOOL, and below 90 % precision for INSTITUTION.
-TEST_HALF_FIRST_RUN = {
-    "AGE": (19, 22, 19, 20), "BUSINESS": (11, 18, 12, 12), "CASE": (6, 9, 6, 6),
-    "DATE": (16, 16, 16, 16), "EMAIL": (8, 8, 8, 8), "HANDLE": (19, 21, 19, 21),
-    "ID": (9, 10, 8, 8), "INSTITUTION": (14, 15, 15, 17), "NAME": (64, 68, 76, 82),
-    "PHONE": (12, 12, 15, 15), "PLACE": (78, 86, 72, 72), "PLATE": (14, 14, 14, 14),
-    "SCHOOL": (12, 13, 12, 12), "URL": (9, 9, 9, 9)}
-
-
 @pytest.fixture(scope="module")
-def dev():
-    return evaluate(load_set("blind-dev"), "blind-dev")
-
-
-@pytest.fixture(scope="module")
-def test_half():
-    return evaluate(load_set("blind-test"), "blind-test")
+def blind():
+    return evaluate(load_set("blind"), "blind")
 
 
 def test_the_blind_set_is_fixed_and_split_by_a_seeded_hash_of_passage_ids():
@@ -45,25 +27,12 @@ def test_the_blind_set_is_fixed_and_split_by_a_seeded_hash_of_passage_ids():
     assert {k for s in load_set("blind-test") for *_, k in s.truth} == KINDS
 
 
-def test_the_dev_half_meets_the_bars_for_every_kind(dev):
-    print("\n" + "\n".join("  ".join(f"{c:>12}" for c in r) for r in table(dev)))
-    assert {s.kind for s in dev.scores if s.marked} == KINDS
-    low = {s.kind: (s.recall, s.precision) for s in dev.scores
+def test_the_whole_blind_set_meets_the_bars_for_every_kind(blind):
+    print("\n" + "\n".join("  ".join(f"{c:>12}" for c in r) for r in table(blind)))
+    assert {s.kind for s in blind.scores if s.marked} == KINDS
+    low = {s.kind: (s.recall, s.precision) for s in blind.scores
            if (s.marked and s.recall < 0.98) or (s.detected and s.precision < 0.90)}
-    assert low == {}, (dev.misses, dev.false_alarms)
-
-
-def test_the_test_half_stays_at_least_where_its_one_run_left_it(test_half):
-    # Printed for the record; NOT the issue's bar (see TEST_HALF_FIRST_RUN).
-    print("\n" + "\n".join("  ".join(f"{c:>12}" for c in r) for r in table(test_half)))
-    worse = {}
-    for s in test_half.scores:
-        covered, marked, correct, detected = TEST_HALF_FIRST_RUN[s.kind]
-        if s.marked != marked or s.covered < covered or (
-                s.detected and s.correct / s.detected < correct / detected - 1e-9):
-            worse[s.kind] = (s.covered, s.marked, s.correct, s.detected)
-    assert worse == {}
-    assert sum(s.covered for s in test_half.scores) >= 291  # 90.7 % of 321
+    assert low == {}, (blind.misses, blind.false_alarms)
 
 
 @pytest.mark.parametrize("line", [

@@ -212,7 +212,7 @@ def redact_propose(
     transcript_ids: list[str] | None = typer.Argument(None, help="Transcripts (default: "
                                                           "all not yet redacted)."),
     no_ner: bool = typer.Option(False, "--no-ner", help="Rules and gazetteers only, even if "
-                                "an NER model is installed."),
+                                "the NER model is installed."),
     force: bool = typer.Option(False, "--force", help="Propose again for redacted "
                                "transcripts (refused while they have codings)."),
     gazetteers: Path | None = typer.Option(None, "--gazetteers", help="Folder with the "
@@ -229,6 +229,7 @@ def redact_propose(
     from dhkit.qualitative.detect import Gazetteers
 
     g = Gazetteers.load(gazetteers)
+    _say_if_no_ner(no_ner)
     with _store(dir) as store:
         rows = redaction.propose(store, transcript_ids or None, g, use_ner=not no_ner,
                                  force=force, show_progress=True)
@@ -246,22 +247,27 @@ def redact_evaluate(
                                      "identifiers and false alarms (synthetic text only)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when a kind is below 98 % "
                                "recall or 90 % precision."),
+    no_ner: bool = typer.Option(False, "--no-ner", help="Rules and gazetteers only, even if "
+                                "the NER model is installed."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the machine redaction pass: recall and precision per identifier kind.
 
     Example: dhkit redact evaluate --set heldout
     """
+    from dhkit.qualitative import ner
     from dhkit.qualitative.evaluate import evaluate, load_set, table
 
     name = str(file) if file else evaluation_set
-    ev = evaluate(load_set(file or evaluation_set), name)
+    _say_if_no_ner(no_ner)
+    ev = evaluate(load_set(file or evaluation_set), name, use_ner=not no_ner)
+    how = "rules + NER" if not no_ner and ner.available() else "rules only"
     if as_json:
         _json([{"kind": sc.kind, "marked": sc.marked, "covered": sc.covered,
                 "detected": sc.detected, "correct": sc.correct, "recall": sc.recall,
                 "precision": sc.precision} for sc in ev.scores])
     else:
-        _table(f"Redaction on {name} ({ev.sentences} sentences)",
+        _table(f"Redaction on {name} ({ev.sentences} sentences, {how})",
                ["kind", "identifiers", "recall", "detected", "precision"], table(ev))
     if show_misses:
         for kind, found, sentence in ev.misses:
@@ -273,6 +279,14 @@ def redact_evaluate(
     if check and low:
         _say(f"below 98 % recall or 90 % precision: {', '.join(low)}")
         raise typer.Exit(1)
+
+
+def _say_if_no_ner(no_ner: bool) -> None:
+    """Say once, plainly, when the NER model was wanted but is not installed."""
+    from dhkit.qualitative import ner
+
+    if not no_ner and not ner.available():
+        _say(ner.missing_message())
 
 
 @redact_app.command("list")

@@ -6,8 +6,9 @@ CASE, BUSINESS. Each detector is a small function ``(text, gazetteers) -> list[S
 listed first in ``PRIORITY``). Identifiers with a shape — ID numbers, plates, case numbers,
 phone numbers (``phonenumbers``), e-mails, usernames after a trigger, street addresses,
 shop and company names — come from Microsoft Presidio recognizers with context words
-(:mod:`dhkit.qualitative.recognizers`). An NER model (spaCy ``es_core_news_sm`` /
-``en_core_web_sm``) adds person, place and organisation spans when one is installed; the
+(:mod:`dhkit.qualitative.recognizers`). The Spanish NER model ``es_core_news_sm`` adds
+person, place and organisation spans, filtered, when it is installed
+(:mod:`dhkit.qualitative.ner`); a model span never cuts across a rule's span, and the
 rules work fully without it.
 
 Names and places stay here, as code over word lists, rather than as Presidio deny-list
@@ -82,6 +83,9 @@ NUM_EN = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirte
 TITLES = ("señor|señora|señorita|sr\\.|sra\\.|don|doña|profe|profesor|profesora|doctor|"
           "doctora|dr\\.|dra\\.|tío|tía|primo|prima|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Dr|teacher|"
           "uncle|aunt|cousin|judge|juez|jueza|fiscal|llamado|llamada|named|called|se llama|"
+          "sargento|teniente|capitán|capitan|patrullero|patrullera|intendente|subintendente|"
+          "agente|Sergeant|Sgt\\.?|Detective|Officer|Inspector|Constable|Lieutenant|Captain|"
+          "coach|entrenador|entrenadora|pastor|pastora|"
           "se llamaba|llamarse|"
           "me llamo|my name is")
 
@@ -217,6 +221,15 @@ AGES = [
     re.compile(rf"\b(?:{HAVE_AGE})[ \t]+{AGE_FILLER}({AGE_NUM})(?=[ \t]*(?:[,.;:!?)…]|$)|"
                rf"[ \t]+(?:y|pero|cuando|porque|o|en|entonces|nomás|no|sí|si|ya|de edad|"
                rf"recién|recien|apenas|and|when|but)\b)", re.IGNORECASE),
+    # "cuando cumplí los quince", "cumple los 18 en mayo": a birthday is an age
+    re.compile(rf"\b(?:cumplí|cumpli|cumplió|cumplio|cumplía|cumplia|cumplir|cumple|cumplo|"
+               rf"cumpla|cumplan|cumplimos|cumplieron)[ \t]+(?:los|las)[ \t]+({AGE_NUM})\b"
+               rf"(?![ \t]+(?:mil|millones|pesos|minutos|horas|días|dias|veces|requisitos|"
+               rf"puntos|metas|años[ \t]+de))", re.IGNORECASE),
+    # the number then a new clause ("cuando yo tenía nueve mi papá se fue")
+    re.compile(rf"\b(?:{HAVE_AGE})[ \t]+{AGE_FILLER}({AGE_NUM})(?=[ \t]+(?:mi|mis|tu|tus|su|"
+               rf"sus|yo|él|ella|ellos|ellas|me|te|le|les|nos|se|my|his|her|he|she)\b)",
+               re.IGNORECASE),
     # vague ages: "de treinta y algo", "veintipico"
     re.compile(r"\b((?:veinti|treintai|cuarentai|cincuentai)(?:pico|algo)|(?:treinta|cuarenta|"
                r"cincuenta|sesenta)[ \t]+y[ \t]+(?:pico|algo))\b(?![ \t]+(?:mil|millones|"
@@ -267,7 +280,8 @@ INST_START = re.compile(rf"\b(?:(?P<head>{INST_HEADS})|(?P<body>{INST_BODIES}))\
 INST_TOKEN = re.compile(rf"[ \t]+(?:{CAP_WORD}|\d{{1,3}}|[a-z]+)")
 GENERIC_COURT = frozenset(fold(w) for w in (
     "Supreme Constitutional High Criminal Family Appeals Superior District Juvenile "
-    "International Federal European Inter-American Crown Magistrates County Youth").split())
+    "International Federal European Inter-American Crown Magistrates County Youth "
+    "Superior Supremo Suprema Constitucional Administrativo Penal Civil Laboral").split())
 PLACE_TRIGGER = re.compile(
     rf"\b(?:barrio|Barrio|barrios|vereda|Vereda|veredas|corregimiento de|corregimiento|"
     rf"corregimientos|sector|Sector|urbanización|Urbanización|"
@@ -388,6 +402,22 @@ def continue_places(text: str, spans: list[Span], g: Gazetteers) -> list[Span]:
     return out
 
 
+# an age given after another, the verb left out: "él tenía veinticinco, yo catorce"
+AGE_NEXT = re.compile(rf"^[ \t]*(?:,|;|y|and)[ \t]+(?:y[ \t]+)?(?:yo|él|el|ella|usted|nosotros|"
+                      rf"(?:mi|su|la|el)[ \t]+[a-záéíóúñ]+|I|he|she)[ \t]+"
+                      rf"(?P<v>{AGE_NUM}(?:[ \t]+(?:años|anos))?)(?=[ \t]*(?:[,.;:!?)…]|$|"
+                      rf"[ \t]+(?:y|pero|cuando|porque|and|but)\b))", re.IGNORECASE)
+
+
+def continue_ages(text: str, spans: list[Span]) -> list[Span]:
+    """Ages listed after a found age with the verb left out ("tenía 25, yo 14")."""
+    out = []
+    for s in spans:
+        if s.kind == "AGE" and (m := AGE_NEXT.match(text[s.end:])) is not None:
+            out.append(Span(s.end + m.start("v"), s.end + m.end("v"), "AGE", "rule:age_next"))
+    return out
+
+
 HANDLE_NEXT = re.compile(r"^(?:[ \t]*[,;]|[ \t]+(?:y|o|and|or))[ \t]+"
                          r"(?P<v>@?[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])")
 
@@ -407,8 +437,9 @@ def continue_handles(text: str, spans: list[Span]) -> list[Span]:
         a, b = s.end + m.start("v"), s.end + m.end("v")
         v = m.group("v").lstrip("@")
         listed = m.group().lstrip()[:1] in ",;"  # "x, y": a plain word may be a user too
-        if (a, b) in seen or not (username_ok(v, "usuario", text[b:b + 24]) if listed
-                                  else _shaped(v, "", "")):
+        plain_ends_list = bool(re.match(r"[ \t]*(?:[,;.:!?)]|(?:y|o|and|or)\b|$)", text[b:]))
+        if (a, b) in seen or not (username_ok(v, "usuario", text[b:b + 24]) and (
+                plain_ends_list or _shaped(v, "", "")) if listed else _shaped(v, "", "")):
             continue
         seen.add((a, b))
         new = Span(a, b, "HANDLE", "rule:handle_next")
@@ -437,7 +468,10 @@ NOT_NAMES = frozenset(fold(w) for w in (
     "Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter God English "
     "Spanish Español Inglés Gracias Hola Bueno Buenas Claro Listo Vale Okay Perdón Oiga "
     "Mire Pues Bienvenida Bienvenido Qué Cómo Cuándo Dónde Quién You America América "
-    "Asia Africa África Europe Europa Ireland Spain España Geneva Ginebra").split())
+    "Asia Africa África Europe Europa Ireland Spain España Geneva Ginebra "
+    # words of laws and national bodies that the name lists also hold ("la Ley 1098",
+    # "la Cruz Roja", "el Nacional", "Según …")
+    "Según Ley Código Cámara Nacional Roja").split())
 TITLE_WORDS = frozenset(fold(w).lower().replace("\\.?", "").replace("\\.", "")
                         for w in TITLES.split("|") if " " not in w)
 CAP_TOKEN = re.compile(rf"(?<![\w@])[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?(?![\w@])")
@@ -505,8 +539,14 @@ def detect_date(text: str, g: Gazetteers) -> list[Span]:
     return [s for p in DATES for s in _spans(p, text, "DATE", "rule:date")]
 
 
+THRESHOLD_BEFORE = re.compile(r"(?i)\b(?:menores|mayores|menor|mayor|menos|más|mas)[ \t]+de"
+                              r"[ \t]+$")
+
+
 def detect_age(text: str, g: Gazetteers) -> list[Span]:
-    return [s for p in AGES for s in _spans(p, text, "AGE", "rule:age", 1)]
+    """Ages, not an age limit ("menores de 18 años" is the law's, no one's)."""
+    return [s for p in AGES for s in _spans(p, text, "AGE", "rule:age", 1)
+            if not THRESHOLD_BEFORE.search(text[max(0, s.start - 20):s.start])]
 
 
 # a school's name typed in lower case: "el colegio san josé", "el colegio la presentación
@@ -551,8 +591,9 @@ def _institution_phrases(text: str, g: Gazetteers) -> list[Span]:
                 and tail.group(1) not in GENERIC_TAILS)
             if not here:
                 continue
-        elif m.group("head").endswith("Court") and all(w in GENERIC_COURT for w in named):
-            continue
+        elif m.group("head").endswith(("Court", "Tribunal", "Juzgado")) and all(
+                w in GENERIC_COURT for w in named):
+            continue  # "the Supreme Court", "el Tribunal Superior": no place, no one
         out.append(Span(m.start(), last, "INSTITUTION", "rule:institution_name"))
     return out
 
@@ -654,6 +695,11 @@ PERSON_BEFORE = frozenset(fold(w) for w in (
     "amiguito amiguita novio novia compañero compañera vecino vecina padrastro madrastra "
     "padrino madrina hijo hija sobrino sobrina cuñado cuñada contó conto dijo dice decía "
     "decia preguntó pregunto").split())
+NAMING = frozenset("llama llamo llamaba llamaban llamado llamada llamarse soy".split())
+KIN = frozenset(fold(w) for w in (
+    "tío tía tio tia primo prima hermano hermana hermanito hermanita mamá mama papá papa "
+    "abuela abuelo novio novia amigo amiga vecino vecina hijo hija sobrino sobrina cuñado "
+    "cuñada padrastro madrastra esposo esposa marido mujer casa").split())
 # weaker: "conocía a brayan", "con yeimy": only names that are no everyday word at all
 PERSON_BEFORE_WEAK = frozenset(("a", "con"))
 # names in the lists that are also everyday or colloquial words: never taken in lower case
@@ -666,7 +712,7 @@ EVERYDAY_NAMES = frozenset((
     "negra negrita aja ajá bueno mire tin tan luca lucas cucho cucha severo chanda rolo "
     "paisa celu rico rica linda lindo bella bello santo santa mija mijo pelado pelada "
     "parce parcero mami papi nino niño nina niña bebito bebita princesa dulce cariño "
-    "amor corazon corazón cielo vida reinita mamita papito tata nana").split())
+    "amor corazon corazón cielo vida reinita mamita papito tata nana vive").split())
 VERB_OBJECTS = frozenset("el los un una unos unas todo toda todos todas mucho mucha muy "
                          "bien mal mas menos casi siempre nunca".split())
 LOWER_TOKEN = re.compile(r"(?<![\w@.])[a-zñ][a-zñ]{2,}(?![\w@])")
@@ -688,11 +734,19 @@ def detect_lower_name(text: str, g: Gazetteers) -> list[Span]:
                 and w not in TITLE_WORDS and cap not in NOT_NAMES
                 and (cap in g.given or (not given_only and cap in g.surnames)))
 
+    def word_before(pos: int) -> str:
+        return (folded[:pos].rstrip().rsplit(None, 1)[-1:] or [""])[0].lower().strip(",:")
+
     out: list[Span] = []
     i = 0
     while i < len(toks):
         t = toks[i]
-        if not namey(t.group(), given_only=True):
+        if not namey(t.group(), given_only=True) and not (
+                # "se llama luz mery": an everyday name, then a name, after a naming verb
+                t.group() in EVERYDAY_NAMES and t.group()[:1].upper() + t.group()[1:] in g.given
+                and word_before(t.start()) in NAMING and i + 1 < len(toks)
+                and folded[t.end():toks[i + 1].start()] == " "
+                and namey(toks[i + 1].group(), given_only=True)):
             i += 1
             continue
         end, j, words, run = t.end(), i + 1, 1, [t.group()]
@@ -706,7 +760,9 @@ def detect_lower_name(text: str, g: Gazetteers) -> list[Span]:
                 run.append(toks[k].group())
             else:
                 break
-        before = (folded[:t.start()].rstrip().rsplit(None, 1)[-1:] or [""])[0].lower().strip(",:")
+        before = word_before(t.start())
+        if before == "de" and word_before(len(folded[:t.start()].rstrip()) - 2) in KIN:
+            before = "tal"  # "el tío de nicolle", "la mamá de brayan": a person
         cap = t.group()[:1].upper() + t.group()[1:]
         # a word that is also an everyday word ("reza", "roja") only inside a run of names
         # after a word that announces a person ("mi mamá maria del carmen")
@@ -795,6 +851,14 @@ def _gazetteer_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
+# English business names put the trade last: "Black Ink Tattoo Studio", "Joe's Barbershop"
+TRADE_LAST = re.compile(rf"\b(?:{CAP_WORD}[ \t]+){{1,4}}(?:Studio|Studios|Shop|Store|Salon|Bakery|"
+                        rf"Barbershop|Tattoo|Tattoos|Cafe|Café|Restaurant|Diner|Pub|Garage|"
+                        rf"Motors|Takeaway|Launderette|Hostel|Motel|Inn|Arcade|Gym)\b")
+
+
+TRADE_SKIP = frozenset("the a an el la los las un una in at on our my his her their this that "
+                       "coffee local new old big small online".split())
 PARTNERS = re.compile(rf"\b({CAP_WORD}(?:, {CAP_WORD})+ (?:and|y|&) {CAP_WORD})\b")
 YEARISH = re.compile(r"^\d{1,4}[ \t]*[–/-][ \t]*(?:19|20)\d\d$")
 
@@ -803,6 +867,13 @@ def detect_business(text: str, g: Gazetteers) -> list[Span]:
     """Firms named after their partners: "Ortiz, Mesa and López" (every word a surname)."""
     folded, places = fold(text), _folded(g.places)
     out = []
+    for m in TRADE_LAST.finditer(text):
+        words = m.group().split()
+        while words[:-1] and (words[0].lower() in TRADE_SKIP or fold(words[0]) in NOT_NAMES):
+            words.pop(0)  # "The Coffee Shop" names "Coffee Shop" at most; "At Tattoo Shop"
+        if len(words) >= 2 and not all(w.lower() in TRADE_SKIP for w in words[:-1]):
+            out.append(Span(m.end() - len(" ".join(words)), m.end(), "BUSINESS",
+                            "rule:trade_last"))
     for m in PARTNERS.finditer(text):
         words = re.split(r", | and | y | & ", folded[m.start():m.end()])
         if all(_namey(w, g) for w in words) and not (  # "Bogotá, Medellín and Cali"
@@ -823,33 +894,18 @@ def detect_presidio(text: str, g: Gazetteers) -> list[Span]:
 
 
 def detect_ner(text: str, g: Gazetteers) -> list[Span]:
-    """Person, place and organisation entities from a spaCy model, when installed."""
-    nlp = _ner_model()
-    if nlp is None:
-        return []
-    kinds = {"PER": "NAME", "PERSON": "NAME", "LOC": "PLACE", "GPE": "PLACE",
-             "ORG": "INSTITUTION"}
-    return [Span(e.start_char, e.end_char, kinds[e.label_], f"ner:{e.label_}")
-            for e in nlp(text).ents if e.label_ in kinds]
+    """Names, places and organisations from the Spanish NER model, filtered
+    (:mod:`dhkit.qualitative.ner`); nothing when the model is not installed."""
+    from dhkit.qualitative import ner
 
-
-@lru_cache(maxsize=1)
-def _ner_model():
-    try:
-        import spacy
-    except ImportError:
-        return None
-    for name in ("es_core_news_sm", "en_core_web_sm", "xx_ent_wiki_sm"):
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    return None
+    return ner.spans(text, g)
 
 
 def ner_available() -> bool:
-    """Whether an NER model is installed (optional; the rules work without it)."""
-    return _ner_model() is not None
+    """Whether the NER model is installed (optional; the rules work without it)."""
+    from dhkit.qualitative import ner
+
+    return ner.available()
 
 
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
@@ -868,13 +924,53 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     """
     candidates = [s for d in DETECTORS for s in d(text, gazetteers)]
     if use_ner:
-        candidates += detect_ner(text, gazetteers)
+        candidates += _beside_rules(detect_ner(text, gazetteers), candidates)
     candidates += continue_places(text, candidates, gazetteers)
     candidates += continue_handles(text, candidates)
+    candidates += continue_ages(text, candidates)
+    candidates = _outside_bodies(text, candidates)
     titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
     candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
                   if not (s.kind == "PLACE" and (s.start, s.end) in titled)]
     return resolve_overlaps(candidates)
+
+
+# national bodies whose words are also a place or a name: nothing inside them is redacted
+NATIONAL_BODIES = re.compile(
+    r"\b(?:Cruz Roja(?: Colombiana)?|Defensa Civil(?: Colombiana)?|Cámara de Comercio|"
+    r"Camara de Comercio|Código Penal|Codigo Penal|Código de Infancia y Adolescencia|"
+    r"Policía Nacional|Policia Nacional|Ejército Nacional|Ejercito Nacional|Armada Nacional|"
+    r"Registraduría Nacional|Registraduria Nacional|Defensoría del Pueblo|"
+    r"Defensoria del Pueblo)\b(?!\s+(?:de|del)\s+[A-ZÁÉÍÓÚÑ])")
+
+
+def _outside_bodies(text: str, spans: list[Span]) -> list[Span]:
+    """No span reaches into a national body's name: "La Cruz" (the town) in "La Cruz Roja"
+    goes; "Fundación X y la Defensoría del Pueblo" is cut back to "Fundación X"."""
+    out = []
+    for s in spans:
+        for a, b in ((m.start(), m.end()) for m in NATIONAL_BODIES.finditer(text)):
+            if s.start < b and a < s.end and not (s.start <= a and b < s.end):
+                cut = re.search(r"(?i)(?:(?:^|[ \t]+)(?:y|e|and|la|el|los|las|de|del|the)"
+                                r"(?![\w]))*[ \t]*$",
+                                text[s.start:a])
+                s = Span(s.start, s.start + cut.start(), s.kind, s.detector) \
+                    if s.start < a else None
+                if s is None or s.end <= s.start:
+                    break
+        else:
+            out.append(s)
+    return out
+
+
+def _beside_rules(found: list[Span], rules: list[Span]) -> list[Span]:
+    """NER spans that do not cut across a rule's span: a model span half over a rule's
+    (an address, a date, a username) would, being longer, push it out and leave its other
+    half unredacted. Spans inside a rule's, or holding whole rule spans, stay."""
+    return [s for s in found if all(r.end <= s.start or r.start >= s.end
+                                    or (s.start <= r.start and r.end <= s.end)
+                                    or (r.start <= s.start and s.end <= r.end)
+                                    for r in rules)]
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

@@ -8,8 +8,11 @@ held-out: template set B, seed 2026) plus hand-written sentences; ``fresh`` (tem
 set C, seed 31337) was written after the rules were final and run once; ``blind`` is 430
 hand-written passages by another author who had not read the rules, committed before its
 first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
-adjusted on it) and ``blind-test`` (run once). A team can write its own file in the same
-form from its pilot transcripts and run ``dhkit redact evaluate --file``.
+adjusted on it) and ``blind-test`` (run once, on 2026-12-06, then retired: the whole blind
+set is development data since); ``blind2`` is 487 hand-written passages by a third author
+who had not read the rules, committed before its first run and held out whole (no split).
+A team can write its own file in the same form from its pilot transcripts and run
+``dhkit redact evaluate --file``.
 
 Scoring is about leaks, so it is strict on recall and kind-blind on precision:
 
@@ -40,7 +43,8 @@ MARK = re.compile(r"⟦([A-Z_]+)\|([^⟧]*)⟧")
 SETS = {"heldout": ("heldout.txt", "hand_heldout.txt"),
         "tuning": ("tuning.txt", "hand_tuning.txt"),
         "fresh": ("fresh.txt",),
-        "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",)}
+        "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",),
+        "blind2": ("blind2.txt",)}
 SPLIT_SALT = "dhkit-blind-split:"
 
 
@@ -140,13 +144,15 @@ def load_set(name_or_path: str | Path) -> list[Sentence]:
     return [s for s in out if half(s.passage) == wanted] if wanted else out
 
 
-def evaluate(sentences: list[Sentence], name: str = "", detector=None) -> Evaluation:
+def evaluate(sentences: list[Sentence], name: str = "", detector=None,
+             use_ner: bool = True) -> Evaluation:
     """Run the detector (default: :func:`dhkit.qualitative.detect.detect` with the shipped
-    lists) over every sentence and score it per kind."""
+    lists, and the NER model when installed and ``use_ner``) over every sentence and score
+    it per kind."""
     from dhkit.qualitative.detect import Gazetteers, detect
 
     g = Gazetteers.load()
-    run = detector or (lambda s: detect(s.text, g.with_names(list(s.names))))
+    run = detector or (lambda s: detect(s.text, g.with_names(list(s.names)), use_ner=use_ner))
     marked: dict[str, int] = {}
     covered: dict[str, int] = {}
     detected: dict[str, int] = {}

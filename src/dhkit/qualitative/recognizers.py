@@ -45,7 +45,8 @@ CAPX = r"[A-ZÁÉÍÓÚÑÜ][A-Za-záéíóúñü0-9'’]*(?!\.[A-Z])"
 LINK = r"(?:de|del|la|las|los|el|y|e|of|the|and|&)"
 PHRASE = rf"{CAPX}(?:[ \t](?:{LINK}[ \t])*{CAPX}){{0,4}}"
 
-ID_LABEL = (r"c[ée]dula(?:[ \t]de[ \t]ciudadan[íi]a)?|tarjeta[ \t]de[ \t]identidad|"
+ID_LABEL = (r"c[ée]dula(?:[ \t]de[ \t](?:ciudadan[íi]a|extranjer[íi]a))?|"
+            r"permiso[ \t]por[ \t]protecci[óo]n[ \t]temporal|ppt|pep|tarjeta[ \t]de[ \t]identidad|"
             r"registro[ \t]civil|documento(?:[ \t]de[ \t]identidad)?|nuip|nit|pasaporte|"
             r"identity[ \t]card|id[ \t]number|passport")
 ID_CONTEXT = ["cédula", "cedula", "tarjeta", "identidad", "ti", "t.i", "cc", "c.c",
@@ -82,7 +83,10 @@ SHOPS = ("Tienda|Droguería|Drogueria|Farmacia|Panadería|Panaderia|Miscelánea|
          "Estudio|Agencia|Academia|Almacenes|Tiendas|Droguerías|Droguerias|Marca|Empresa|"
          "Fábrica|Fabrica|Negocio|Centro Comercial|Centro Recreacional|"
          "Centro Vacacional|Sala de Juegos|Piqueteadero|Casa de Apuestas|Casino|Tatuajes|"
-         "Veterinaria|Óptica|Optica|Lavandería|Lavanderia|Carnicería|Rapitienda|Minimarket")
+         "Veterinaria|Óptica|Optica|Lavandería|Lavanderia|Carnicería|Rapitienda|Minimarket|"
+         # firms named after their trade, plural ("Transportes Rápido Hurtado")
+         "Transportes|Construcciones|Importaciones|Creaciones|Producciones|Mudanzas|"
+         "Textiles|Celulares")
 COMPANY_SUFFIX = (r"S\.?\s?A\.?\s?S\.?|S\.A\.|Ltda\.?|Ltd\.?|LLC|Inc\.?|PLC|Corp\.?|Group|"
                   r"y[ \t]Cía\.?|&[ \t]Cía\.?|e[ \t]Hijos|and[ \t]Sons|Asociados|"
                   r"y[ \t]Asociados|and[ \t]Associates|Company|Co\.")
@@ -101,7 +105,11 @@ NON_USERS = {"falsa", "falso", "nueva", "nuevo", "privada", "privado", "pública
              "abierta", "abierto", "cerrada", "cerrado", "bloqueada", "bloqueado", "hackeada",
              "robada", "suspendida", "eliminada", "borrada", "activa", "personal", "principal",
              "vieja", "viejo", "segunda", "primera", "propia", "propio", "compartida",
-             "mismo", "misma", "igualita", "igual"}
+             "mismo", "misma", "igualita", "igual",
+             # the platform or the game itself ("mi cuenta de youtube", "en el juego")
+             "youtube", "instagram", "insta", "facebook", "face", "tiktok", "discord",
+             "whatsapp", "telegram", "snapchat", "snap", "roblox", "kwai", "twitch", "twitter",
+             "juego", "celular", "free", "fire", "minecraft", "fortnite", "xbox", "steam"}
 PLATFORM = (r"(?:Free[ \t]Fire|TikTok|Tik[ \t]Tok|Instagram|Facebook|Snapchat|Discord|"
             r"Roblox|Telegram|WhatsApp|Twitter|X|Kwai|Likee|Twitch|YouTube|Minecraft|"
             r"Fortnite|PlayStation|Xbox|Steam|el[ \t]juego|el[ \t]celular)")
@@ -245,7 +253,9 @@ def recognizers() -> list:
             "ID", rf"(?i:\b(?:{ID_LABEL})\b)(?:[ \t]*(?:(?i:es|era|de|del|número|numero|"
                   rf"no\.?|nro\.?|n\.?º|la|el|mía|mia|suya|is|number)\b|[:#,]))*[ \t]*"
                   rf"(?P<v>(?:(?:C\.[ \t]?C\.|CC|T\.[ \t]?I\.|TI)[ \t]?)?"
-                  rf"\d{{1,3}}(?:[. \t]?\d{{3}}){{1,3}}(?:-\d)?|[A-Z]{{2}}\d{{6,7}})(?!\d)",
+                  rf"(?:[A-Z][ \t-]?)?\d{{1,3}}(?:[. \t]?\d{{3}}){{1,3}}(?:-\d)?"
+                  rf"|[A-Z]{{2}}\d{{6,7}})"
+                  rf"(?!\d)",
             name="dhkit:id_labelled"),
         TriggeredRecognizer(
             "ID", r"(?P<v>(?<![\w.])(?:C\.[ \t]?C\.|CC|T\.[ \t]?I\.|TI|NIT|NUIP)[ \t]*"
@@ -274,14 +284,17 @@ def recognizers() -> list:
                     r"spoa|denuncia|caso|case|file|docket|nunc|reference|ref|referencia|pard|sim|"
                     r"tutela|incidente|carpeta|ius)\b)(?:[ \t]*(?:(?i:es|era|"
                     r"número|numero|no\.?|nro\.?|n\.?º|con|el|la|de|del|number|is|was|the|"
-                    r"quedó|quedo|tiene|has)\b|[:#,]))*[ \t]*(?P<v>(?:[A-Z]{1,4}-?)?\d[\d-]{2,}"
-                    r"\d(?:-[A-Z]{1,4}-\d+)?|\d{1,5}[ \t]+de[ \t]+(?:19|20)\d\d\b)",
+                    r"quedó|quedo|tiene|has)\b|[:#,]|(?i:no)\.))*[ \t]*(?P<v>(?:[A-Z]{1,5}-?){0,3}"
+                    r"\d[\d-]{2,}\d(?:-[A-Z]{1,4}-\d+)?|\d{1,5}[ \t]+de[ \t]+(?:19|20)\d\d\b)",
             name="dhkit:case_labelled"),
         _Patterns(
             supported_entity="CASE", supported_language="es", name="dhkit:spoa",
             patterns=[Pattern("SPOA", r"(?<![\w-])\d{21}(?![\w-])", 0.7),
+                      # a long filing number near "radicado", "proceso" …: a case
+                      Pattern("long reference", r"(?<![\w.,-])\d{12,23}(?![\w-])", 0.3),
                       Pattern("SPOA dashed", r"(?<![\w-])\d{5}(?:-\d{2,5}){3,5}(?![\w-])", 0.7)],
-            context=["radicado", "spoa", "noticia", "proceso", "fiscalía", "fiscalia"]),
+            context=["radicado", "spoa", "noticia", "proceso", "fiscalía", "fiscalia", "caso",
+                     "expediente", "denuncia", "case"]),
         TriggeredRecognizer(
             "HANDLE", rf"(?i:\b(?:mi|su|tu|my|his|her)[ \t]+){PLATFORM}[ \t]+"
                       rf"(?i:es|era|is|was|:)[ \t]*"
@@ -291,10 +304,17 @@ def recognizers() -> list:
             "HANDLE", r"(?P<v>(?<![@\w./])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])"
                       rf"[ \t]+(?i:en|on|in)[ \t]+(?:el[ \t]+)?{PLATFORM}",
             check=_shaped, name="dhkit:username_on_platform"),
+        TriggeredRecognizer(  # "una cuenta falsa que se llamaba sofi.nnn"
+            "HANDLE", r"(?i:\b(?:cuenta|perfil|usuario|canal|account|profile|channel)\b)"
+                      r"(?:[ \t]+[a-záéíóúñ]+){0,3}?[ \t]+(?i:que[ \t]+se[ \t]+llama(?:ba)?|"
+                      r"llamad[oa]|called|named)[ \t]+"
+                      r"(?P<v>(?<![@\w])[A-Za-z0-9_][A-Za-z0-9_.]{1,30}[A-Za-z0-9_])",
+            check=lambda v, trigger, after: username_ok(v, "usuario", after),
+            name="dhkit:username_called"),
         _HandleShapes(
             supported_entity="HANDLE", supported_language="es", name="dhkit:username_shape",
             patterns=[Pattern("underscore", r"(?<![\w@/.#])[A-Za-z0-9][A-Za-z0-9.]*_[A-Za-z0-9_.]*"
-                                            r"[A-Za-z0-9](?:#\d{4})?(?![\w@])", 0.6),
+                                            r"[A-Za-z0-9_](?:#\d{4})?(?![\w@])", 0.6),
                       Pattern("discord tag", r"(?<![\w@/.#])[A-Za-z][\w.]{1,30}#\d{4}(?![\w@])",
                               0.6),
                       Pattern("letters and digits", r"(?<![\w@/.#])[A-Za-z]*[a-z][A-Za-z]{1,}"
@@ -322,8 +342,13 @@ def recognizers() -> list:
                               r"(?:[ \t]?[A-Z](?![a-z]))?"
                               r"(?:[ \t]+(?i:sur|este|norte|oeste))?[ \t]*"
                               r"(?:#|(?i:no|n|nro|núm|num)\.?[ \t]?[°º]?|(?i:n\.?[ \t]?[°º])|"
-                              r"(?i:número|numero))[ \t]*\d{1,3}[ \t]?[A-Z]?(?![a-z])"
-                              r"(?:[ \t]*-[ \t]*\d{1,3})?(?:[ \t]+(?i:sur|este|norte)\b)?",
+                              r"(?i:número|numero))[ \t]*\d{1,3}"
+                              # "# 18 c 25", "# 45-67", "# 12B-30"
+                              r"(?:[ \t]?[A-Za-z](?![A-Za-z])(?:[ \t]*-?[ \t]*\d{1,3}(?!\d))?"
+                              r"|[ \t]*-[ \t]*\d{1,3})?(?:[ \t]+(?i:sur|este|norte)\b)?"
+                              # the flat or house: "apto 302", "int. 4", "casa 12"
+                              r"(?:,?[ \t]*(?i:apto|apartamento|apt|int|interior|casa|torre|"
+                              r"bloque|piso|local|oficina|of)\b\.?[ \t]*\d{1,4}[A-Z]?){0,2}",
                               0.8),
                       Pattern("block and house", r"\b(?i:manzana|mz)\b\.?[ \t]*\d+[A-Z]?,?"
                                                  r"[ \t]*(?i:casa|cs|lote|lt|apto|apartamento|"

@@ -213,8 +213,18 @@ def test_a_written_finding_citing_such_a_figure_says_so_once(two_versions, tmp_p
     unwanted = t.percent(_overall(analysis.public, "ab_unwanted_images").estimate)
     out = _findings(analysis, tmp_path, "## summary\nAI images {{pct ab_ai_images}}; unwanted "
                     "{{pct ab_unwanted_images}}. Again {{pct ab_unwanted_images}}.\n")
-    assert out.summary == [f"AI images {ai}; unwanted {unwanted} (asked in form version(s) "
-                           f"2026.1 only). Again {unwanted}."]
+    assert out.summary == [f"AI images {ai} (asked in form version(s) 2026.1 only); unwanted "
+                           f"{unwanted}. Again {unwanted}."]
+
+
+def test_the_note_goes_once_a_sentence_right_after_the_figure_it_is_about(two_versions,
+                                                                        tmp_path):
+    analysis = two_versions[0]
+    ai = Translator("en").percent(_overall(analysis.public, "ab_ai_images").estimate)
+    out = _findings(analysis, tmp_path, "## summary\nFirst {{pct ab_ai_images}}, again "
+                    "{{pct ab_ai_images}}. Then {{pct ab_ai_images}}.\n")
+    note = "(asked in form version(s) 2026.1 only)"
+    assert out.summary == [f"First {ai} {note}, again {ai}. Then {ai} {note}."]
 
 
 def test_a_written_finding_of_a_single_form_study_is_unchanged(one_form, tmp_path):

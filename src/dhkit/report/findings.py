@@ -294,7 +294,7 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
         supported = False
         literal = PLACEHOLDER.sub(" ", sentence)
 
-        notes: dict[str, None] = {}
+        noted: set[str] = set()     # indicators whose version note this sentence gave
 
         def sub(m: re.Match) -> str:
             nonlocal supported
@@ -302,22 +302,24 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
             if not args and kind != "pr":
                 return binder.problem("FND-001", line, f"placeholder '{m.group(0)}' has no "
                                       "indicator", "Write e.g. {{pct any_tfcsea}}.")
-            if kind in ("pct", "diff"):
-                note = binder.version_note(args[0])
-                if note:
-                    notes[note] = None
             if kind in ("diff", "pr"):
                 txt, sig = getattr(binder, kind)(args, line)
                 supported |= sig
             else:
                 txt = getattr(binder, kind)(args, line)
+            if kind in ("pct", "diff"):
+                # a figure resting on only some form versions says so, briefly, right
+                # after it (once a sentence), so it is never read as another figure's
+                ind = args[0].partition(".")[0]
+                note = "" if ind in noted else binder.version_note(ind)
+                if note:
+                    noted.add(ind)
+                    txt = _with_note(txt, note)
             if m.start() == 0 and txt[:1].islower():   # a sentence starts with a capital
                 txt = txt[:1].upper() + txt[1:]
             return txt
 
         rendered = PLACEHOLDER.sub(sub, sentence)
-        if notes:    # a figure resting on only some form versions says so, briefly
-            rendered = _add_note(rendered, "; ".join(notes))
         if claims.search(literal) and not supported:
             binder.problem("FND-003", line, f"the sentence claims a difference the estimates "
                            f"do not support: \"{_short(literal)}\"",
@@ -371,12 +373,12 @@ def _unwrap(text: str) -> str:
     return text[1:-1] if text.startswith("(") and text.endswith(")") else text
 
 
-def _add_note(sentence: str, note: str) -> str:
-    """``note`` in parentheses before the sentence's closing punctuation."""
-    m = re.search(r"([.!?])\s*$", sentence)
-    if m is None:
-        return f"{sentence} ({note})"
-    return f"{sentence[:m.start()]} ({note}){sentence[m.start():]}"
+def _with_note(figure: str, note: str) -> str:
+    """``note`` after a figure: "2.0% (asked in …)", or inside a caution figure's own
+    parentheses: "(2.0%; interpret with caution: n = 38; asked in …)"."""
+    if figure.startswith("(") and figure.endswith(")"):
+        return f"{figure[:-1]}; {note})"
+    return f"{figure} ({note})"
 
 
 def _supported_count(value: int, binder: "_Binder") -> bool:

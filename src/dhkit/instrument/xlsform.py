@@ -466,6 +466,7 @@ def _read_survey(rows, cols, fname, choices, report):
             choice_filter=_plain(rec, cols, "choice_filter") or None,
             repeat_count=_plain(rec, cols, "repeat_count") or None,
             constraint_messages=cm,
+            parameters=_plain(rec, cols, "parameters") or None,
         )
         questions[name] = q
         if word.startswith("begin"):

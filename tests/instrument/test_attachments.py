@@ -4,6 +4,7 @@ read them (value column ``name``, or ``parameters`` ``value=``; GeoJSON ``id``).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,22 @@ def test_the_parameters_column_is_read_from_the_form(tmp_path):
     wb.save(tmp_path / "f.xlsx")
     q = read_xlsform(tmp_path / "f.xlsx").question("town")
     assert (q.choice_file, q.parameters, value_column(q)) == ("towns.csv", "value=code", "code")
+
+
+def test_instrument_check_notes_a_choice_file_missing_next_to_the_form(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "ingest"))
+    import fieldforms as ff
+
+    from dhkit.instrument.xlsform import check_form
+
+    form = ff.towns_form(tmp_path, with_file=False)
+    rep = check_form(form)
+    assert [(p.code, p.field, p.message) for p in rep] == [
+        ("INS-044", "survey:type", "town: choices not checked at import (towns.csv is not "
+                                   "next to the form)"),
+        ("INS-044", "survey:type", "markets: choices not checked at import (towns.csv is not "
+                                   "next to the form)")]
+    (tmp_path / "towns.csv").write_text(ff.TOWNS_CSV, encoding="utf-8")
+    assert check_form(form).codes() == []

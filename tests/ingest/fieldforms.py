@@ -32,11 +32,12 @@ SURVEY_HEAD = ["type", "name", "label::English (en)", "label::Español (es)", "r
 
 def household_form(path: Path, version: str = "1", *, phone: bool = False,
                    regions: tuple[str, ...] = ("north", "south", "east"),
-                   form_id: str = "hh_visit", size: bool = False) -> Path:
+                   form_id: str = "hh_visit", size: bool = False,
+                   count: str = "${hh_size}") -> Path:
     """A household form: group ``hh`` (hh_id, region), repeat ``members`` (name, age, sex)
     holding repeat ``episodes`` (kind, day). ``phone`` adds ``hh/phone_access`` (required);
     ``size`` adds ``hh/hh_size`` (integer) and gives ``members`` the XLSForm
-    ``repeat_count`` ``${hh_size}``."""
+    ``repeat_count`` ``count`` (``${hh_size}``)."""
     survey = [
         ["start", "start", "", "", "", "", ""],
         ["begin group", "hh", "Household", "Hogar", "", "", ""],
@@ -70,7 +71,7 @@ def household_form(path: Path, version: str = "1", *, phone: bool = False,
     settings = [["form_title", "form_id", "version", "default_language"],
                 ["Household visit", form_id, version, "English (en)"]]
     if size:      # the repeat_count column: only on the members repeat
-        survey = [r + (["${hh_size}"] if r[:2] == ["begin repeat", "members"] else [""])
+        survey = [r + ([count] if r[:2] == ["begin repeat", "members"] else [""])
                   for r in survey]
         return _workbook(path, survey, choices, settings, SURVEY_HEAD + ["repeat_count"])
     return _workbook(path, survey, choices, settings)

@@ -137,3 +137,21 @@ def test_a_quarantined_submission_is_not_counted(study, tmp_path):
     res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
     assert sorted(set(res.report.codes())) == ["IMP-005", "IMP-013"]
     assert _where(study) == {"main": (1, 1), "members": (2, 2), "episodes": (2, 2)}
+
+
+def test_each_form_version_is_counted_by_its_own_repeat_count(tmp_path):
+    """Version 1 asked exactly two members; version 2 asks ``${hh_size}``."""
+    from dhkit.instrument.versions import add_version
+
+    study = init_study(tmp_path / "study", demo=True, instrument=ff.household_form(
+        tmp_path / "v1.xlsx", "1", size=True, count="2"))
+    add_version(study, ff.household_form(tmp_path / "v2.xlsx", "2", size=True))
+    subs = _subs([3, 3, 2])           # every household sends two members
+    subs[0].version = subs[1].version = "1"
+    subs[2].version = "2"
+    subs[1].members = subs[1].members[:1]
+    res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
+    assert [(p.row, p.message[:88]) for p in res.report] == [
+        (3, "submission uuid-0001 (hh_id H001): members has 1 entry but its count 2 says 2 (1 "
+            "missing")]
+    assert _where(study) == {"main": (3, 0), "members": (5, 0), "episodes": (6, 0)}

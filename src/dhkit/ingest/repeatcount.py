@@ -41,13 +41,12 @@ def ensure_table(imp) -> None:
         imp.temps.append(TABLE)
 
 
-def _rules(imp, level: str, columns: dict[str, str]) -> tuple[str, str]:
+def _rules(imp, level: str, columns: dict[str, str], expr: str) -> tuple[str, str]:
     """SQL of (expected count as DOUBLE, repeat asked) over a parent row with ``columns``."""
     from dhkit.instrument.expressions import to_sql, to_sql_value
 
     rep = imp.cb.repeats[level]
-    count = to_sql_value(rep.repeat_count, columns=columns, question=level,
-                         column="repeat_count")
+    count = to_sql_value(expr, columns=columns, question=level, column="repeat_count")
     rels = [g.relevant for g in (imp.cb.questions.get(n) for n in rep.group.split("/")
                                  if rep.group) if g is not None and g.type == "begin group"
             and g.relevant] + ([rep.relevant] if rep.relevant else [])
@@ -55,22 +54,42 @@ def _rules(imp, level: str, columns: dict[str, str]) -> tuple[str, str]:
     return f"TRY_CAST(CAST({count} AS VARCHAR) AS DOUBLE)", asked
 
 
+def _counts_by_version(imp, level: str) -> dict[str, str]:
+    """``repeat_count`` expression -> SQL of the rows whose form version has it (one entry,
+    ``TRUE``, unless the study holds several versions that differ in it)."""
+    if imp.versions is None:
+        rep = imp.cb.repeats.get(level)
+        return {rep.repeat_count: "TRUE"} if rep is not None and rep.repeat_count else {}
+    by: dict[str, list[str]] = {}
+    for v in imp.versions.versions:
+        expr = getattr(v.codebook.repeats.get(level), "repeat_count", None)
+        by.setdefault(expr or "", []).append(v.version)
+    if list(by) != [""] and len(by) == 1:
+        return {next(iter(by)): "TRUE"}
+    return {e: f"_form_version IN ({', '.join(map(lit, vs))})" for e, vs in by.items() if e}
+
+
 def check(imp, level: str, stages: list) -> None:
     """Add an IMP-022 row to ``_counts`` for each parent whose entries at ``level`` differ
-    from its ``repeat_count`` (only when the import brings entries of ``level``)."""
+    from its ``repeat_count`` (only when the import brings entries of ``level``); with
+    several form versions, each parent by its own version's count."""
+    if imp.release or level not in imp.cb.repeats or not stages:
+        return
+    for expr, held in _counts_by_version(imp, level).items():
+        _check(imp, level, stages, expr, held)
+
+
+def _check(imp, level: str, stages: list, expr: str, held: str) -> None:
     from dhkit.ingest.edits import family
 
-    rep = imp.cb.repeats.get(level)
-    if imp.release or rep is None or not rep.repeat_count or not stages:
-        return
     ensure_table(imp)
     parent = imp._parent_level(level)
     pt = "main" if parent is None else parent
     staged_cols = {q.name: txt(q.name) for q in imp.cb.data_questions(parent)}
     try:
-        want, asked = _rules(imp, level, staged_cols)
+        want, asked = _rules(imp, level, staged_cols, expr)
     except DhkitError as exc:
-        note = f"{level}: repeat_count {rep.repeat_count} not checked ({exc.message})"
+        note = f"{level}: repeat_count {expr} not checked ({exc.message})"
         if note not in imp.result.notes:
             imp.result.notes.append(note)
         return
@@ -82,14 +101,15 @@ def check(imp, level: str, stages: list) -> None:
     # this repeat's file: quarantined rows, copies and older versions are not counted
     staged = [f"""SELECT {lit(o.sheet.label)} AS file, _row, FALSE AS stored, _key,
                          {kv} AS kv, {want} AS want, {asked} AS asked
-                  FROM {o.n} WHERE _key IS NOT NULL AND _row NOT IN (SELECT _row FROM {o.p})
+                  FROM {o.n} WHERE _key IS NOT NULL AND {held}
+                    AND _row NOT IN (SELECT _row FROM {o.p})
                     AND _row NOT IN (SELECT _row FROM _st{imp.stages.index(o)}
                                      WHERE kind IS NOT NULL OR (NOT same AND NOT newer))"""
               for o in pstages]
     entries = " UNION ALL ".join(
         f"SELECT _parent_key, _key FROM {s.n} WHERE _parent_key IS NOT NULL AND _row NOT IN "
         f"(SELECT _row FROM _st{imp.stages.index(s)} WHERE kind IS NOT NULL)" for s in stages)
-    stored = _stored_parents(imp, level, parent, pt, pstages, entries)
+    stored = _stored_parents(imp, level, parent, pt, pstages, entries, held, expr)
     parts = staged + ([stored] if stored else [])
     if not parts:
         return
@@ -101,7 +121,7 @@ def check(imp, level: str, stages: list) -> None:
     old = (f"UNION SELECT _parent_key, _key FROM study.{qi(level)} WHERE _parent_key IN "
            f"(SELECT _key FROM _rc_par WHERE stored)") if stored and \
         imp.store.has_table(level) else ""
-    what = lit(rep.repeat_count)
+    what = lit(expr)
     who = ("'submission ' || p._key || CASE WHEN p.kv IS NOT NULL THEN ' (' || "
            f"{lit(imp.key_var)} || ' ' || p.kv || ')' ELSE '' END" if parent is None
            else f"'{parent} entry ' || p._key")
@@ -125,7 +145,8 @@ def check(imp, level: str, stages: list) -> None:
           AND p.n <> p.want""")
 
 
-def _stored_parents(imp, level, parent, pt: str, pstages, entries: str) -> str:
+def _stored_parents(imp, level, parent, pt: str, pstages, entries: str, held: str,
+                    expr: str) -> str:
     """SQL of the stored parents some entry of this import names (its parent is not in the
     import: the repeat file is imported after its main file), or "" when there are none."""
     if not imp.store.has_table(pt):
@@ -136,7 +157,7 @@ def _stored_parents(imp, level, parent, pt: str, pstages, entries: str) -> str:
     cols = {q.name: f"CAST({qi(q.name)} AS VARCHAR)" for q in imp.cb.data_questions(parent)
             if q.name in have}
     try:
-        want, asked = _rules(imp, level, cols)
+        want, asked = _rules(imp, level, cols, expr)
     except DhkitError:
         return ""
     kv = (f"CAST({qi(imp.key_var)} AS VARCHAR)" if parent is None and imp.key_var in have
@@ -145,5 +166,6 @@ def _stored_parents(imp, level, parent, pt: str, pstages, entries: str) -> str:
         "SELECT NULL::VARCHAR WHERE FALSE"
     return f"""SELECT _source_file AS file, _source_row AS _row, TRUE AS stored, _key, {kv} AS kv,
                       {want} AS want, {asked} AS asked
-               FROM study.{qi(pt)} WHERE _key IN (SELECT _parent_key FROM ({entries}))
+               FROM study.{qi(pt)} WHERE {held}
+                 AND _key IN (SELECT _parent_key FROM ({entries}))
                  AND _key NOT IN (SELECT _key FROM ({here}) WHERE _key IS NOT NULL)"""

@@ -155,3 +155,23 @@ def test_each_form_version_is_counted_by_its_own_repeat_count(tmp_path):
         (3, "submission uuid-0001 (hh_id H001): members has 1 entry but its count 2 says 2 (1 "
             "missing")]
     assert _where(study) == {"main": (3, 0), "members": (5, 0), "episodes": (6, 0)}
+
+
+def test_a_repeat_that_was_not_asked_is_not_counted(tmp_path):
+    """``members`` asked only in the north: a southern household's count is not checked."""
+    from openpyxl import load_workbook
+
+    form = ff.household_form(tmp_path / "hh_visit.xlsx", size=True)
+    wb = load_workbook(form)
+    ws = wb["survey"]
+    col = [c.value for c in ws[1]].index("relevant") + 1
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[1].value == "members")
+    ws.cell(row=row, column=col, value="${region} = 'north'")
+    wb.save(form)
+    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    subs = _subs([2, 4, 3])          # the south (uuid-0001) lists no members: not asked
+    subs[1].members = []
+    subs[2].region = "north"         # asked: 2 members for a count of 3
+    res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
+    assert [(p.code, p.row) for p in res.report] == [("IMP-022", 4)]
+    assert _where(study) == {"main": (3, 0), "members": (4, 0), "episodes": (4, 0)}

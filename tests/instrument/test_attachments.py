@@ -91,3 +91,10 @@ def test_instrument_check_notes_a_choice_file_missing_next_to_the_form(tmp_path)
                                    "next to the form)")]
     (tmp_path / "towns.csv").write_text(ff.TOWNS_CSV, encoding="utf-8")
     assert check_form(form).codes() == []
+
+
+def test_labels_are_keyed_by_language_code(tmp_path):
+    p = tmp_path / "towns.csv"
+    p.write_text("name,label::English (en),label::Español (es)\nt1,Riverside,Ribera\n",
+                 encoding="utf-8")
+    assert read_choice_file(p)[0].labels == {"en": "Riverside", "es": "Ribera"}

@@ -54,11 +54,14 @@ def value_column(q: Question) -> str:
     return "id" if (q.choice_file or "").lower().endswith(".geojson") else "name"
 
 
-def read_choice_file(path: Path, value: str = "name", list_name: str | None = None
-                     ) -> list[Choice]:
-    """The choices of an attached CSV, XML or GeoJSON file, in file order.
+def read_choice_file(path: Path, value: str = "name", list_name: str | None = None,
+                     default: str = "default") -> list[Choice]:
+    """The choices of an attached CSV, XML or GeoJSON file, in file order; labels keyed by
+    language code (``label::Español (es)`` -> ``es``; a plain ``label``: ``default``).
 
     Raises ``DhkitError`` INS-044 when the file cannot be read or has no ``value`` column."""
+    from dhkit.instrument.xlsform import language_code
+
     path = Path(path)
     name = list_name or path.name
     if path.stat().st_size > MAX_BYTES:
@@ -87,7 +90,7 @@ def read_choice_file(path: Path, value: str = "name", list_name: str | None = No
         if not v or v in seen:
             continue
         seen.add(v)
-        labels = {k.split("::", 1)[1].strip() if "::" in k else "default": str(t)
+        labels = {language_code(k.split("::", 1)[1]) if "::" in k else default: str(t)
                   for k, t in rec.items() if k.split("::")[0].strip().lower() in ("label",
                                                                                    "title")
                   and t}
@@ -151,7 +154,8 @@ def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list
                          f"{q.choice_file} next to the form, into {where}/, and import again)")
             continue
         try:
-            choices[q.choice_file] = read_choice_file(path, value_column(q), q.choice_file)
+            choices[q.choice_file] = read_choice_file(path, value_column(q), q.choice_file,
+                                                      cb.default_language)
         except DhkitError as exc:
             notes.append(f"{q.name}: answers not checked against the choices of "
                          f"{q.choice_file} ({exc.message}; fix the file in {path.parent}/ and "

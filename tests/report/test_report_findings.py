@@ -262,3 +262,16 @@ def test_a_recommendations_citation_skips_catch_alls_and_words_zero_as_none():
     assert texts["reported_formal"] == (
         "Reported to the police, a helpline or a social worker: none (base: internet-using "
         "children aged 12–17 subjected to TF-CSEA in the past year, n = 205; Table 18)")
+
+
+def test_none_of_the_base_stops_the_build_once_the_share_is_not_zero(tmp_path):
+    """A draft saved while no child reported formally says "none of the 205"; when the
+    data later hold 3 %, the saved sentence is no longer true and the build says so."""
+    text = draft(_told(0.0), Translator("en"))
+    assert "none of the {{n reported_formal}} children" in text
+    with pytest.raises(ValidationError) as exc:
+        findings_for(_told(0.03), _inputs(tmp_path, text), Translator("en"))
+    problems = [p for p in exc.value.report.problems if p.code == "FND-002"]
+    assert [p.message for p in problems][:1] == [
+        "the sentence says none of the base for 'reported_formal', whose estimate is 3.0%"]
+    assert findings_for(_told(0.0), _inputs(tmp_path, text), Translator("en")).summary

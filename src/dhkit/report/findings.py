@@ -24,7 +24,7 @@ placeholder names an unknown indicator, domain or level; FND-002 a number typed 
 literal that the report does not support — a per cent no estimate equals, a count ("205
 victims", "n = 999", "810,000 children") that is no base, design count or rounded
 population equivalent, a ratio ("3.1 times", "prevalence ratio 3.1") other than the
-report's prevalence ratio or its interval; FND-003 a sentence claims a
+report's prevalence ratio or its interval, "none of the {{n X}}" while X is not 0; FND-003 a sentence claims a
 difference ("significant", "more likely", "times as") without a significant ``diff`` or
 ``pr`` placeholder in it; FND-004 a placeholder cites a suppressed estimate.
 
@@ -65,6 +65,10 @@ LITERAL_COUNT = re.compile(
 LITERAL_RATIO = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:times|veces)\b"
     r"|\b(?:prevalence ratio|razón de prevalencias?)(?: of| de)?\s(\d+(?:[.,]\d+)?)", re.I)
+#: "none of the {{n X}} …": a typed zero of indicator X, true only while X's estimate is 0.
+LITERAL_NONE = re.compile(
+    r"\b(?:none of the|ninguno de los|ninguna de las|0 de)\s+\{\{\s*n\s+([\w.]+)\s*\}\}",
+    re.I)
 CLAIMS = {
     "en": re.compile(r"\b(significant(ly)?|more likely|less likely|times as|times more|"
                      r"higher (than|among)|lower (than|among))\b", re.I),
@@ -253,6 +257,16 @@ class _Binder:
                       pp=self.t.number(100 * diff, 1), p=ptext), True
         return _t(self.t, "diff_ns", a=ga, b=gb, pa=pa, pb=pb, p=ptext), False
 
+    def overall(self, ind: str) -> float | None:
+        """The overall estimate of ``ind`` (None when there is none)."""
+        ind_id, _, cat = ind.partition(".")
+        key = (ind_id, cat, "", "")
+        if key not in self.est.index:
+            return None
+        r = self.est.loc[key]
+        r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
+        return None if pd.isna(r["estimate"]) else float(r["estimate"])
+
     def group(self, domain, level: str) -> str:
         """A domain level as named inside a sentence ("girls", "children in rural areas");
         without a ``groups`` entry in the catalogue, its label with a lower-case first
@@ -325,6 +339,13 @@ def render_paragraph(text: str, line: int, binder: _Binder) -> str:
                            f"do not support: \"{_short(literal)}\"",
                            "Bind it to a significant {{diff ...}} or {{pr overlap}}, or "
                            "reword it.")
+        for m in LITERAL_NONE.finditer(sentence):
+            value = binder.overall(m.group(1))
+            if value is not None and value != 0:
+                binder.problem("FND-002", line, f"the sentence says none of the base for "
+                               f"'{m.group(1)}', whose estimate is "
+                               f"{binder.t.percent(value)}", "Cite the figure with "
+                               "{{pct ...}} instead of 'none'.")
         out.append((rendered, literal))
     for _, literal in out:
         for m in LITERAL_PCT.finditer(literal):

@@ -32,9 +32,12 @@ SURVEY_HEAD = ["type", "name", "label::English (en)", "label::Español (es)", "r
 
 def household_form(path: Path, version: str = "1", *, phone: bool = False,
                    regions: tuple[str, ...] = ("north", "south", "east"),
-                   form_id: str = "hh_visit") -> Path:
+                   form_id: str = "hh_visit", size: bool = False,
+                   count: str = "${hh_size}") -> Path:
     """A household form: group ``hh`` (hh_id, region), repeat ``members`` (name, age, sex)
-    holding repeat ``episodes`` (kind, day). ``phone`` adds ``hh/phone_access`` (required)."""
+    holding repeat ``episodes`` (kind, day). ``phone`` adds ``hh/phone_access`` (required);
+    ``size`` adds ``hh/hh_size`` (integer) and gives ``members`` the XLSForm
+    ``repeat_count`` ``count`` (``${hh_size}``)."""
     survey = [
         ["start", "start", "", "", "", "", ""],
         ["begin group", "hh", "Household", "Hogar", "", "", ""],
@@ -44,6 +47,9 @@ def household_form(path: Path, version: str = "1", *, phone: bool = False,
     if phone:
         survey.append(["select_one yes_no", "phone_access", "Phone access", "Acceso a teléfono",
                        "yes", "", ""])
+    if size:
+        survey.append(["integer", "hh_size", "Household members", "Miembros del hogar", "", "",
+                       ". >= 0"])
     survey += [
         ["end group", "", "", "", "", "", ""],
         ["begin repeat", "members", "Member", "Miembro", "", "", ""],
@@ -64,6 +70,10 @@ def household_form(path: Path, version: str = "1", *, phone: bool = False,
                 ["kind", "ill", "Illness", "Enfermedad"], ["kind", "inj", "Injury", "Lesión"]]
     settings = [["form_title", "form_id", "version", "default_language"],
                 ["Household visit", form_id, version, "English (en)"]]
+    if size:      # the repeat_count column: only on the members repeat
+        survey = [r + ([count] if r[:2] == ["begin repeat", "members"] else [""])
+                  for r in survey]
+        return _workbook(path, survey, choices, settings, SURVEY_HEAD + ["repeat_count"])
     return _workbook(path, survey, choices, settings)
 
 
@@ -77,11 +87,11 @@ def repeat_only_form(path: Path) -> Path:
     return _workbook(path, survey, [], settings)
 
 
-def _workbook(path: Path, survey, choices, settings) -> Path:
+def _workbook(path: Path, survey, choices, settings, head=SURVEY_HEAD) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
-    ws.append(SURVEY_HEAD)
+    ws.append(head)
     for r in survey:
         ws.append(r)
     wc = wb.create_sheet("choices")
@@ -123,6 +133,16 @@ class Submission:
     submitted: str = "2024-03-01T10:00:00"
     deprecated: str | None = None     # meta/deprecatedID of an edited submission
     kobo_id: int | None = None        # Kobo's _id: kept when the submission is edited
+    hh_size: int | None = None        # the members' repeat_count (forms made with size=True)
+    #: ODK Central: this version's own meta-instanceID (None: the submission's first, its
+    #: KEY) and the number of edits Central counts (column ``Edits``)
+    instance: str | None = None
+    edits: int = 0
+
+
+def _size(s: Submission) -> str:
+    """The household size as the export writes it (empty when not answered)."""
+    return "" if s.hh_size is None else str(s.hh_size)
 
 
 def _kobo_id(s: Submission) -> str:
@@ -156,11 +176,12 @@ def _flat(subs: list[Submission]):
 
 
 def _kobo_tables(subs: list[Submission], title: str = "Household visit", labels: str | None = None,
-                 phone: bool = False):
+                 phone: bool = False, size: bool = False):
     """Header and rows of the three Kobo tables (main, members, episodes)."""
     lab = _LABELS.get(labels or "", {})
     main, members, episodes = _flat(subs)
     mh = ["start", "hh/hh_id", "hh/region"] + (["hh/phone_access"] if phone else []) + \
+        (["hh/hh_size"] if size else []) + \
         ["__version__", "_id", "_uuid", "_submission_time", "_validation_status", "_notes",
          "_status", "_submitted_by", "_tags", "_index"]
     if labels:
@@ -169,6 +190,7 @@ def _kobo_tables(subs: list[Submission], title: str = "Household visit", labels:
     for i, s in enumerate(main, start=1):
         mrows.append([s.submitted, s.hh_id, lab.get(s.region, s.region)]
                      + ([lab.get(s.phone, s.phone) if s.phone else ""] if phone else [])
+                     + ([_size(s)] if size else [])
                      + [s.version, _kobo_id(s), s.uuid, s.submitted, "", "", "submitted_via_web",
                         "", "", str(i)])
     sub_meta = ["_index", "_parent_table_name", "_parent_index", "_submission__id",
@@ -211,12 +233,12 @@ _LABEL_HEADERS = {
 
 
 def kobo_xlsx(path: Path, subs: list[Submission], *, labels: str | None = None,
-              phone: bool = False) -> Path:
+              phone: bool = False, size: bool = False) -> Path:
     """Kobo's XLSX export: main sheet (form title), ``members`` and ``episodes`` sheets."""
     wb = Workbook()
     for k, (name, (head, rows)) in enumerate(zip(
             ("Household visit", "members", "episodes"),
-            _kobo_tables(subs, labels=labels, phone=phone))):
+            _kobo_tables(subs, labels=labels, phone=phone, size=size))):
         ws = wb.active if k == 0 else wb.create_sheet(name)
         ws.title = name
         ws.append(head)
@@ -227,11 +249,13 @@ def kobo_xlsx(path: Path, subs: list[Submission], *, labels: str | None = None,
 
 
 def kobo_csvs(folder: Path, subs: list[Submission], *, labels: str | None = None,
-              phone: bool = False, stem: str = "Household_visit") -> list[Path]:
+              phone: bool = False, stem: str = "Household_visit", size: bool = False
+              ) -> list[Path]:
     """Kobo's CSV export (``;``, everything quoted), one CSV per repeat group."""
     out = []
     for suffix, (head, rows) in zip(("", "-members", "-episodes"),
-                                    _kobo_tables(subs, labels=labels, phone=phone)):
+                                    _kobo_tables(subs, labels=labels, phone=phone,
+                                                 size=size)):
         p = folder / f"{stem}{suffix}.csv"
         with p.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL)
@@ -242,10 +266,16 @@ def kobo_csvs(folder: Path, subs: list[Submission], *, labels: str | None = None
 
 
 def odk_csvs(folder: Path, subs: list[Submission], *, form_id: str = "hh_visit",
-             phone: bool = False) -> list[Path]:
-    """ODK Central's CSV export: FORMID.csv, FORMID-members.csv, FORMID-episodes.csv."""
+             phone: bool = False, size: bool = False) -> list[Path]:
+    """ODK Central's CSV export: FORMID.csv, FORMID-members.csv, FORMID-episodes.csv.
+
+    As central-backend's ``lib/data/briefcase.js`` writes it: ``KEY`` is the submission's
+    first instanceID, kept by every edit (repeat keys are built from it), ``SubmissionDate``
+    its first submission (``createdAt``), also kept; an edit changes only the answers,
+    ``meta-instanceID`` (the version's own id, :attr:`Submission.instance`),
+    ``meta-deprecatedID`` (the id of the version it replaced) and ``Edits`` (a count)."""
     mh = ["SubmissionDate", "start", "hh-hh_id", "hh-region"] + \
-        (["hh-phone_access"] if phone else []) + \
+        (["hh-phone_access"] if phone else []) + (["hh-hh_size"] if size else []) + \
         ["meta-instanceID", "meta-deprecatedID", "KEY", "SubmitterID", "SubmitterName",
          "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID",
          "Edits", "FormVersion"]
@@ -253,10 +283,11 @@ def odk_csvs(folder: Path, subs: list[Submission], *, form_id: str = "hh_visit",
     for s in subs:
         key = f"uuid:{s.uuid}"
         mrows.append([s.submitted + ".000Z", s.submitted, s.hh_id, s.region]
-                     + ([s.phone or ""] if phone else [])
-                     + [key, f"uuid:{s.deprecated}" if s.deprecated else "", key, "5",
-                        "collector", "0", "0", "", "", "collect:abc", "1" if s.deprecated
-                        else "0", s.version])
+                     + ([s.phone or ""] if phone else []) + ([_size(s)] if size else [])
+                     + [f"uuid:{s.instance or s.uuid}",
+                        f"uuid:{s.deprecated}" if s.deprecated else "", key, "5",
+                        "collector", "0", "0", "", "", "collect:abc",
+                        str(max(s.edits, 1 if s.deprecated else 0)), s.version])
         for i, m in enumerate(s.members, start=1):
             mk = f"{key}/members[{i}]"
             rrows.append([m.name, str(m.age), m.sex, key, mk])
@@ -358,5 +389,59 @@ def kobo_cascade_xlsx(path: Path, subs: list[Market]) -> Path:
         for crop, district in s.plots:
             j += 1
             wr.append([crop, district, str(j), "Market visit", str(i), str(9000 + i), s.uuid])
+    wb.save(path)
+    return path
+
+
+# ------------------------------------------------------------- choices from a file
+TOWNS_CSV = "name,label::English (en),label::Español (es),region\n" \
+    "t1,Riverside,Ribera,north\nt2,Hilltop,Colina,north\nt3,Bayview,Bahía,south\n"
+
+
+def towns_form(folder: Path, *, with_file: bool = True) -> Path:
+    """A form whose selects take their choices from ``towns.csv`` (attached to the form, the
+    way Kobo and ODK Central take media): ``town`` (``select_one_from_file towns.csv``,
+    ``choice_filter region=${region}``) and ``markets`` (``select_multiple_from_file``).
+    ``with_file`` writes ``towns.csv`` next to the form."""
+    head = ["type", "name", "label::English (en)", "label::Español (es)", "required",
+            "choice_filter"]
+    survey = [["start", "start", "", "", "", ""],
+              ["begin_group", "loc", "Location", "Lugar", "", ""],
+              ["select_one region", "region", "Region", "Región", "yes", ""],
+              ["select_one_from_file towns.csv", "town", "Town", "Pueblo", "yes",
+               "region=${region}"],
+              ["select_multiple_from_file towns.csv", "markets", "Markets visited",
+               "Mercados visitados", "", ""],
+              ["end_group", "", "", "", "", ""]]
+    choices = [["region", "north", "North", "Norte"], ["region", "south", "South", "Sur"]]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for r in [head] + survey:
+        ws.append(r)
+    wc = wb.create_sheet("choices")
+    for r in [["list_name", "name", "label::English (en)", "label::Español (es)"]] + choices:
+        wc.append(r)
+    wset = wb.create_sheet("settings")
+    wset.append(["form_title", "form_id", "version", "default_language"])
+    wset.append(["Town visit", "towns", "1", "English (en)"])
+    path = folder / "towns_form.xlsx"
+    wb.save(path)
+    if with_file:
+        (folder / "towns.csv").write_text(TOWNS_CSV, encoding="utf-8")
+    return path
+
+
+def kobo_towns_xlsx(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """Kobo's XLSX export of :func:`towns_form` (region, town, markets per submission; a
+    select from a file is one column of space-separated values)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Town visit"
+    ws.append(["start", "loc/region", "loc/town", "loc/markets", "__version__", "_id", "_uuid",
+               "_submission_time", "_index"])
+    for i, (region, town, markets) in enumerate(rows, start=1):
+        ws.append(["2024-03-01T10:00:00", region, town, markets, "1", str(7000 + i),
+                   f"uuid-t{i}", "2024-03-01T10:05:00", str(i)])
     wb.save(path)
     return path

@@ -11,7 +11,7 @@ from dhkit.workspace.config import init_study
 
 FORMATS = ("kobo_csv", "odk_csv", "sav", "dta", "parquet")
 META = ["_key", "_parent_key", "_source_file", "_source_row", "_import_id", "_submission_time",
-        "_form_version", "_kobo_id"]
+        "_form_version", "_kobo_id", "_instance_id", "_deprecated_id", "_edits"]
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,11 @@ same submission when they share the key (``_uuid``/``KEY``/study key), Kobo's ``
 names the other in ``deprecatedID``/``rootUuid``. Within such a group the newest row is
 chosen by the rule the store uses for re-exports:
 
-1. a row that names another as its ``deprecatedID`` is newer (chains are followed);
-2. else the later ``_submission_time``;
-3. else the file given later in the command (only between files that carry a submission id:
+1. a row that names another as its ``deprecatedID`` is newer (chains are followed: a
+   version is known by its own instanceID, ODK Central's ``meta-instanceID``, else its key);
+2. else the larger ODK Central ``Edits`` count;
+3. else the later ``_submission_time``;
+4. else the file given later in the command (only between files that carry a submission id:
    two rows of a plain file that share only ``hh_id`` cannot be ordered).
 
 Every other row of the group is then, in ``_st{k}.kind``:
@@ -18,6 +20,8 @@ Every other row of the group is then, in ``_st{k}.kind``:
 - ``dup``: the same key and the same content as the chosen row: a no-op, counted as
   "duplicate in this import, identical";
 - ``older``: an older version: kept in ``TABLE_history`` (never in the table);
+- ``past``: a repeat entry of a submission whose version here is older than the one stored
+  (ODK Central's older export imported after the newer): kept in ``TABLE_history``;
 - ``stale``: an older version whose content is already stored as it is (nothing to write);
 - ``conflict``: nothing orders it against the chosen row: quarantined as IMP-008.
 
@@ -49,6 +53,39 @@ OLDER_THAN_STORED = "edited: an older version than the one stored"
 
 #: labels propagate along shared links; chains of copies are short, this bounds the loop
 _MAX_PASSES = 30
+
+#: the stored columns naming the version of a submission (ODK Central keeps ``KEY`` and
+#: ``SubmissionDate`` on an edit; the version's own instanceID, the one it replaced and
+#: Central's count of edits tell an older export from a newer one), and the meta roles that
+#: bring them; a study whose exports carry none of them gets no such column
+VERSION_COLUMNS = {"_instance_id": "VARCHAR", "_deprecated_id": "VARCHAR", "_edits": "BIGINT"}
+VERSION_ROLES = {"instance", "deprecated", "edits"}
+
+
+def version_column_sql(col: str, alias: str) -> str:
+    """SQL of a :data:`VERSION_COLUMNS` column from a staged row ``alias``."""
+    return {"_instance_id": f"{alias}._instance AS _instance_id",
+            "_deprecated_id": f"{alias}._deprecated AS _deprecated_id",
+            "_edits": f"TRY_CAST({alias}._edits AS BIGINT) AS _edits"}[col]
+
+
+def same_version_sql(a: str, b: str) -> str:
+    """SQL: two rows are the same version of a submission as far as their instanceIDs tell
+    (one unknown: yes). Central's version 2 and 3 may hold the same main answers (the edit
+    changed a repeat): they are still two versions, and the older goes to history."""
+    return f"({a} IS NULL OR {b} IS NULL OR {_strip(a)} = {_strip(b)})"
+
+
+def version_order_sql(n: str, o: str) -> str:
+    """``WHEN ... THEN`` branches of "is staged row ``n`` newer than stored row ``o``":
+    the stored row names ``n`` as the version it replaced (older); ``n`` names the stored
+    row (newer); else the larger Central ``Edits`` count. Rows stored without these
+    columns fall through to the submission time and the export order."""
+    ni, nd = _strip(f"{n}._instance"), _strip(f"{n}._deprecated")
+    oi, od = _strip(f"{o}._instance_id"), _strip(f"{o}._deprecated_id")
+    ne, oe = f"TRY_CAST({n}._edits AS BIGINT)", f"{o}._edits"
+    return (f"WHEN {od} = {ni} THEN FALSE WHEN {nd} = {oi} THEN TRUE "
+            f"WHEN {ne} <> {oe} THEN {ne} > {oe}")
 
 
 def _strip(col: str) -> str:
@@ -154,6 +191,7 @@ def _settle_main(imp, stages) -> str | None:
     keyed = {imp.stages.index(s): "key" in s.cmap.meta for s in stages}
     parts = [f"""SELECT c.stage, c._row, c.comp, n._key, {_strip('n._key')} AS sk,
                         {_strip('n._deprecated')} AS dep,
+                        {_strip('n._instance')} AS inst, TRY_CAST(n._edits AS BIGINT) AS ed,
                         TRY_CAST(n._submission_time AS TIMESTAMP) AS ts,
                         {_content(imp, None, 'n')} AS h, {lit(keyed[i])}::BOOLEAN AS keyed,
                         (n._deprecated IS NOT NULL)::INTEGER AS gen
@@ -164,7 +202,7 @@ def _settle_main(imp, stages) -> str | None:
         n = imp.con.execute(f"""
             UPDATE {ca} SET gen = x.g FROM (
                 SELECT a.stage, a._row, max(b.gen) + 1 AS g FROM {ca} a JOIN {ca} b
-                  ON a.comp = b.comp AND b.sk = a.dep
+                  ON a.comp = b.comp AND COALESCE(b.inst, b.sk) = a.dep
                   AND NOT (a.stage = b.stage AND a._row = b._row)
                 GROUP BY ALL) x
             WHERE {ca}.stage = x.stage AND {ca}._row = x._row AND x.g > {ca}.gen""").fetchone()[0]
@@ -175,11 +213,14 @@ def _settle_main(imp, stages) -> str | None:
     # the first in file order goes in (so the XLSX after the CSV is the reported copy)
     t = _temp(imp, "_ed_t", f"""
         WITH r AS (SELECT *, {label} || ' row ' || _row AS pos, row_number() OVER (
-                       PARTITION BY comp ORDER BY gen DESC, ts DESC NULLS LAST,
+                       PARTITION BY comp ORDER BY gen DESC, ed DESC NULLS LAST,
+                       ts DESC NULLS LAST,
                        CASE WHEN keyed THEN stage ELSE -stage END DESC, _row) AS rk
                    FROM {ca}),
-             s AS (SELECT r.*, r._key = w._key AND r.h = w.h AS likew,
-                          w._key AS wkey, w.gen AS wgen, w.ts AS wts, w.stage AS wstage,
+             s AS (SELECT r.*, r._key = w._key AND r.h = w.h
+                              AND {same_version_sql('r.inst', 'w.inst')} AS likew,
+                          w._key AS wkey, w.gen AS wgen, w.ed AS wed, w.ts AS wts,
+                          w.stage AS wstage,
                           w.keyed AS wkeyed
                    FROM r JOIN r w ON w.comp = r.comp AND w.rk = 1)
         SELECT *, likew AND row_number() OVER (PARTITION BY comp, likew ORDER BY stage, _row)
@@ -189,6 +230,7 @@ def _settle_main(imp, stages) -> str | None:
         SELECT o.stage, o._row, o._key, o.wkey, rep.pos AS wat,
                CASE WHEN o.likew THEN 'dup'
                     WHEN o.gen < o.wgen THEN 'older'
+                    WHEN o.ed < o.wed THEN 'older'
                     WHEN o.keyed AND o.wkeyed AND o.ts < o.wts THEN 'older'
                     WHEN o.keyed AND o.wkeyed AND o.stage < o.wstage
                          AND (o.ts IS NULL OR o.wts IS NULL OR o.ts = o.wts) THEN 'older'
@@ -267,7 +309,7 @@ def _settle_repeat(imp, level: str, stages) -> str | None:
         f"""SELECT n._key, {family(imp, o)} AS fam,
                    CASE WHEN n._row IN (SELECT _row FROM {o.p}) THEN 'bad'
                         WHEN st.kind IS NOT NULL THEN st.kind
-                        WHEN st._row IS NOT NULL AND NOT st.same AND NOT st.newer THEN 'older'
+                        WHEN st._row IS NOT NULL AND NOT st.same AND NOT st.newer THEN 'past'
                         ELSE 'cur' END AS state
             FROM {o.n} n LEFT JOIN _st{j} st ON st._row = n._row
             WHERE n._key IN (SELECT _key FROM {pk_keys})"""
@@ -275,7 +317,8 @@ def _settle_repeat(imp, level: str, stages) -> str | None:
     pk = _temp(imp, "_ed_pk", f"""
         SELECT _key, min(fam) FILTER (WHERE state = 'cur' AND fam >= 0) AS w,
                count(*) FILTER (WHERE state IN ('cur', 'bad')) = 0
-                   AND count(*) FILTER (WHERE state IN ('older', 'stale')) > 0 AS nc
+                   AND count(*) FILTER (WHERE state IN ('older', 'stale', 'past')) > 0 AS nc,
+               count(*) FILTER (WHERE state = 'past') > 0 AS past
         FROM ({prow}) GROUP BY _key""")
     fams = sorted({family(imp, s) for s in stages} - {-1})
     brought = f"p.w IN ({', '.join(map(str, fams))})" if fams else "FALSE"
@@ -283,7 +326,8 @@ def _settle_repeat(imp, level: str, stages) -> str | None:
                         AS h,
                         CASE WHEN p.nc THEN -1
                              WHEN p.w IS NULL OR NOT ({brought}) OR {fam} < 0 THEN 1
-                             WHEN {fam} = p.w THEN 2 ELSE 0 END AS pref
+                             WHEN {fam} = p.w THEN 2 ELSE 0 END AS pref,
+                        COALESCE(p.past, FALSE) AS past
                  FROM {s.n} n LEFT JOIN {pk} p ON p._key = n._parent_key
                  WHERE n._parent_key IN (SELECT _key FROM {pk_keys})
                     OR n._key IN (SELECT _key FROM {grp})"""
@@ -295,7 +339,8 @@ def _settle_repeat(imp, level: str, stages) -> str | None:
                           row_number() OVER (PARTITION BY _key ORDER BY pref DESC, stage, _row)
                               AS rk FROM {ca} WHERE pref >= 0),
              top AS (SELECT * FROM r WHERE rk = 1)
-        SELECT stage, _row, _key, NULL::VARCHAR AS wkey, NULL::VARCHAR AS wat, 'older' AS kind
+        SELECT stage, _row, _key, NULL::VARCHAR AS wkey, NULL::VARCHAR AS wat,
+               CASE WHEN past THEN 'past' ELSE 'older' END AS kind
         FROM {ca} WHERE pref < 0
         UNION ALL
         SELECT o.stage, o._row, o._key, t._key, t.pos,
@@ -321,10 +366,12 @@ def _record(imp, stages, cl: str) -> None:
             INSERT INTO {st}
             SELECT c._row,
                    CASE WHEN c.kind = 'dup' THEN c.wkey
-                        WHEN c.kind = 'older' AND COALESCE(o.same, FALSE) THEN o.old_key END,
+                        WHEN c.kind IN ('older', 'past') AND COALESCE(o.same, FALSE)
+                        THEN o.old_key END,
                    o.old_parent,
-                   c.kind = 'dup' OR (c.kind = 'older' AND COALESCE(o.same, FALSE)), FALSE,
-                   CASE WHEN c.kind = 'older' AND COALESCE(o.same, FALSE) THEN 'stale'
+                   c.kind = 'dup' OR (c.kind IN ('older', 'past') AND COALESCE(o.same, FALSE)),
+                   FALSE,
+                   CASE WHEN c.kind IN ('older', 'past') AND COALESCE(o.same, FALSE) THEN 'stale'
                         ELSE c.kind END
             FROM {cl} c LEFT JOIN _ed_old o ON o._row = c._row WHERE c.stage = {k}""")
         con.execute(f"""

@@ -25,7 +25,9 @@ Cross-row rules here: IMP-008 duplicate key in the import that nothing settles (
 one submission are settled by :mod:`dhkit.ingest.edits`; the first row goes in, later ones
 are quarantined), IMP-009 key already in the store for another submission, IMP-012 repeat
 row without a parent, IMP-013 repeat row whose parent was quarantined, IMP-014 submission
-without a key, IMP-020 a form version the study does not hold. Re-exported rows already
+without a key, IMP-020 a form version the study does not hold; IMP-022 (entries against
+a repeat's ``repeat_count``, a warning that keeps the rows) is :mod:`dhkit.ingest.repeatcount`.
+Re-exported rows already
 stored are no-ops (same content) or edits (``TABLE_history`` keeps the other version).
 
 >>> from dhkit.workspace.config import init_study   # doctest: +SKIP
@@ -45,6 +47,7 @@ import duckdb
 
 from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
+from dhkit.ingest import repeatcount
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
 from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
@@ -217,6 +220,7 @@ class _Importer:
         self.key_var = study.imports.key
         self.age = (study.imports.age_variable, *study.imports.age_range)
         self.result = ImportResult(import_id=uuid.uuid4().hex[:12])
+        self._file_choices()
         self.temps: list[str] = []
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
@@ -224,6 +228,27 @@ class _Importer:
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
         #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
         self.unique_main = False
+
+    def _file_choices(self) -> None:
+        """Choices of ``select_one_from_file`` questions, read from the file kept next to
+        the form (the study's instrument folder); a note names each one not checked."""
+        from dhkit.instrument.attachments import file_questions, with_file_choices
+
+        if not file_questions(self.cb) and (self.versions is None or not any(
+                file_questions(v.codebook) for v in self.versions.versions)):
+            return
+        from dataclasses import replace
+
+        def folders(cb: Codebook) -> list[Path]:
+            out = [Path(self.study.instrument_path).parent]
+            return out + ([Path(cb.source).parent] if cb.source else [])
+
+        self.cb, notes = with_file_choices(self.cb, folders(self.cb))
+        if self.versions is not None:
+            self.versions = replace(self.versions, merged=self.cb, versions=[
+                replace(v, codebook=with_file_choices(v.codebook, folders(v.codebook))[0])
+                for v in self.versions.versions])
+        self.result.notes += [n for n in notes if n not in self.result.notes]
 
     # ------------------------------------------------------------------ driver
     def run(self, paths: list[Path]) -> ImportResult:
@@ -342,7 +367,7 @@ class _Importer:
                     else "NULL::VARCHAR AS _key")
         for role in ("index", "parent_index", "parent_uuid", "parent_key", "submission_time",
                      "quarantine_id", "parent_table", "version", "deprecated", "root",
-                     "kobo_id"):
+                     "kobo_id", "instance", "edits"):
             cols.append(f"NULLIF(trim({qi(m[role])}), '')::VARCHAR AS _{role}" if role in m
                         else f"NULL::VARCHAR AS _{role}")
         cols.append(f"{self._version_sql(m)} AS _form_version")
@@ -468,6 +493,7 @@ class _Importer:
         return order
 
     def _validate(self) -> None:
+        repeatcount.ensure_table(self)
         for level in self._levels():
             stages = [s for s in self.stages if s.cmap.level == level]
             if not stages:
@@ -483,6 +509,7 @@ class _Importer:
                     self._key_checks(stages)
             else:
                 self._parent_checks(level, stages)
+                repeatcount.check(self, level, stages)   # IMP-022, a warning: rows kept
             for s in stages:      # a re-exported row stored as is: nothing to report
                 k = self.stages.index(s)
                 self.con.execute(f"DELETE FROM {s.p} WHERE _row IN (SELECT _row FROM _st{k} "
@@ -781,14 +808,20 @@ class _Importer:
             matches += (f" UNION ALL SELECT x._row, 5, o._key FROM {s.n} x JOIN study.{qi(t)} o"
                         " ON o._kobo_id = x._kobo_id WHERE x._kobo_id IS NOT NULL")
         parent = "o._parent_key" if level is not None else "NULL::VARCHAR"
+        # ODK Central keeps KEY and SubmissionDate on an edit: the stored version's own
+        # instanceID, deprecatedID and Edits count tell which of the two is newer
+        version, one = "", ""
+        if "_instance_id" in have:     # another version with the same answers is not "same"
+            version = copies.version_order_sql("n", "o")
+            one = f" AND {copies.same_version_sql('n._instance', 'o._instance_id')}"
         self.con.execute(f"""
             CREATE TEMP TABLE {name} AS
             SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
-                   hash({new}) = hash({old}) AND n._key = o._key AS same,
-                   (m.pri BETWEEN 1 AND 4) OR COALESCE(
+                   hash({new}) = hash({old}) AND n._key = o._key{one} AS same,
+                   CASE WHEN m.pri BETWEEN 1 AND 4 THEN TRUE {version} ELSE COALESCE(
                        TRY_CAST(n._submission_time AS TIMESTAMP)
                            >= TRY_CAST(o._submission_time AS TIMESTAMP),
-                       n._submission_time >= o._submission_time, TRUE) AS newer,
+                       n._submission_time >= o._submission_time, TRUE) END AS newer,
                    NULL::VARCHAR AS kind
             FROM ({matches}) m JOIN {s.n} n ON n._row = m._row
             JOIN study.{qi(t)} o ON o._key = m.ok
@@ -892,6 +925,12 @@ class _Importer:
                 shown_value = value if code in VALUE_SHOWN and q is not None else None
                 rep.problems.append(Problem(code, msg, file=s.sheet.label, row=row, field=fld,
                                             value=shown_value, hint=hint))
+        for file, row, fld, code, msg, value in self.con.execute(   # warnings: rows kept
+                f"SELECT file, _row, field, code, message, value FROM {repeatcount.TABLE} "
+                "ORDER BY file, _row").fetchall():
+            self.result.report_rows.append(Problem(code, msg, file=file, row=row, field=fld,
+                                                   value=value))
+            rep.problems.append(Problem(code, msg, file=file, row=row, field=fld))
 
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
@@ -906,6 +945,8 @@ class _Importer:
                 self._calculate_type(q.name, stages)
         if level is None:    # Kobo's _id: finds an edit whose _uuid changed (ingest/edits.py)
             types["_kobo_id"] = "VARCHAR"
+            if any(copies.VERSION_ROLES & set(s.cmap.meta) for s in stages):
+                types.update(copies.VERSION_COLUMNS)      # which version of an edited row
         types.update({"_submission_time": "VARCHAR", "_form_version": "VARCHAR",
                       "_source_file": "VARCHAR", "_source_row": "BIGINT",
                       "_import_id": "VARCHAR"})
@@ -979,6 +1020,8 @@ class _Importer:
             for s in stages:
                 if s.sheet.value_labels:
                     self._write_labels(s)
+        self.con.execute(f"""INSERT INTO study.problems SELECT {lit(self.result.import_id)},
+            "table", file, _row, _key, field, code, message, value FROM {repeatcount.TABLE}""")
         for path, sha in todo:
             fr = per_file[path]
             ok = sum(a for a, _ in fr.tables.values())
@@ -1021,6 +1064,8 @@ class _Importer:
                            else f"n.{txt('^' + col)} AS {qi(col)}")
             elif col in ("_key", "_parent_key", "_submission_time", "_kobo_id"):
                 sel.append(f"n.{col}")
+            elif col in copies.VERSION_COLUMNS:
+                sel.append(copies.version_column_sql(col, "n"))
             elif col == "_form_version":
                 sel.append("n._form_version")
             elif col == "_source_file":
@@ -1163,8 +1208,11 @@ class _Importer:
                              f"FROM _moved m WHERE {qi(t)}._key = m.old_key")
             self.con.execute("DROP TABLE _moved")
             return
-        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE same "
-                                  "AND kind IS DISTINCT FROM 'stale'" for s in stages)
+        # stored entries the new export brings again, as they are or edited (an edited
+        # entry is replaced by _apply_edits; its own entries stay with it)
+        kept = " UNION ALL ".join(f"SELECT old_key FROM _st{self.stages.index(s)} WHERE "
+                                  "(same OR newer) AND COALESCE(kind NOT IN ('stale', "
+                                  "'older', 'past'), TRUE)" for s in stages)
         gone = (f"SELECT _key FROM study.{qi(t)} WHERE _parent_key IN ({old}) "
                 f"AND _key NOT IN ({kept})")
         self.con.execute(f"INSERT INTO _replaced SELECT {lit(t)}, _key, NULL FROM ({gone})")

@@ -54,14 +54,19 @@ META_ROLES = {
     "meta/rootUuid": "root", "meta-rootUuid": "root", "rootUuid": "root",
     # Kobo's number for a submission: the same across its edits (``_uuid`` is not)
     "_id": "kobo_id",
+    # ODK Central: how many times the submission was edited (the current version's count)
+    "Edits": "edits",
 }
+#: headers holding the instanceID of the version a row is (ODK Central: ``meta-instanceID``
+#: changes with every edit while ``KEY`` keeps the first one); also kept as meta "instance"
+INSTANCE_HEADERS = ("meta/instanceID", "meta-instanceID", "instanceID")
 #: when several headers hold the key, the first role listed wins (ODK Central's KEY is the
 #: submission's lasting id; meta-instanceID changes when the submission is edited)
 KEY_PRIORITY = ("KEY", "_uuid", "meta/instanceID", "meta-instanceID", "instanceID")
 #: export meta columns dhkit does not keep (besides any header starting with "_")
 IGNORED_META = {
     "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
-    "ReviewState", "DeviceID", "Edits", "start", "end", "today", "deviceid",
+    "ReviewState", "DeviceID", "start", "end", "today", "deviceid",
     "username", "simserial", "subscriberid", "phonenumber", "audit",
 }
 
@@ -351,6 +356,8 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
             continue
         if hs in META_ROLES:
             role = META_ROLES[hs]
+            if hs in INSTANCE_HEADERS:
+                meta.setdefault("instance", h)
             if role == "key" and "key" in meta and hs in KEY_PRIORITY and \
                     KEY_PRIORITY.index(hs) < KEY_PRIORITY.index(meta["key"].strip()):
                 meta["key"] = h

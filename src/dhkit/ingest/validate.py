@@ -184,6 +184,16 @@ def effective_relevance(q: Question, cb: Codebook) -> list[str]:
     return out
 
 
+def choice_kind(q: Question) -> str | None:
+    """``select_one``/``select_multiple`` for a question whose answers are choices (those of
+    an attached file too: ``select_one_from_file``), else None."""
+    t = q.base_type
+    if t in ("select_one", "select_multiple"):
+        return t
+    return {"select_one_from_file": "select_one",
+            "select_multiple_from_file": "select_multiple"}.get(t)
+
+
 def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present: bool,
                     age: tuple[str, int, int] | None, notes: list[str]) -> list[Check]:
     """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``)."""
@@ -193,6 +203,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     t = q.base_type
     out: list[Check] = []
     shown = f"'\"' || {v} || '\" '" if t not in FREE_TEXT else "'the answer '"
+    kind = choice_kind(q)
 
     def translate(expr: str, what: str) -> str | None:
         try:
@@ -214,11 +225,11 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
                              "IS NULL", f"{shown} || 'is not a date (YYYY-MM-DD)'", v))
         codes = cb.choice_values(q.list_name or "")
-        if codes and t in ("select_one", "select_multiple"):
+        if codes and kind:
             arr = "[" + ", ".join(lit(c) for c in codes) + "]"
             shown_codes = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
             tail = f" is not a choice of list {q.list_name} (expected {shown_codes})"
-            if t == "select_one":     # IN (...) is a hash probe; list_contains builds lists
+            if kind == "select_one":     # IN (...) is a hash probe; list_contains builds lists
                 out.append(Check("IMP-005", q.name, f"{v} IS NOT NULL AND {v} NOT IN "
                                  f"({', '.join(lit(c) for c in codes)})",
                                  f"'\"' || {v} || '\"' || {lit(tail)}", v))
@@ -229,7 +240,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                                  f"{v}, {lit(f'(?:{alt})(?: (?:{alt}))*')})",
                                  f"'\"' || array_to_string({bad}, ' ') || '\"' || {lit(tail)}",
                                  v))
-        if q.choice_filter and t in ("select_one", "select_multiple"):
+        if q.choice_filter and kind and codes:
             out += choice_filter_checks(q, cb, columns, notes)
     rel_exprs = effective_relevance(q, cb)
     rel_sql = [translate(e, "relevance") for e in rel_exprs]
@@ -319,7 +330,7 @@ def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
     given = " || ' and ' || ".join(
         f"{lit(r + ' = ')} || '\"' || COALESCE({columns[r]}, '') || '\"'" for r in refs)
     tail = f"(choice_filter {q.choice_filter})"
-    if q.base_type == "select_one":
+    if choice_kind(q) == "select_one":
         cond = (f"{v} IS NOT NULL AND {v} IN {arr} AND NOT COALESCE("
                 f"{_offered(terms, q, cb, columns, v)}, TRUE)")
         shown = f"'\"' || {v} || '\"'"

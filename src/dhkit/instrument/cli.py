@@ -13,7 +13,7 @@ sub = typer.Typer(help="The survey instrument (XLSForm): data dictionary and che
 
 #: Problems that are reported but do not fail `check`: pyxform warnings, rules dhkit
 #: cannot translate to SQL (they are then not checked at import).
-ADVISORY = frozenset({"INS-021", "INS-031"})
+ADVISORY = frozenset({"INS-021", "INS-031", "INS-044"})
 
 
 def _form(form: Optional[Path]) -> Path:

@@ -53,6 +53,7 @@ class Question:
     choice_filter: str | None = None
     repeat_count: str | None = None            # on `begin repeat` rows
     constraint_messages: dict[str, str] = field(default_factory=dict)  # per language code
+    parameters: str | None = None              # the `parameters` column (e.g. value=code)
 
     @property
     def base_type(self) -> str:

@@ -224,6 +224,9 @@ def add_version(study, form: str | Path, aliases: list[str] | None = None) -> Ad
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{cb.form_id}__{cb.version}")
     dest = folder / f"{safe}.xlsx"
     shutil.copyfile(form, dest)
+    from dhkit.instrument.attachments import copy_choice_files   # select_one_from_file
+
+    copy_choice_files(form, study.instrument_path.parent)
     _write_aliases(folder, cb.version, aliases)
     names = set(main.questions) if main else set()
     data = {n for n, q in cb.questions.items() if q.type not in NON_DATA_TYPES}

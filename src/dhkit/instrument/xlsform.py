@@ -466,6 +466,7 @@ def _read_survey(rows, cols, fname, choices, report):
             choice_filter=_plain(rec, cols, "choice_filter") or None,
             repeat_count=_plain(rec, cols, "repeat_count") or None,
             constraint_messages=cm,
+            parameters=_plain(rec, cols, "parameters") or None,
         )
         questions[name] = q
         if word.startswith("begin"):
@@ -579,7 +580,27 @@ def check_form(path: str | Path) -> ValidationReport:
                            hint="dhkit will not check this rule at import"
                            if exc.code == "INS-031" else None)
         _check_choice_filter(q, path.name, report)
+    _check_choice_files(cb, path, report)
     return report
+
+
+def _check_choice_files(cb: Codebook, path: Path, report: ValidationReport) -> None:
+    """A note (INS-044) for a ``select_one_from_file`` whose file is not next to the form or
+    cannot be read: the import will not check its answers."""
+    from dhkit.instrument.attachments import file_questions, read_choice_file, value_column
+
+    for q in file_questions(cb):
+        f = path.parent / q.choice_file
+        try:
+            why = None if f.is_file() and read_choice_file(f, value_column(q)) is not None \
+                else f"{q.choice_file} is not next to the form"
+        except DhkitError as exc:
+            why = exc.message
+        if why:
+            report.add("INS-044", f"{q.name}: choices not checked at import ({why})",
+                       file=path.name, row=q.row, field="survey:type", value=q.type,
+                       hint=f"Keep {q.choice_file} in the form's folder: dhkit init and "
+                            "dhkit instrument add copy it into the study")
 
 
 def _check_choice_filter(q: Question, fname: str, report: ValidationReport) -> None:

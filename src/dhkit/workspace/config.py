@@ -449,6 +449,9 @@ def init_study(dir: str | Path, instrument: str | Path | None | bool = None, cou
     (folder / "store").mkdir(exist_ok=True)
     if src is not None:
         shutil.copyfile(src, folder / rel)
+        from dhkit.instrument.attachments import copy_choice_files   # select_..._from_file
+
+        copy_choice_files(src, folder / "instrument")
     title = name or f"Disrupting Harm — {country}" + (" (synthetic demo)" if demo else "")
     text = TEMPLATE.format(
         name=_toml_str(title), country=_toml_str(country),

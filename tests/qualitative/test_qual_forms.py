@@ -89,3 +89,14 @@ def test_a_shorter_span_half_outside_a_longer_one_is_joined_not_dropped():
 def test_a_shorter_span_inside_a_longer_one_is_dropped():
     spans = [Span(0, 20, "INSTITUTION", "a"), Span(5, 10, "PLACE", "b")]
     assert resolve_overlaps(spans) == [Span(0, 20, "INSTITUTION", "a")]
+
+
+@pytest.mark.parametrize("line", [
+    # a name with a particle in an English sentence; a shortened name; a place after "in"
+    "We met ⟦NAME|Anneke van Dijk⟧ at the workshop.",
+    "se llama ⟦NAME|Jeferson⟧, pero todos le dicen ⟦NAME|Jefer⟧ en la cuadra.",
+    "She stayed two weeks in ⟦PLACE|Zaandam⟧ with her aunt.",
+    "era un amigo de la familia, ⟦NAME|Rodrigo⟧, el ⟦NAME|Zorro⟧, que vivía al lado.",
+])
+def test_names_and_places_in_more_forms(line, g):
+    assert _covered(line, g) == []

@@ -375,7 +375,7 @@ def spans(text: str, g) -> list[Span]:
     return (links(text) + spoken_emails(text) + decorated_handles(text) + renamed_handles(text)
             + case_codes(text) + id_numbers(text) + ages(text) + places(text)
             + offices(text, _places_folded(tuple(g.places)), _everyday())
-            + shaped_handles(text) + dates_and_rough_ages(text))
+            + shaped_handles(text) + dates_and_rough_ages(text) + english_places(text, g))
 
 
 # ---------------------------------------------------------------- names
@@ -390,11 +390,31 @@ informe estudio proyecto convenio comite mesa red ruta agencia oficina unidad go
 senor senora dios papa mama virgen nino espiritu santo barrio parque estadio hospital
 colegio procuraduria contraloria superintendencia migracion aduana armada fuerza
 infancia adolescencia familia justicia salud educacion mujer genero victimas paz""".split())
-ARTICLE_NICK = re.compile(r"(?:^|(?<=[ \t]))(?P<before>[a-záéíóúñ]+,?)[ \t]+(?:el|al|la)[ \t]+(?P<v>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,})"
+ARTICLE_NICK = re.compile(r"(?:^|(?<=[ \t]))(?P<before>[a-záéíóúñ]+,?|\S+,)[ \t]+(?:el|al|la)[ \t]+(?P<v>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,})"
                           r"(?![ \t]+(?:de|del|[A-ZÁÉÍÓÚÑ0-9])|[\w-])")
 GREETING = re.compile(r"(?:[\"“«](?!(?i:hola|holi|hey|oye|ey|chao|buenas|hi|hello)\b)|"
                       r"\b(?i:hola|holi|hey|oye|ey|chao|buenas|hi|hello)[ \t]+)"
                       r"(?P<v>[a-zñ]{3,})\b(?=[ \t,]+\w)")
+
+
+# a first name and a surname joined by a particle, neither an everyday word ("Anneke van
+# Dijk", "Lotte de Wit")
+PARTICLE_NAME = re.compile(r"\b([A-ZÁÉÍÓÚ][a-záéíóúñ]{2,})[ \t]+(?:de|van|von|van[ \t]der|"
+                           r"van[ \t]den|da|di|du|le|la)[ \t]+([A-Z][a-záéíóúñ]{2,})\b")
+PLACE_EN = re.compile(r"\b(?:in|to|from|near|around)[ \t]+(?P<v>[A-ZÁÉÍÓÚ][a-záéíóúñ]{3,}"
+                      r"(?:[ \t]+[A-ZÁÉÍÓÚ][a-záéíóúñ]{3,})?)\b")
+
+
+def english_places(text: str, g) -> list[Span]:
+    """A place after an English preposition whose name is no word of either language
+    ("a centre in Getsemaní"): English lines get no NER."""
+    from dhkit.qualitative.detect import NOT_NAMES, fold
+
+    every = _everyday()
+    return [Span(m.start("v"), m.end("v"), "PLACE", "form:place_en")
+            for m in PLACE_EN.finditer(text)
+            if all(fold(w).lower() not in every for w in m.group("v").split())
+            and fold(m.group("v")) not in NOT_NAMES]
 
 
 def names(text: str, g, found: list[Span]) -> list[Span]:
@@ -417,6 +437,18 @@ def names(text: str, g, found: list[Span]) -> list[Span]:
         w = fold(m.group("v"))
         if w.capitalize() in g.given and w not in stops and w.capitalize() not in NOT_NAMES:
             out.append(Span(m.start("v"), m.end("v"), "NAME", "form:greeted_name"))
+    for m in PARTICLE_NAME.finditer(text):
+        if fold(m.group(1)).lower() not in every and fold(m.group(2)).lower() not in every:
+            out.append(Span(m.start(), m.end(), "NAME", "form:particle_name"))
+    # a name shortened ("Brayan … Bray"): a word that begins a found name, not a word itself
+    tokens = {w for s in found + out if s.kind == "NAME"
+              for w in fold(text[s.start:s.end]).lower().split() if len(w) >= 5}
+    folded = fold(text).lower()
+    for m in re.finditer(r"(?<!\w)[a-zñ]{4,}(?!\w)", folded):
+        w = m.group()
+        if w not in every and w not in stops and any(t.startswith(w) and t != w for t in tokens) \
+                and not any(a <= m.start() and m.end() <= b for a, b in taken):
+            out.append(Span(m.start(), m.end(), "NAME", "form:short_name"))
     words = {w for s in found + out if s.kind == "NAME"
              for w in [fold(text[s.start:s.end]).lower()] + fold(text[s.start:s.end]).lower().split()
              if len(w) >= 3 and w not in every and w not in stops}

@@ -100,3 +100,18 @@ def test_a_shorter_span_inside_a_longer_one_is_dropped():
 ])
 def test_names_and_places_in_more_forms(line, g):
     assert _covered(line, g) == []
+
+
+def test_the_public_suffix_list_is_read_offline():
+    import subprocess
+    import sys
+
+    code = ("import socket\n"
+            "def no(*a, **k): raise RuntimeError('network used')\n"
+            "socket.socket.connect = no; socket.create_connection = no; socket.getaddrinfo = no\n"
+            "from dhkit.qualitative.forms import links\n"
+            "t = 'entra a forms.gle/AbC123 o a nada.xyzq/abc'\n"
+            "print([t[s.start:s.end] for s in links(t)])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "['forms.gle/AbC123']"

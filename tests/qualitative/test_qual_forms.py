@@ -115,3 +115,20 @@ def test_the_public_suffix_list_is_read_offline():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "['forms.gle/AbC123']"
+
+
+@pytest.mark.parametrize("line", [
+    "trabajaba en ⟦BUSINESS|Arepas & Más⟧ de la plaza.",
+    "la cita era en el ⟦BUSINESS|Olímpica Calle 72⟧, frente al parque.",
+    "nos veíamos en ⟦BUSINESS|Pixel Arena⟧, el café de videojuegos del centro.",
+    "We referred her to the ⟦INSTITUTION|Pasto field office of Plan International⟧.",
+    "An officer of the ⟦INSTITUTION|Leeds City Police Cyber Unit⟧ called us.",
+])
+def test_firms_and_offices_in_general_forms(line, g):
+    assert _covered(line, g) == []
+
+
+def test_a_national_police_body_is_not_an_office():
+    text = "Interpol, the International Criminal Police Organization, shares alerts."
+    assert [s for s in detect(text, Gazetteers.load(), use_ner=False)
+            if s.detector.startswith("form:")] == []

@@ -370,12 +370,54 @@ def _places_folded(places: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(p).lower() for p in places)
 
 
+# ---------------------------------------------------------------- firms and offices
+AMPERSAND_FIRM = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+)?[ \t]*&[ \t]*"
+                            r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+)?")
+BRANCH = re.compile(r"\b[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?[ \t]+"
+                    r"(?:Calle|Carrera|Avenida|Av\.)[ \t]+\d{1,3}[A-Z]?\b")
+TRADE_NOUNS = (r"café|cafe|tienda|bar|discoteca|billar|billares|restaurante|hotel|motel|"
+               r"residencias|peluquería|peluqueria|barbería|barberia|gimnasio|taller|"
+               r"almacén|almacen|panadería|panaderia|droguería|drogueria|cigarrería|"
+               r"cigarreria|estadero|negocio|local|heladería|heladeria|salón|salon|"
+               r"shop|store|café|bar|club|gym|hostel|restaurant")
+APPOSED_FIRM = re.compile(rf"\b(?P<v>[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9][\wáéíóúñ]*){{0,3}}),"
+                          rf"[ \t]+(?:el|la|un|una|the|a)[ \t]+(?i:{TRADE_NOUNS})\b")
+OFFICE_OF = re.compile(r"\b(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+[ \t]+)(?:regional|local|field|country|"
+                       r"district|area)[ \t]+office[ \t]+of[ \t]+(?:the[ \t]+)?"
+                       r"[A-Z][\w]+(?:[ \t]+(?:the|of|for|and)?[ \t]*[A-Z][\w]+){0,4}")
+UNIT_EN = re.compile(r"\b(?:[A-Z][a-z]+[ \t]+){1,3}(?:Police|Police[ \t]Service|Sheriff's[ \t]Office|"
+                     r"Constabulary)(?:[ \t]+[A-Z][a-z]+){0,4}\b")
+
+
+NATIONAL_EN = re.compile(r"\b(?:International|National|Federal|European|Colombian|British|"
+                         r"American|Criminal|Judicial)\b")
+
+
+def firms_and_offices(text: str) -> list[Span]:
+    """Firms named "X & Y"; a chain's branch named by its street ("Olímpica Calle 72");
+    a name in apposition to a trade noun ("Pixel Arena, el café de la esquina"); an
+    office of a body in a named town ("the Pasto field office of X"); a named police
+    force and its units ("Leeds City Police Cyber Unit")."""
+    out = [Span(m.start(), m.end(), "BUSINESS", "form:ampersand") for m in AMPERSAND_FIRM.finditer(text)]
+    out += [Span(m.start(), m.end(), "BUSINESS", "form:branch") for m in BRANCH.finditer(text)
+            if not re.match(r"(?:Calle|Carrera|Avenida|Barrio|Sector|Comuna)\b", m.group())]
+    out += [Span(m.start("v"), m.end("v"), "BUSINESS", "form:apposed_firm")
+            for m in APPOSED_FIRM.finditer(text)
+            if m.start() > 0 and text[:m.start()].rstrip()[-1:] not in ".!?:\n"]
+    out += [Span(m.start(), m.end(), "INSTITUTION", "form:office_of") for m in OFFICE_OF.finditer(text)]
+    out += [Span(m.start(), m.end(), "INSTITUTION", "form:police_unit")
+            for m in UNIT_EN.finditer(text) if len(m.group().split()) >= 3
+            and not NATIONAL_EN.search(m.group())]  # a national body names no one
+    return out
+
+
 def spans(text: str, g) -> list[Span]:
     """Every general form above."""
     return (links(text) + spoken_emails(text) + decorated_handles(text) + renamed_handles(text)
             + case_codes(text) + id_numbers(text) + ages(text) + places(text)
             + offices(text, _places_folded(tuple(g.places)), _everyday())
-            + shaped_handles(text) + dates_and_rough_ages(text) + english_places(text, g))
+            + shaped_handles(text) + dates_and_rough_ages(text) + english_places(text, g)
+            + firms_and_offices(text))
 
 
 # ---------------------------------------------------------------- names

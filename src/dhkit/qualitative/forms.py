@@ -25,6 +25,8 @@ from functools import lru_cache
 
 from dhkit.qualitative.model import Span
 
+CAPW = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"  # a capitalised word
+CAPX = r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+"  # a capitalised word with digits or an apostrophe
 NUM_WORDS_EN = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                 "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen")
 TENS_EN = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
@@ -90,7 +92,8 @@ def spoken_emails(text: str) -> list[Span]:
 
 
 # ---------------------------------------------------------------- usernames
-DECORATED = re.compile(r"(?<!\S)(?=\S*[^\W\d_])\S*?[^\x00-\x7fáéíóúñüÁÉÍÓÚÑÜ¿¡«»“”‘’–—…°º]\S*")
+DECORATED = re.compile(r"(?<!\S)(?=\S*[^\W\d_])\S*?"
+                       r"[^\x00-\x7fáéíóúñüÁÉÍÓÚÑÜ¿¡«»“”‘’–—…°º]\S*")
 
 
 def _decorated(token: str) -> bool:
@@ -239,7 +242,7 @@ PERSON_NOUNS = (r"niña|niño|niñas|niños|menor|menores|joven|adolescente|víc
                 r"padrastro|madrastra|señor|señora|profesor|profesora|cousin|neighbour|"
                 r"neighbor|friend|boyfriend|girlfriend|uncle|aunt|stepfather|teacher")
 APPOSITION = re.compile(
-    rf"(?:\b(?i:{PERSON_NOUNS})|(?<=[a-z,] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+),[ \t]+(?:(?i:de|aged)[ \t]+)?"
+    rf"(?:\b(?i:{PERSON_NOUNS})|(?<=[a-z,] ){CAPW}),[ \t]+(?:(?i:de|aged)[ \t]+)?"
     rf"(?P<v>\d{{1,2}}|(?i:{AGE_EN})|(?i:uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|"
     rf"diez|once|doce|trece|catorce|quince|dieciséis|dieciseis|diecisiete|dieciocho|"
     rf"diecinueve|veinte|veinti\w+|treinta|cuarenta|cincuenta|sesenta)"
@@ -255,7 +258,8 @@ ENGLISH_AGE = re.compile(rf"(?i:\b(?:I'm|I am|he's|she's|he is|she is|was|turned
                          rf"(?P<v>(?:{TENS_EN})-(?:one|two|three|four|five|six|seven|eight|nine)"
                          rf"|(?:{TENS_EN}))\b(?![ \t-]*(?:percent|%|minutes|hours|days|times|"
                          rf"people|dollars|pesos|thousand|million))")
-COMPLETED = re.compile(r"(?i:\b(?:tenía|tenia|tiene|tengo|ya)[ \t]+)(?P<v>\d{1,2}|[a-záéíóúñ]+)"
+COMPLETED = re.compile(r"(?i:\b(?:tenía|tenia|tiene|tengo|ya)[ \t]+)"
+                       r"(?P<v>\d{1,2}|[a-záéíóúñ]+)"
                        r"[ \t]+(?:cumplidos|cumplidas)\b")
 BABY = re.compile(r"(?i:\b(?:tenía|tenia|tiene|de|con)[ \t]+)(?P<v>(?:\d{1,2}|un|uno|dos|tres|"
                   r"cuatro|cinco|seis|siete|ocho|nueve|diez|once)[ \t]+(?:meses|mes|mesecitos|"
@@ -276,11 +280,13 @@ def ages(text: str) -> list[Span]:
         if len(words) >= 2 and all(AGE_WORD.match(p.group()) for p in words):
             out += [Span(m.start("v") + p.start(), m.start("v") + p.end(), "AGE",
                          "form:listed_ages") for p in words]
-    out += [Span(m.start("v"), m.end("v"), "AGE", "form:age_en") for m in ENGLISH_AGE.finditer(text)]
+    out += [Span(m.start("v"), m.end("v"), "AGE", "form:age_en")
+            for m in ENGLISH_AGE.finditer(text)]
     out += [Span(m.start("v"), m.end("v"), "AGE", "form:completed")
             for m in COMPLETED.finditer(text) if AGE_WORD.match(m.group("v"))]
     out += [Span(m.start("v"), m.end("v"), "AGE", "form:months")
-            for m in BABY.finditer(text) if BABY_NEAR.search(text[max(0, m.start() - 40):m.start()])]
+            for m in BABY.finditer(text)
+            if BABY_NEAR.search(text[max(0, m.start() - 40):m.start()])]
     return out
 
 
@@ -304,16 +310,17 @@ def dates_and_rough_ages(text: str) -> list[Span]:
 NUMBERED_AREA = re.compile(r"\b(?:Comuna|Localidad|Parque|Sector|Etapa|Zona|Supermanzana)"
                            r"[ \t]+\d{1,3}[A-Z]?\b(?![ \t]*(?:%|años|personas))")
 CROSSING = re.compile(r"\b(?:Avenida|Av\.|Calle|Carrera|Transversal|Diagonal)[ \t]+"
-                      r"(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+|\d{1,3}[A-Z]?)(?:[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?"
+                      rf"(?:{CAPW}|\d{{1,3}}[A-Z]?)(?:[ \t]+{CAPW})?"
                       r"[ \t]+(?:con|y|and|at)[ \t]+(?:Avenida|Av\.|Calle|Carrera|Transversal|"
                       r"Diagonal)[ \t]+\d{1,3}[A-Z]?(?:[ \t]?(?:Sur|Bis))?\b")
 ADDRESS_SOUTH = re.compile(r"\b(?:Calle|Carrera|Avenida|Transversal|Diagonal|Cra\.?|Cl\.?)"
                            r"[ \t]+\d{1,3}[A-Z]{0,2}(?:[ \t]+(?:Bis|Sur|Norte|Este))?"
-                           r"[ \t]*(?:#|No\.?|N°)[ \t]*\d{1,3}[A-Z]?(?:[ \t]+(?:Sur|Norte|Este|Bis))?"
+                           r"[ \t]*(?:#|No\.?|N°)[ \t]*\d{1,3}[A-Z]?"
+                           r"(?:[ \t]+(?:Sur|Norte|Este|Bis))?"
                            r"[ \t]*-[ \t]*\d{1,3}[A-Z]?\b")
 NAMED_PLACE = re.compile(r"\b(?:Parque|Plaza|Plazoleta|Calle|Barrio|Vereda|Urbanización|Conjunto)"
                          r"[ \t]+(?:de|del)[ \t]+(?:(?:la|las|los|el)[ \t]+)?"
-                         r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?")
+                         rf"{CAPW}(?:[ \t]+{CAPW})?")
 
 
 def places(text: str) -> list[Span]:
@@ -371,21 +378,22 @@ def _places_folded(places: tuple[str, ...]) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- firms and offices
-AMPERSAND_FIRM = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+)?[ \t]*&[ \t]*"
-                            r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'’]+)?")
-BRANCH = re.compile(r"\b[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?[ \t]+"
+AMPERSAND_FIRM = re.compile(rf"\b{CAPX}(?:[ \t]+{CAPX})?[ \t]*&[ \t]*{CAPX}(?:[ \t]+{CAPX})?")
+BRANCH = re.compile(rf"\b{CAPW}(?:[ \t]+{CAPW})?[ \t]+"
                     r"(?:Calle|Carrera|Avenida|Av\.)[ \t]+\d{1,3}[A-Z]?\b")
 TRADE_NOUNS = (r"café|cafe|tienda|bar|discoteca|billar|billares|restaurante|hotel|motel|"
                r"residencias|peluquería|peluqueria|barbería|barberia|gimnasio|taller|"
                r"almacén|almacen|panadería|panaderia|droguería|drogueria|cigarrería|"
                r"cigarreria|estadero|negocio|local|heladería|heladeria|salón|salon|"
                r"shop|store|café|bar|club|gym|hostel|restaurant")
-APPOSED_FIRM = re.compile(rf"\b(?P<v>[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9][\wáéíóúñ]*){{0,3}}),"
+APPOSED_FIRM = re.compile(rf"\b(?P<v>[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+"
+                          rf"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9][\wáéíóúñ]*){{0,3}}),"
                           rf"[ \t]+(?:el|la|un|una|the|a)[ \t]+(?i:{TRADE_NOUNS})\b")
-OFFICE_OF = re.compile(r"\b(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+[ \t]+)(?:regional|local|field|country|"
+OFFICE_OF = re.compile(rf"\b(?:{CAPW}[ \t]+)(?:regional|local|field|country|"
                        r"district|area)[ \t]+office[ \t]+of[ \t]+(?:the[ \t]+)?"
                        r"[A-Z][\w]+(?:[ \t]+(?:the|of|for|and)?[ \t]*[A-Z][\w]+){0,4}")
-UNIT_EN = re.compile(r"\b(?:[A-Z][a-z]+[ \t]+){1,3}(?:Police|Police[ \t]Service|Sheriff's[ \t]Office|"
+UNIT_EN = re.compile(r"\b(?:[A-Z][a-z]+[ \t]+){1,3}(?:Police|Police[ \t]Service|"
+                     r"Sheriff's[ \t]Office|"
                      r"Constabulary)(?:[ \t]+[A-Z][a-z]+){0,4}\b")
 
 
@@ -398,13 +406,15 @@ def firms_and_offices(text: str) -> list[Span]:
     a name in apposition to a trade noun ("Pixel Arena, el café de la esquina"); an
     office of a body in a named town ("the Pasto field office of X"); a named police
     force and its units ("Leeds City Police Cyber Unit")."""
-    out = [Span(m.start(), m.end(), "BUSINESS", "form:ampersand") for m in AMPERSAND_FIRM.finditer(text)]
+    out = [Span(m.start(), m.end(), "BUSINESS", "form:ampersand")
+           for m in AMPERSAND_FIRM.finditer(text)]
     out += [Span(m.start(), m.end(), "BUSINESS", "form:branch") for m in BRANCH.finditer(text)
             if not re.match(r"(?:Calle|Carrera|Avenida|Barrio|Sector|Comuna)\b", m.group())]
     out += [Span(m.start("v"), m.end("v"), "BUSINESS", "form:apposed_firm")
             for m in APPOSED_FIRM.finditer(text)
             if m.start() > 0 and text[:m.start()].rstrip()[-1:] not in ".!?:\n"]
-    out += [Span(m.start(), m.end(), "INSTITUTION", "form:office_of") for m in OFFICE_OF.finditer(text)]
+    out += [Span(m.start(), m.end(), "INSTITUTION", "form:office_of")
+            for m in OFFICE_OF.finditer(text)]
     out += [Span(m.start(), m.end(), "INSTITUTION", "form:police_unit")
             for m in UNIT_EN.finditer(text) if len(m.group().split()) >= 3
             and not NATIONAL_EN.search(m.group())]  # a national body names no one
@@ -432,7 +442,8 @@ informe estudio proyecto convenio comite mesa red ruta agencia oficina unidad go
 senor senora dios papa mama virgen nino espiritu santo barrio parque estadio hospital
 colegio procuraduria contraloria superintendencia migracion aduana armada fuerza
 infancia adolescencia familia justicia salud educacion mujer genero victimas paz""".split())
-ARTICLE_NICK = re.compile(r"(?:^|(?<=[ \t]))(?P<before>[a-záéíóúñ]+,?|\S+,)[ \t]+(?:el|al|la)[ \t]+(?P<v>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,})"
+ARTICLE_NICK = re.compile(r"(?:^|(?<=[ \t]))(?P<before>[a-záéíóúñ]+,?|\S+,)[ \t]+(?:el|al|la)"
+                          r"[ \t]+(?P<v>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,})"
                           r"(?![ \t]+(?:de|del|[A-ZÁÉÍÓÚÑ0-9])|[\w-])")
 GREETING = re.compile(r"(?:[\"“«](?!(?i:hola|holi|hey|oye|ey|chao|buenas|hi|hello)\b)|"
                       r"\b(?i:hola|holi|hey|oye|ey|chao|buenas|hi|hello)[ \t]+)"
@@ -441,9 +452,11 @@ GREETING = re.compile(r"(?:[\"“«](?!(?i:hola|holi|hey|oye|ey|chao|buenas|hi|h
 
 # a first name and a surname joined by a particle, neither an everyday word ("Anneke van
 # Dijk", "Lotte de Wit")
-PARTICLE_NAME = re.compile(r"\b([A-ZÁÉÍÓÚ][a-záéíóúñ]{2,})[ \t]+(?:de|van|von|van[ \t]der|"
+PARTICLE_NAME = re.compile(r"\b([A-ZÁÉÍÓÚ][a-záéíóúñ]{2,})[ \t]+"
+                           r"(?:de|van|von|van[ \t]der|"
                            r"van[ \t]den|da|di|du|le|la)[ \t]+([A-Z][a-záéíóúñ]{2,})\b")
-PLACE_EN = re.compile(r"\b(?:in|to|from|near|around)[ \t]+(?P<v>[A-ZÁÉÍÓÚ][a-záéíóúñ]{3,}"
+PLACE_EN = re.compile(r"\b(?:in|to|from|near|around)[ \t]+"
+                      r"(?P<v>[A-ZÁÉÍÓÚ][a-záéíóúñ]{3,}"
                       r"(?:[ \t]+[A-ZÁÉÍÓÚ][a-záéíóúñ]{3,})?)\b")
 
 
@@ -491,8 +504,8 @@ def names(text: str, g, found: list[Span]) -> list[Span]:
         if w not in every and w not in stops and any(t.startswith(w) and t != w for t in tokens) \
                 and not any(a <= m.start() and m.end() <= b for a, b in taken):
             out.append(Span(m.start(), m.end(), "NAME", "form:short_name"))
-    words = {w for s in found + out if s.kind == "NAME"
-             for w in [fold(text[s.start:s.end]).lower()] + fold(text[s.start:s.end]).lower().split()
+    said = [fold(text[s.start:s.end]).lower() for s in found + out if s.kind == "NAME"]
+    words = {w for name in said for w in [name] + name.split()
              if len(w) >= 3 and w not in every and w not in stops}
     for w in words:
         for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", fold(text).lower()):

@@ -82,6 +82,11 @@ def test_a_make_a_club_and_a_camel_case_brand_are_dropped():
 
 
 @needs_model
+def test_a_make_and_model_after_un_is_dropped():
+    assert found("Lo recogían en un Mazda Allegro rojo todas las tardes.") == []
+
+
+@needs_model
 def test_english_lines_are_left_to_the_rules():
     assert found("She lived with Rosalba Quintero in Soacha.") == []
     assert (ner.spanish("She lived in Soacha."), ner.spanish("Ella vivía en Soacha."),

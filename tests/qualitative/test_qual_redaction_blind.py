@@ -35,6 +35,28 @@ def test_the_whole_blind_set_meets_the_bars_for_every_kind(blind):
     assert low == {}, (blind.misses, blind.false_alarms)
 
 
+# blind2 (487 passages, 889 identifiers, a third author): held-out, run ONCE on the frozen
+# detector at 8d3d16f (recall 89.8 %, precision 97.9 %); development data since. These
+# floors are what the general forms of qualitative/forms.py reach on it (recall, precision
+# per kind, in %); a change may raise them, not lower them. PLACE is still under the
+# 98 % recall bar here (docs/qualitative.md says which forms are still missed).
+BLIND2_FLOORS = {"AGE": (100.0, 96.1), "BUSINESS": (98.0, 97.9), "CASE": (100.0, 100.0),
+                 "DATE": (100.0, 100.0), "EMAIL": (100.0, 100.0), "HANDLE": (100.0, 96.2),
+                 "ID": (100.0, 100.0), "INSTITUTION": (100.0, 98.1), "NAME": (99.2, 95.4),
+                 "PHONE": (98.0, 100.0), "PLACE": (96.5, 97.6), "PLATE": (98.0, 100.0),
+                 "SCHOOL": (98.0, 100.0), "URL": (100.0, 100.0)}
+
+
+def test_blind2_as_development_data_keeps_its_floors_per_kind():
+    ev = evaluate(load_set("blind2"), "blind2")
+    print("\n" + "\n".join("  ".join(f"{c:>12}" for c in r) for r in table(ev)))
+    got = {s.kind: (round(100 * s.recall, 1), round(100 * (s.precision or 1), 1))
+           for s in ev.scores if s.marked}
+    below = {k: (got[k], floor) for k, floor in BLIND2_FLOORS.items()
+             if got[k][0] < floor[0] or got[k][1] < floor[1]}
+    assert below == {}, (ev.misses, ev.false_alarms)
+
+
 @pytest.mark.parametrize("line", [
     # written for this test, not taken from any evaluation set
     "mi tía ⟦NAME|marleny⟧ fue la que me recogió.",

@@ -901,6 +901,15 @@ def detect_ner(text: str, g: Gazetteers) -> list[Span]:
     return ner.spans(text, g)
 
 
+def detect_forms(text: str, g: Gazetteers) -> list[Span]:
+    """General forms: links on any real domain, e-mails said aloud, decorated usernames,
+    reference codes, IDs near an ID word, ages in apposition, numbered areas
+    (:mod:`dhkit.qualitative.forms`)."""
+    from dhkit.qualitative import forms
+
+    return forms.spans(text, g)
+
+
 def ner_available() -> bool:
     """Whether the NER model is installed (optional; the rules work without it)."""
     from dhkit.qualitative import ner
@@ -911,7 +920,7 @@ def ner_available() -> bool:
 DETECTORS = (detect_email, detect_url, detect_handle, detect_phone, detect_date,
              detect_school, detect_institution, detect_place, detect_name, detect_lower_name,
              detect_age, detect_spoken_number,
-             detect_business, detect_presidio)
+             detect_business, detect_presidio, detect_forms)
 
 
 def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span]:
@@ -932,7 +941,10 @@ def detect(text: str, gazetteers: Gazetteers, use_ner: bool = True) -> list[Span
     titled = {(s.start, s.end) for s in candidates if s.detector == "rule:title"}
     candidates = [s for s in candidates  # "la profesora Restrepo" is a person, not the town
                   if not (s.kind == "PLACE" and (s.start, s.end) in titled)]
-    return resolve_overlaps(candidates)
+    from dhkit.qualitative import forms
+
+    chosen = resolve_overlaps(candidates)
+    return resolve_overlaps(chosen + forms.names(text, gazetteers, chosen))
 
 
 # national bodies whose words are also a place or a name: nothing inside them is redacted
@@ -980,6 +992,15 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     for s in sorted(spans, key=lambda s: (-(s.end - s.start), rank.get(s.kind, 99), s.start)):
         if s.end <= s.start:
             continue
-        if all(s.end <= c.start or s.start >= c.end for c in chosen):
+        crossed = [c for c in chosen if s.start < c.end and c.start < s.end]
+        if not crossed:
             chosen.append(s)
+        elif s.start < min(c.start for c in crossed) or s.end > max(c.end for c in crossed):
+            # a shorter span half outside a longer one ("Comuna 13" under "13 and Santo
+            # Domingo"): dropping it would leave its other half unredacted, so join them
+            for c in crossed:
+                chosen.remove(c)
+            big = max(crossed, key=lambda c: c.end - c.start)
+            chosen.append(Span(min(s.start, *(c.start for c in crossed)),
+                               max(s.end, *(c.end for c in crossed)), big.kind, big.detector))
     return sorted(chosen, key=lambda s: s.start)

@@ -264,8 +264,8 @@ def _keep(doc, a: int, b: int, label: str, g) -> tuple[str, int, int] | None:
         return None  # a speaker label ("Entrevistadora:")
     if len(words) == 1 and (not before or before[-1] in ".!?:;…"):
         return None  # one word first in its sentence: the rules' lists decide
-    if len(words) == 1 and re.search(r"(?i)\b(?:un|una|unos|unas)$", before):
-        return None  # "una Pulsar", "un Mazda": a make, not a name
+    if len(words) <= 2 and re.search(r"(?i)\b(?:un|una|unos|unas)$", before):
+        return None  # "una Pulsar", "un Mazda", "un Kia Picanto": a make (and model)
     if folded[0] in FOOTBALL and len(folded) > 1:
         return None  # "Deportivo Cali", "Atlético Nacional": a club
     if _ordinary(toks, g) and _widen(text, start, end, "") == (start, end):

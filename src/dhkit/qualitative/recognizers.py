@@ -142,6 +142,14 @@ class TriggeredRecognizer:
                           name=name or f"dhkit:{entity.lower()}")
 
 
+def _spelled_email_ok(value: str, trigger: str, after: str) -> bool:
+    """An address with the English "at" is said aloud only with "dot" or digits in it:
+    "her profile at facebook.com" is a link, not an address."""
+    if regex.search(r"(?i)arroba|@", value):
+        return True
+    return bool(regex.search(r"(?i)\bdot\b|\d", value))
+
+
 def _shaped(value: str, trigger: str, after: str) -> bool:
     """A username by its shape alone: digits, ``_``, ``.`` or inner capitals."""
     v = value.strip(".,;:!?")
@@ -238,7 +246,7 @@ def recognizers() -> list:
             "EMAIL", r"(?P<v>(?<![\w.@])[\w.+-]+(?:[ \t]+(?i:punto|dot|guion[ \t]bajo|guion|"
                      r"underscore)[ \t]+[\w+-]+)*[ \t]*(?i:arroba|\bat\b|@)[ \t]*[\w-]+"
                      r"(?:[ \t]*(?i:\bpunto\b|\bdot\b|\.)[ \t]*(?i:com|co|org|net|edu|es|gov)\b)+)",
-            name="dhkit:spelled_email"),
+            check=_spelled_email_ok, name="dhkit:spelled_email"),
         Phones(supported_language="es", supported_entity="PHONE",
                         supported_regions=("CO", "US", "GB", "ES", "MX", "VE", "EC", "PE"),
                         context=PHONE_CONTEXT, leniency=0),

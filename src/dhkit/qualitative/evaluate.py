@@ -10,7 +10,9 @@ hand-written passages by another author who had not read the rules, committed be
 first run, with ``#@ ID`` lines splitting it (:func:`half`) into ``blind-dev`` (rules
 adjusted on it) and ``blind-test`` (run once, on 2026-12-06, then retired: the whole blind
 set is development data since); ``blind2`` is 487 hand-written passages by a third author
-who had not read the rules, committed before its first run and held out whole (no split).
+who had not read the rules, committed before its first run and held out whole (no split);
+``blind3`` is 595 hand-written passages by a fourth author who had not read the rules,
+committed before its first run and likewise held out whole (no split).
 A team can write its own file in the same form from its pilot transcripts and run
 ``dhkit redact evaluate --file``.
 
@@ -44,7 +46,8 @@ SETS = {"heldout": ("heldout.txt", "hand_heldout.txt"),
         "tuning": ("tuning.txt", "hand_tuning.txt"),
         "fresh": ("fresh.txt",),
         "blind": ("blind.txt",), "blind-dev": ("blind.txt",), "blind-test": ("blind.txt",),
-        "blind2": ("blind2.txt",)}
+        "blind2": ("blind2.txt",),
+        "blind3": ("blind3.txt",)}
 SPLIT_SALT = "dhkit-blind-split:"
 
 

@@ -92,3 +92,19 @@ def test_forms_people_say_are_caught(line):
 ])
 def test_look_alikes_are_left_alone(text):
     assert [(text[s.start:s.end], s.kind) for s in detect(text, Gazetteers.load())] == []
+
+
+# blind3 (595 passages, 1,118 identifiers, a fourth author who could not see the rules):
+# run ONCE on the detector frozen at 35b786d (2026-12-06): recall 91.2 %, precision 96.9 %.
+# Held out: these are that run's counts, kept as floors (not raised by tuning on its misses).
+BLIND3_COVERED = {"AGE": 44, "BUSINESS": 54, "CASE": 46, "DATE": 53, "EMAIL": 50,
+                  "HANDLE": 55, "ID": 51, "INSTITUTION": 46, "NAME": 182, "PHONE": 47,
+                  "PLACE": 234, "PLATE": 50, "SCHOOL": 54, "URL": 54}
+
+
+def test_blind3_held_out_keeps_at_least_its_one_run_counts():
+    sents = load_set("blind3")
+    assert len(sents) == 595 and sum(len(s.truth) for s in sents) == 1118
+    ev = evaluate(sents, "blind3")
+    covered = {s.kind: s.covered for s in ev.scores if s.marked}
+    assert {k: covered[k] for k in BLIND3_COVERED if covered[k] < BLIND3_COVERED[k]} == {}

@@ -55,3 +55,17 @@ def test_re_running_gives_byte_identical_outputs(region, built, tmp_path):
     assert set(again.files) == set(built.files)
     for name, path in built.files.items():
         assert again.files[name].read_bytes() == path.read_bytes(), name
+
+
+def test_the_table_legend_names_the_regions_own_base_thresholds(analysis):
+    from dataclasses import replace
+
+    from dhkit.region.render import table_views
+
+    stricter = replace(analysis, region=replace(analysis.region, suppress_below=30,
+                                                caution_below=60))
+    en = " ".join(table_views(stricter, "en")[0].notes)
+    es = " ".join(table_views(stricter, "es")[0].notes)
+    assert "unweighted base 30–59: interpret with caution" in en and "under 30" in en
+    assert "base no ponderada de 30 a 59" in es and "menor de 30" in es
+    assert "25–49" not in en

@@ -121,7 +121,8 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
     comb_head = {"population": t("combined_population", lang),
                  "equal": t("combined_equal", lang)}.get(a.region.combine)
     rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
-            t("rule_suppressed_" + a.region.on_suppressed, lang), t("legend", lang)]
+            t("rule_suppressed_" + a.region.on_suppressed, lang),
+            t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
     views = []
     for n, spec in enumerate(harm.tables, 1):
         base = "; ".join(dict.fromkeys(harm.indicators[i].base.get(lang, "")

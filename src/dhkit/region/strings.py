@@ -43,8 +43,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "not_collected": {"en": "not collected", "es": "no recogido"},
     "no_data": {"en": "no respondents", "es": "sin encuestados"},
     "legend": {
-        "en": "Estimates in per cent with their 95% confidence interval below; the range names the countries (ISO codes) at its lowest – highest end. (…) unweighted base 25–49: interpret with caution; * unweighted base under 25: suppressed; n.c. not collected in that country (never read as 0).",
-        "es": "Estimaciones en porcentaje con su intervalo de confianza del 95 % debajo; el rango nombra los países (códigos ISO) en su extremo más bajo – más alto. (…) base no ponderada de 25 a 49: interpretar con cautela; * base no ponderada menor de 25: suprimida; n.r. no recogido en ese país (nunca se lee como 0).",
+        "en": "Estimates in per cent with their 95% confidence interval below; the range names the countries (ISO codes) at its lowest – highest end. (…) unweighted base {low}–{high}: interpret with caution; * unweighted base under {low}: suppressed; n.c. not collected in that country (never read as 0).",
+        "es": "Estimaciones en porcentaje con su intervalo de confianza del 95 % debajo; el rango nombra los países (códigos ISO) en su extremo más bajo – más alto. (…) base no ponderada de {low} a {high}: interpretar con cautela; * base no ponderada menor de {low}: suprimida; n.r. no recogido en ese país (nunca se lee como 0).",
     },
     "nc_short": {"en": "n.c.", "es": "n.r."},
     "rule_population": {

@@ -4,7 +4,7 @@ written for it, not taken from any evaluation set; each form is a shape, not a s
 import pytest
 
 from dhkit.qualitative.detect import Gazetteers, detect, resolve_overlaps
-from dhkit.qualitative.evaluate import parse_line
+from dhkit.qualitative.evaluate import missed, parse_line
 from dhkit.qualitative.model import Span
 
 
@@ -15,10 +15,7 @@ def g():
 
 def _covered(line, g):
     s = parse_line(line)
-    spans = detect(s.text, g, use_ner=False)
-    return [(kind, s.text[a:b]) for a, b, kind in s.truth
-            if not all(any(sp.start <= i < sp.end for sp in spans)
-                       for i in range(a, b) if s.text[i].strip())]
+    return missed(s, detect(s.text, g, use_ner=False))
 
 
 @pytest.mark.parametrize("line", [

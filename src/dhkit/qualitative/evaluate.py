@@ -157,7 +157,7 @@ def evaluate(sentences: list[Sentence], name: str = "", detector=None,
     g = Gazetteers.load()
     run = detector or (lambda s: detect(s.text, g.with_names(list(s.names)), use_ner=use_ner))
     marked: dict[str, int] = {}
-    covered: dict[str, int] = {}
+    caught: dict[str, int] = {}
     detected: dict[str, int] = {}
     correct: dict[str, int] = {}
     misses, alarms = [], []
@@ -165,8 +165,8 @@ def evaluate(sentences: list[Sentence], name: str = "", detector=None,
         spans = run(s)
         for a, b, kind in s.truth:
             marked[kind] = marked.get(kind, 0) + 1
-            if _covered(s.text, a, b, spans):
-                covered[kind] = covered.get(kind, 0) + 1
+            if covered(s.text, a, b, spans):
+                caught[kind] = caught.get(kind, 0) + 1
             else:
                 misses.append((kind, s.text[a:b], s.text))
         for sp in spans:
@@ -176,12 +176,14 @@ def evaluate(sentences: list[Sentence], name: str = "", detector=None,
             else:
                 alarms.append((sp.kind, s.text[sp.start:sp.end], s.text))
     kinds = sorted(set(marked) | set(detected))
-    scores = tuple(KindScore(k, marked.get(k, 0), covered.get(k, 0), detected.get(k, 0),
+    scores = tuple(KindScore(k, marked.get(k, 0), caught.get(k, 0), detected.get(k, 0),
                              correct.get(k, 0)) for k in kinds)
     return Evaluation(name, len(sentences), scores, tuple(misses), tuple(alarms))
 
 
-def _covered(text: str, a: int, b: int, spans) -> bool:
+def covered(text: str, a: int, b: int, spans) -> bool:
+    """Whether every non-blank character of ``text[a:b]`` lies in some detected span (the
+    recall rule: an identifier half redacted has leaked)."""
     hit = [False] * (b - a)
     for sp in spans:
         for i in range(max(a, sp.start), min(b, sp.end)):
@@ -200,3 +202,14 @@ def table(ev: Evaluation) -> list[list[str]]:
     rows.append([tot.kind, str(tot.marked), pct(tot.recall), str(tot.detected),
                  pct(tot.precision)])
     return rows
+
+
+def missed(sentence: Sentence, spans) -> list[tuple[str, str]]:
+    """The marked identifiers of ``sentence`` that ``spans`` leave (partly) visible, as
+    (kind, text).
+
+    >>> missed(parse_line("Vivo en ⟦PLACE|Soacha⟧."), [])
+    [('PLACE', 'Soacha')]
+    """
+    return [(kind, sentence.text[a:b]) for a, b, kind in sentence.truth
+            if not covered(sentence.text, a, b, spans)]

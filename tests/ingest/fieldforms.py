@@ -87,7 +87,11 @@ def repeat_only_form(path: Path) -> Path:
     return _workbook(path, survey, [], settings)
 
 
-def _workbook(path: Path, survey, choices, settings, head=SURVEY_HEAD) -> Path:
+CHOICES_HEAD = ["list_name", "name", "label::English (en)", "label::Español (es)"]
+
+
+def _workbook(path: Path, survey, choices, settings, head=SURVEY_HEAD,
+              choices_head=CHOICES_HEAD) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
@@ -95,7 +99,7 @@ def _workbook(path: Path, survey, choices, settings, head=SURVEY_HEAD) -> Path:
     for r in survey:
         ws.append(r)
     wc = wb.create_sheet("choices")
-    wc.append(["list_name", "name", "label::English (en)", "label::Español (es)"])
+    wc.append(choices_head)
     for r in choices:
         wc.append(r)
     wset = wb.create_sheet("settings")
@@ -340,20 +344,11 @@ def cascade_form(path: Path) -> Path:
                ["district", "s1", "Loro", "Loro", "S"],
                ["crop", "rice", "Rice", "Riz", ""], ["crop", "maize", "Maize", "Maïs", ""],
                ["crop", "yam", "Yam", "Igname", ""]]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    for r in [head] + survey:
-        ws.append(r)
-    wc = wb.create_sheet("choices")
-    for r in [["list_name", "name", "label::English (en)", "label::Français (fr)", "region"]] \
-            + choices:
-        wc.append(r)
-    wset = wb.create_sheet("settings")
-    wset.append(["form_title", "form_id", "version", "default_language"])
-    wset.append(["Market visit", "mkt", "1", "English (en)"])
-    wb.save(path)
-    return path
+    return _workbook(path, survey, choices,
+                     [["form_title", "form_id", "version", "default_language"],
+                      ["Market visit", "mkt", "1", "English (en)"]], head,
+                     ["list_name", "name", "label::English (en)", "label::Français (fr)",
+                      "region"])
 
 
 @dataclass
@@ -414,19 +409,9 @@ def towns_form(folder: Path, *, with_file: bool = True) -> Path:
                "Mercados visitados", "", ""],
               ["end_group", "", "", "", "", ""]]
     choices = [["region", "north", "North", "Norte"], ["region", "south", "South", "Sur"]]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    for r in [head] + survey:
-        ws.append(r)
-    wc = wb.create_sheet("choices")
-    for r in [["list_name", "name", "label::English (en)", "label::Español (es)"]] + choices:
-        wc.append(r)
-    wset = wb.create_sheet("settings")
-    wset.append(["form_title", "form_id", "version", "default_language"])
-    wset.append(["Town visit", "towns", "1", "English (en)"])
-    path = folder / "towns_form.xlsx"
-    wb.save(path)
+    path = _workbook(folder / "towns_form.xlsx", survey, choices,
+                     [["form_title", "form_id", "version", "default_language"],
+                      ["Town visit", "towns", "1", "English (en)"]], head)
     if with_file:
         (folder / "towns.csv").write_text(TOWNS_CSV, encoding="utf-8")
     return path

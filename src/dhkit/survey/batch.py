@@ -444,6 +444,8 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str,
         N[:, sj] = sums[:, k + 2 + ns:k + 2 + 2 * ns]
     if cal is not None:
         var = _calibrated_variance(d, cal, plan, t, csums, d_t, i_t, sj, k)
+    elif d.__dict__.get("pps") is not None:  # PPS: per-cluster factors / Ď, every row kept
+        var = d.variance_of_totals(_finest_by_level(plan, t, k)).reshape(plan.n_levels, k)
     else:
         var = np.zeros((plan.n_levels, k))
         for sp_ in plan.stages:
@@ -463,6 +465,14 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str,
     return _Block(est, var, dff, N_l, wsum)
 
 
+def _finest_by_level(plan: _Plan, t: np.ndarray, k: int) -> np.ndarray:
+    """The influence totals of the (finest cluster, level) groups as a dense (finest
+    clusters × levels·k) array, zeros where a cluster has no row in a level."""
+    T = np.zeros((plan.n_finest, plan.n_levels, k))
+    T[plan.finest, plan.level] = t
+    return T.reshape(plan.n_finest, plan.n_levels * k)
+
+
 def _calibrated_variance(d: Design, cal: _CalPlan, plan: _Plan, t: np.ndarray,
                          csums: list[np.ndarray], d_t: np.ndarray, i_t: np.ndarray,
                          sj: np.ndarray, k: int) -> np.ndarray:
@@ -475,9 +485,7 @@ def _calibrated_variance(d: Design, cal: _CalPlan, plan: _Plan, t: np.ndarray,
     from dhkit.survey.design import cross_sums
 
     nl = plan.n_levels
-    T = np.zeros((plan.n_finest, nl, k))
-    T[plan.finest, plan.level] = t
-    T = T.reshape(plan.n_finest, nl * k)
+    T = _finest_by_level(plan, t, k)
     ns = len(sj)
     done = []
     for a, cs, gc, gl in zip(cal.adjustments, csums, cal.cells, cal.levels):

@@ -17,6 +17,7 @@ from dhkit.survey import Design
 REF = Path(__file__).resolve().parents[1] / "reference" / "fixtures" / "pps"
 R = pd.read_csv(REF / "estimates.csv", keep_default_na=False, na_values=["NA"])
 META = pd.read_csv(REF / "designs.csv").set_index("case")
+EXTRA = pd.read_csv(REF / "contrast_svyvar.csv", keep_default_na=False)
 
 
 def data(name: str) -> pd.DataFrame:
@@ -40,6 +41,10 @@ DESIGNS = {
     "strat_brewer": lambda: Design(data("apistrat_pps"), strata="stratum", fpc="p", pps="brewer"),
     "strat_hr": lambda: Design(data("apistrat_pps"), strata="stratum", fpc="p", pps="hr"),
     "strat_overton": lambda: Design(data("apistrat_pps"), strata="stratum", fpc="p", pps="overton"),
+    "strat_brewer_adjust": lambda: Design(data("apistrat_pps_lonely"), strata="stratum", fpc="p",
+                                          pps="brewer", lonely_psu="adjust"),
+    "strat_brewer_average": lambda: Design(data("apistrat_pps_lonely"), strata="stratum", fpc="p",
+                                           pps="brewer", lonely_psu="average"),
     "clus2_brewer": lambda: Design(data("apiclus2_pps"), psu=["dnum", "snum"], fpc=["p1", "p2"],
                                    pps="brewer"),
     "clus2_brewer_1": _clus2_weighted,
@@ -96,3 +101,21 @@ def test_pps_weights_and_degrees_of_freedom_equal_r(case):
     d = DESIGNS[case]()
     assert d.degf == META.loc[case, "degf"]
     assert d.w.sum() == pytest.approx(META.loc[case, "sum_weights"], rel=1e-12)
+
+
+@pytest.mark.parametrize("case", sorted(set(EXTRA[EXTRA.what == "svyvar"].case)))
+def test_pps_population_variance_equals_r_svyvar(case):
+    r = EXTRA[(EXTRA.case == case) & (EXTRA.what == "svyvar")].iloc[0]
+    got = DESIGNS[case]().var(r.indicator).table.iloc[0]
+    assert got.estimate == pytest.approx(r.estimate, rel=1e-10)
+    assert got.se == pytest.approx(r.se, rel=1e-8)
+
+
+@pytest.mark.parametrize("case", sorted(set(EXTRA[EXTRA.what == "contrast"].case)))
+def test_pps_domain_difference_uses_the_joint_covariance_as_r(case):
+    r = EXTRA[(EXTRA.case == case) & (EXTRA.what == "contrast")].iloc[0]
+    d = DESIGNS[case]()
+    e = d.mean(r.indicator, by=r.domain, covmat=True)
+    c = d.contrast(e, {f"{r.domain}={r.second}": 1, f"{r.domain}={r.first}": -1}).table.iloc[0]
+    assert c.estimate == pytest.approx(r.estimate, rel=1e-10)
+    assert c.se == pytest.approx(r.se, rel=1e-8)   # R: svyglm(y ~ factor(domain)) coefficient

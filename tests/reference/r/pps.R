@@ -42,7 +42,11 @@ c2 <- c2[order(c2$dnum, as.character(c2$snum)), ]
 c2 <- c2[, c("cds", "stype", "dnum", "snum", "enroll", "api99", "api00", "meals", "awards",
              "sch_wide", "p1", "p2")]
 
+# one high school left: a stratum with one PSU, for the lonely-PSU rules
+sl <- st[st$stype != "H" | seq_len(nrow(st)) == which(st$stype == "H")[1], ]
+
 write.csv(el, file.path(out, "election_pps.csv"), row.names = FALSE)
+write.csv(sl, file.path(out, "apistrat_pps_lonely.csv"), row.names = FALSE)
 write.csv(st, file.path(out, "apistrat_pps.csv"), row.names = FALSE)
 write.csv(c2, file.path(out, "apiclus2_pps.csv"), row.names = FALSE)
 
@@ -56,6 +60,8 @@ designs <- list(
   strat_brewer = svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = st, pps = "brewer"),
   strat_hr = svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = st, pps = HR()),
   strat_overton = svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = st, pps = "overton"),
+  strat_brewer_adjust = svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = sl, pps = "brewer"),
+  strat_brewer_average = svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = sl, pps = "brewer"),
   clus2_brewer = svydesign(id = ~dnum + snum, fpc = ~p1 + p2, data = c2, pps = "brewer"),
   clus2_brewer_1 = svydesign(id = ~dnum, fpc = ~p1, data = c2, pps = "brewer",
                              weights = ~I(1 / (p1 * p2)))
@@ -81,7 +87,9 @@ cats <- function(name, coefnames) {
 }
 res <- list()
 add <- function(x) res[[length(res) + 1]] <<- x
+lonely <- function(case) if (grepl("adjust|average", case)) sub(".*_", "", case) else "fail"
 for (case in names(designs)) {
+  options(survey.lonely.psu = lonely(case))
   d <- designs[[case]]
   p <- plan_of(case)
   brewer <- grepl("brewer", case)
@@ -112,6 +120,30 @@ for (case in names(designs)) {
 }
 res <- do.call(rbind, res)
 write.csv(res, file.path(out, "estimates.csv"), row.names = FALSE)
+options(survey.lonely.psu = "fail")
+
+# the difference of two domain means with its SE from their joint covariance (svyglm on the
+# domain factor: its coefficient is that contrast; R's svyby(covmat = TRUE) fails on a PPS
+# design), and svyvar
+extra <- do.call(rbind, lapply(c("election_brewer", "election_hr_yg", "strat_brewer",
+                                 "strat_overton", "clus2_brewer"), function(case) {
+  d <- designs[[case]]
+  p <- plan_of(case)
+  v <- p$means[1]
+  lv <- sort(unique(as.character(d$variables[[p$by]])))
+  s2 <- svyvar(as.formula(paste0("~", v)), d)
+  out <- data.frame(case = case, what = "svyvar", indicator = v, domain = "", first = "",
+                    second = "", estimate = as.numeric(coef(s2)), se = as.numeric(SE(s2)))
+  if (grepl("brewer", case)) {
+    fit <- svyglm(as.formula(paste0(v, " ~ factor(", p$by, ")")), d)
+    out <- rbind(out, data.frame(case = case, what = "contrast", indicator = v,
+                                 domain = p$by, first = lv[1], second = lv[2],
+                                 estimate = as.numeric(coef(fit)[2]),
+                                 se = as.numeric(SE(fit)[2])))
+  }
+  out
+}))
+write.csv(extra, file.path(out, "contrast_svyvar.csv"), row.names = FALSE)
 
 # degrees of freedom and weights (first rows), to check the design itself
 meta <- do.call(rbind, lapply(names(designs), function(case) {

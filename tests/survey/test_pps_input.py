@@ -103,3 +103,29 @@ def test_brewer_variance_does_not_depend_on_row_order():
                 .mean("api00").table.se[0]) for x in (df, shuffled)]
     assert se[1] == pytest.approx(se[0], rel=1e-12)
     assert se[0] == pytest.approx(19.1801674903, rel=1e-9)  # R on rows sorted by cluster
+
+
+def test_cli_declares_pps_and_writes_r_figures(tmp_path):
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    out = tmp_path / "e.csv"
+    r = CliRunner().invoke(app, ["estimate", str(REF / "election_pps.csv"), "--fpc", "p",
+                                 "--pps", "hr", "--pps-variance", "YG", "--total", "Bush",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    row = pd.read_csv(out).iloc[0]
+    want = pd.read_csv(REF / "estimates.csv").query(
+        "case == 'election_hr_yg' and kind == 'total' and indicator == 'Bush' and domain != domain")
+    assert row.se == pytest.approx(float(want.se.iloc[0]), rel=1e-8)
+
+
+def test_cli_refuses_pps_with_replicate_weights():
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    r = CliRunner().invoke(app, ["estimate", str(REF / "election_pps.csv"), "--repweights", "wt",
+                                 "--pps", "brewer", "--total", "Bush"])
+    assert getattr(r.exception, "code", None) == "EST-024"

@@ -119,3 +119,12 @@ def test_pps_domain_difference_uses_the_joint_covariance_as_r(case):
     c = d.contrast(e, {f"{r.domain}={r.second}": 1, f"{r.domain}={r.first}": -1}).table.iloc[0]
     assert c.estimate == pytest.approx(r.estimate, rel=1e-10)
     assert c.se == pytest.approx(r.se, rel=1e-8)   # R: svyglm(y ~ factor(domain)) coefficient
+
+
+@pytest.mark.parametrize("case", sorted(set(EXTRA[EXTRA.what == "contrast"].case)))
+def test_pps_linear_model_equals_r_svyglm(case):
+    r = EXTRA[(EXTRA.case == case) & (EXTRA.what == "contrast")].iloc[0]
+    fit = DESIGNS[case]().glm(f"{r.indicator} ~ C({r.domain})", family="gaussian").table
+    row = fit.iloc[1]   # the second level against the first (R's factor() coefficient)
+    assert row.estimate == pytest.approx(r.estimate, rel=1e-10)
+    assert row.se == pytest.approx(r.se, rel=1e-8)

@@ -128,3 +128,19 @@ def test_pps_linear_model_equals_r_svyglm(case):
     row = fit.iloc[1]   # the second level against the first (R's factor() coefficient)
     assert row.estimate == pytest.approx(r.estimate, rel=1e-10)
     assert row.se == pytest.approx(r.se, rel=1e-8)
+
+
+@pytest.mark.parametrize("method", ["hr", "overton"])
+@pytest.mark.parametrize("variance", ["HT", "YG"])
+def test_joint_inclusion_operator_equals_r_matrix(method, variance):
+    from types import SimpleNamespace
+
+    from dhkit.survey.pps import JointOperator
+
+    pr = data("joint_probabilities")
+    want = pd.read_csv(REF / f"joint_{method}.csv").to_numpy()
+    if variance == "YG":   # R ygvar.matrix: x'Dx − Σ (D x²)
+        want = want - np.diag(want.sum(axis=0))
+    st = SimpleNamespace(prob=pr.p.to_numpy(), stratum=pr.stratum.to_numpy() - 1)
+    got = JointOperator(st, method, variance) @ np.eye(len(pr))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)

@@ -187,11 +187,11 @@ class Design(SurveyDesign):
             self._weights_from_fpc()
         self._pps_matrix = None
         if self.pps in ("hr", "overton"):
-            from dhkit.survey.pps import check_weights, joint_matrix
+            from dhkit.survey.pps import JointOperator, check_weights
 
             if weights is not None:
                 check_weights(self)
-            self._pps_matrix = joint_matrix(self.stages[0], self.pps, self.pps_variance)
+            self._pps_matrix = JointOperator(self.stages[0], self.pps, self.pps_variance)
 
     # ---- construction ---------------------------------------------------------------
     def _column(self, name: str, role: str) -> pd.Series:

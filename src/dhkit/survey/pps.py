@@ -19,7 +19,7 @@ Domains and missing values keep every row (R's subset of a PPS design sets weigh
 rather than dropping rows), so every stratum takes part in the lonely-PSU rules.
 
 Why not a library: no Python package reproduces R's approximations to 1e-8; the few lines
-here build the per-cluster factors and the sparse Ď that the engine's one variance kernel
+here build the per-cluster factors and the operator Ď that the engine's one variance kernel
 (:meth:`Design.variance_of_totals`) uses.
 
 References: Brewer K.R.W. (2002) *Combined Survey Sampling Inference*, ch. 9; Hartley H.O.,
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from dhkit.errors import DhkitError
 
@@ -140,35 +139,84 @@ def check_weights(d) -> None:
                          "weights from later stages or adjustments.")
 
 
-def joint_matrix(stage, method: str, variance: str) -> sp.csr_matrix:
-    """Ď (clusters × clusters), block-diagonal by stratum: R ``HRDcheck`` (Hartley–Rao with
-    the sample mean of π for Σπ²/n) or ``overton2Dcheck``; Yates–Grundy subtracts each
-    column's sum from the diagonal (R ``ygvar.matrix``).
+class JointOperator:
+    """Ď (clusters × clusters) of Hartley–Rao or Overton as an operator: ``D @ t`` without
+    the dense within-stratum blocks (a stratum of 3,000 PSUs would need 9M entries).
+
+    Off the diagonal Ď_ij = (a_i + a_j + c_h)/(n_h − 1) — Hartley–Rao (R ``HRDcheck``):
+    a = π, c_h = −1 − mean(π) (the sample estimate of Σπ²/n, as R's ``HR()``); Overton (R
+    ``overton2Dcheck``): a = π/2, c_h = −1 — and 0 where R's "fbar == 1" holds (π_i + π_j = 1
+    for Hartley–Rao, both π = 1 for Overton); on the diagonal 1 − π_i. So Ď·t is two sums per
+    stratum plus a correction from the sums over the clusters whose π pairs with another's.
+    ``variance="YG"`` subtracts each column's sum from the diagonal (R ``ygvar.matrix``).
 
     >>> from types import SimpleNamespace
-    >>> st = SimpleNamespace(prob=np.array([0.5, 0.2, 0.4]), stratum=np.zeros(3, int), n_h=np.array([3.0]))
-    >>> joint_matrix(st, "overton", "HT").toarray().round(3).tolist()
+    >>> st = SimpleNamespace(prob=np.array([0.5, 0.2, 0.4]), stratum=np.zeros(3, int))
+    >>> (JointOperator(st, "overton", "HT") @ np.eye(3)).round(3).tolist()
     [[0.5, -0.325, -0.275], [-0.325, 0.8, -0.35], [-0.275, -0.35, 0.6]]
     """
-    prob, strat = np.asarray(stage.prob, float), np.asarray(stage.stratum)
-    rows, cols, vals = [], [], []
-    for h in np.unique(strat):
-        idx = np.flatnonzero(strat == h)
-        p = prob[idx]
-        n = float(len(idx))
-        if method == "hr":
-            fbar = p[:, None] + p[None, :]
-            m = 1 - (n - fbar + p.mean()) / (n - 1) if n > 1 else np.zeros((1, 1))
-        else:
-            fbar = (p[:, None] + p[None, :]) / 2
-            m = 1 - (n - fbar) / (n - 1) if n > 1 else np.zeros((1, 1))
-        m = np.where(fbar == 1, 0.0, m)
-        np.fill_diagonal(m, 1 - p)
+
+    def __init__(self, stage, method: str, variance: str) -> None:
+        p = np.asarray(stage.prob, dtype=float)
+        h = np.asarray(stage.stratum, dtype=np.int64)
+        self.method, self.p, self.h = method, p, h
+        k = int(h.max()) + 1 if len(h) else 0
+        n = np.bincount(h, minlength=k).astype(float)
+        self.n_h = n
+        self.a = p if method == "hr" else p / 2
+        mean_p = np.bincount(h, weights=p, minlength=k) / np.maximum(n, 1)
+        self.c = (-1 - mean_p) if method == "hr" else -np.ones(k)
+        self.inv = np.divide(1.0, n - 1, out=np.zeros(k), where=n > 1)[h]  # 0: one PSU
+        self.diag_l = (2 * self.a + self.c[h]) * self.inv
+        self.group, self.partner = self._pairs()
+        self.yg = None
         if variance == "YG":
-            m = m - np.diag(m.sum(axis=0))
-        rows.append(np.repeat(idx, len(idx)))
-        cols.append(np.tile(idx, len(idx)))
-        vals.append(m.ravel())
-    n_cl = len(prob)
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(n_cl, n_cl))
+            self.yg = self @ np.ones((len(p), 1))
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Groups of clusters with the same (stratum, π), and each group's partner group
+        (π_i + π_j == 1 exactly for Hartley–Rao, (π_i + π_j)/2 == 1 for Overton; −1: none)."""
+        keys, group = np.unique(np.column_stack([self.h, self.p]), axis=0, return_inverse=True)
+        group = np.asarray(group).ravel()
+        partner = np.full(len(keys), -1, dtype=np.int64)
+        for hh in np.unique(keys[:, 0]):
+            rows = np.flatnonzero(keys[:, 0] == hh)
+            vals = keys[rows, 1]   # sorted
+            target = 1 - vals if self.method == "hr" else 2 - vals
+            pos = np.searchsorted(vals, target)
+            for off in (-2, -1, 0, 1, 2):
+                j = np.clip(pos + off, 0, len(vals) - 1)
+                s = vals + vals[j]
+                hit = (s == 1) if self.method == "hr" else (s / 2 == 1)
+                partner[rows[hit]] = rows[j[hit]]
+        return group, partner
+
+    def __matmul__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        k = len(self.n_h)
+        s = group_rows(self.h, t, k)
+        at = self.a[:, None] * t
+        sa = group_rows(self.h, at, k)
+        inv = self.inv[:, None]
+        out = ((self.a + self.c[self.h])[:, None] * s[self.h] + sa[self.h]) * inv
+        out -= self.diag_l[:, None] * t
+        out += (1 - self.p)[:, None] * t
+        has = self.partner[self.group] >= 0
+        if has.any():   # R zeroes the "fbar == 1" pairs
+            ng = len(self.partner)
+            tg, ag = group_rows(self.group, t, ng), group_rows(self.group, at, ng)
+            q = self.partner[self.group[has]]
+            e = ((self.a[has] + self.c[self.h[has]])[:, None] * tg[q] + ag[q]) * inv[has]
+            own = (q == self.group[has])[:, None]   # the pair (i, i) is the diagonal: kept
+            e -= np.where(own, self.diag_l[has, None] * t[has], 0.0)
+            out[has] -= e
+        if self.yg is not None:
+            out -= self.yg * t
+        return out
+
+
+def group_rows(codes: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
+    """Column sums of ``x`` (m, k) by integer ``codes`` into (size, k)."""
+    from dhkit.survey.design import group_sum
+
+    return group_sum(codes, x, size).reshape(size, x.shape[1])

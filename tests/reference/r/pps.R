@@ -153,3 +153,13 @@ meta <- do.call(rbind, lapply(names(designs), function(case) {
 write.csv(meta, file.path(out, "designs.csv"), row.names = FALSE)
 writeLines(paste("R", R.version$major, R.version$minor, "survey", packageVersion("survey")),
            file.path(out, "VERSION.txt"))
+
+# the approximate joint-inclusion matrices themselves, on probabilities with pairs that R
+# zeroes ("fbar == 1": 0.5 + 0.5, 0.25 + 0.75, 0.4 + 0.6 for Hartley-Rao; 1 and 1 for Overton)
+pr <- data.frame(p = c(.5, .25, .75, .5, .3, .2, 1, 1, .4, .6, .6),
+                 stratum = c(1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2))
+write.csv(pr, file.path(out, "joint_probabilities.csv"), row.names = FALSE)
+write.csv(as.matrix(survey:::HRDcheck(pr$p, pr$stratum, ave(pr$p, pr$stratum))),
+          file.path(out, "joint_hr.csv"), row.names = FALSE)
+write.csv(as.matrix(survey:::overton2Dcheck(pr$p, pr$stratum)),
+          file.path(out, "joint_overton.csv"), row.names = FALSE)

@@ -226,8 +226,8 @@ class _Importer:
         self.skipped: list[tuple[str, str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
-        #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
-        self.unique_main = False
+        #: a key, a study key, a stripped key twice in the main sheets (_main_key_twice)
+        self._key_twice: tuple[bool, bool, bool] | None = None
 
     def _file_choices(self) -> None:
         """Choices of ``select_one_from_file`` questions, read from the file kept next to
@@ -503,7 +503,8 @@ class _Importer:
             for s in stages:
                 self._row_checks(s, level)
                 self._match_store(s, level)
-            copies.settle_copies(self, level, stages)
+            if level is not None or self._copies_possible(stages):
+                copies.settle_copies(self, level, stages)
             if level is None:
                 if self._keys_may_clash(stages):
                     self._key_checks(stages)
@@ -827,6 +828,28 @@ class _Importer:
             JOIN study.{qi(t)} o ON o._key = m.ok
             ORDER BY n._row, m.pri""")
 
+    def _main_key_twice(self, stages: list[_Stage]) -> tuple[bool, bool, bool]:
+        """Whether the import's main sheets hold a key twice, a study key twice, or a key
+        twice once ``uuid:`` is stripped: one aggregate (cached), read by the copies and the
+        key checks."""
+        if self._key_twice is None:
+            kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
+            batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
+            self._key_twice = self.con.execute(
+                f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv), "
+                f"count(_key) > count(DISTINCT {copies.strip_uuid('_key')}) "
+                f"FROM ({batch})").fetchone()
+        return self._key_twice
+
+    def _copies_possible(self, stages: list[_Stage]) -> bool:
+        """False when no two main rows of the import can be copies of one submission
+        (:mod:`dhkit.ingest.edits`): one sheet, no deprecatedID/rootUuid links, and no key
+        twice. A Kobo ``_id`` links rows of different files only, so one sheet's ``_id``
+        links nothing. Saves the copies' token table on a clean first import."""
+        if len(stages) > 1 or any({"deprecated", "root"} & set(s.cmap.meta) for s in stages):
+            return True
+        return self._main_key_twice(stages)[2]
+
     def _keys_may_clash(self, stages: list[_Stage]) -> bool:
         """False when the key checks cannot find anything: no key (nor study key) twice in
         the import and nothing stored yet. One aggregate instead of the ranking windows of
@@ -834,13 +857,8 @@ class _Importer:
         if self.store.has_table("main") and self.con.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM study.main LIMIT 1)").fetchone()[0]:
             return True
-        kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
-        batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
-        dup_key, dup_kv = self.con.execute(
-            f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv) "
-            f"FROM ({batch})").fetchone()
-        self.unique_main = not (dup_key or dup_kv)
-        return not self.unique_main
+        dup_key, dup_kv, _ = self._main_key_twice(stages)
+        return dup_key or dup_kv
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"

@@ -815,29 +815,34 @@ class _Importer:
         if "_instance_id" in have:     # another version with the same answers is not "same"
             version = copies.version_order_sql("n", "o")
             one = f" AND {copies.same_version_sql('n._instance', 'o._instance_id')}"
+        # the best match of each row chosen on the narrow (row, link, stored key) first, so
+        # the wide rows are joined and hashed once per row (a cumulative re-export matches
+        # every row, by key and again by Kobo's _id)
+        best = (f"SELECT _row, b.pri AS pri, b.ok AS ok FROM (SELECT _row, "
+                f"min({{'pri': pri, 'ok': ok}}) AS b FROM ({matches}) GROUP BY _row)")
         self.con.execute(f"""
             CREATE TEMP TABLE {name} AS
-            SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
+            SELECT n._row, o._key AS old_key, {parent} AS old_parent,
                    hash({new}) = hash({old}) AND n._key = o._key{one} AS same,
                    CASE WHEN m.pri BETWEEN 1 AND 4 THEN TRUE {version} ELSE COALESCE(
                        TRY_CAST(n._submission_time AS TIMESTAMP)
                            >= TRY_CAST(o._submission_time AS TIMESTAMP),
                        n._submission_time >= o._submission_time, TRUE) END AS newer,
                    NULL::VARCHAR AS kind
-            FROM ({matches}) m JOIN {s.n} n ON n._row = m._row
-            JOIN study.{qi(t)} o ON o._key = m.ok
-            ORDER BY n._row, m.pri""")
+            FROM ({best}) m JOIN {s.n} n ON n._row = m._row
+            JOIN study.{qi(t)} o ON o._key = m.ok""")
 
     def _main_key_twice(self, stages: list[_Stage]) -> tuple[bool, bool, bool]:
-        """Whether the import's main sheets hold a key twice, a study key twice, or a key
-        twice once ``uuid:`` is stripped: one aggregate (cached), read by the copies and the
-        key checks."""
+        """Whether the import's main sheets hold a key twice, a study key twice, or may hold
+        a key twice once ``uuid:`` is stripped (some keys have the prefix, others not): one
+        aggregate (cached), read by the copies and the key checks."""
         if self._key_twice is None:
             kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
             batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
             self._key_twice = self.con.execute(
-                f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv), "
-                f"count(_key) > count(DISTINCT {copies.strip_uuid('_key')}) "
+                "SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv), "
+                "count(_key) > count(DISTINCT _key) OR (bool_or(starts_with(_key, 'uuid:')) "
+                "AND NOT bool_and(starts_with(_key, 'uuid:'))) "    # X and uuid:X: maybe one
                 f"FROM ({batch})").fetchone()
         return self._key_twice
 
@@ -893,9 +898,9 @@ class _Importer:
                            || '(imported before)', d.k
                     FROM _dup d WHERE d.stage = {i} AND d.k IN (SELECT {col} FROM ({store})
                                                                 WHERE {col} IS NOT NULL)
-                      AND NOT EXISTS (SELECT 1 FROM _st{i} m JOIN ({store}) o
-                                      ON o._key = m.old_key WHERE m._row = d._row
-                                      AND o.{col} = d.k)""")
+                      AND (d._row, d.k) NOT IN (SELECT (m._row, o.{col}) FROM _st{i} m
+                                                JOIN ({store}) o ON o._key = m.old_key
+                                                WHERE o.{col} IS NOT NULL)""")
             self.con.execute("DROP TABLE _dup")
 
     def _parent_checks(self, level: str, stages: list[_Stage]) -> None:

@@ -15,6 +15,7 @@ and spills to encrypted temporary files past its memory limit).
     python benchmarks/ingest.py --rows 1000000 --keep          # builds the export once
     python benchmarks/ingest.py --export DIR --repeat 3        # floor and import, 3 times
     python benchmarks/ingest.py --export DIR --parts           # the write's lower bound
+    python benchmarks/ingest.py --export DIR --reexport        # then a cumulative re-export
 
 ``--parts`` times, on the main file alone, the ways an import can write it into an encrypted
 store under the import's memory limit, beside the floor: the order-keeping staging plus the
@@ -81,6 +82,27 @@ def duckdb_floor(paths: list[Path], threads: int | None = None) -> tuple[float, 
     dt, dc = time.perf_counter() - t0, time.process_time() - c0
     con.close()
     return dt, dc
+
+
+def reexport(main: Path, folder: Path) -> Path:
+    """The next day's cumulative export: every submission again, the first one edited the
+    way Kobo writes an edit (a new ``_uuid`` and a later ``_submission_time``, the same
+    ``_id``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / main.name
+    if not out.exists():
+        with main.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+            header = src.readline()
+            cols = header.rstrip("\n").split(";")
+            dst.write(header)
+            first = src.readline().rstrip("\n").split(";")
+            for col, change in (("_uuid", lambda v: v + "-edit"),
+                                ("_submission_time", lambda v: "2099-01-01T00:00:00")):
+                if col in cols:
+                    first[cols.index(col)] = change(first[cols.index(col)])
+            dst.write(";".join(first) + "\n")
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return out
 
 
 def write_parts(src: Path, memory_limit: str = "1GB") -> list[tuple[str, float, float]]:
@@ -159,6 +181,8 @@ def main() -> None:
     ap.add_argument("--parts", action="store_true", help="time the main file's staging and "
                     "store write, and one write straight from the file, beside the floor "
                     "(needs --export)")
+    ap.add_argument("--reexport", action="store_true", help="after each import, import the "
+                    "next day's cumulative export: the same submissions, one of them edited")
     args = ap.parse_args()
     if args.parts:
         if not args.export:
@@ -218,6 +242,14 @@ def main() -> None:
                   f"{len(result.report)}; rows/s (main): {rows / (t3 - t2):,.0f}; CPU time "
                   f"(all threads): {c3 - c2:.1f} s; peak RSS: {rss:,.0f} MB; load average "
                   f"before: {load:.1f} on {os.cpu_count()} cores")
+            if args.reexport:
+                again = reexport(big_main, work / "again")
+                t4, c4 = time.perf_counter(), time.process_time()
+                result = import_files(study, [again])
+                t5, c5 = time.perf_counter(), time.process_time()
+                print(f"  cumulative re-export of the main file ({', '.join(f'{n:,} {w}' for w, n in (('unchanged', result.unchanged.get('main', 0)), ('edited', result.edited.get('main', 0))))}): "
+                      f"{t5 - t4:.1f} s (CPU {c5 - c4:.1f} s) = {(t5 - t4) / floor:.2f}x the "
+                      "floor")
             shutil.rmtree(work / f"study{k}", ignore_errors=True)
     finally:
         if not args.keep:

@@ -247,9 +247,10 @@ def main() -> None:
                 t4, c4 = time.perf_counter(), time.process_time()
                 result = import_files(study, [again])
                 t5, c5 = time.perf_counter(), time.process_time()
-                print(f"  cumulative re-export of the main file ({', '.join(f'{n:,} {w}' for w, n in (('unchanged', result.unchanged.get('main', 0)), ('edited', result.edited.get('main', 0))))}): "
-                      f"{t5 - t4:.1f} s (CPU {c5 - c4:.1f} s) = {(t5 - t4) / floor:.2f}x the "
-                      "floor")
+                same, edited = result.unchanged.get("main", 0), result.edited.get("main", 0)
+                print(f"  cumulative re-export of the main file ({same:,} unchanged, {edited:,} "
+                      f"edited): {t5 - t4:.1f} s (CPU {c5 - c4:.1f} s) = "
+                      f"{(t5 - t4) / floor:.2f}x the floor")
             shutil.rmtree(work / f"study{k}", ignore_errors=True)
     finally:
         if not args.keep:

@@ -588,7 +588,8 @@ def estimate(d: Design, means: str | Sequence[str] = (), totals: str | Sequence[
     # blocks of 4-16 indicators: (groups × block) arrays stay near 32 MB, and the sparse
     # product keeps its rows in cache (its cost grows faster than the block width)
     size = max(min(4, block_cells), min(16, block_cells // max(plan.matrix.shape[0], 1)))
-    if cal is not None:  # a dense (clusters × levels × block) array: keep it near 64 MB
+    if cal is not None or d.__dict__.get("pps") is not None:
+        # a dense (clusters × levels × block) array: keep it near 64 MB
         size = max(1, min(size, 2 * block_cells // max(plan.n_finest * plan.n_levels, 1)))
     blocks = [_run_block(d, cols[i:i + size], plan, deff, cal)
               for i in range(0, len(cols), size)]

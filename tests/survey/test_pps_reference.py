@@ -144,3 +144,24 @@ def test_joint_inclusion_operator_equals_r_matrix(method, variance):
     st = SimpleNamespace(prob=pr.p.to_numpy(), stratum=pr.stratum.to_numpy() - 1)
     got = JointOperator(st, method, variance) @ np.eye(len(pr))
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", ["poststrat", "raked"])
+def test_calibrated_pps_design_equals_r(case):
+    from dhkit.weighting.calibrate import calibrate_design
+    from dhkit.weighting.margins import Margins
+
+    stype = {"E": 4421, "H": 755, "M": 1018}
+    if case == "poststrat":
+        d = calibrate_design(DESIGNS["strat_brewer"](), Margins.from_dict({"stype": stype}),
+                             "poststratify")
+    else:
+        d = calibrate_design(DESIGNS["clus2_brewer"](),
+                             Margins.from_dict({"stype": stype, "awards": {"No": 2236, "Yes": 3958}}),
+                             "raking")
+    want = pd.read_csv(REF / "calibrated.csv", keep_default_na=False).query("case == @case")
+    got = d.mean("api00", by="awards").table.set_index(["domain", "level"])
+    for r in want.itertuples():
+        row = got.loc[(r.domain, r.level)]
+        assert row.estimate == pytest.approx(r.estimate, rel=1e-10), r
+        assert row.se == pytest.approx(r.se, rel=1e-8), r

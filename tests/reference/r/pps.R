@@ -145,6 +145,20 @@ extra <- do.call(rbind, lapply(c("election_brewer", "election_hr_yg", "strat_bre
 }))
 write.csv(extra, file.path(out, "contrast_svyvar.csv"), row.names = FALSE)
 
+# a calibrated PPS design: post-stratified to apipop's school counts by type, then raked
+pop_stype <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+pop_awards <- data.frame(awards = c("No", "Yes"), Freq = c(2236, 3958))
+ps <- postStratify(designs$strat_brewer, ~stype, pop_stype)
+rk <- rake(designs$clus2_brewer, list(~stype, ~awards), list(pop_stype, pop_awards))
+cal <- do.call(rbind, lapply(list(list("poststrat", ps), list("raked", rk)), function(z) {
+  m <- svymean(~api00, z[[2]])
+  b <- svyby(~api00, ~awards, z[[2]], svymean)
+  data.frame(case = z[[1]], domain = c("", "awards", "awards"),
+             level = c("", as.character(b$awards)), estimate = c(coef(m), coef(b)),
+             se = c(SE(m), SE(b)))
+}))
+write.csv(cal, file.path(out, "calibrated.csv"), row.names = FALSE)
+
 # degrees of freedom and weights (first rows), to check the design itself
 meta <- do.call(rbind, lapply(names(designs), function(case) {
   d <- designs[[case]]

@@ -156,9 +156,8 @@ def test_calibrated_pps_design_equals_r(case):
         d = calibrate_design(DESIGNS["strat_brewer"](), Margins.from_dict({"stype": stype}),
                              "poststratify")
     else:
-        d = calibrate_design(DESIGNS["clus2_brewer"](),
-                             Margins.from_dict({"stype": stype, "awards": {"No": 2236, "Yes": 3958}}),
-                             "raking")
+        margins = Margins.from_dict({"stype": stype, "awards": {"No": 2236, "Yes": 3958}})
+        d = calibrate_design(DESIGNS["clus2_brewer"](), margins, "raking")
     want = pd.read_csv(REF / "calibrated.csv", keep_default_na=False).query("case == @case")
     got = d.mean("api00", by="awards").table.set_index(["domain", "level"])
     for r in want.itertuples():

@@ -698,7 +698,8 @@ class Design(SurveyDesign):
     def __repr__(self) -> str:
         return (f"Design(n={self.n}, strata={self.strata_name!r}, psu={self.psu_names!r}, "
                 f"fpc={self.fpc_names!r}, nest={self.nest}, lonely_psu={self.lonely_psu!r}, "
-                + (f"pps={self.pps!r}, variance={self.pps_variance!r}, " if self.__dict__.get("pps") else "")
+                + (f"pps={self.pps!r}, variance={self.pps_variance!r}, "
+                   if self.__dict__.get("pps") else "")
                 + f"degf={self.degf})")
 
 

@@ -122,8 +122,8 @@ def stage_probabilities(p_rows: np.ndarray, cluster: np.ndarray, n_clusters: int
     if varies.any():
         bad = np.isin(cluster, np.flatnonzero(varies))
         raise DhkitError("EST-035", f"inclusion probability in fpc column '{name}' varies within a "
-                         f"stage-{stage + 1} cluster ({_rows(bad)}); it is the cluster's probability, "
-                         "one value per cluster.")
+                         f"stage-{stage + 1} cluster ({_rows(bad)}); it is the cluster's "
+                         "probability, one value per cluster.")
     return hi
 
 

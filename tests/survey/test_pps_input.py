@@ -129,3 +129,13 @@ def test_cli_refuses_pps_with_replicate_weights():
     r = CliRunner().invoke(app, ["estimate", str(REF / "election_pps.csv"), "--repweights", "wt",
                                  "--pps", "brewer", "--total", "Bush"])
     assert getattr(r.exception, "code", None) == "EST-024"
+
+
+@pytest.mark.parametrize("kind", ["JKn", "bootstrap"])
+def test_replicate_weights_from_a_pps_design_are_refused_as_in_r(kind):
+    from dhkit.survey.replicate import as_replicate
+
+    df = pd.read_csv(REF / "apistrat_pps.csv")
+    d = Design(df, strata="stratum", fpc="p", pps="brewer")
+    e = error_of(lambda: as_replicate(d, type=kind))
+    assert e.code == "REP-007" and "one per cluster" in e.message

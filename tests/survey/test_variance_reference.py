@@ -56,6 +56,7 @@ DESIGNS.update({
     "raked": lambda: calibrated("raking"),
     "linear": lambda: calibrated("linear"),
     "jk1_clus1": lambda: replicate("jk1_clus1"),
+    "jk1_clus1_subset_E": lambda: replicate("jk1_clus1").subset("stype == 'E'"),
     "boot_strat": lambda: replicate("boot_strat"),
     "jkn_synth": lambda: replicate("jkn_synth"),
 })

@@ -52,6 +52,7 @@ res <- rbind(
   one("raked", raked, "y2", na.rm = TRUE), by("raked", raked, "y2", "sex", na.rm = TRUE),
   one("linear", linear, "y2", na.rm = TRUE), by("linear", linear, "y2", "area", na.rm = TRUE),
   one("jk1_clus1", jk1, "api00"), by("jk1_clus1", jk1, "api00", "stype"),
+  one("jk1_clus1_subset_E", subset(jk1, stype == "E"), "api00"),
   one("boot_strat", boot, "enroll"), by("boot_strat", boot, "enroll", "stype"),
   one("jkn_synth", jkn_synth, "y2", na.rm = TRUE),
   by("jkn_synth", jkn_synth, "y2", "sex", na.rm = TRUE)

@@ -139,3 +139,13 @@ def test_replicate_weights_from_a_pps_design_are_refused_as_in_r(kind):
     d = Design(df, strata="stratum", fpc="p", pps="brewer")
     e = error_of(lambda: as_replicate(d, type=kind))
     assert e.code == "REP-007" and "one per cluster" in e.message
+
+
+def test_hartley_rao_design_effect_of_a_mean_equals_r_and_of_a_total_follows_every_design():
+    d = Design(election(), fpc="p", pps="hr")
+    assert float(d.mean("Bush").table.deff[0]) == pytest.approx(0.488816093992, rel=1e-9)
+    # R svytotal.pps: 5.99307920556e-05 (SRS variance without 1/n and the FPC); dhkit uses
+    # the formula of every other design: R's value × n·N/(N − n)
+    n, big_n = 40, float(d.w.sum())
+    want = 5.99307920556e-05 * n * big_n / (big_n - n)
+    assert float(d.total("Bush").table.deff[0]) == pytest.approx(want, rel=1e-8)

@@ -153,7 +153,10 @@ class Design(SurveyDesign):
     FPC as R does, ``Design(apiclus2, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])``; equal
     weights with a warning when there is no FPC either), ``psu`` one column per stage (``None``: every row its own PSU),
     ``fpc`` one column per stage as population size (>1) or sampling fraction (<=1),
-    ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``.
+    ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``,
+    ``pps`` ("brewer", "hr", "overton") for PSUs drawn with probability proportional to size
+    without replacement, ``fpc`` then holding each cluster's inclusion probability, and
+    ``variance`` "HT" or "YG" (R ``svydesign(pps=, variance=)``; :mod:`dhkit.survey.pps`).
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"w": [2.0, 2, 3, 3], "c": [1, 1, 2, 2], "y": [1.0, 0, 1, 1]})

@@ -34,6 +34,17 @@ class DesignSpec:
     psu: str | None = "psu_id"
     fpc: str | None = None
     lonely_psu: str = "fail"
+    pps: str | None = None        # PSUs drawn PPS: "brewer" | "hr" | "overton" (fpc = pi)
+    pps_variance: str = "HT"
+
+    def options(self) -> dict:
+        """The keyword arguments of :class:`dhkit.survey.Design` besides ``weights``.
+
+        >>> DesignSpec(pps="brewer", fpc="p").options()["pps"]
+        'brewer'
+        """
+        return {"strata": self.strata, "psu": self.psu, "fpc": self.fpc,
+                "lonely_psu": self.lonely_psu, "pps": self.pps, "variance": self.pps_variance}
 
 
 @dataclass

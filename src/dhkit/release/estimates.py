@@ -76,14 +76,12 @@ def original_design(data: pd.DataFrame, design, calibration=None):
     weights are that calibration's, else the final weights with linearisation."""
     import numpy as np
 
-    plain = Design(data, weights=design.weights, strata=design.strata, psu=design.psu,
-                   fpc=design.fpc, lonely_psu=design.lonely_psu)
+    plain = Design(data, weights=design.weights, **design.options())
     if calibration is None:
         return plain
     from dhkit.weighting.calibrate import calibrate_design
 
-    before = Design(data, weights=calibration.before, strata=design.strata, psu=design.psu,
-                    fpc=design.fpc, lonely_psu=design.lonely_psu)
+    before = Design(data, weights=calibration.before, **design.options())
     cal = calibrate_design(before, calibration.margins, calibration.method,
                            trim=calibration.trim, **calibration.options)
     return cal if np.allclose(cal.w, plain.w, rtol=1e-8, atol=0) else plain

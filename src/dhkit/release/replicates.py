@@ -85,8 +85,10 @@ def release_replicates(df: pd.DataFrame, design, calibration, spec, seed: int
 
     cal = calibration if spec.recalibrate else None
     start = cal.before if cal is not None else design.weights
-    d = Design(df, weights=start, strata=design.strata, psu=design.psu, fpc=design.fpc,
-               lonely_psu=design.lonely_psu)
+    # a PPS draw (fpc = inclusion probabilities) gets with-replacement replicates, as R's
+    # as.svrepdesign cannot make them from a pps design
+    d = Design(df, weights=start, strata=design.strata, psu=design.psu,
+               fpc=None if design.pps else design.fpc, lonely_psu=design.lonely_psu)
     reps = replicate_weights(d, spec.type, spec.replicates, seed)
     if cal is not None:
         reps = _recalibrated(reps, df, cal)

@@ -136,8 +136,7 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
     designs: dict = {}
     for unit in sorted(tables.frames, key=lambda u: u == "instance"):  # children first
         frame = tables.frames[unit]
-        design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
-                        fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+        design = Design(frame, weights=spec.weights, **spec.options())
         if cal is not None and unit in ("child", "caregiver"):
             design = _calibrated(design, frame, cal, spec)
         child = designs.get("child")
@@ -182,8 +181,7 @@ def _calibrated(design, frame: pd.DataFrame, cal: CalibrationSetup, spec: Design
     from dhkit.survey import Design
     from dhkit.weighting.calibrate import calibrate_design
 
-    before = Design(frame, weights=cal.before, strata=spec.strata, psu=spec.psu,
-                    fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+    before = Design(frame, weights=cal.before, **spec.options())
     calibrated = calibrate_design(before, cal.margins, cal.method, trim=cal.trim, **cal.options)
     if np.allclose(calibrated.w, design.w, rtol=1e-8, atol=0):
         return calibrated

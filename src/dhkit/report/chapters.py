@@ -567,8 +567,7 @@ def overlap_ratio(analysis, inputs):
     if frame is None or frame["_sv"].dropna().nunique() < 2:
         return None
     spec = inputs.design
-    design = Design(frame, weights=spec.weights, strata=spec.strata, psu=spec.psu,
-                    fpc=spec.fpc, lonely_psu=spec.lonely_psu)
+    design = Design(frame, weights=spec.weights, **spec.options())
     if cal is not None and set(extra) <= set(frame.columns):
         design = _calibrated(design, frame, cal, spec)
     try:

@@ -48,7 +48,8 @@ def inputs_from_study(study) -> ReportInputs:
     return ReportInputs(
         main=main, instance=instance,
         design=DesignSpec(weights=d.weights, strata=d.strata or None, psu=d.psu or None,
-                          fpc=d.fpc or None, lonely_psu=d.lonely_psu),
+                          fpc=d.fpc or None, lonely_psu=d.lonely_psu, pps=d.pps or None,
+                          pps_variance=d.pps_variance),
         thresholds=Thresholds(study.disclosure.suppress_below, study.disclosure.caution_below),
         study_name=study.name, country=study.country, synthetic=study.demo,
         population=d.population_children, seed=study.seed,

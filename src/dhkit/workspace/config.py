@@ -68,6 +68,8 @@ class DesignSettings:
     fpc: str = ""
     lonely_psu: str = "fail"             # fail | remove | certainty | adjust | average
     population_children: int | None = None
+    pps: str = ""                        # "" | brewer | hr | overton (PSUs drawn PPS, fpc = pi)
+    pps_variance: str = "HT"             # HT | YG (YG with hr/overton only, as R)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ TYPES: dict[tuple[str, str], str] = {
     ("paths", "key_file"): "string",
     ("design", "strata"): "string", ("design", "psu"): "string", ("design", "weights"): "string",
     ("design", "fpc"): "string", ("design", "lonely_psu"): "string",
+    ("design", "pps"): "string", ("design", "pps_variance"): "string",
     ("design", "population_children"): "integer",
     ("disclosure", "suppress_below"): "integer", ("disclosure", "caution_below"): "integer",
     ("import", "key"): "string", ("import", "age_variable"): "string",
@@ -316,6 +319,31 @@ def _example(kind: str) -> str:
             "list of strings": '["en", "es"]', "list of 2 integers": "[12, 17]"}[kind]
 
 
+def _check_pps(d: DesignSettings, add) -> None:
+    """``[design] pps``: a method R knows, a variance that fits it, and ``fpc`` naming the
+    PSUs' inclusion probabilities (the survey engine's own checks, said at load)."""
+    from dhkit.survey.pps import PPS_METHODS
+
+    if not d.pps:
+        if d.pps_variance != "HT":
+            add("CFG-005", "design", "pps_variance", "pps_variance is set but pps is not",
+                'Set pps = "hr" or "overton" for YG, or remove the line')
+        return
+    if d.pps not in PPS_METHODS:
+        add("CFG-005", "design", "pps", f"unknown pps '{d.pps}'",
+            f"Use one of {', '.join(PPS_METHODS)}, or remove the line")
+    if d.pps_variance not in ("HT", "YG"):
+        add("CFG-005", "design", "pps_variance", f"unknown pps_variance '{d.pps_variance}'",
+            'Use "HT" (Horvitz-Thompson) or "YG" (Yates-Grundy)')
+    elif d.pps_variance == "YG" and d.pps == "brewer":
+        add("CFG-005", "design", "pps_variance", "YG variance does not apply to brewer",
+            'Use pps = "hr" or "overton" with YG, or pps_variance = "HT"')
+    if not d.fpc:
+        add("CFG-005", "design", "fpc", f"pps = \"{d.pps}\" needs fpc: the column holding "
+            "each PSU's inclusion probability", 'Set fpc = "p_psu" (the sample draw\'s '
+            "probability), or remove pps")
+
+
 def _check_semantics(study: Study, lines: dict, file: str, report: ValidationReport) -> None:
     """Values that have the right type but are not allowed or do not fit together."""
     def add(code, section, key, message, hint):
@@ -339,6 +367,7 @@ def _check_semantics(study: Study, lines: dict, file: str, report: ValidationRep
     for key in ("strata", "psu", "weights"):
         if not getattr(d, key):
             add("CFG-005", "design", key, f"{key} is empty", "Name the variable in the data")
+    _check_pps(d, add)
     if d.population_children is not None and d.population_children <= 0:
         add("CFG-005", "design", "population_children", "population_children must be > 0",
             "Give the number of internet-using children, or remove the line")
@@ -390,6 +419,8 @@ psu = "psu_id"
 weights = "weight"          # final weight (written by `dhkit weights build`)
 fpc = ""                    # optional
 lonely_psu = "fail"         # fail | remove | certainty | adjust | average
+# pps = "brewer"            # PSUs drawn with probability proportional to size: fpc names the
+                            # PSU's inclusion probability (brewer | hr | overton, as R)
 # population_children = 4100000   # optional: internet-using 12-17s, for "equivalent to N"
 
 [disclosure]

@@ -45,3 +45,17 @@ def test_pps_keeps_the_estimates_and_shrinks_the_standard_errors(analyses):
     spread = a["se"] > 0                      # empty domains (NaN) and constants left out
     assert (a["se"][spread] <= b["se"][spread] * (1 + 1e-12)).all()
     assert (a["se"][spread] < b["se"][spread]).mean() > 0.9
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "drawn without replacement with probability proportional to size within strata "
+           "(Brewer's approximation)"),
+    ("es", "seleccionadas sin reemplazo con probabilidad proporcional al tamaño dentro de los "
+           "estratos (aproximación de Brewer)")])
+def test_the_methods_line_says_how_the_psus_were_drawn(analyses, lang, words):
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import methods
+
+    pps, with_pps, without = analyses
+    assert any(words in line for line in methods(with_pps, pps, Translator(lang)))
+    assert not any(words in line for line in methods(without, pps, Translator(lang)))

@@ -293,6 +293,7 @@ def _design_summary(inputs: ReportInputs, tables) -> dict:
         "weight_cv": float(np.std(w) / np.mean(w)) if n else float("nan"),
         "weight_min": float(np.min(w)) if n else float("nan"),
         "weight_max": float(np.max(w)) if n else float("nan"),
+        "pps": spec.pps,               # PSUs drawn PPS without replacement ([design] pps)
     }
 
 

@@ -48,6 +48,15 @@ UI_STRINGS = [
     "{df} design degrees of freedom. Confidence intervals for proportions are Korn–Graubard "
     "intervals (Clopper–Pearson on the effective sample size, as DHS and NCHS compute them; "
     "Korn and Graubard 1998), which stay valid for estimates of 0 % and 100 %.",
+    "Estimates are weighted. Standard errors are computed by Taylor linearisation with "
+    "primary sampling units drawn without replacement with probability proportional to size "
+    "within strata ({method}), with {df} design degrees of freedom. Confidence intervals for "
+    "proportions are Korn–Graubard intervals (Clopper–Pearson on the effective sample size, "
+    "as DHS and NCHS compute them; Korn and Graubard 1998), which stay valid for estimates of "
+    "0 % and 100 %.",
+    "Brewer's approximation",
+    "Hartley–Rao",
+    "Overton's approximation",
     "Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design effect "
     "due to weighting (Kish) {kish}.",
     "The sampling-error appendix lists, for every headline indicator, the estimate with its "
@@ -481,6 +490,29 @@ def appendix(analysis, t: Translator) -> list[dict]:
     return rows
 
 
+#: the PPS methods of ``[design] pps``, as the methods line names them
+PPS_NAMES = {"brewer": "Brewer's approximation", "hr": "Hartley–Rao",
+             "overton": "Overton's approximation"}
+
+
+def _variance_sentence(t, pps: str | None, df: str) -> str:
+    """How the standard errors were computed: ultimate clusters (PSUs with replacement, R's
+    default), or PSUs drawn without replacement with probability proportional to size."""
+    if pps:
+        return t("Estimates are weighted. Standard errors are computed by Taylor "
+                 "linearisation with primary sampling units drawn without replacement with "
+                 "probability proportional to size within strata ({method}), with {df} design "
+                 "degrees of freedom. Confidence intervals for proportions are Korn–Graubard "
+                 "intervals (Clopper–Pearson on the effective sample size, as DHS and NCHS "
+                 "compute them; Korn and Graubard 1998), which stay valid for estimates of "
+                 "0 % and 100 %.", method=t(PPS_NAMES[pps]), df=df)
+    return t("Estimates are weighted. Standard errors are computed by Taylor linearisation with "
+             "ultimate clusters (primary sampling units sampled with replacement within strata), "
+             "with {df} design degrees of freedom. Confidence intervals for proportions are "
+             "Korn–Graubard intervals (Clopper–Pearson on the effective sample size, as DHS and "
+             "NCHS compute them; Korn and Graubard 1998), which stay valid for estimates of 0 % "
+             "and 100 %.", df=df)
+
 def methods(analysis, inputs, t: Translator) -> list[str]:
     s = analysis.design_summary
     df = _df(analysis) or str(s["n_psu"] - s["n_strata"])
@@ -491,12 +523,7 @@ def methods(analysis, inputs, t: Translator) -> list[str]:
           "children).", n_children=t.number(s["n_children"]), n_psu=t.number(s["n_psu"]),
           n_strata=t.number(s["n_strata"]), n_instances=t.number(s["n_instances"]),
           n_victims=t.number(s["n_victims"])),
-        t("Estimates are weighted. Standard errors are computed by Taylor linearisation with "
-          "ultimate clusters (primary sampling units sampled with replacement within strata), "
-          "with {df} design degrees of freedom. Confidence intervals for proportions are "
-          "Korn–Graubard intervals (Clopper–Pearson on the effective sample size, as DHS and "
-          "NCHS compute them; Korn and Graubard 1998), which stay valid for estimates of 0 % "
-          "and 100 %.", df=df),
+        _variance_sentence(t, s.get("pps"), df),
         t("Weights: sum {sum}, coefficient of variation {cv}, range {min} to {max}; design "
           "effect due to weighting (Kish) {kish}.", sum=t.number(s["sum_weights"]),
           cv=t.number(s["weight_cv"], 2), min=t.number(s["weight_min"], 1),

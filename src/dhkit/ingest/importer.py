@@ -127,15 +127,38 @@ class ImportResult:
     unchanged: dict[str, int] = field(default_factory=dict)   # re-exported rows, same content
     edited: dict[str, int] = field(default_factory=dict)      # re-exported rows, changed content
     duplicates: dict[str, int] = field(default_factory=dict)  # identical copies in this import
+    #: warnings that keep the data (IMP-022: entries against ``repeat_count``): listed apart
+    #: from ``report`` and do not make the import "not ok" (exit code 0)
+    warnings: list[Problem] = field(default_factory=list)
+    #: table -> rows its files brought in an earlier import, for files skipped as identical
+    #: (same SHA-256): "members: 0 new, file identical to one imported on DATE"
+    identical: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
+        """No problem that quarantined a row or refused a column (warnings do not count)."""
         return self.report.ok
 
     def write_report(self, path: str | Path) -> Path:
-        """The problems as CSV, values included (keep it inside the study folder)."""
-        rep = ValidationReport(list(self.report_rows))
-        return rep.write_csv(path)
+        """Every problem and warning as CSV, one row each with a ``severity`` column
+        (``error``: the row is quarantined or the column ignored; ``warning``: the data are
+        kept), values included (keep it inside the study folder)."""
+        import csv
+        from dataclasses import asdict, fields
+
+        from dhkit.safetext import csv_cell
+
+        path = Path(path)
+        names = [f.name for f in fields(Problem)]
+        names.insert(1, "severity")
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=names)
+            w.writeheader()
+            for p in self.report_rows:     # values quoted from the input: no formula injection
+                row = {k: csv_cell(v) for k, v in asdict(p).items()}
+                row["severity"] = "warning" if p.code in repeatcount.WARNING_CODES else "error"
+                w.writerow(row)
+        return path
 
 
 @dataclass
@@ -930,7 +953,7 @@ class _Importer:
                 "ORDER BY file, _row").fetchall():
             self.result.report_rows.append(Problem(code, msg, file=file, row=row, field=fld,
                                                    value=value))
-            rep.problems.append(Problem(code, msg, file=file, row=row, field=fld))
+            self.result.warnings.append(Problem(code, msg, file=file, row=row, field=fld))
 
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:

@@ -21,7 +21,9 @@ def _finish(result, report: Optional[Path]) -> None:
 
     for f in result.files:
         if f.already_imported:
-            err_console.print(f"{escape(str(f.file))}: already imported (same SHA-256); nothing added")
+            what = f.identical_to.describe() if f.identical_to is not None else \
+                "already imported (same SHA-256); nothing added"
+            err_console.print(f"{escape(str(f.file))}: {escape(what)}")
         else:
             tables = ", ".join(
                 f"{t}: {a:,} accepted, {b:,} quarantined"

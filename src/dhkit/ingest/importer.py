@@ -111,6 +111,9 @@ class FileResult:
     unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
     edited: dict[str, int] = field(default_factory=dict)  # table -> rows replacing a version
     duplicates: dict[str, int] = field(default_factory=dict)  # table -> identical copies
+    #: a skipped file (already_imported): the earlier file with the same SHA-256, when it
+    #: was imported and its rows per table then (``dhkit.ingest.identical``)
+    identical_to: object | None = None
 
 
 @dataclass
@@ -1010,9 +1013,6 @@ class _Importer:
     def _write(self, todo: list[tuple[Path, str]]) -> None:
         now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
         self.con.execute(QUARANTINE_DDL)
-        for name, sha, when in self.skipped:
-            self.store.audit("import", file=name, sha256=sha,
-                             note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
         self._write_versions()
         self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
@@ -1065,6 +1065,32 @@ class _Importer:
                              note=f"import {self.result.import_id}; {fr.format}; {tables}"
                              + (f"; source {self.source}" if self.source else ""))
             self.result.files.append(fr)
+        self._skipped_files(per_file)
+
+    def _skipped_files(self, per_file: dict[Path, FileResult]) -> None:
+        """Files skipped as identical to one imported before (or earlier in this import):
+        each names, per table, "0 new" and the file it is identical to, in the summary, the
+        result (``identical``) and the audit log."""
+        from dhkit.ingest.identical import Identical, earlier_import
+
+        for name, sha, when in self.skipped:
+            same = earlier_import(self.con, sha) if when != "this run" else None
+            if same is None:       # earlier in this import: that file's tables now
+                first = next((f for f in per_file.values() if f.sha256 == sha), None)
+                same = Identical(first.file if first else name, "in this import", {
+                    t: a + b + first.unchanged.get(t, 0) + first.edited.get(t, 0)
+                    + first.duplicates.get(t, 0) for t, (a, b) in first.tables.items()}
+                    if first else {})
+            for fr in self.result.files:
+                if fr.already_imported and fr.sha256 == sha and fr.file == name \
+                        and fr.identical_to is None:
+                    fr.identical_to = same
+                    break
+            for t, n in same.rows.items():
+                self.result.identical[t] = self.result.identical.get(t, 0) + n
+            self.store.audit("import", file=name, sha256=sha,
+                             note=f"already imported ({when}); nothing added: "
+                             f"{same.describe()}")
 
     def _write_stage(self, s: _Stage, level: str | None, types: dict[str, str],
                      now) -> tuple[int, int]:

@@ -1,0 +1,68 @@
+"""Files skipped because an identical file (same SHA-256) was imported before: say so per
+table, so a level that brings nothing new is still in the import's summary.
+
+A Kobo or ODK Central re-export often holds a repeat file that did not change (ODK's
+``FORM-episodes.csv`` when an edit touched only the main sheet). The import skips it — its
+rows are already stored or quarantined — but the summary then had no line for ``episodes``
+and the user could not tell whether the level was lost. Each skipped file now names, per
+table, "0 new" and the earlier file it is identical to (name and date), with the number of
+rows that file brought then, read back from that import's audit note (which this module's
+caller writes: ``main 3+0q, members 6+0q; unchanged (...): members 2``).
+
+>>> rows_of_note("import 1a2b; kobo_xlsx; main 3+1q, members 6+0q; unchanged (already "
+...              "stored, no-op): members 2")
+{'main': 4, 'members': 8}
+>>> rows_of_note("already imported (2026-01-01); nothing added")
+{}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: ``TABLE ACCEPTED+QUARANTINEDq`` in an import's audit note
+_COUNTS = re.compile(r"([^\s,;:]+) (\d+)\+(\d+)q")
+#: ``; unchanged (...): TABLE N, TABLE N`` (and edited, duplicate) in an import's audit note
+_OTHER = re.compile(r"; (?:unchanged|edited|duplicate)[^:]*: ([^;]+)")
+
+
+@dataclass
+class Identical:
+    """An earlier import of the same bytes: which file, when, rows per table then."""
+
+    file: str
+    when: str                  # "2026-12-06 17:02:11" or "in this import"
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``members: 0 new (file identical to X.csv imported on DATE; its 4 rows were
+        handled then)``, one part per table."""
+        when = self.when if self.when == "in this import" else f"imported on {self.when} UTC"
+        same = f"file identical to {self.file} {when}"
+        if not self.rows:
+            return f"0 new ({same}); nothing added"
+        return ", ".join(f"{t}: 0 new ({same}; its {n:,} row{'s' if n != 1 else ''} were "
+                         "handled then)" for t, n in self.rows.items())
+
+
+def rows_of_note(note: str | None) -> dict[str, int]:
+    """Rows per table an import's audit note counts (accepted, quarantined, unchanged,
+    edited, identical copies); empty when the note is not an import's."""
+    out: dict[str, int] = {}
+    for t, a, b in _COUNTS.findall(note or ""):
+        out[t] = out.get(t, 0) + int(a) + int(b)
+    for part in _OTHER.findall(note or ""):
+        for t, n in re.findall(r"([^\s,]+) (\d+)", part):
+            out[t] = out.get(t, 0) + int(n)
+    return out
+
+
+def earlier_import(con, sha: str) -> Identical | None:
+    """The first import that brought a file with this SHA-256 (from the audit log)."""
+    row = con.execute(
+        "SELECT file, logged_at, note FROM audit_log WHERE command = 'import' AND sha256 = ? "
+        "AND rows_accepted IS NOT NULL ORDER BY logged_at, seq LIMIT 1", [sha]).fetchone()
+    if row is None:
+        return None
+    return Identical(row[0], str(row[1])[:19], rows_of_note(row[2]))

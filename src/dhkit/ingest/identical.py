@@ -66,3 +66,36 @@ def earlier_import(con, sha: str) -> Identical | None:
     if row is None:
         return None
     return Identical(row[0], str(row[1])[:19], rows_of_note(row[2]))
+
+
+def pending(con, sha: str) -> list[tuple[str, str]]:
+    """(import id, file name) of earlier imports of a file with this SHA-256 whose rows still
+    wait in the quarantine: such a file is checked again rather than skipped (a repeat file
+    whose entries had no parent row before may find it in a fixing re-export)."""
+    has_q = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'study' "
+                        "AND table_name = 'quarantine'").fetchone()[0]
+    if not has_q:
+        return []
+    rows = con.execute(
+        "SELECT file, regexp_extract(note, '^import ([0-9a-f]+);', 1) FROM audit_log "
+        "WHERE command = 'import' AND sha256 = ? AND rows_quarantined > 0", [sha]).fetchall()
+    out = []
+    for file, imp in rows:
+        if imp and con.execute(
+                'SELECT count(*) FROM study.quarantine WHERE NOT released AND import_id = ? '
+                "AND (source_file = ? OR starts_with(source_file, ? || '['))",
+                [imp, file, file]).fetchone()[0]:
+            out.append((imp, file))
+    return out
+
+
+def close_pending(con, entries: list[tuple[str, str]], now) -> int:
+    """Mark the quarantine entries of ``entries`` (from :func:`pending`) released: the file
+    was checked again in this import, its rows went in or were quarantined anew."""
+    n = 0
+    for imp, file in entries:
+        n += con.execute(
+            "UPDATE study.quarantine SET released = TRUE, released_at = ? WHERE NOT released "
+            "AND import_id = ? AND (source_file = ? OR starts_with(source_file, ? || '['))",
+            [now, imp, file, file]).fetchone()[0]
+    return n

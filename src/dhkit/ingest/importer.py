@@ -47,10 +47,11 @@ import duckdb
 
 from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
-from dhkit.ingest import repeatcount
+from dhkit.ingest import entrykeys, repeatcount
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
-from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
+from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_kind,
+                                   effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, shared_terms, sql_type, translate_codes,
                                    translate_labels, txt)
@@ -250,6 +251,8 @@ class _Importer:
         self.temps: list[str] = []
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
+        #: (import id, file) of earlier imports of files checked again (identical.pending)
+        self.recheck: list[tuple[str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
         #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
@@ -257,11 +260,13 @@ class _Importer:
 
     def _file_choices(self) -> None:
         """Choices of ``select_one_from_file`` questions, read from the file kept next to
-        the form (the study's instrument folder); a note names each one not checked."""
-        from dhkit.instrument.attachments import file_questions, with_file_choices
+        the form (the study's instrument folder), of ``select_one_external`` (the form's
+        ``external_choices``) and of ``search()`` selects (their CSV); a note names each one
+        not checked (:mod:`dhkit.instrument.attachments`)."""
+        from dhkit.instrument.attachments import attached_questions, with_file_choices
 
-        if not file_questions(self.cb) and (self.versions is None or not any(
-                file_questions(v.codebook) for v in self.versions.versions)):
+        if not attached_questions(self.cb) and (self.versions is None or not any(
+                attached_questions(v.codebook) for v in self.versions.versions)):
             return
         from dataclasses import replace
 
@@ -323,6 +328,8 @@ class _Importer:
             done = self.con.execute(
                 "SELECT min(logged_at) FROM audit_log WHERE command = 'import' AND sha256 = ? "
                 "AND rows_accepted IS NOT NULL", [sha]).fetchone()[0]
+            if not self.release and done is not None and self._recheck(path, sha):
+                done = None     # rows of its earlier import wait in the quarantine
             if not self.release and (done is not None or any(sha == s for _, s in todo)):
                 self.result.files.append(FileResult(path.name, sha, already_imported=True))
                 self.skipped.append((path.name, sha, str(done)[:19] if done else "this run"))
@@ -408,7 +415,7 @@ class _Importer:
                              decimal_comma=sheet.delimiter == ";")
             if q.name in labelled:
                 expr = translate_labels(expr, labelled[q.name],
-                                        q.base_type == "select_multiple")
+                                        choice_kind(q) == "select_multiple")
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
@@ -446,12 +453,12 @@ class _Importer:
     def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
         """Choice columns whose values are labels, not codes ("labels as values" exports in
         any of the form's languages): label -> code, judged on the first 2,000 rows."""
-        from dhkit.ingest.validate import label_codes
+        from dhkit.ingest.validate import choice_kind, label_codes
 
         cands = {}
         for q in qs:
             h = cmap.questions.get(q.name)
-            if h and q.base_type in ("select_one", "select_multiple"):
+            if h and choice_kind(q):      # choices from a file or external_choices too
                 labels = label_codes(q, self.cb)
                 codes = self.cb.choice_values(q.list_name or "")
                 if any(k not in codes for k in labels):
@@ -618,7 +625,9 @@ class _Importer:
         (``_parent_table_name``), taken from the same workbook when there is one, and
         checked against ``_submission__uuid`` when several exports are imported together.
         A row without a key of its own (Kobo) is keyed ``PARENT/level[n]`` (its place under
-        its parent), the way ODK Central keys repeats, so a re-export finds the same key.
+        its parent), the way ODK Central keys repeats; under a parent whose entries are
+        stored, a re-exported entry takes the key of the stored entry with the same answers
+        (:mod:`dhkit.ingest.entrykeys`: Kobo's ``_index`` is renumbered by every export).
         """
         parent = self._parent_level(level)
         batch = self._batch_keys(parent)
@@ -647,6 +656,7 @@ class _Importer:
                 f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
                 f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
                 f"IS NOT NULL) o WHERE {s.row_of(s.t)} = o._row")
+            entrykeys.match_stored(self, level, s)   # a re-export: stored entries by content
             if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
                 self.con.execute(
                     f"UPDATE {s.t} SET _form_version = b._fv FROM ({batch}) b "
@@ -1066,6 +1076,25 @@ class _Importer:
                              + (f"; source {self.source}" if self.source else ""))
             self.result.files.append(fr)
         self._skipped_files(per_file)
+        if self.recheck:
+            from dhkit.ingest.identical import close_pending
+
+            close_pending(self.con, self.recheck, now)
+
+    def _recheck(self, path: Path, sha: str) -> bool:
+        """A file imported before whose rows still wait in the quarantine is checked again,
+        not skipped: the fixing re-export may bring the parent rows they lacked (Kobo
+        ``_parent_index``). Its earlier quarantine entries are closed once this import is
+        written (:func:`dhkit.ingest.identical.close_pending`)."""
+        from dhkit.ingest.identical import pending
+
+        entries = pending(self.con, sha)
+        if entries:
+            self.recheck += entries
+            self.result.notes.append(f"{path.name}: imported before, checked again because "
+                                     "rows of it wait in the quarantine (those that pass now "
+                                     "go in)")
+        return bool(entries)
 
     def _skipped_files(self, per_file: dict[Path, FileResult]) -> None:
         """Files skipped as identical to one imported before (or earlier in this import):

@@ -65,11 +65,17 @@ def sql_type(q: Question, cb: Codebook) -> str:
         return "BIGINT"
     if t in ("decimal", "range"):
         return "DOUBLE"
-    if t == "select_one":
-        return "BIGINT" if int_codes(cb, q) else "VARCHAR"
+    if t == "select_one":      # a search() select: its codes come from a CSV (text)
+        return "BIGINT" if int_codes(cb, q) and not _searched(q) else "VARCHAR"
     if t == "date":
         return "DATE"
     return "VARCHAR"
+
+
+def _searched(q: Question) -> bool:
+    from dhkit.instrument.attachments import search_call
+
+    return search_call(q) is not None
 
 
 def normalise(q: Question, cb: Codebook, header: str | None,
@@ -186,11 +192,12 @@ def effective_relevance(q: Question, cb: Codebook) -> list[str]:
 
 def choice_kind(q: Question) -> str | None:
     """``select_one``/``select_multiple`` for a question whose answers are choices (those of
-    an attached file too: ``select_one_from_file``), else None."""
+    an attached file or the form's external_choices too: ``select_one_from_file``,
+    ``select_one_external``), else None."""
     t = q.base_type
     if t in ("select_one", "select_multiple"):
         return t
-    return {"select_one_from_file": "select_one",
+    return {"select_one_from_file": "select_one", "select_one_external": "select_one",
             "select_multiple_from_file": "select_multiple"}.get(t)
 
 

@@ -92,3 +92,16 @@ def test_the_same_file_twice_in_one_import_names_the_first(study, tmp_path):
         "members: 0 new (file identical to Household_visit-members.csv in this import; its 4 "
         "rows were handled then)")
     assert res.accepted == {"main": 2, "members": 4}
+
+
+def test_an_identical_file_whose_rows_wait_for_their_values_stays_a_no_op(study, tmp_path):
+    subs = ff.sample(2)
+    subs[1].members[1].sex = "x"           # IMP-005: quarantined for its value
+    files = ff.kobo_csvs(tmp_path, subs)
+    first = import_files(study, files)
+    assert [(p.code, p.field) for p in first.report] == [("IMP-005", "m_sex")]
+    again = import_files(study, files)
+    assert all(f.already_imported for f in again.files) and not again.notes
+    with study.open_store() as store:
+        assert store.con.execute("SELECT count(*), count(*) FILTER (WHERE released) FROM "
+                                 "study.quarantine").fetchone() == (1, 0)

@@ -68,10 +68,17 @@ def earlier_import(con, sha: str) -> Identical | None:
     return Identical(row[0], str(row[1])[:19], rows_of_note(row[2]))
 
 
+#: problems the same bytes may pass on another day: a parent row that was missing (IMP-012)
+#: or quarantined (IMP-013), a form version the study did not hold yet (IMP-020)
+RECHECK_CODES = ("IMP-012", "IMP-013", "IMP-020")
+
+
 def pending(con, sha: str) -> list[tuple[str, str]]:
-    """(import id, file name) of earlier imports of a file with this SHA-256 whose rows still
-    wait in the quarantine: such a file is checked again rather than skipped (a repeat file
-    whose entries had no parent row before may find it in a fixing re-export)."""
+    """(import id, file name) of earlier imports of a file with this SHA-256 some of whose
+    rows still wait in the quarantine for a reason of :data:`RECHECK_CODES`: such a file is
+    checked again rather than skipped (a repeat file whose entries had no parent row before
+    may find it in a fixing re-export). Rows held for their values (IMP-005 ...) would fail
+    the same way: a file with only those stays a skipped no-op."""
     has_q = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'study' "
                         "AND table_name = 'quarantine'").fetchone()[0]
     if not has_q:
@@ -83,15 +90,17 @@ def pending(con, sha: str) -> list[tuple[str, str]]:
     for file, imp in rows:
         if imp and con.execute(
                 'SELECT count(*) FROM study.quarantine WHERE NOT released AND import_id = ? '
-                "AND (source_file = ? OR starts_with(source_file, ? || '['))",
-                [imp, file, file]).fetchone()[0]:
+                "AND (source_file = ? OR starts_with(source_file, ? || '[')) AND list_has_any("
+                "list_transform(problems, p -> split_part(p, ' ', 1)), ?)",
+                [imp, file, file, list(RECHECK_CODES)]).fetchone()[0]:
             out.append((imp, file))
     return out
 
 
 def close_pending(con, entries: list[tuple[str, str]], now) -> int:
     """Mark the quarantine entries of ``entries`` (from :func:`pending`) released: the file
-    was checked again in this import, its rows went in or were quarantined anew."""
+    was checked again in this import, so each of its rows went in or was quarantined anew
+    (with its problems of today) — one open entry per row, never two."""
     n = 0
     for imp, file in entries:
         n += con.execute(

@@ -211,3 +211,19 @@ def test_a_search_select_whose_csv_is_missing_is_not_judged_by_the_placeholder_r
         f"is not in the study; copy fruits.csv next to the form, into "
         f"{study.instrument_path.parent}/, and import again)"]
     assert _stored(study, "fruit") == [("mango",)]
+
+
+def test_a_label_two_towns_share_is_named_in_a_note_and_its_rows_quarantined(tmp_path):
+    form_dir = tmp_path / "form"
+    form_dir.mkdir()
+    form = ff.towns_form(form_dir)
+    (form_dir / "towns.csv").write_text(ff.TOWNS_CSV + "t4,Riverside,Ribera del sur,south\n",
+                                        encoding="utf-8")
+    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    res = import_files(study, [ff.kobo_towns_xlsx(tmp_path / "labels.xlsx", [
+        ("north", "Hilltop", ""), ("north", "Riverside", "")])])
+    assert [(p.code, p.row, p.field) for p in res.report] == [("IMP-005", 3, "town")]
+    assert "labels.xlsx[Town visit]: town: some labels name several choices (\"Riverside\" is " \
+        "t1 and t4); rows answering with them are quarantined (IMP-005). Export XML values " \
+        "(codes) instead of labels for this form" in res.notes
+    assert _stored(study, "town") == [("t2",)]

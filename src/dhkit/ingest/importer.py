@@ -483,6 +483,18 @@ class _Importer:
         if found:
             self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
                                      f"{', '.join(found)} (a \"labels\" export)")
+        from dhkit.ingest.validate import label_clashes
+
+        for name in found:        # a label two choices share cannot be read back
+            clash = label_clashes(self.cb.questions[name], self.cb)
+            if clash:
+                shown = "; ".join(f"\"{lab}\" is {' and '.join(names)}"
+                                  for lab, names in list(clash.items())[:3])
+                more = f" and {len(clash) - 3} more" if len(clash) > 3 else ""
+                self.result.notes.append(
+                    f"{sheet.label}: {name}: some labels name several choices ({shown}{more}); "
+                    "rows answering with them are quarantined (IMP-005). Export XML values "
+                    "(codes) instead of labels for this form")
         return found
 
     def _required_everywhere(self, name: str) -> bool:

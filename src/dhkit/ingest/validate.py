@@ -149,6 +149,27 @@ def label_codes(q: Question, cb: Codebook) -> dict[str, str]:
     return {k: v for k, v in out.items() if k not in clash}
 
 
+def label_clashes(q: Question, cb: Codebook) -> dict[str, list[str]]:
+    """Labels (as written, first seen) that name two or more choices of the question's list
+    (two towns called "San José" in a file of towns): label -> choice names. A "labels as
+    values" export cannot tell them apart, so :func:`label_codes` leaves them out.
+
+    >>> from dhkit.instrument.codebook import Choice
+    >>> cb = Codebook("t", "f", choices={"t": [Choice("t", "t4", {"en": "San José"}),
+    ...     Choice("t", "t9", {"en": "San  josé"}), Choice("t", "t1", {"en": "Cali"})]})
+    >>> label_clashes(Question("town", "select_one t", list_name="t"), cb)
+    {'San José': ['t4', 't9']}
+    """
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for c in cb.choices.get(q.list_name or "", []):
+        for lab in dict.fromkeys(c.labels.values()):
+            key = " ".join(str(lab).split()).casefold()
+            first, names = seen.setdefault(key, (str(lab), []))
+            if c.name not in names:
+                names.append(c.name)
+    return {first: names for first, names in seen.values() if len(names) > 1}
+
+
 def translate_labels(expr: str, mapping: dict[str, str], multiple: bool = False) -> str:
     """SQL: a choice label replaced by its choice name; codes and other values unchanged.
     select_multiple: each label of a list written with ", " or ";" (Kobo label exports)."""

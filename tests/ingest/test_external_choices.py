@@ -227,3 +227,24 @@ def test_a_label_two_towns_share_is_named_in_a_note_and_its_rows_quarantined(tmp
         "t1 and t4); rows answering with them are quarantined (IMP-005). Export XML values " \
         "(codes) instead of labels for this form" in res.notes
     assert _stored(study, "town") == [("t2",)]
+
+
+def test_labels_come_from_the_column_the_parameters_name(tmp_path):
+    form_dir = tmp_path / "form"
+    form_dir.mkdir()
+    form = ff.towns_form(form_dir)
+    wb = load_workbook(form)
+    ws = wb["survey"]
+    ws.cell(row=1, column=ws.max_column + 1, value="parameters")
+    for r in range(2, ws.max_row + 1):
+        if str(ws.cell(row=r, column=1).value or "").endswith("towns.csv"):
+            ws.cell(row=r, column=ws.max_column, value="value=code label=town_name")
+    wb.save(form)
+    (form_dir / "towns.csv").write_text(
+        "code,town_name,town_name::Español (es),region\n"
+        "t1,Riverside,Ribera,north\nt3,Bayview,Bahía,south\n", encoding="utf-8")
+    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    res = import_files(study, [ff.kobo_towns_xlsx(tmp_path / "labels.xlsx", [
+        ("north", "Ribera", "Bayview")])])
+    assert res.ok, [str(p) for p in res.report]
+    assert _stored(study, "town", "markets") == [("t1", "t3")]

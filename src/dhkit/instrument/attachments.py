@@ -104,10 +104,22 @@ def value_column(q: Question) -> str:
     return "id" if (q.choice_file or "").lower().endswith(".geojson") else "name"
 
 
+def label_column(q: Question) -> str | None:
+    """The file's label column when the ``parameters`` name one (``label=town_name``), else
+    None (``label``/``title`` and their ``::language`` columns).
+
+    >>> label_column(Question("t", "select_one_from_file t.csv", parameters="value=code label=nom"))
+    'nom'
+    """
+    m = re.search(r"(?:^|[\s;,])label\s*=\s*([^\s;,]+)", q.parameters or "")
+    return m.group(1) if m else None
+
+
 def read_choice_file(path: Path, value: str = "name", list_name: str | None = None,
-                     default: str = "default") -> list[Choice]:
+                     default: str = "default", label: str | None = None) -> list[Choice]:
     """The choices of an attached CSV, XML or GeoJSON file, in file order; labels keyed by
-    language code (``label::Español (es)`` -> ``es``; a plain ``label``: ``default``).
+    language code (``label::Español (es)`` -> ``es``; a plain ``label``: ``default``), read
+    from the ``label`` column the question's ``parameters`` name when it names one.
 
     Raises ``DhkitError`` INS-044 when the file cannot be read or has no ``value`` column."""
     from dhkit.instrument.xlsform import language_code
@@ -134,6 +146,7 @@ def read_choice_file(path: Path, value: str = "name", list_name: str | None = No
         cols = sorted({k for r in records for k in r})
         raise DhkitError("INS-044", f"{path.name}: no column '{value}' (the values the data "
                          f"hold); it has {', '.join(cols[:12])}")
+    label_cols = (label.lower(),) if label else ("label", "title")
     out, seen = [], set()
     for i, rec in enumerate(records, start=2):
         v = str(rec.get(value) or "").strip()
@@ -141,8 +154,7 @@ def read_choice_file(path: Path, value: str = "name", list_name: str | None = No
             continue
         seen.add(v)
         labels = {language_code(k.split("::", 1)[1]) if "::" in k else default: str(t)
-                  for k, t in rec.items() if k.split("::")[0].strip().lower() in ("label",
-                                                                                   "title")
+                  for k, t in rec.items() if k.split("::")[0].strip().lower() in label_cols
                   and t}
         attrs = {k.lower(): str(t) for k, t in rec.items() if k != value and t is not None}
         out.append(Choice(name, v, labels, i, attrs))
@@ -311,7 +323,7 @@ def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list
             continue
         try:
             choices[q.choice_file] = read_choice_file(path, value_column(q), q.choice_file,
-                                                      cb.default_language)
+                                                      cb.default_language, label_column(q))
         except DhkitError as exc:
             notes.append(f"{q.name}: answers not checked against the choices of "
                          f"{q.choice_file} ({exc.message}; fix the file in {path.parent}/ and "

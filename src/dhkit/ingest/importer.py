@@ -924,14 +924,18 @@ class _Importer:
         store = self._store_keys(None)
         pairs = [("_key", "_key"), ("kv", self.key_var)] if any(
             "key" in s.cmap.meta for s in stages) else [("_key", self.key_var)]
+        twice = dict(zip(("_key", "kv"), self._main_key_twice(stages)))
         for col, fld in pairs:
+            # the ranking window only when some key is there twice (a cumulative re-export
+            # holds each key once: then only IMP-009 can apply)
+            rank = (f"first_value({label} || ' row ' || _row) OVER w AS first_at, "
+                    "row_number() OVER w AS rn" if twice[col] else
+                    "NULL::VARCHAR AS first_at, 1 AS rn")
             self.con.execute(f"""
                 CREATE TEMP TABLE _dup AS
-                SELECT stage, _row, _key, {col} AS k,
-                       first_value({label} || ' row ' || _row) OVER w AS first_at,
-                       row_number() OVER w AS rn
+                SELECT stage, _row, _key, {col} AS k, {rank}
                 FROM ({batch}) WHERE {col} IS NOT NULL
-                WINDOW w AS (PARTITION BY {col} ORDER BY stage, _row)""")
+                {f'WINDOW w AS (PARTITION BY {col} ORDER BY stage, _row)' if twice[col] else ''}""")
             for s in stages:
                 i = self.stages.index(s)
                 self.con.execute(f"""

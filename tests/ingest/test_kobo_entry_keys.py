@@ -112,6 +112,7 @@ def test_an_export_that_loses_a_row_after_a_complete_one_changes_nothing(study, 
                                              encoding="utf-8")      # another export's bytes
     res = import_files(study, [main, _drop_row(members, "Bx")])
     assert res.ok and res.edited == {} and res.unchanged == {"main": 2, "members": 4}
+    assert not res.warnings       # the store holds the lost member: 3 entries, as counted
     assert _counts(study) == {"main": (2, 0, 0), "members": (5, 0, 0),
                               "episodes": (6, 0, 0)}
 

@@ -42,6 +42,7 @@ import datetime as _dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -58,6 +59,9 @@ from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_k
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
+
+if TYPE_CHECKING:
+    from dhkit.ingest.identical import Identical
 
 #: problem codes whose value may appear in a message (type and choice errors of coded
 #: fields); every other message names only file, row, field and code
@@ -114,7 +118,7 @@ class FileResult:
     duplicates: dict[str, int] = field(default_factory=dict)  # table -> identical copies
     #: a skipped file (already_imported): the earlier file with the same SHA-256, when it
     #: was imported and its rows per table then (``dhkit.ingest.identical``)
-    identical_to: object | None = None
+    identical_to: Identical | None = None
 
 
 @dataclass
@@ -159,9 +163,8 @@ class ImportResult:
             w = csv.DictWriter(fh, fieldnames=names)
             w.writeheader()
             for p in self.report_rows:     # values quoted from the input: no formula injection
-                row = {k: csv_cell(v) for k, v in asdict(p).items()}
-                row["severity"] = "warning" if p.code in repeatcount.WARNING_CODES else "error"
-                w.writerow(row)
+                sev = "warning" if p.code in repeatcount.WARNING_CODES else "error"
+                w.writerow({"severity": sev, **{k: csv_cell(v) for k, v in asdict(p).items()}})
         return path
 
 

@@ -50,15 +50,15 @@ def _problems(study):
 
 def test_entries_matching_their_count_raise_nothing(study, tmp_path):
     res = import_files(study, ff.kobo_csvs(tmp_path, _subs([2, 2]), size=True))
-    assert res.ok, [str(p) for p in res.report]
+    assert res.ok and not res.warnings, [str(p) for p in [*res.report, *res.warnings]]
     assert _where(study) == {"main": (2, 0), "members": (4, 0), "episodes": (4, 0)}
 
 
 def test_a_repeat_file_that_lost_a_row_is_a_warning_and_keeps_every_row(study, tmp_path):
     subs = _subs([3, 2])      # the first household has 3 members; the export holds 2
     res = import_files(study, [ff.kobo_xlsx(tmp_path / "export.xlsx", subs, size=True)])
-    assert res.report.codes() == ["IMP-022"]
-    p = res.report.problems[0]
+    assert res.ok and [w.code for w in res.warnings] == ["IMP-022"]
+    p = res.warnings[0]
     assert (p.file, p.row, p.field) == ("export.xlsx[Household visit]", 2, "members")
     assert p.message.startswith("submission uuid-0000 (hh_id H000): members has 2 entries but "
                                 "its count ${hh_size} says 3 (1 missing: an export that lost "
@@ -71,10 +71,10 @@ def test_a_repeat_file_that_lost_a_row_is_a_warning_and_keeps_every_row(study, t
 
 def test_more_entries_than_the_count_names_another_export(study, tmp_path):
     res = import_files(study, ff.odk_csvs(tmp_path, _subs([1, 2]), size=True))
-    assert res.report.codes() == ["IMP-022"]
+    assert res.ok and [w.code for w in res.warnings] == ["IMP-022"]
     assert "members has 2 entries but its count ${hh_size} says 1 (1 too many: a members " \
-        "file from another export?)" in res.report.problems[0].message
-    assert res.report.problems[0].file == "hh_visit.csv"
+        "file from another export?)" in res.warnings[0].message
+    assert res.warnings[0].file == "hh_visit.csv"
     assert _where(study) == {"main": (2, 0), "members": (4, 0), "episodes": (4, 0)}
 
 
@@ -82,22 +82,22 @@ def test_a_submission_whose_entries_are_all_missing_is_counted_as_zero(study, tm
     subs = _subs([2, 2])
     subs[1].members = []
     res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
-    assert [p.message.split(" (")[0] for p in res.report] == [
+    assert res.ok and [p.message.split(" (")[0] for p in res.warnings] == [
         "submission uuid-0001"]
     assert "members has 0 entries but its count ${hh_size} says 2" in \
-        res.report.problems[0].message
+        res.warnings[0].message
     assert _where(study) == {"main": (2, 0), "members": (2, 0), "episodes": (2, 0)}
 
 
 def test_an_unanswered_count_is_not_checked(study, tmp_path):
     res = import_files(study, ff.kobo_csvs(tmp_path, _subs([None, 2]), size=True))
-    assert res.ok, [str(p) for p in res.report]
+    assert res.ok and not res.warnings, [str(p) for p in [*res.report, *res.warnings]]
 
 
 def test_no_check_when_the_import_brings_no_entries_of_the_repeat(study, tmp_path):
     main, _, _ = ff.kobo_csvs(tmp_path, _subs([5, 5]), size=True)
     res = import_files(study, [main])
-    assert res.ok, [str(p) for p in res.report]
+    assert res.ok and not res.warnings, [str(p) for p in [*res.report, *res.warnings]]
     assert res.accepted == {"main": 2}
 
 
@@ -107,13 +107,13 @@ def test_the_re_exported_repeat_file_completes_a_stored_submission(study, tmp_pa
     first = tmp_path / "first"
     first.mkdir()
     res = import_files(study, ff.kobo_csvs(first, subs, size=True))
-    assert res.report.codes() == ["IMP-022"]
+    assert res.ok and [w.code for w in res.warnings] == ["IMP-022"]
     subs[0].members.append(ff.Member("C0", 61, "f"))
     again = tmp_path / "again"
     again.mkdir()
     _, members, _ = ff.kobo_csvs(again, subs, size=True)
     res = import_files(study, [members])
-    assert res.ok, [str(p) for p in res.report]
+    assert res.ok and not res.warnings, [str(p) for p in [*res.report, *res.warnings]]
     assert res.accepted == {"members": 1}
     assert res.unchanged == {"members": 4}
     assert _where(study) == {"main": (2, 0), "members": (5, 0), "episodes": (4, 0)}
@@ -124,8 +124,8 @@ def test_a_repeat_file_imported_after_its_main_file_is_counted_with_the_stored_c
     main, members, _ = ff.kobo_csvs(tmp_path, _subs([3, 2]), size=True)
     assert import_files(study, [main]).ok
     res = import_files(study, [members])
-    assert res.report.codes() == ["IMP-022"]
-    p = res.report.problems[0]
+    assert res.ok and [w.code for w in res.warnings] == ["IMP-022"]
+    p = res.warnings[0]
     assert (p.file, p.row) == ("Household_visit.csv", 2)      # the stored submission's row
     assert p.message.startswith("submission uuid-0000 (hh_id H000): members has 2 entries")
     assert _where(study) == {"main": (2, 0), "members": (4, 0), "episodes": (0, 0)}
@@ -151,7 +151,7 @@ def test_each_form_version_is_counted_by_its_own_repeat_count(tmp_path):
     subs[2].version = "2"
     subs[1].members = subs[1].members[:1]
     res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
-    assert [(p.row, p.message[:88]) for p in res.report] == [
+    assert res.ok and [(p.row, p.message[:88]) for p in res.warnings] == [
         (3, "submission uuid-0001 (hh_id H001): members has 1 entry but its count 2 says 2 (1 "
             "missing")]
     assert _where(study) == {"main": (3, 0), "members": (5, 0), "episodes": (6, 0)}
@@ -173,5 +173,47 @@ def test_a_repeat_that_was_not_asked_is_not_counted(tmp_path):
     subs[1].members = []
     subs[2].region = "north"         # asked: 2 members for a count of 3
     res = import_files(study, ff.kobo_csvs(tmp_path, subs, size=True))
-    assert [(p.code, p.row) for p in res.report] == [("IMP-022", 4)]
+    assert res.ok and [(p.code, p.row) for p in res.warnings] == [("IMP-022", 4)]
     assert _where(study) == {"main": (3, 0), "members": (4, 0), "episodes": (4, 0)}
+
+
+def _cli(study, files, *extra):
+    from typer.testing import CliRunner
+
+    from dhkit.cli import app
+
+    return CliRunner().invoke(app, ["import", str(study.dir), *map(str, files), *extra],
+                              terminal_width=240)
+
+
+def test_an_import_whose_only_problems_are_count_warnings_exits_0_under_its_own_heading(
+        study, tmp_path):
+    import csv
+
+    report = tmp_path / "problems.csv"
+    out = _cli(study, ff.kobo_csvs(tmp_path, _subs([3, 2]), size=True), "--report", report)
+    assert out.exit_code == 0, out.output
+    assert "Validation problems: none" in out.output
+    assert "Warnings (data kept): 1 in 1 rows, 1 kinds" in out.output
+    with report.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["code"], r["severity"], r["row"], r["field"], r["value"]) for r in rows] == [
+        ("IMP-022", "warning", "2", "members", "2")]
+
+
+def test_a_count_warning_next_to_a_quarantined_row_still_exits_1_and_keeps_both_in_the_csv(
+        study, tmp_path):
+    import csv
+
+    subs = _subs([3, 2, 2])
+    subs[2].region = "nowhere"        # IMP-005: quarantined, with its entries (IMP-013)
+    report = tmp_path / "problems.csv"
+    out = _cli(study, ff.kobo_csvs(tmp_path, subs, size=True), "--report", report)
+    assert out.exit_code == 1, out.output
+    head = out.output.index("Validation problems:")
+    assert head < out.output.index("Warnings (data kept): 1 in 1 rows")
+    with report.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted({(r["code"], r["severity"]) for r in rows}) == [
+        ("IMP-005", "error"), ("IMP-013", "error"), ("IMP-022", "warning")]
+    assert _where(study) == {"main": (2, 1), "members": (4, 2), "episodes": (4, 2)}

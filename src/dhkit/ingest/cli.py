@@ -7,6 +7,9 @@ from typing import List, Optional
 
 import typer
 
+#: the heading of warnings that keep the data (IMP-022); an import with only these exits 0
+WARNINGS_TITLE = "Warnings (data kept)"
+
 quarantine_app = typer.Typer(help="Rows that failed validation: list, export, release.",
                              no_args_is_help=True)
 
@@ -18,7 +21,9 @@ def _finish(result, report: Optional[Path]) -> None:
 
     for f in result.files:
         if f.already_imported:
-            err_console.print(f"{escape(str(f.file))}: already imported (same SHA-256); nothing added")
+            what = f.identical_to.describe() if f.identical_to is not None else \
+                "already imported (same SHA-256); nothing added"
+            err_console.print(f"{escape(str(f.file))}: {escape(what)}")
         else:
             tables = ", ".join(
                 f"{t}: {a:,} accepted, {b:,} quarantined"
@@ -35,7 +40,9 @@ def _finish(result, report: Optional[Path]) -> None:
     from dhkit.ingest.summary import print_grouped
 
     print_grouped(result.report.problems, "Validation problems")
-    if result.report.problems and report is None:
+    if result.warnings:        # the data are kept: listed apart, and the exit code stays 0
+        print_grouped(result.warnings, WARNINGS_TITLE, style="yellow")
+    if (result.report.problems or result.warnings) and report is None:
         err_console.print("Every problem row by row: add --report problems.csv")
     if report is not None:
         result.write_report(report)
@@ -58,7 +65,9 @@ def import_cmd(
 ) -> None:
     """Import survey exports: validate, store valid rows, quarantine invalid ones.
 
-    Exit code 1 when problems were reported (the good rows are in), 0 when clean.
+    Exit code 1 when problems were reported (the good rows are in, the others quarantined),
+    0 when clean or when every problem is a warning that keeps the data (listed under
+    "Warnings (data kept)", e.g. IMP-022 entries against a repeat_count).
 
     Example: dhkit import my-study kobo_export.csv kobo_export-instance.csv --report problems.csv
     """

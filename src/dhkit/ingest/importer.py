@@ -42,21 +42,26 @@ import datetime as _dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
-from dhkit.ingest import repeatcount
+from dhkit.ingest import entrykeys, repeatcount
 from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
                                   suggest)
-from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, effective_relevance,
+from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_kind,
+                                   effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, shared_terms, sql_type, translate_codes,
                                    translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import Store, file_sha256
+
+if TYPE_CHECKING:
+    from dhkit.ingest.identical import Identical
 
 #: problem codes whose value may appear in a message (type and choice errors of coded
 #: fields); every other message names only file, row, field and code
@@ -111,6 +116,9 @@ class FileResult:
     unchanged: dict[str, int] = field(default_factory=dict)   # table -> rows already stored as is
     edited: dict[str, int] = field(default_factory=dict)  # table -> rows replacing a version
     duplicates: dict[str, int] = field(default_factory=dict)  # table -> identical copies
+    #: a skipped file (already_imported): the earlier file with the same SHA-256, when it
+    #: was imported and its rows per table then (``dhkit.ingest.identical``)
+    identical_to: Identical | None = None
 
 
 @dataclass
@@ -127,15 +135,37 @@ class ImportResult:
     unchanged: dict[str, int] = field(default_factory=dict)   # re-exported rows, same content
     edited: dict[str, int] = field(default_factory=dict)      # re-exported rows, changed content
     duplicates: dict[str, int] = field(default_factory=dict)  # identical copies in this import
+    #: warnings that keep the data (IMP-022: entries against ``repeat_count``): listed apart
+    #: from ``report`` and do not make the import "not ok" (exit code 0)
+    warnings: list[Problem] = field(default_factory=list)
+    #: table -> rows its files brought in an earlier import, for files skipped as identical
+    #: (same SHA-256): "members: 0 new, file identical to one imported on DATE"
+    identical: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
+        """No problem that quarantined a row or refused a column (warnings do not count)."""
         return self.report.ok
 
     def write_report(self, path: str | Path) -> Path:
-        """The problems as CSV, values included (keep it inside the study folder)."""
-        rep = ValidationReport(list(self.report_rows))
-        return rep.write_csv(path)
+        """Every problem and warning as CSV, one row each with a ``severity`` column
+        (``error``: the row is quarantined or the column ignored; ``warning``: the data are
+        kept), values included (keep it inside the study folder)."""
+        import csv
+        from dataclasses import asdict, fields
+
+        from dhkit.safetext import csv_cell
+
+        path = Path(path)
+        names = [f.name for f in fields(Problem)]
+        names.insert(1, "severity")
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=names)
+            w.writeheader()
+            for p in self.report_rows:     # values quoted from the input: no formula injection
+                sev = "warning" if p.code in repeatcount.WARNING_CODES else "error"
+                w.writerow({"severity": sev, **{k: csv_cell(v) for k, v in asdict(p).items()}})
+        return path
 
 
 @dataclass
@@ -224,6 +254,8 @@ class _Importer:
         self.temps: list[str] = []
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
+        #: (import id, file) of earlier imports of files checked again (identical.pending)
+        self.recheck: list[tuple[str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
         #: a key, a study key, a stripped key twice in the main sheets (_main_key_twice)
@@ -231,11 +263,13 @@ class _Importer:
 
     def _file_choices(self) -> None:
         """Choices of ``select_one_from_file`` questions, read from the file kept next to
-        the form (the study's instrument folder); a note names each one not checked."""
-        from dhkit.instrument.attachments import file_questions, with_file_choices
+        the form (the study's instrument folder), of ``select_one_external`` (the form's
+        ``external_choices``) and of ``search()`` selects (their CSV); a note names each one
+        not checked (:mod:`dhkit.instrument.attachments`)."""
+        from dhkit.instrument.attachments import attached_questions, with_file_choices
 
-        if not file_questions(self.cb) and (self.versions is None or not any(
-                file_questions(v.codebook) for v in self.versions.versions)):
+        if not attached_questions(self.cb) and (self.versions is None or not any(
+                attached_questions(v.codebook) for v in self.versions.versions)):
             return
         from dataclasses import replace
 
@@ -297,6 +331,8 @@ class _Importer:
             done = self.con.execute(
                 "SELECT min(logged_at) FROM audit_log WHERE command = 'import' AND sha256 = ? "
                 "AND rows_accepted IS NOT NULL", [sha]).fetchone()[0]
+            if not self.release and done is not None and self._recheck(path, sha):
+                done = None     # rows of its earlier import wait in the quarantine
             if not self.release and (done is not None or any(sha == s for _, s in todo)):
                 self.result.files.append(FileResult(path.name, sha, already_imported=True))
                 self.skipped.append((path.name, sha, str(done)[:19] if done else "this run"))
@@ -382,7 +418,7 @@ class _Importer:
                              decimal_comma=sheet.delimiter == ";")
             if q.name in labelled:
                 expr = translate_labels(expr, labelled[q.name],
-                                        q.base_type == "select_multiple")
+                                        choice_kind(q) == "select_multiple")
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
             cols.append(f"{expr} AS {txt(q.name)}")
@@ -420,12 +456,12 @@ class _Importer:
     def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
         """Choice columns whose values are labels, not codes ("labels as values" exports in
         any of the form's languages): label -> code, judged on the first 2,000 rows."""
-        from dhkit.ingest.validate import label_codes
+        from dhkit.ingest.validate import choice_kind, label_codes
 
         cands = {}
         for q in qs:
             h = cmap.questions.get(q.name)
-            if h and q.base_type in ("select_one", "select_multiple"):
+            if h and choice_kind(q):      # choices from a file or external_choices too
                 labels = label_codes(q, self.cb)
                 codes = self.cb.choice_values(q.list_name or "")
                 if any(k not in codes for k in labels):
@@ -450,6 +486,18 @@ class _Importer:
         if found:
             self.result.notes.append(f"{sheet.label}: choice labels read back as codes in "
                                      f"{', '.join(found)} (a \"labels\" export)")
+        from dhkit.ingest.validate import label_clashes
+
+        for name in found:        # a label two choices share cannot be read back
+            clash = label_clashes(self.cb.questions[name], self.cb)
+            if clash:
+                shown = "; ".join(f"\"{lab}\" is {' and '.join(names)}"
+                                  for lab, names in list(clash.items())[:3])
+                more = f" and {len(clash) - 3} more" if len(clash) > 3 else ""
+                self.result.notes.append(
+                    f"{sheet.label}: {name}: some labels name several choices ({shown}{more}); "
+                    "rows answering with them are quarantined (IMP-005). Export XML values "
+                    "(codes) instead of labels for this form")
         return found
 
     def _required_everywhere(self, name: str) -> bool:
@@ -593,7 +641,9 @@ class _Importer:
         (``_parent_table_name``), taken from the same workbook when there is one, and
         checked against ``_submission__uuid`` when several exports are imported together.
         A row without a key of its own (Kobo) is keyed ``PARENT/level[n]`` (its place under
-        its parent), the way ODK Central keys repeats, so a re-export finds the same key.
+        its parent), the way ODK Central keys repeats; under a parent whose entries are
+        stored, a re-exported entry takes the key of the stored entry with the same answers
+        (:mod:`dhkit.ingest.entrykeys`: Kobo's ``_index`` is renumbered by every export).
         """
         parent = self._parent_level(level)
         batch = self._batch_keys(parent)
@@ -622,6 +672,7 @@ class _Importer:
                 f"{lit(level)} || '[' || row_number() OVER (PARTITION BY _parent_key "
                 f"ORDER BY _row) || ']' AS k FROM {s.n} WHERE _key IS NULL AND _parent_key "
                 f"IS NOT NULL) o WHERE {s.row_of(s.t)} = o._row")
+            entrykeys.match_stored(self, level, s)   # a re-export: stored entries by content
             if "version" not in s.cmap.meta:     # ODK repeat files: the parent's version
                 self.con.execute(
                     f"UPDATE {s.t} SET _form_version = b._fv FROM ({batch}) b "
@@ -957,7 +1008,7 @@ class _Importer:
                 "ORDER BY file, _row").fetchall():
             self.result.report_rows.append(Problem(code, msg, file=file, row=row, field=fld,
                                                    value=value))
-            rep.problems.append(Problem(code, msg, file=file, row=row, field=fld))
+            self.result.warnings.append(Problem(code, msg, file=file, row=row, field=fld))
 
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
@@ -1014,9 +1065,6 @@ class _Importer:
     def _write(self, todo: list[tuple[Path, str]]) -> None:
         now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
         self.con.execute(QUARANTINE_DDL)
-        for name, sha, when in self.skipped:
-            self.store.audit("import", file=name, sha256=sha,
-                             note=f"already imported ({when}); nothing added")
         per_file: dict[Path, FileResult] = {p: FileResult(p.name, sha) for p, sha in todo}
         self._write_versions()
         self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
@@ -1069,6 +1117,51 @@ class _Importer:
                              note=f"import {self.result.import_id}; {fr.format}; {tables}"
                              + (f"; source {self.source}" if self.source else ""))
             self.result.files.append(fr)
+        self._skipped_files(per_file)
+        if self.recheck:
+            from dhkit.ingest.identical import close_pending
+
+            close_pending(self.con, self.recheck, now)
+
+    def _recheck(self, path: Path, sha: str) -> bool:
+        """A file imported before whose rows still wait in the quarantine is checked again,
+        not skipped: the fixing re-export may bring the parent rows they lacked (Kobo
+        ``_parent_index``). Its earlier quarantine entries are closed once this import is
+        written (:func:`dhkit.ingest.identical.close_pending`)."""
+        from dhkit.ingest.identical import pending
+
+        entries = pending(self.con, sha)
+        if entries:
+            self.recheck += entries
+            self.result.notes.append(f"{path.name}: imported before, checked again because "
+                                     "rows of it wait in the quarantine (those that pass now "
+                                     "go in)")
+        return bool(entries)
+
+    def _skipped_files(self, per_file: dict[Path, FileResult]) -> None:
+        """Files skipped as identical to one imported before (or earlier in this import):
+        each names, per table, "0 new" and the file it is identical to, in the summary, the
+        result (``identical``) and the audit log."""
+        from dhkit.ingest.identical import Identical, earlier_import
+
+        for name, sha, when in self.skipped:
+            same = earlier_import(self.con, sha) if when != "this run" else None
+            if same is None:       # earlier in this import: that file's tables now
+                first = next((f for f in per_file.values() if f.sha256 == sha), None)
+                same = Identical(first.file if first else name, "in this import", {
+                    t: a + b + first.unchanged.get(t, 0) + first.edited.get(t, 0)
+                    + first.duplicates.get(t, 0) for t, (a, b) in first.tables.items()}
+                    if first else {})
+            for fr in self.result.files:
+                if fr.already_imported and fr.sha256 == sha and fr.file == name \
+                        and fr.identical_to is None:
+                    fr.identical_to = same
+                    break
+            for t, n in same.rows.items():
+                self.result.identical[t] = self.result.identical.get(t, 0) + n
+            self.store.audit("import", file=name, sha256=sha,
+                             note=f"already imported ({when}); nothing added: "
+                             f"{same.describe()}")
 
     def _write_stage(self, s: _Stage, level: str | None, types: dict[str, str],
                      now) -> tuple[int, int]:

@@ -99,7 +99,9 @@ def _check(imp, level: str, stages: list, expr: str, held: str) -> None:
     kv = txt(imp.key_var) if parent is None and imp.has_key_var else "NULL::VARCHAR"
     # the parents going in (or already stored as they are), from the exports that brought
     # this repeat's file: quarantined rows, copies and older versions are not counted
-    staged = [f"""SELECT {lit(o.sheet.label)} AS file, _row, FALSE AS stored, _key,
+    staged = [f"""SELECT {lit(o.sheet.label)} AS file, _row,
+                         _row IN (SELECT _row FROM _st{imp.stages.index(o)} WHERE same)
+                             AS stored, _key,
                          {kv} AS kv, {want} AS want, {asked} AS asked
                   FROM {o.n} WHERE _key IS NOT NULL AND {held}
                     AND _row NOT IN (SELECT _row FROM {o.p})
@@ -117,10 +119,10 @@ def _check(imp, level: str, stages: list, expr: str, held: str) -> None:
     if "_rc_par" not in imp.temps:
         imp.temps.append("_rc_par")
     # entries found per parent: those of this import; for a stored parent whose entries
-    # arrive now, also the entries stored before (a re-export of the missing ones)
+    # arrive now (or a re-exported parent stored as it is), also the entries stored before
+    # (a re-export of the missing ones; an export that lost a row the store holds)
     old = (f"UNION SELECT _parent_key, _key FROM study.{qi(level)} WHERE _parent_key IN "
-           f"(SELECT _key FROM _rc_par WHERE stored)") if stored and \
-        imp.store.has_table(level) else ""
+           f"(SELECT _key FROM _rc_par WHERE stored)") if imp.store.has_table(level) else ""
     what = lit(expr)
     who = ("'submission ' || p._key || CASE WHEN p.kv IS NOT NULL THEN ' (' || "
            f"{lit(imp.key_var)} || ' ' || p.kv || ')' ELSE '' END" if parent is None

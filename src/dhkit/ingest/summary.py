@@ -47,8 +47,9 @@ def group_problems(problems: list[Problem]) -> list[ProblemGroup]:
 
 
 def print_grouped(problems: list[Problem], title: str = "Validation problems",
-                  limit: int = 60) -> None:
-    """Print the grouped problems as one table on stderr (values never shown)."""
+                  limit: int = 60, style: str | None = None) -> None:
+    """Print the grouped problems as one table on stderr (values never shown); ``style``
+    colours the title (``yellow`` for warnings that keep the data)."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -60,7 +61,7 @@ def print_grouped(problems: list[Problem], title: str = "Validation problems",
     groups = group_problems(problems)
     rows_hit = len({(p.file, p.row) for p in problems if p.row is not None})
     table = Table(title=f"{title}: {len(problems):,} in {rows_hit:,} rows, "
-                  f"{len(groups)} kinds", show_lines=False)
+                  f"{len(groups)} kinds", show_lines=False, title_style=style)
     for col in ("code", "file", "field", "rows", "first rows", "problem (first row)"):
         table.add_column(col, overflow="fold", justify="right" if col == "rows" else "left")
     for g in groups[:limit]:

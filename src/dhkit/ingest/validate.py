@@ -65,11 +65,17 @@ def sql_type(q: Question, cb: Codebook) -> str:
         return "BIGINT"
     if t in ("decimal", "range"):
         return "DOUBLE"
-    if t == "select_one":
-        return "BIGINT" if int_codes(cb, q) else "VARCHAR"
+    if t == "select_one":      # a search() select: its codes come from a CSV (text)
+        return "BIGINT" if int_codes(cb, q) and not _searched(q) else "VARCHAR"
     if t == "date":
         return "DATE"
     return "VARCHAR"
+
+
+def _searched(q: Question) -> bool:
+    from dhkit.instrument.attachments import search_call
+
+    return search_call(q) is not None
 
 
 def normalise(q: Question, cb: Codebook, header: str | None,
@@ -143,6 +149,27 @@ def label_codes(q: Question, cb: Codebook) -> dict[str, str]:
     return {k: v for k, v in out.items() if k not in clash}
 
 
+def label_clashes(q: Question, cb: Codebook) -> dict[str, list[str]]:
+    """Labels (as written, first seen) that name two or more choices of the question's list
+    (two towns called "San José" in a file of towns): label -> choice names. A "labels as
+    values" export cannot tell them apart, so :func:`label_codes` leaves them out.
+
+    >>> from dhkit.instrument.codebook import Choice
+    >>> cb = Codebook("t", "f", choices={"t": [Choice("t", "t4", {"en": "San José"}),
+    ...     Choice("t", "t9", {"en": "San  josé"}), Choice("t", "t1", {"en": "Cali"})]})
+    >>> label_clashes(Question("town", "select_one t", list_name="t"), cb)
+    {'San José': ['t4', 't9']}
+    """
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for c in cb.choices.get(q.list_name or "", []):
+        for lab in dict.fromkeys(c.labels.values()):
+            key = " ".join(str(lab).split()).casefold()
+            first, names = seen.setdefault(key, (str(lab), []))
+            if c.name not in names:
+                names.append(c.name)
+    return {first: names for first, names in seen.values() if len(names) > 1}
+
+
 def translate_labels(expr: str, mapping: dict[str, str], multiple: bool = False) -> str:
     """SQL: a choice label replaced by its choice name; codes and other values unchanged.
     select_multiple: each label of a list written with ", " or ";" (Kobo label exports)."""
@@ -186,11 +213,12 @@ def effective_relevance(q: Question, cb: Codebook) -> list[str]:
 
 def choice_kind(q: Question) -> str | None:
     """``select_one``/``select_multiple`` for a question whose answers are choices (those of
-    an attached file too: ``select_one_from_file``), else None."""
+    an attached file or the form's external_choices too: ``select_one_from_file``,
+    ``select_one_external``), else None."""
     t = q.base_type
     if t in ("select_one", "select_multiple"):
         return t
-    return {"select_one_from_file": "select_one",
+    return {"select_one_from_file": "select_one", "select_one_external": "select_one",
             "select_multiple_from_file": "select_multiple"}.get(t)
 
 

@@ -13,8 +13,28 @@ to the form). The import then checks the answers like ordinary choices (IMP-005,
 for a ``choice_filter``); when the file is not there it says so once, in its notes, naming
 the question and how to supply the file.
 
+Two older ways of taking choices from outside the choices sheet are read too (XLSForm spec,
+"Dynamic selects from pre-loaded data" and "Database-backed fast external itemsets"):
+
+- ``select_one_external LIST``: the choices are in the form's own ``external_choices`` sheet
+  (pyxform writes them to ``itemsets.csv``, the file the device reads). The answers are
+  checked against that sheet — or an ``itemsets.csv`` kept next to the form when the sheet
+  is absent — like ordinary choices (IMP-005; a ``choice_filter`` over the sheet's columns
+  by IMP-021).
+- a ``select_one LIST`` with the appearance ``search('fruits' ...)``: the values come from
+  ``fruits.csv``; the list's row on the choices sheet names the CSV column of the value
+  (``name``) and of the label (``label``, per language), and rows with numeric names are
+  static choices shown with them. The answers are checked against every row of the CSV
+  plus the static choices; a search that filters the rows (``'contains'``,
+  ``'matches'``, a filter column ...) depends on answers typed on the device, so its
+  filter is not checked, and a note per question says so.
+
+Choice labels of all these (every language column) also serve to read "labels as values"
+exports back to codes.
+
 Why not pyxform: it only writes the file's name into the XForm (the device reads the file);
-reading the choices is a few lines of the standard library (``csv``, ``xml.etree``, ``json``).
+reading the choices is a few lines of the standard library (``csv``, ``xml.etree``, ``json``)
+and openpyxl for the ``external_choices`` sheet.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -46,6 +66,36 @@ def file_questions(cb: Codebook) -> list[Question]:
     return [q for q in cb.questions.values() if q.base_type in FILE_TYPES and q.choice_file]
 
 
+#: ``search('fruits', 'contains', ...)`` in an appearance: the CSV name and the rest
+_SEARCH = re.compile(r"search\(\s*['\"]([^'\"]+)['\"]\s*(,[^)]*)?\)")
+
+
+def search_call(q: Question) -> tuple[str, bool] | None:
+    """``(CSV file name, filtered?)`` of a select whose appearance has ``search()`` (the
+    file is ``NAME.csv``; filtered: more than the file's name is passed), else None.
+
+    >>> search_call(Question("f", "select_one fruits", appearance="quick search('fruits')"))
+    ('fruits.csv', False)
+    >>> search_call(Question("f", "select_one f", appearance="search('hh', 'matches', 'id', ${x})"))
+    ('hh.csv', True)
+    """
+    if q.base_type not in ("select_one", "select_multiple") or not q.appearance:
+        return None
+    m = _SEARCH.search(q.appearance)
+    if not m:
+        return None
+    name = m.group(1).strip()
+    return (name if name.lower().endswith(".csv") else name + ".csv"), bool(m.group(2))
+
+
+def attached_questions(cb: Codebook) -> list[Question]:
+    """Questions whose choices live outside the choices sheet: ``select_*_from_file``,
+    ``select_one_external`` and selects with a ``search()`` appearance."""
+    return [q for q in cb.questions.values()
+            if (q.base_type in FILE_TYPES and q.choice_file)
+            or q.base_type == "select_one_external" or search_call(q) is not None]
+
+
 def value_column(q: Question) -> str:
     """The file's column holding the values stored in the data (``parameters`` value=)."""
     m = re.search(r"(?:^|[\s;,])value\s*=\s*([^\s;,]+)", q.parameters or "")
@@ -54,10 +104,22 @@ def value_column(q: Question) -> str:
     return "id" if (q.choice_file or "").lower().endswith(".geojson") else "name"
 
 
+def label_column(q: Question) -> str | None:
+    """The file's label column when the ``parameters`` name one (``label=town_name``), else
+    None (``label``/``title`` and their ``::language`` columns).
+
+    >>> label_column(Question("t", "select_one_from_file t.csv", parameters="value=code label=nom"))
+    'nom'
+    """
+    m = re.search(r"(?:^|[\s;,])label\s*=\s*([^\s;,]+)", q.parameters or "")
+    return m.group(1) if m else None
+
+
 def read_choice_file(path: Path, value: str = "name", list_name: str | None = None,
-                     default: str = "default") -> list[Choice]:
+                     default: str = "default", label: str | None = None) -> list[Choice]:
     """The choices of an attached CSV, XML or GeoJSON file, in file order; labels keyed by
-    language code (``label::Español (es)`` -> ``es``; a plain ``label``: ``default``).
+    language code (``label::Español (es)`` -> ``es``; a plain ``label``: ``default``), read
+    from the ``label`` column the question's ``parameters`` name when it names one.
 
     Raises ``DhkitError`` INS-044 when the file cannot be read or has no ``value`` column."""
     from dhkit.instrument.xlsform import language_code
@@ -84,6 +146,7 @@ def read_choice_file(path: Path, value: str = "name", list_name: str | None = No
         cols = sorted({k for r in records for k in r})
         raise DhkitError("INS-044", f"{path.name}: no column '{value}' (the values the data "
                          f"hold); it has {', '.join(cols[:12])}")
+    label_cols = (label.lower(),) if label else ("label", "title")
     out, seen = [], set()
     for i, rec in enumerate(records, start=2):
         v = str(rec.get(value) or "").strip()
@@ -91,8 +154,7 @@ def read_choice_file(path: Path, value: str = "name", list_name: str | None = No
             continue
         seen.add(v)
         labels = {language_code(k.split("::", 1)[1]) if "::" in k else default: str(t)
-                  for k, t in rec.items() if k.split("::")[0].strip().lower() in ("label",
-                                                                                   "title")
+                  for k, t in rec.items() if k.split("::")[0].strip().lower() in label_cols
                   and t}
         attrs = {k.lower(): str(t) for k, t in rec.items() if k != value and t is not None}
         out.append(Choice(name, v, labels, i, attrs))
@@ -138,14 +200,120 @@ def find_choice_file(name: str, folders: list[Path]) -> Path | None:
     return None
 
 
+def external_choices(cb: Codebook, folders: list[Path]) -> dict[str, list[Choice]] | None:
+    """The ``external_choices`` sheet of the form ``cb`` was read from (list name ->
+    choices, labels keyed by language code, other columns as ``attrs``), else the
+    ``itemsets.csv`` found in ``folders`` (pyxform's copy of that sheet); None when neither
+    is there."""
+    from dhkit.instrument.xlsform import language_code
+
+    records: list[dict[str, str]] | None = None
+    src = Path(cb.source) if cb.source else None
+    if src is not None and src.suffix.lower() in (".xlsx", ".xlsm") and src.is_file():
+        from openpyxl import load_workbook
+
+        wb = load_workbook(src, read_only=True, data_only=True)
+        try:
+            ws = next((w for w in wb.worksheets
+                       if w.title.strip().lower() == "external_choices"), None)
+            if ws is not None:
+                rows = [["" if v is None else str(v).strip() for v in r]
+                        for r in ws.iter_rows(values_only=True)]
+                head = rows[0] if rows else []
+                records = [dict(zip(head, r)) for r in rows[1:] if any(r)]
+        finally:
+            wb.close()
+    if records is None:
+        path = find_choice_file("itemsets.csv", folders)
+        if path is None:
+            return None
+        records = _csv_records(path)
+    out: dict[str, list[Choice]] = {}
+    for i, rec in enumerate(records, start=2):
+        lists = {k.strip().lower().replace(" ", "_"): v for k, v in rec.items() if k}
+        ln, name = (lists.get("list_name") or "").strip(), (lists.get("name") or "").strip()
+        if not ln or not name or name in {c.name for c in out.get(ln, [])}:
+            continue
+        labels = {language_code(k.split("::", 1)[1]) if "::" in k else cb.default_language:
+                  str(v) for k, v in rec.items() if k and k.split("::")[0].strip().lower()
+                  == "label" and v}
+        attrs = {k.strip(): str(v) for k, v in rec.items()
+                 if k and "::" not in k and k.strip().lower() not in ("list_name", "list name",
+                                                                       "name", "label") and v}
+        out.setdefault(ln, []).append(Choice(ln, name, labels, i, attrs))
+    return out
+
+
+def _search_choices(q: Question, cb: Codebook, path: Path) -> list[Choice]:
+    """The choices of a ``search()`` select: the static choices of its list (numeric names)
+    and one per distinct value of the CSV column the list's other row names; labels from
+    the CSV columns its label cells name (per language; several columns joined by spaces)."""
+    rows = cb.choices.get(q.list_name or "", [])
+    static = [c for c in rows if re.fullmatch(r"-?\d+", c.name)]
+    spec = next((c for c in rows if c not in static), None)
+    if spec is None:
+        return static
+    records = _csv_records(path)
+    if records and spec.name not in records[0]:
+        raise DhkitError("INS-044", f"{path.name}: no column '{spec.name}' (the list "
+                         f"{q.list_name} names it as the value column); it has "
+                         f"{', '.join(sorted(records[0])[:12])}")
+    out, seen = list(static), {c.name for c in static}
+    for i, rec in enumerate(records, start=2):
+        v = (rec.get(spec.name) or "").strip()
+        if not v or v in seen:
+            continue
+        seen.add(v)
+        labels = {lang: " ".join(rec.get(col.strip(), "") for col in cols.split(",")).strip()
+                  for lang, cols in spec.labels.items()}
+        out.append(Choice(q.list_name or path.name, v, {k: t for k, t in labels.items() if t},
+                          i, {k.lower(): t for k, t in rec.items() if k != spec.name}))
+    return out
+
+
 def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list[str]]:
     """``cb`` with the choices of every attached file found in ``folders`` (list name: the
-    file's name), and a note for each question whose file is missing or unreadable."""
-    qs = file_questions(cb)
+    file's name), of its ``external_choices`` (``select_one_external``) and of the CSV of
+    each ``search()`` select, and a note for each question that could not be checked (file
+    missing or unreadable) or only partly (a filtered ``search()``)."""
+    qs = attached_questions(cb)
     if not qs:
         return cb, []
     choices, notes = dict(cb.choices), []
+    where = Path(folders[0]) if folders else Path("instrument")
+    external = None
+    if any(q.base_type == "select_one_external" for q in qs):
+        external = external_choices(cb, folders) or {}
     for q in qs:
+        if q.base_type == "select_one_external":
+            if q.list_name in external:
+                choices[q.list_name] = external[q.list_name]
+            else:
+                notes.append(f"{q.name}: answers not checked (select_one_external "
+                             f"{q.list_name}: the form has no external_choices sheet with "
+                             f"list {q.list_name} and no itemsets.csv is in the study; copy "
+                             f"itemsets.csv next to the form, into {where}/, and import again)")
+            continue
+        call = search_call(q)
+        if call is not None:
+            name, filtered = call
+            path = find_choice_file(name, folders)
+            try:
+                if path is None:
+                    raise DhkitError("INS-044", "the file is not in the study; copy "
+                                     f"{name} next to the form, into {where}/, and import again")
+                choices[q.list_name] = _search_choices(q, cb, path)
+            except (DhkitError, OSError, UnicodeDecodeError, csv.Error) as exc:
+                why = exc.message if isinstance(exc, DhkitError) else type(exc).__name__
+                choices[q.list_name] = []      # never judged by the placeholder row
+                notes.append(f"{q.name}: answers not checked against {name} of its "
+                             f"search() appearance ({why})")
+                continue
+            if filtered:
+                notes.append(f"{q.name}: answers checked against every row of {name}; the "
+                             f"filter of its appearance {q.appearance} (rows chosen by what "
+                             "was typed on the device) was not checked")
+            continue
         where = Path(folders[0]) if folders else Path("instrument")
         path = find_choice_file(q.choice_file, folders)
         if path is None:
@@ -155,7 +323,7 @@ def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list
             continue
         try:
             choices[q.choice_file] = read_choice_file(path, value_column(q), q.choice_file,
-                                                      cb.default_language)
+                                                      cb.default_language, label_column(q))
         except DhkitError as exc:
             notes.append(f"{q.name}: answers not checked against the choices of "
                          f"{q.choice_file} ({exc.message}; fix the file in {path.parent}/ and "
@@ -177,7 +345,11 @@ def copy_choice_files(form: Path, dest: Path) -> list[str]:
     except DhkitError:
         return []
     copied = []
-    for name in dict.fromkeys(q.choice_file for q in file_questions(cb)):
+    names = [q.choice_file for q in file_questions(cb)]
+    names += [search_call(q)[0] for q in attached_questions(cb) if search_call(q)]
+    names += ["itemsets.csv"] if any(q.base_type == "select_one_external"
+                                     for q in cb.questions.values()) else []
+    for name in dict.fromkeys(names):
         src = form.parent / name
         if src.is_file() and Path(name).name == name and src.resolve() != (dest / name).resolve():
             dest.mkdir(parents=True, exist_ok=True)

@@ -169,6 +169,22 @@ TEXT = {
     "question": "Question", "answer": "Answer",
     "yes": "Yes", "no": "No", "partly": "Partly", "national": "National",
     "regional": "Regional", "city": "City", "none": "None",
+    # prevention: the law and policy measures the checklist asks about
+    "prev_policy_h": "Prevention in law and policy",
+    "prev_policy": "The legal and policy review asked whether {n} prevention measures are in "
+                   "place (national strategy, education and awareness, training, early "
+                   "warning, the digital environment and work with industry): {met} are, "
+                   "{partly} are in part, {not_met} are not and {unknown} could not be "
+                   "established from the texts reviewed.",
+    "prev_policy_caption": "Prevention measures in law and policy",
+    "met": "Met", "unknown": "Unknown", "not_applicable": "Not applicable",
+    # conclusion: the legal review at a glance
+    "legal_h": "What the legal and policy review found",
+    "legal_sum": "Of the {n} checklist items assessed against international standards, {met} "
+                 "are met, {partly} partly met and {not_met} not met; for {unknown} the texts "
+                 "reviewed did not settle the answer. The table gives the shares by area; "
+                 "every item not met or partly met is listed in the annex with the "
+                 "recommendations that address it.",
     # annexes
     "gap_h": "Annex: legal and policy gaps, item by item",
     "gap_intro": "Every checklist item the legal assessment found not met or only partly met, "
@@ -234,6 +250,7 @@ class Block:
     bullets: list[str] = field(default_factory=list)
     id: str = ""
     terms: list[tuple[str, str]] = field(default_factory=list)   # definition list
+    html: str = ""          # markup built by another stage's renderer (escaped there)
 
 
 # ------------------------------------------------------------------------- methods
@@ -645,14 +662,81 @@ def capacity_block(inputs, t) -> Block | None:
     return Block(_t(t, "le_h"), [_t(t, "le_intro")], [table], id="le-capacity")
 
 
+def _assessment(inputs):
+    """(checklist, the study's public legal assessment), or None when it has none."""
+    study = getattr(inputs, "study", None)
+    if study is None or not (study.dir / "legal").is_dir():
+        return None
+    files = sorted((study.dir / "legal").glob("assessment-*.yaml"))
+    if not files:
+        return None
+    from dhkit.legal.assessment import load_assessment
+    from dhkit.legal.checklist import load_checklist
+
+    checklist = load_checklist()
+    return checklist, load_assessment(files[0], checklist)
+
+
+ANSWERS = ("met", "partly_met", "not_met", "unknown", "not_applicable")
+
+
+def _answer_counts(answers) -> dict[str, int]:
+    counts = dict.fromkeys(ANSWERS, 0)
+    for a in answers:
+        counts[a.answer if a.answer in counts else "unknown"] += 1
+    return counts
+
+
+def checklist_block(inputs, t: Translator, topics) -> Block | None:
+    """The checklist items of the given topics (a section's ``checklist:``) with the
+    country's answer and provision: what law and policy already do for the chapter's
+    theme (the prevention chapter: strategy, education, training, early warning...)."""
+    pair = _assessment(inputs) if topics else None
+    if pair is None:
+        return None
+    checklist, assessment = pair
+    answers = {a.item: a for a in assessment.answers}
+    items = [i for i in checklist.items if i.topic in set(topics) and i.id in answers]
+    if not items:
+        return None
+    rows = [[i.id, i.text(t.lang), _t(t, answers[i.id].answer)
+             if answers[i.id].answer in ANSWERS else answers[i.id].answer,
+             answers[i.id].provision or "–"] for i in items]
+    c = _answer_counts(answers[i.id] for i in items)
+    table = SimpleTable(_t(t, "prev_policy_caption"),
+                        [_t(t, "item"), _t(t, "question"), _t(t, "answer"), _t(t, "provision")],
+                        rows, numeric_from=99)
+    text = _t(t, "prev_policy", n=t.number(len(items)), met=t.number(c["met"]),
+              partly=t.number(c["partly_met"]), not_met=t.number(c["not_met"]),
+              unknown=t.number(c["unknown"]))
+    return Block(_t(t, "prev_policy_h"), [text], [table], id="prevention-policy")
+
+
+def legal_summary_paragraph(inputs, t: Translator) -> str:
+    """One sentence counting the whole assessment's answers (the conclusion's legal block)."""
+    pair = _assessment(inputs)
+    if pair is None:
+        return ""
+    c = _answer_counts(pair[1].answers)
+    n = sum(v for k, v in c.items() if k != "not_applicable")
+    return _t(t, "legal_sum", n=t.number(n), met=t.number(c["met"]),
+              partly=t.number(c["partly_met"]), not_met=t.number(c["not_met"]),
+              unknown=t.number(c["unknown"]))
+
+
 def chapter_blocks(analysis, inputs, t: Translator) -> dict[str, list[Block]]:
-    """Blocks shown at the end of a planned section, by section id."""
+    """Blocks shown at the end of a planned section, by section id; a section's
+    ``checklist:`` topics add the matching legal checklist items."""
     out: dict[str, list[Block]] = {}
     for sid, block in (("internet", internet_block(inputs, t)),
                        ("abuse", overlap_block(analysis, inputs, t)),
                        ("reporting", capacity_block(inputs, t))):
         if block is not None:
             out.setdefault(sid, []).append(block)
+    for s in analysis.plan.sections:
+        block = checklist_block(inputs, t, s.checklist) if s.checklist else None
+        if block is not None:
+            out.setdefault(s.id, []).append(block)
     return out
 
 

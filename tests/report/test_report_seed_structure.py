@@ -26,13 +26,16 @@ SEED_ORDER = ["methods", "internet", "abuse", "drivers", "after", "disclosure", 
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed")
-    ctx = run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
-              only=["generate", "study", "import", "weights"])
-    result = build_report(inputs_from_study(ctx.study), out / "report",
-                          languages=("en", "es"), pdf=False)
-    return result
+    return run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
+               only=["generate", "study", "import", "weights"])
+
+
+@pytest.fixture(scope="module")
+def built(demo):
+    return build_report(inputs_from_study(demo.study), demo.out_dir / "report",
+                        languages=("en", "es"), pdf=False)
 
 
 def _html(result, lang="en") -> str:
@@ -192,7 +195,8 @@ def test_prevention_lists_the_checklist_prevention_items_with_the_answers(built,
     section = html[start:html.index("</section>", start)]
     assert 'id="table-caregivers_safety"' in section
     assert 'id="prevention-policy"' in section
-    assert "POL-01" in section
+    assert "POL-01" in section and "POL-19" in section
+    assert "DEF-22" not in section          # a definition, not a prevention measure
     met = "Met" if lang == "en" else "Cumplido"
     assert f"<td>{met}</td>" in section
 
@@ -226,3 +230,77 @@ def test_an_unknown_checklist_topic_is_reported(tmp_path):
     _check_checklist_topics(load_plan(path, catalogue=load_catalogue()), report)
     assert [p.code for p in report.problems] == ["PLAN-006"]
     assert "'stratgy'" in report.problems[0].message
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_consultation_on_the_recommendations_is_counted(demo, built, lang):
+    from dhkit.legal.consultation import Comment, save_comments
+    from dhkit.legal.study import open_legal_study
+    from dhkit.report.chapters import consultation_block
+    from dhkit.report.i18n import Translator
+
+    legal = open_legal_study(demo.study.dir)
+    path = legal.consultation_path
+    try:
+        save_comments(legal, [
+            Comment("C-001", "1.1", "Ministry A", "government", "Agree.", "", "endorse",
+                    "accepted"),
+            Comment("C-002", "1.1", "NGO B", "civil_society", "Add schools.", "Add schools",
+                    "endorse_with_changes"),
+            Comment("C-003", "2.1", "NGO B", "civil_society", "No.", "", "do_not_endorse",
+                    "rejected")])
+        block = consultation_block(inputs_from_study(demo.study), Translator(lang))
+    finally:
+        path.unlink()
+    text = " ".join(block.paragraphs)
+    if lang == "en":
+        assert "3 comments came from 2 organisations in 2 sectors" in text
+        assert "1 endorsed the recommendation" in text and "1 proposed a change" in text
+        assert "1 accepted, 0 noted and 1 rejected; 1 still open" in text
+    else:
+        assert "3 comentarios de 2 organizaciones de 2 sectores" in text
+
+
+def test_without_consultation_comments_there_is_no_consultation_block(built):
+    assert 'id="consultation"' not in _html(built)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_methods_describe_the_legal_analysis_and_the_capacity_assessment(built, lang):
+    from dhkit.legal.capacity import is_public, load_questionnaire
+    from dhkit.legal.checklist import load_checklist
+
+    html = _html(built, lang)
+    methods = html[html.index('<section id="methods"'):]
+    methods = _text(methods[:methods.index("</section>")])
+    n_items = len(load_checklist().items)
+    q = load_questionnaire()
+    restricted = sum(not is_public(x) for x in q.questions)
+    if lang == "en":
+        assert f"a checklist of {n_items} items in 6 areas" in methods
+        assert f"a questionnaire of {len(q.questions)} questions" in methods
+        assert f"The answers to {restricted} of them are restricted" in methods
+    else:
+        assert f"una lista de verificación de {n_items} ítems en 6 áreas" in methods
+        assert f"un cuestionario de {len(q.questions)} preguntas" in methods
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_multiple_answer_figure_says_its_shares_can_exceed_100(built, lang):
+    html = _html(built, lang)
+    figure = html[html.index('id="figure-places_chart"'):]
+    figure = figure[:figure.index("</figure>")]
+    table = _table(html, "devices_places")
+    notes = html[html.index(table):html.index("</div>", html.index(table))]
+    words = ("more than one answer could be given" if lang == "en"
+             else "se podía dar más de una respuesta")
+    assert words in figure and words in notes
+    single = _table(html, "risks")                 # yes/no items: no such note
+    assert words not in html[html.index(single):html.index("</div>", html.index(single))]
+
+
+def test_the_skills_chart_names_what_counts_as_a_skill(built):
+    html = _html(built)
+    caption = re.search(r'id="figure-skills_chart".*?<figcaption>(.*?)</figcaption>', html,
+                        re.S).group(1)
+    assert "mostly or very true" in caption

@@ -123,18 +123,20 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
 
 
 def _check_checklist_topics(plan: Plan, report: ValidationReport) -> None:
-    """A section's ``checklist:`` names topics of the legal checklist (PLAN-006)."""
+    """A section's ``checklist:`` names topics or item ids of the legal checklist
+    (PLAN-006)."""
     wanted = {(s.id, x) for s in plan.sections for x in s.checklist}
     if not wanted:
         return
     from dhkit.legal.checklist import load_checklist
 
-    topics = {i.topic for i in load_checklist().items}
+    items = load_checklist().items
+    topics = {i.topic for i in items}
     for sid, topic in sorted(wanted):
-        if topic not in topics:
+        if topic not in topics and topic not in {i.id for i in items}:
             report.add("PLAN-006", f"section {sid}: checklist topic '{topic}' is not a topic "
-                       "of the legal checklist", file=plan.source,
-                       hint=f"Use one of: {', '.join(sorted(topics))}.")
+                       "nor an item id of the legal checklist", file=plan.source,
+                       hint=f"Use an item id or one of: {', '.join(sorted(topics))}.")
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,

@@ -32,6 +32,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 FIXED = "—"
 FIXED_NOTE = ("—: not an estimate: the group is defined by this very answer, so the share "
               "is 100% or 0% by construction.")
+#: Under a figure of a question that allows several answers (the seed: "multiple-choice").
+MULTI_NOTE = "{indicator}: more than one answer could be given, so the shares can add up to more than 100%."
 
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
@@ -70,7 +72,7 @@ UI_STRINGS = [
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
     "weights to population margins ({method}), as R survey's calibrated designs do.",
-    FIXED_NOTE,
+    FIXED_NOTE, MULTI_NOTE,
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
@@ -270,6 +272,15 @@ def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
     return lines
 
 
+def multiple_answer_notes(analysis, t: Translator, ind_ids) -> list[str]:
+    """Under a table or chart, one note per multiple-response indicator shown: its shares
+    are of the whole base and do not add up to 100 % (the seed marks these figures as
+    "multiple-choice")."""
+    cat = analysis.catalogue
+    return [t(MULTI_NOTE, indicator=t.label(cat.indicators[i].label))
+            for i in dict.fromkeys(ind_ids) if cat.indicators[i].type == "multiple_response"]
+
+
 def version_lines(analysis, t: Translator, ind_ids) -> list[str]:
     """Under a figure, one note per indicator shown that rests on only some form versions
     (``flag_versions``): the versions that asked, and how many rows of the others were not
@@ -373,6 +384,7 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
         notes += significant_elsewhere(analysis, t, spec.indicators,
                                        (whole or spec).domains)
     notes += version_lines(analysis, t, spec.indicators)
+    notes += multiple_answer_notes(analysis, t, spec.indicators)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
 
@@ -488,7 +500,8 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
                      _base_line(analysis, t, spec.indicators)
-                     + version_lines(analysis, t, spec.indicators))
+                     + version_lines(analysis, t, spec.indicators)
+                     + multiple_answer_notes(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12

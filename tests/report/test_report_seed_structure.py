@@ -304,3 +304,12 @@ def test_the_skills_chart_names_what_counts_as_a_skill(built):
     caption = re.search(r'id="figure-skills_chart".*?<figcaption>(.*?)</figcaption>', html,
                         re.S).group(1)
     assert "mostly or very true" in caption
+
+
+def test_a_table_without_a_significant_difference_has_no_dagger_column_nor_note(built):
+    html = _html(built)
+    formal = _table(html, "formal")
+    notes = html[html.index(formal):html.index("</div>", html.index(formal))]
+    assert "†" not in formal and "†" not in notes
+    items = _table(html, "tfcsea_items")
+    assert 'class="mark">†</td>' in items             # marked rows keep their column

@@ -369,9 +369,20 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
         notes.append(suppressed_note)
     if FIXED in flags:
         notes.append(t(FIXED_NOTE))
+    # a † column (and its pair in the note) only where a row of this table is marked: an
+    # empty column and a note about marks nowhere to be seen are noise
+    tested = [d for d in spec.domains if d in contrasts]
+    used = [any(r.marks[k] for r in rows if not r.heading) for k in range(len(tested))]
+    for g in groups:
+        g.contrast_mark = False
+    for dom_id, on in zip(tested, used):
+        groups[1 + spec.domains.index(dom_id)].contrast_mark = on
+    for r in rows:
+        if not r.heading:
+            r.marks = [m for m, on in zip(r.marks, used) if on]
     pairs = []
-    for dom_id in spec.domains:
-        if dom_id in contrasts:
+    for dom_id, on in zip(tested, used):
+        if on:
             c = contrasts[dom_id]
             levels = cat.domains[dom_id].levels
             pairs.append(f"{t.label(levels[c.levels[1]])} – {t.label(levels[c.levels[0]])}")

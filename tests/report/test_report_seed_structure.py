@@ -313,3 +313,9 @@ def test_a_table_without_a_significant_difference_has_no_dagger_column_nor_note(
     assert "†" not in formal and "†" not in notes
     items = _table(html, "tfcsea_items")
     assert 'class="mark">†</td>' in items             # marked rows keep their column
+
+
+def test_the_internet_chapter_opens_with_the_household_internet_use_rate(built):
+    html = _html(built)
+    section = html[html.index('<section id="internet"'):]
+    assert section.index('id="hh-internet-rate"') < section.index('id="table-internet_use"')

@@ -270,6 +270,7 @@ class Block:
     id: str = ""
     terms: list[tuple[str, str]] = field(default_factory=list)   # definition list
     html: str = ""          # markup built by another stage's renderer (escaped there)
+    lead: bool = False      # shown at the start of its chapter, before the planned tables
 
 
 # ------------------------------------------------------------------------- methods
@@ -618,9 +619,10 @@ def internet_block(inputs, t) -> Block | None:
                         [[_t(t, "hh_rate_row"), t.number(100 * r.estimate, 1),
                           f"{t.number(100 * r.ci_low, 1)}–{t.number(100 * r.ci_high, 1)}"]],
                         [_t(t, "hh_rate_base", n=t.number(r.n_households))])
+    # the chapter opens with it, as the seed's internet-use chapter opens with the rate
     return Block(_t(t, "hh_rate_h"), [_t(t, "hh_rate", rate=pct(r.estimate),
                                          low=pct(r.ci_low), high=pct(r.ci_high))], [table],
-                 id="hh-internet-rate")
+                 id="hh-internet-rate", lead=True)
 
 
 def overlap_ratio(analysis, inputs):

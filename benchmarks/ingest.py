@@ -14,6 +14,15 @@ and spills to encrypted temporary files past its memory limit).
 
     python benchmarks/ingest.py --rows 1000000 --keep          # builds the export once
     python benchmarks/ingest.py --export DIR --repeat 3        # floor and import, 3 times
+    python benchmarks/ingest.py --export DIR --parts           # the write's lower bound
+    python benchmarks/ingest.py --export DIR --reexport        # then a cumulative re-export
+
+``--parts`` times, on the main file alone, the ways an import can write it into an encrypted
+store under the import's memory limit, beside the floor: the order-keeping staging plus the
+store write the importer does, and one store write straight from the file with and without
+the file's row order. Only an order-keeping write knows each row's file row (DuckDB's CSV
+reader has no row-number column for a parallel scan), which the store keeps (``_source_row``)
+and every problem names.
 """
 
 from __future__ import annotations
@@ -75,6 +84,89 @@ def duckdb_floor(paths: list[Path], threads: int | None = None) -> tuple[float, 
     return dt, dc
 
 
+def reexport(main: Path, folder: Path) -> Path:
+    """The next day's cumulative export: every submission again, the first one edited the
+    way Kobo writes an edit (a new ``_uuid`` and a later ``_submission_time``, the same
+    ``_id``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / main.name
+    if not out.exists():
+        with main.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+            header = src.readline()
+            cols = header.rstrip("\n").split(";")
+            dst.write(header)
+            first = src.readline().rstrip("\n").split(";")
+            for col, change in (("_uuid", lambda v: v + "-edit"),
+                                ("_submission_time", lambda v: "2099-01-01T00:00:00")):
+                if col in cols:
+                    first[cols.index(col)] = change(first[cols.index(col)])
+            dst.write(";".join(first) + "\n")
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return out
+
+
+def write_parts(src: Path, memory_limit: str = "1GB") -> list[tuple[str, float, float]]:
+    """(what, seconds, CPU seconds) of the main file's staging and store write, as the
+    importer runs them (its own SQL, recorded from one import of ``src``), and of one store
+    write straight from the file with and without the file's order; the floor first."""
+    from dhkit.ingest.importer import import_files
+    from dhkit.workspace.config import init_study
+    from dhkit.workspace.store import Store
+
+    class Recording:       # the store connection, keeping every statement it runs
+        def __init__(self, con):
+            self.con, self.sql = con, []
+
+        def execute(self, sql, *args):
+            self.sql.append(sql)
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    main_csv = src / "big.csv"
+    out = [("floor: the main file read as text into a table", *_timed(duckdb.connect(),
+            f"CREATE TABLE t AS SELECT * FROM read_csv('{main_csv}', delim=';', header=true, "
+            "all_varchar=true)"))]
+    with tempfile.TemporaryDirectory() as d:
+        study = init_study(Path(d) / "s", demo=True)
+        store = study.open_store()
+        rec = Recording(store.con)
+        store.con = rec
+        import_files(study, [main_csv, src / "big-instance.csv"], store=store)
+        store.con = rec.con
+        store.close()
+        stage = next(q for q in rec.sql if q.startswith("CREATE TEMP TABLE _nt0 AS "))
+        stage = stage[len("CREATE TEMP TABLE _nt0 AS "):]
+        write = next(q for q in rec.sql if q.startswith('INSERT INTO study."main" BY NAME'))
+        typed = write[write.index("SELECT ") + 7:write.index(" FROM _n0 n")]
+        one = f"SELECT {typed.replace('n._row AS', 'NULL::BIGINT AS')} FROM ({stage}) n"
+        for k, (what, order, sql) in enumerate((
+                ("staging (text, rules), file order kept", True,
+                 f"CREATE TEMP TABLE _nt0 AS {stage}"),
+                ("its store write (typed), any order", False,
+                 f"CREATE TABLE study.a AS SELECT {typed} FROM (SELECT rowid + 2 AS _row, * "
+                 "FROM _nt0) n"),
+                ("one store write from the file, file order kept", True,
+                 f"CREATE TABLE study.b AS {one}"),
+                ("one store write from the file, any order", False,
+                 f"CREATE TABLE study.c AS {one}"))):
+            if k != 1:
+                store = Store.open(Path(d) / f"w{k}.duckdb", "bench-key-not-secret",
+                                   memory_limit=memory_limit)
+            store.con.execute(f"SET preserve_insertion_order = {str(order).lower()}")
+            out.append((what, *_timed(store.con, sql)))
+            if k != 0:
+                store.close()
+    return out
+
+
+def _timed(con, sql: str) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    con.execute(sql)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -86,7 +178,20 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="run floor and import N times "
                     "(alternating) and report each")
     ap.add_argument("--floor-only", metavar="DIR", help=argparse.SUPPRESS)
+    ap.add_argument("--parts", action="store_true", help="time the main file's staging and "
+                    "store write, and one write straight from the file, beside the floor "
+                    "(needs --export)")
+    ap.add_argument("--reexport", action="store_true", help="after each import, import the "
+                    "next day's cumulative export: the same submissions, one of them edited")
     args = ap.parse_args()
+    if args.parts:
+        if not args.export:
+            ap.error("--parts needs --export DIR (a folder with big.csv)")
+        parts = write_parts(Path(args.export), args.memory_limit or "1GB")
+        floor = parts[0][1]
+        for what, sec, cpu in parts:
+            print(f"{what:52s} {sec:6.2f} s (CPU {cpu:5.2f} s) = {sec / floor:.2f}x the floor")
+        return
     if args.build_only:        # run in a child process so its memory is not counted
         build_export(Path(args.build_only), args.rows)
         return
@@ -137,6 +242,15 @@ def main() -> None:
                   f"{len(result.report)}; rows/s (main): {rows / (t3 - t2):,.0f}; CPU time "
                   f"(all threads): {c3 - c2:.1f} s; peak RSS: {rss:,.0f} MB; load average "
                   f"before: {load:.1f} on {os.cpu_count()} cores")
+            if args.reexport:
+                again = reexport(big_main, work / "again")
+                t4, c4 = time.perf_counter(), time.process_time()
+                result = import_files(study, [again])
+                t5, c5 = time.perf_counter(), time.process_time()
+                same, edited = result.unchanged.get("main", 0), result.edited.get("main", 0)
+                print(f"  cumulative re-export of the main file ({same:,} unchanged, {edited:,} "
+                      f"edited): {t5 - t4:.1f} s (CPU {c5 - c4:.1f} s) = "
+                      f"{(t5 - t4) / floor:.2f}x the floor")
             shutil.rmtree(work / f"study{k}", ignore_errors=True)
     finally:
         if not args.keep:

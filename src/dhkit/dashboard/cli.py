@@ -78,8 +78,9 @@ def serve_cmd(
     region: Path = typer.Option(None, "--region", help="A region folder (region.toml): add "
                                 "the country comparison."),
 ) -> None:
-    """Serve the dashboard to the team: the public views, plus each role's pages after
-    signing in (analyst, restricted, admin). Binds to localhost unless --host says otherwise.
+    """Serve the dashboard: the public views, and each role's pages after signing in.
+
+    Roles: analyst, restricted, admin. Binds to localhost unless --host says otherwise.
 
     Example: dhkit serve mystudy --port 8000
     """

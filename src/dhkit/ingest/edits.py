@@ -73,7 +73,7 @@ def same_version_sql(a: str, b: str) -> str:
     """SQL: two rows are the same version of a submission as far as their instanceIDs tell
     (one unknown: yes). Central's version 2 and 3 may hold the same main answers (the edit
     changed a repeat): they are still two versions, and the older goes to history."""
-    return f"({a} IS NULL OR {b} IS NULL OR {_strip(a)} = {_strip(b)})"
+    return f"({a} IS NULL OR {b} IS NULL OR {strip_uuid(a)} = {strip_uuid(b)})"
 
 
 def version_order_sql(n: str, o: str) -> str:
@@ -81,14 +81,14 @@ def version_order_sql(n: str, o: str) -> str:
     the stored row names ``n`` as the version it replaced (older); ``n`` names the stored
     row (newer); else the larger Central ``Edits`` count. Rows stored without these
     columns fall through to the submission time and the export order."""
-    ni, nd = _strip(f"{n}._instance"), _strip(f"{n}._deprecated")
-    oi, od = _strip(f"{o}._instance_id"), _strip(f"{o}._deprecated_id")
+    ni, nd = strip_uuid(f"{n}._instance"), strip_uuid(f"{n}._deprecated")
+    oi, od = strip_uuid(f"{o}._instance_id"), strip_uuid(f"{o}._deprecated_id")
     ne, oe = f"TRY_CAST({n}._edits AS BIGINT)", f"{o}._edits"
     return (f"WHEN {od} = {ni} THEN FALSE WHEN {nd} = {oi} THEN TRUE "
             f"WHEN {ne} <> {oe} THEN {ne} > {oe}")
 
 
-def _strip(col: str) -> str:
+def strip_uuid(col: str) -> str:
     """SQL: an instance id without its ``uuid:`` prefix (Kobo's ``_uuid`` has none)."""
     return f"CASE WHEN starts_with({col}, 'uuid:') THEN substr({col}, 6) ELSE {col} END"
 
@@ -157,7 +157,7 @@ def _labels(imp, stages) -> str:
 def _settle_main(imp, stages) -> str | None:
     """Group submissions by key, Kobo ``_id`` and deprecatedID/rootUuid; classify copies."""
     toks = []
-    key = _strip("_key")
+    key = strip_uuid("_key")
     for s in stages:
         i, m = imp.stages.index(s), s.cmap.meta
         toks.append(f"SELECT {i} AS stage, _row, 'k' AS kd, {key} AS v FROM {s.n} "
@@ -165,11 +165,11 @@ def _settle_main(imp, stages) -> str | None:
         if "kobo_id" in m:
             toks.append(f"SELECT {i}, _row, 'i', _kobo_id FROM {s.n} WHERE _kobo_id IS NOT NULL")
         if "deprecated" in m:
-            dep = _strip("_deprecated")
+            dep = strip_uuid("_deprecated")
             toks.append(f"SELECT {i}, _row, 'k', {dep} FROM {s.n} WHERE _deprecated IS NOT "
                         f"NULL AND {dep} IS DISTINCT FROM {key}")
         if "root" in m:
-            root, dep = _strip("_root"), _strip("_deprecated")
+            root, dep = strip_uuid("_root"), strip_uuid("_deprecated")
             toks.append(f"SELECT {i}, _row, 'k', {root} FROM {s.n} WHERE _root IS NOT NULL "
                         f"AND {root} IS DISTINCT FROM {key} AND {root} IS DISTINCT FROM "
                         f"COALESCE({dep}, '')")
@@ -189,9 +189,9 @@ def _settle_main(imp, stages) -> str | None:
         return None
     cm = _components(imp, tk)
     keyed = {imp.stages.index(s): "key" in s.cmap.meta for s in stages}
-    parts = [f"""SELECT c.stage, c._row, c.comp, n._key, {_strip('n._key')} AS sk,
-                        {_strip('n._deprecated')} AS dep,
-                        {_strip('n._instance')} AS inst, TRY_CAST(n._edits AS BIGINT) AS ed,
+    parts = [f"""SELECT c.stage, c._row, c.comp, n._key, {strip_uuid('n._key')} AS sk,
+                        {strip_uuid('n._deprecated')} AS dep,
+                        {strip_uuid('n._instance')} AS inst, TRY_CAST(n._edits AS BIGINT) AS ed,
                         TRY_CAST(n._submission_time AS TIMESTAMP) AS ts,
                         {_content(imp, None, 'n')} AS h, {lit(keyed[i])}::BOOLEAN AS keyed,
                         (n._deprecated IS NOT NULL)::INTEGER AS gen

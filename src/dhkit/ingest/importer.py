@@ -226,8 +226,8 @@ class _Importer:
         self.skipped: list[tuple[str, str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
-        #: the main sheets' keys are unique and nothing is stored yet (see _keys_may_clash)
-        self.unique_main = False
+        #: a key, a study key, a stripped key twice in the main sheets (_main_key_twice)
+        self._key_twice: tuple[bool, bool, bool] | None = None
 
     def _file_choices(self) -> None:
         """Choices of ``select_one_from_file`` questions, read from the file kept next to
@@ -503,7 +503,8 @@ class _Importer:
             for s in stages:
                 self._row_checks(s, level)
                 self._match_store(s, level)
-            copies.settle_copies(self, level, stages)
+            if level is not None or self._copies_possible(stages):
+                copies.settle_copies(self, level, stages)
             if level is None:
                 if self._keys_may_clash(stages):
                     self._key_checks(stages)
@@ -814,18 +815,45 @@ class _Importer:
         if "_instance_id" in have:     # another version with the same answers is not "same"
             version = copies.version_order_sql("n", "o")
             one = f" AND {copies.same_version_sql('n._instance', 'o._instance_id')}"
+        # the best match of each row chosen on the narrow (row, link, stored key) first, so
+        # the wide rows are joined and hashed once per row (a cumulative re-export matches
+        # every row, by key and again by Kobo's _id)
+        best = (f"SELECT _row, b.pri AS pri, b.ok AS ok FROM (SELECT _row, "
+                f"min({{'pri': pri, 'ok': ok}}) AS b FROM ({matches}) GROUP BY _row)")
         self.con.execute(f"""
             CREATE TEMP TABLE {name} AS
-            SELECT DISTINCT ON (n._row) n._row, o._key AS old_key, {parent} AS old_parent,
+            SELECT n._row, o._key AS old_key, {parent} AS old_parent,
                    hash({new}) = hash({old}) AND n._key = o._key{one} AS same,
                    CASE WHEN m.pri BETWEEN 1 AND 4 THEN TRUE {version} ELSE COALESCE(
                        TRY_CAST(n._submission_time AS TIMESTAMP)
                            >= TRY_CAST(o._submission_time AS TIMESTAMP),
                        n._submission_time >= o._submission_time, TRUE) END AS newer,
                    NULL::VARCHAR AS kind
-            FROM ({matches}) m JOIN {s.n} n ON n._row = m._row
-            JOIN study.{qi(t)} o ON o._key = m.ok
-            ORDER BY n._row, m.pri""")
+            FROM ({best}) m JOIN {s.n} n ON n._row = m._row
+            JOIN study.{qi(t)} o ON o._key = m.ok""")
+
+    def _main_key_twice(self, stages: list[_Stage]) -> tuple[bool, bool, bool]:
+        """Whether the import's main sheets hold a key twice, a study key twice, or may hold
+        a key twice once ``uuid:`` is stripped (some keys have the prefix, others not): one
+        aggregate (cached), read by the copies and the key checks."""
+        if self._key_twice is None:
+            kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
+            batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
+            self._key_twice = self.con.execute(
+                "SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv), "
+                "count(_key) > count(DISTINCT _key) OR (bool_or(starts_with(_key, 'uuid:')) "
+                "AND NOT bool_and(starts_with(_key, 'uuid:'))) "    # X and uuid:X: maybe one
+                f"FROM ({batch})").fetchone()
+        return self._key_twice
+
+    def _copies_possible(self, stages: list[_Stage]) -> bool:
+        """False when no two main rows of the import can be copies of one submission
+        (:mod:`dhkit.ingest.edits`): one sheet, no deprecatedID/rootUuid links, and no key
+        twice. A Kobo ``_id`` links rows of different files only, so one sheet's ``_id``
+        links nothing. Saves the copies' token table on a clean first import."""
+        if len(stages) > 1 or any({"deprecated", "root"} & set(s.cmap.meta) for s in stages):
+            return True
+        return self._main_key_twice(stages)[2]
 
     def _keys_may_clash(self, stages: list[_Stage]) -> bool:
         """False when the key checks cannot find anything: no key (nor study key) twice in
@@ -834,13 +862,8 @@ class _Importer:
         if self.store.has_table("main") and self.con.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM study.main LIMIT 1)").fetchone()[0]:
             return True
-        kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
-        batch = " UNION ALL ".join(f"SELECT _key, {kv} AS kv FROM {s.n}" for s in stages)
-        dup_key, dup_kv = self.con.execute(
-            f"SELECT count(_key) > count(DISTINCT _key), count(kv) > count(DISTINCT kv) "
-            f"FROM ({batch})").fetchone()
-        self.unique_main = not (dup_key or dup_kv)
-        return not self.unique_main
+        dup_key, dup_kv, _ = self._main_key_twice(stages)
+        return dup_key or dup_kv
 
     def _key_checks(self, stages: list[_Stage]) -> None:
         kv = txt(self.key_var) if self.has_key_var else "NULL::VARCHAR"
@@ -853,14 +876,18 @@ class _Importer:
         store = self._store_keys(None)
         pairs = [("_key", "_key"), ("kv", self.key_var)] if any(
             "key" in s.cmap.meta for s in stages) else [("_key", self.key_var)]
+        twice = dict(zip(("_key", "kv"), self._main_key_twice(stages)))
         for col, fld in pairs:
+            # the ranking window only when some key is there twice (a cumulative re-export
+            # holds each key once: then only IMP-009 can apply)
+            rank = (f"first_value({label} || ' row ' || _row) OVER w AS first_at, "
+                    "row_number() OVER w AS rn" if twice[col] else
+                    "NULL::VARCHAR AS first_at, 1 AS rn")
             self.con.execute(f"""
                 CREATE TEMP TABLE _dup AS
-                SELECT stage, _row, _key, {col} AS k,
-                       first_value({label} || ' row ' || _row) OVER w AS first_at,
-                       row_number() OVER w AS rn
+                SELECT stage, _row, _key, {col} AS k, {rank}
                 FROM ({batch}) WHERE {col} IS NOT NULL
-                WINDOW w AS (PARTITION BY {col} ORDER BY stage, _row)""")
+                {f'WINDOW w AS (PARTITION BY {col} ORDER BY stage, _row)' if twice[col] else ''}""")
             for s in stages:
                 i = self.stages.index(s)
                 self.con.execute(f"""
@@ -875,9 +902,9 @@ class _Importer:
                            || '(imported before)', d.k
                     FROM _dup d WHERE d.stage = {i} AND d.k IN (SELECT {col} FROM ({store})
                                                                 WHERE {col} IS NOT NULL)
-                      AND NOT EXISTS (SELECT 1 FROM _st{i} m JOIN ({store}) o
-                                      ON o._key = m.old_key WHERE m._row = d._row
-                                      AND o.{col} = d.k)""")
+                      AND (d._row, d.k) NOT IN (SELECT (m._row, o.{col}) FROM _st{i} m
+                                                JOIN ({store}) o ON o._key = m.old_key
+                                                WHERE o.{col} IS NOT NULL)""")
             self.con.execute("DROP TABLE _dup")
 
     def _parent_checks(self, level: str, stages: list[_Stage]) -> None:

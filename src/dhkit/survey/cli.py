@@ -210,8 +210,9 @@ def regress_cmd(
     out: Path = typer.Option(None, "--out", "-o", help="Write the tidy table: .csv or .parquet."),
     json_out: bool = typer.Option(False, "--json", help="Print the table as JSON records on stdout."),
 ) -> None:
-    """Design-based regression (equal to R svyglm): one row per coefficient with
-    estimate, se, CI, t, p and df.
+    """Design-based regression (equal to R svyglm), one row per coefficient.
+
+    Each row holds the estimate, se, CI, t, p and df.
 
     Example (adjusted prevalence ratios):
 

@@ -28,6 +28,39 @@ DESIGNS = {
                                      fpc="fpc").subset("stype == 'E'"),
 }
 
+SYN = pd.read_csv(REF / "core" / "synth.csv").query("region != 6").reset_index(drop=True)
+MARGINS = {"sex": {1: 51000, 2: 49000}, "area": {"rural": 38000, "urban": 62000}}
+SCALES = pd.read_csv(REF / "variance" / "replicate_scales.csv").set_index("case")
+
+
+def calibrated(method: str) -> Design:
+    from dhkit.weighting.calibrate import calibrate_design
+    from dhkit.weighting.margins import Margins
+
+    d = Design(SYN, weights="w", strata="region", psu="psu")
+    return calibrate_design(d, Margins.from_dict(MARGINS), method)
+
+
+def replicate(case: str):
+    """R's replicate design of ``case`` rebuilt from its exported analysis weights."""
+    from dhkit.survey.replicate import ReplicateDesign
+
+    kind = {"jk1_clus1": "JK1", "boot_strat": "bootstrap", "jkn_synth": "JKn"}[case]
+    rscales = [float(v) for v in SCALES.loc[case, "rscales"].split()]
+    return ReplicateDesign(pd.read_csv(REF / "variance" / f"{case}.csv"), weights="pw",
+                           repweights="^rep[0-9]+$", type=kind,
+                           scale=float(SCALES.loc[case, "scale"]), rscales=rscales)
+
+
+DESIGNS.update({
+    "raked": lambda: calibrated("raking"),
+    "linear": lambda: calibrated("linear"),
+    "jk1_clus1": lambda: replicate("jk1_clus1"),
+    "jk1_clus1_subset_E": lambda: replicate("jk1_clus1").subset("stype == 'E'"),
+    "boot_strat": lambda: replicate("boot_strat"),
+    "jkn_synth": lambda: replicate("jkn_synth"),
+})
+
 
 @pytest.mark.parametrize("case", sorted(set(R.case)))
 def test_variance_equals_r_svyvar(case):

@@ -210,6 +210,9 @@ class _StagePlan:
     nh: np.ndarray
     weight: np.ndarray              # mult·scale per key, 0 where the rule gives nothing
     lonely: np.ndarray
+    cf: np.ndarray | None = None    # PPS (Brewer): 1 − π of each group's cluster
+    cf_absent: np.ndarray | None = None  # per key: Σ 1 − π of the stratum's clusters not in it
+    keeps_rows: bool = False        # R keeps every row of a subset: all strata take part
 
 
 @dataclass
@@ -305,8 +308,14 @@ def _plan(d: Design, dom: Domains) -> _Plan:
         kh, kl = uk // nl, uk % nl
         lonely = st.lonely[kh]
         wk = st.rule_weights(d.lonely_psu)[kh]
+        cf = cf_absent = None
+        if st.cf is not None:  # Brewer: each cluster's squared deviation × its own 1 − π
+            cf = st.cf[gc]
+            cf_all = np.bincount(st.stratum, weights=st.cf, minlength=len(st.n_h))[kh]
+            cf_absent = cf_all - np.bincount(ki, weights=cf, minlength=len(uk))
         stages.append(_StagePlan(st, to_stage, _summer(ki, len(uk)), ki, kh, kl, _summer(kl, nl),
-                                 np.bincount(ki, minlength=len(uk)).astype(float), st.n_h[kh], wk, lonely))
+                                 np.bincount(ki, minlength=len(uk)).astype(float), st.n_h[kh], wk,
+                                 lonely, cf, cf_absent, d._keeps_rows))
     return _Plan(matrix, level, _summer(level, nl), cluster1, stages, nl, fin_of_group, n_cl)
 
 
@@ -320,19 +329,31 @@ def _stage_variance(d: Design, sp_: _StagePlan, t: np.ndarray, cnt: np.ndarray) 
     dev = np.take(m, sp_.key_of_group, axis=0)
     np.subtract(t, dev, out=dev)
     dev *= dev
+    if sp_.cf is not None:
+        dev *= sp_.cf[:, None]
     ss = _mul(sp_.key_sum, dev)
     del dev
-    ss += (sp_.nh - sp_.npres)[:, None] * m * m
+    absent = (sp_.nh - sp_.npres) if sp_.cf is None else sp_.cf_absent
+    ss += absent[:, None] * m * m
     st = sp_.stage
     lonely = sp_.lonely
     if lonely.any():
-        pres = _mul(sp_.key_sum, (cnt > 0).astype(float)) > 0
-        lone_pres = np.bincount(sp_.kh[lonely], weights=pres[lonely].any(axis=1).astype(float),
-                                minlength=len(st.n_h)) > 0
-        d._check_lonely(st, lone_pres)
+        if sp_.keeps_rows:  # every stratum of the design takes part (R keeps the rows)
+            d._check_lonely(st, st.lonely)
+        else:
+            pres = _mul(sp_.key_sum, (cnt > 0).astype(float)) > 0
+            lone_pres = np.bincount(sp_.kh[lonely], weights=pres[lonely].any(axis=1).astype(float),
+                                    minlength=len(st.n_h)) > 0
+            d._check_lonely(st, lone_pres)
         if d.lonely_psu == "adjust":
             adjust_lonely(ss, s, lonely)
+            if sp_.cf is not None:  # the lonely cluster's own 1 − π
+                ss[lonely] *= (sp_.cf_absent + _mul(sp_.key_sum, sp_.cf))[lonely, None]
     contrib = sp_.weight[:, None] * ss
+    if d.lonely_psu == "average" and lonely.any() and sp_.keeps_rows:
+        all_h = np.ones((len(st.n_h), 1), dtype=bool)  # the full design's strata per parent
+        fac = average_factor(st.parent, st.n_parents, all_h, st.lonely)[:, 0]
+        return _mul(sp_.level_sum, contrib * fac[st.parent[sp_.kh]][:, None])
     if d.lonely_psu == "average" and lonely.any():
         nl = sp_.level_sum.shape[0]
         k2 = st.parent[sp_.kh].astype(np.int64) * nl + sp_.kl
@@ -444,6 +465,8 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str,
         N[:, sj] = sums[:, k + 2 + ns:k + 2 + 2 * ns]
     if cal is not None:
         var = _calibrated_variance(d, cal, plan, t, csums, d_t, i_t, sj, k)
+    elif d.__dict__.get("_pps_matrix") is not None:  # Hartley–Rao / Overton: x̌ᵀ Ď x̌
+        var = d.variance_of_totals(_finest_by_level(plan, t, k)).reshape(plan.n_levels, k)
     else:
         var = np.zeros((plan.n_levels, k))
         for sp_ in plan.stages:
@@ -463,6 +486,14 @@ def _run_block(d: Design, cols: list[Column], plan: _Plan, deff: bool | str,
     return _Block(est, var, dff, N_l, wsum)
 
 
+def _finest_by_level(plan: _Plan, t: np.ndarray, k: int) -> np.ndarray:
+    """The influence totals of the (finest cluster, level) groups as a dense (finest
+    clusters × levels·k) array, zeros where a cluster has no row in a level."""
+    T = np.zeros((plan.n_finest, plan.n_levels, k))
+    T[plan.finest, plan.level] = t
+    return T.reshape(plan.n_finest, plan.n_levels * k)
+
+
 def _calibrated_variance(d: Design, cal: _CalPlan, plan: _Plan, t: np.ndarray,
                          csums: list[np.ndarray], d_t: np.ndarray, i_t: np.ndarray,
                          sj: np.ndarray, k: int) -> np.ndarray:
@@ -475,9 +506,7 @@ def _calibrated_variance(d: Design, cal: _CalPlan, plan: _Plan, t: np.ndarray,
     from dhkit.survey.design import cross_sums
 
     nl = plan.n_levels
-    T = np.zeros((plan.n_finest, nl, k))
-    T[plan.finest, plan.level] = t
-    T = T.reshape(plan.n_finest, nl * k)
+    T = _finest_by_level(plan, t, k)
     ns = len(sj)
     done = []
     for a, cs, gc, gl in zip(cal.adjustments, csums, cal.cells, cal.levels):
@@ -580,7 +609,8 @@ def estimate(d: Design, means: str | Sequence[str] = (), totals: str | Sequence[
     # blocks of 4-16 indicators: (groups × block) arrays stay near 32 MB, and the sparse
     # product keeps its rows in cache (its cost grows faster than the block width)
     size = max(min(4, block_cells), min(16, block_cells // max(plan.matrix.shape[0], 1)))
-    if cal is not None:  # a dense (clusters × levels × block) array: keep it near 64 MB
+    if cal is not None or d.__dict__.get("_pps_matrix") is not None:
+        # a dense (clusters × levels × block) array: keep it near 64 MB
         size = max(1, min(size, 2 * block_cells // max(plan.n_finest * plan.n_levels, 1)))
     blocks = [_run_block(d, cols[i:i + size], plan, deff, cal)
               for i in range(0, len(cols), size)]

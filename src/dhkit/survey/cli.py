@@ -44,6 +44,12 @@ def estimate_cmd(
     psu: str = typer.Option(None, "--psu", help="Cluster column(s), one per stage, comma-separated."),
     fpc: str = typer.Option(None, "--fpc", help="FPC column(s) per stage: population size or fraction."),
     nest: bool = typer.Option(False, "--nest", help="PSU labels repeat across strata (R nest=TRUE)."),
+    pps: str = typer.Option(None, "--pps",
+                            help="PSUs drawn with probability proportional to size without "
+                                 "replacement: brewer, hr (Hartley-Rao) or overton; --fpc then "
+                                 "holds each cluster's inclusion probability (R pps=)."),
+    pps_variance: str = typer.Option("HT", "--pps-variance",
+                                     help="PPS variance form: HT, or YG (Yates-Grundy; hr/overton)."),
     mean: str = typer.Option(None, "--mean", help="Variables for means/proportions, comma-separated."),
     total: str = typer.Option(None, "--total", help="Variables for totals, comma-separated."),
     ratio: str = typer.Option(None, "--ratio", help="Ratios NUM/DEN, comma-separated."),
@@ -79,6 +85,10 @@ def estimate_cmd(
     With replicate weights (R svrepdesign), instead of --strata/--psu:
 
         dhkit estimate scd.csv --weights w --repweights "^rep" --type BRR --mean alive
+
+    PSUs drawn with probability proportional to size (R svydesign(pps="brewer")):
+
+        dhkit estimate election.csv --fpc p --pps brewer --total Bush,Kerry
     """
     from dhkit.console import err_console, out_console
     from dhkit.errors import DhkitError
@@ -106,7 +116,7 @@ def estimate_cmd(
     if repweights:
         from dhkit.survey.replicate import ReplicateDesign
 
-        if strata or psus or fpcs:
+        if strata or psus or fpcs or pps:
             raise DhkitError("EST-024", "--repweights replaces --strata/--psu/--fpc: the "
                              "replicate weights carry the design; give one or the other.")
         pattern = _split(repweights) if "," in repweights else repweights
@@ -114,7 +124,7 @@ def estimate_cmd(
                             scale=scale, rho=rho, mse=mse, combined_weights=combined)
     else:
         d = Design(data, weights=weights, strata=strata, psu=psus or None, fpc=fpcs or None,
-                   nest=nest, lonely_psu=lonely_psu)
+                   nest=nest, lonely_psu=lonely_psu, pps=pps, variance=pps_variance)
     ratios = []
     for r in _split(ratio):
         if "/" not in r:
@@ -199,6 +209,12 @@ def regress_cmd(
     psu: str = typer.Option(None, "--psu", help="Cluster column(s), one per stage, comma-separated."),
     fpc: str = typer.Option(None, "--fpc", help="FPC column(s) per stage: population size or fraction."),
     nest: bool = typer.Option(False, "--nest", help="PSU labels repeat across strata (R nest=TRUE)."),
+    pps: str = typer.Option(None, "--pps",
+                            help="PSUs drawn with probability proportional to size without "
+                                 "replacement: brewer, hr (Hartley-Rao) or overton; --fpc then "
+                                 "holds each cluster's inclusion probability (R pps=)."),
+    pps_variance: str = typer.Option("HT", "--pps-variance",
+                                     help="PPS variance form: HT, or YG (Yates-Grundy; hr/overton)."),
     lonely_psu: str = typer.Option("fail", "--lonely-psu",
                                    help="Single-PSU strata: fail, remove, certainty, adjust, average."),
     subset: str = typer.Option(None, "--subset",
@@ -232,7 +248,8 @@ def regress_cmd(
     if data.empty:
         raise DhkitError("EST-026", f"{file}: no data rows (only a header); nothing to fit.")
     d = Design(data, weights=weights, strata=strata, psu=_split(psu) or None,
-               fpc=_split(fpc) or None, nest=nest, lonely_psu=lonely_psu)
+               fpc=_split(fpc) or None, nest=nest, lonely_psu=lonely_psu, pps=pps,
+               variance=pps_variance)
     fit = d.glm(formula, family, subset=subset, level=level)
     t = fit.exp() if exp else fit.table
     t = t.rename(columns={"p": "p_value"})

@@ -108,6 +108,8 @@ class Stage:
     n_parents: int
     labels: list[str]
     popsize: np.ndarray | None
+    cf: np.ndarray | None = None    # PPS (Brewer): 1 − π of each cluster, the per-cluster fpc
+    prob: np.ndarray | None = None  # PPS: inclusion probability π of each cluster
 
     @property
     def lonely(self) -> np.ndarray:
@@ -151,7 +153,10 @@ class Design(SurveyDesign):
     FPC as R does, ``Design(apiclus2, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])``; equal
     weights with a warning when there is no FPC either), ``psu`` one column per stage (``None``: every row its own PSU),
     ``fpc`` one column per stage as population size (>1) or sampling fraction (<=1),
-    ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``.
+    ``nest`` relabels PSUs within strata, ``lonely_psu`` as ``options(survey.lonely.psu=)``,
+    ``pps`` ("brewer", "hr", "overton") for PSUs drawn with probability proportional to size
+    without replacement, ``fpc`` then holding each cluster's inclusion probability, and
+    ``variance`` "HT" or "YG" (R ``svydesign(pps=, variance=)``; :mod:`dhkit.survey.pps`).
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"w": [2.0, 2, 3, 3], "c": [1, 1, 2, 2], "y": [1.0, 0, 1, 1]})
@@ -162,10 +167,14 @@ class Design(SurveyDesign):
 
     def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 nest: bool = False, lonely_psu: str = "fail") -> None:
+                 nest: bool = False, lonely_psu: str = "fail", pps: str | None = None,
+                 variance: str = "HT") -> None:
         if lonely_psu not in LONELY_RULES:
             raise DhkitError("EST-010", f"lonely_psu='{lonely_psu}' is not a rule; use one of "
                              f"{', '.join(LONELY_RULES)} (as R options(survey.lonely.psu=)).")
+        from dhkit.survey.pps import check_declaration
+
+        self.pps, self.pps_variance = check_declaration(pps, variance, psu, fpc)
         self.data = data.reset_index(drop=True)
         self.weights_name = weights
         self.strata_name = strata
@@ -179,6 +188,13 @@ class Design(SurveyDesign):
         self._build_stages()
         if weights is None:
             self._weights_from_fpc()
+        self._pps_matrix = None
+        if self.pps in ("hr", "overton"):
+            from dhkit.survey.pps import JointOperator, check_weights
+
+            if weights is not None:
+                check_weights(self)
+            self._pps_matrix = JointOperator(self.stages[0], self.pps, self.pps_variance)
 
     # ---- construction ---------------------------------------------------------------
     def _column(self, name: str, role: str) -> pd.Series:
@@ -220,6 +236,9 @@ class Design(SurveyDesign):
             return
         w = np.ones(self.n)
         for st in self.stages:
+            if st.prob is not None:   # PPS: 1/π of the row's cluster at every stage
+                w /= st.prob[st.cluster]
+                continue
             h = st.stratum[st.cluster]
             w *= st.popsize[h] / st.n_h[h]
         self.w = w
@@ -288,8 +307,14 @@ class Design(SurveyDesign):
             n_h = np.bincount(stratum_of_cluster, minlength=n_str).astype(float)
             first_row_h = np.full(n_str, -1)
             first_row_h[strat_codes[::-1]] = np.arange(self.n)[::-1]
-            popsize = None
-            if fpcs is not None:
+            popsize = cf = prob = None
+            if fpcs is not None and self.pps is not None:
+                from dhkit.survey.pps import stage_probabilities
+
+                prob = stage_probabilities(fpcs[:, i], cc, n_cl, self.fpc_names[i], i)
+                cf = 1.0 - prob
+                f = np.ones(n_str)
+            elif fpcs is not None:
                 raw = fpcs[:, i]
                 pop_rows = raw if self._fpc_is_popsize else n_h[strat_codes] / raw
                 self._check_fpc_constant(pop_rows, strat_codes, i)
@@ -303,6 +328,10 @@ class Design(SurveyDesign):
             else:
                 f = np.ones(n_str)
             scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+            zero = f < 1e-7
+            if cf is not None:  # R onestrat: no variance when every cluster is taken with certainty
+                zero = np.bincount(stratum_of_cluster, weights=(cf >= 1e-7).astype(float),
+                                   minlength=n_str) == 0
             if i == 0:
                 parent = np.zeros(n_str, dtype=np.int64)
                 n_par = 1
@@ -313,9 +342,12 @@ class Design(SurveyDesign):
                 parent = prev_c[first_row_h]
                 n_par = prev.n_clusters
                 prev_h = prev.stratum[parent]
-                mult = prev.mult[prev_h] * prev.n_h[prev_h] / prev.popsize[prev_h]
-            stages.append(Stage(i + 1, cc, n_cl, stratum_of_cluster, n_h, f, scale, f < 1e-7,
-                                mult, parent, n_par, strat_labels, popsize))
+                if prev.prob is not None:  # R multistage: × n/N of the cluster, i.e. its π
+                    mult = prev.mult[prev_h] * prev.prob[parent]
+                else:
+                    mult = prev.mult[prev_h] * prev.n_h[prev_h] / prev.popsize[prev_h]
+            stages.append(Stage(i + 1, cc, n_cl, stratum_of_cluster, n_h, f, scale, zero,
+                                mult, parent, n_par, strat_labels, popsize, cf, prob))
             if fpcs is None:  # R recurses to later stages only when FPCs are given
                 break
         self.stages = stages
@@ -332,6 +364,10 @@ class Design(SurveyDesign):
         if len(self.fpc_names) != n_stages:
             raise DhkitError("EST-007", f"{len(self.fpc_names)} fpc column(s) for {n_stages} stage(s) "
                              "of clusters; give one fpc per stage (as R svydesign requires).")
+        if self.pps is not None:
+            from dhkit.survey.pps import probabilities
+
+            return probabilities(self, n_stages)
         cols = []
         for name in self.fpc_names:
             col = self._column(name, "fpc")
@@ -435,6 +471,9 @@ class Design(SurveyDesign):
         [6.6667]
         """
         t = np.asarray(t, dtype=float)
+        if self.__dict__.get("_pps_matrix") is not None:  # Hartley–Rao / Overton: x̌ᵀ Ď x̌
+            dt = np.asarray(self._pps_matrix @ t)
+            return t.T @ dt if covariance else (t * dt).sum(axis=0)
         k = t.shape[1]
         out = np.zeros((k, k)) if covariance else np.zeros(k)
         rule = self.lonely_psu
@@ -459,11 +498,15 @@ class Design(SurveyDesign):
                 if rule == "adjust" and lonely.any():  # adjust_lonely, in deviation form
                     dev[lonely[st.stratum]] = tot[lonely[st.stratum]]
                 wc = wh if fac is None else wh * fac[st.parent, 0]
-                out += (dev * wc[st.stratum][:, None]).T @ dev
+                wc = wc[st.stratum] if st.cf is None else wc[st.stratum] * st.cf
+                out += (dev * wc[:, None]).T @ dev
             else:
-                ss = group_sum(st.stratum, dev * dev, n_str)
+                sq = dev * dev if st.cf is None else dev * dev * st.cf[:, None]
+                ss = group_sum(st.stratum, sq, n_str)
                 if rule == "adjust" and lonely.any():
                     adjust_lonely(ss, s, lonely)
+                    if st.cf is not None:  # the lonely cluster's own 1 − π
+                        ss[lonely] *= group_sum(st.stratum, st.cf, n_str)[lonely][:, None]
                 contrib = wh[:, None] * ss
                 if fac is None:
                     out += contrib.sum(axis=0)
@@ -486,7 +529,7 @@ class Design(SurveyDesign):
         """
         t = self.cluster_totals(x)
         pres = None
-        if present is not None and not self._adjust:  # calibrated: R keeps every row
+        if present is not None and not self._keeps_rows:
             pres = group_sum(self.stages[-1].cluster, np.asarray(present, float),
                              self.stages[-1].n_clusters)[:, None] > 0
         return self.variance_of_totals(t, pres, covariance=True)
@@ -503,11 +546,17 @@ class Design(SurveyDesign):
         """
         t = self.cluster_totals(x)
         pres = None
-        if present is not None and not self._adjust:  # calibrated: R keeps every row
+        if present is not None and not self._keeps_rows:
             p = np.asarray(present, float)
             p = p.reshape(len(p), -1)
             pres = group_sum(self.stages[-1].cluster, p, self.stages[-1].n_clusters) > 0
         return self.variance_of_totals(t, pres)
+
+    @property
+    def _keeps_rows(self) -> bool:
+        """R's subset of a calibrated or PPS design keeps every row (weights set to zero),
+        so every stratum takes part in the lonely-PSU rules for a domain as well."""
+        return bool(self._adjust) or self.__dict__.get("pps") is not None
 
     def _check_lonely(self, st: Stage, lonely_present: np.ndarray) -> None:
         if self.lonely_psu == "fail" and lonely_present.any():
@@ -651,7 +700,10 @@ class Design(SurveyDesign):
 
     def __repr__(self) -> str:
         return (f"Design(n={self.n}, strata={self.strata_name!r}, psu={self.psu_names!r}, "
-                f"fpc={self.fpc_names!r}, nest={self.nest}, lonely_psu={self.lonely_psu!r}, degf={self.degf})")
+                f"fpc={self.fpc_names!r}, nest={self.nest}, lonely_psu={self.lonely_psu!r}, "
+                + (f"pps={self.pps!r}, variance={self.pps_variance!r}, "
+                   if self.__dict__.get("pps") else "")
+                + f"degf={self.degf})")
 
 
 def cross_sums(a, q) -> sp.csr_matrix:

@@ -334,6 +334,25 @@ class ReplicateDesign(SurveyDesign):
             self._full_gram = a.T @ a
         return self._full_gram
 
+    def var(self, vars: str | Sequence[str], by: str | Sequence[str] | None = None,
+            level: float = 0.95):
+        """Population variance of numeric variables (R ``svyvar`` on a replicate design;
+        ``svyby(..., svyvar)`` with ``by``): the statistic recomputed with every replicate's
+        weights, its own mean included (:mod:`dhkit.survey.replicate.popvar`). Missing values
+        are left out (``na.rm=TRUE``); rows have ``statistic`` "variance".
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 3, 2, 6], "g": [1, 1, 2, 2], "w": 1.0,
+        ...                    "r1": [0.0, 2, 1, 1], "r2": [2.0, 0, 1, 1],
+        ...                    "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
+        >>> d = ReplicateDesign(df, weights="w", repweights="^r", type="JKn", rscales=0.5)
+        >>> d.var("y", by="g").table.estimate.round(4).tolist()
+        [4.6667, 2.0, 8.0]
+        """
+        from dhkit.survey.replicate.popvar import population_variance
+
+        return population_variance(self, vars, by=by, level=level)
+
     # the batch engine (the verbs are in SurveyDesign) ---------------------------------------
     def _batch(self, **kw):
         """All indicators x (overall + every domain) in one pass: :func:`run_batch`.

@@ -209,6 +209,11 @@ def as_replicate(
 def design_arrays(design) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bool, str]:
     """(strata codes, PSU codes, first-stage population size per row or None, has strata,
     lonely-PSU rule) of a linearization ``Design``."""
+    if getattr(design, "pps", None) is not None:
+        raise DhkitError("REP-007", f"replicate weights cannot be made from a PPS design "
+                         f"(pps='{design.pps}'): its finite-population correction is one per "
+                         "cluster, not per stratum (R's as.svrepdesign refuses too). Use the "
+                         "design's own variance, or give replicate weights made for it.")
     strata = np.asarray(design.strata_codes)
     psu = np.asarray(design.psu_codes)
     has_strata = getattr(design, "strata_name", None) is not None

@@ -74,6 +74,10 @@ def test_suppressed_cells_show_a_star_and_caution_cells_parentheses(site, site_d
             assert text == "*"
         elif flag == "caution":
             assert text.startswith("(") and text.endswith(")")
+        elif text == "—":       # 100 % / 0 % by construction (any TF-CSEA by TF-CSEA status)
+            row = pub.loc[int(row_id)]
+            assert row["se"] == 0 and row["estimate"] in (0.0, 1.0)
+            assert "—: not an estimate" in html
         else:
             assert float(text) == pytest.approx(pub.loc[int(row_id), "estimate"] * 100, abs=0.05)
 

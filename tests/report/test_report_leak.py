@@ -174,7 +174,7 @@ def test_recommendations_cite_the_figure_its_base_and_table_not_raw_ids(report_w
 
     result, _ = report_with_restricted
     html = result.files["report.html"].read_text(encoding="utf-8")
-    recs = html.split("<h2>Recommendations</h2>")[1].split("</section>")[0]
+    recs = html.split('<section id="recommendations"')[1].split("</section>")[0]
     cited = re.findall(r"<a href='#table-[^']+' data-indicator='([^']+)'>([^<]+)</a>", recs)
     assert cited
     for ind, text in cited:

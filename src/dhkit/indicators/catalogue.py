@@ -40,15 +40,28 @@ DERIVED_KEYS = {"name", "unit", "sql", "from_instances"}
 BASE_KEYS = {"unit", "where", "label"}
 DOMAIN_KEYS = {"variable", "label", "levels", "groups"}
 INDICATOR_KEYS = {"id", "type", "base", "label", "numerator", "variable", "levels",
-                  "level_labels", "headline"}
-PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix"}
+                  "level_labels", "headline", "ordinal"}
+PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix", "parts"}
 SIGNIFICANCE_KEYS = {"level", "contrasts"}
 CONTRAST_KEYS = {"domain", "levels"}
 CALLOUT_KEYS = {"indicator", "population"}
-SECTION_KEYS = {"id", "title", "quotes", "tables", "charts"}
+SECTION_KEYS = {"id", "title", "quotes", "tables", "charts", "checklist"}
 TABLE_KEYS = {"id", "title", "indicators", "domains"}
 CHART_KEYS = {"id", "title", "kind", "indicators", "by"}
 APPENDIX_KEYS = {"sampling_errors"}
+#: The report's parts that are not planned sections (``parts`` in the plan).
+BUILTIN_PARTS = ("key", "summary", "methods", "appendix", "annexes")
+
+
+def default_parts(section_ids) -> tuple[str, ...]:
+    """The order of a Disrupting Harm country report: key figures and summary, then the
+    methods, then the findings chapters (the plan's sections, in their order), then the
+    sampling-error appendix and the annexes.
+
+    >>> default_parts(["internet", "abuse"])
+    ('key', 'summary', 'methods', 'internet', 'abuse', 'appendix', 'annexes')
+    """
+    return ("key", "summary", "methods", *section_ids, "appendix", "annexes")
 Label = dict  # language code -> text
 
 
@@ -98,6 +111,9 @@ class Indicator:
     level_labels: dict[str, Label] = field(default_factory=dict)
     headline: bool = False
     line: int | None = None
+    #: the levels are an ordered scale: tables and charts keep them in catalogue order
+    #: (nominal answers are shown largest first, catch-alls last)
+    ordinal: bool = False
 
     def columns(self) -> list[tuple[str, str]]:
         """(column id, level) pairs this indicator expands to in the estimates."""
@@ -143,6 +159,7 @@ class Section:
     tables: tuple[Table, ...]
     charts: tuple[Chart, ...]
     quotes: tuple[str, ...] = ()          # interview code ids (qualitative codebook)
+    checklist: tuple[str, ...] = ()       # legal checklist topics the chapter lists
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,12 @@ class Plan:
     significance_level: float = 0.05
     appendix: str = "headline"
     source: str = ""
+    #: the report's parts in reading order: section ids and BUILTIN_PARTS
+    parts: tuple[str, ...] = ()
+
+    def order(self) -> tuple[str, ...]:
+        """The parts in reading order (the seed's order when the plan names none)."""
+        return self.parts or default_parts([s.id for s in self.sections])
 
     def indicator_ids(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -341,6 +364,7 @@ def _indicator(c: _Checker, node, bases) -> Indicator | None:
         id=ident, type=kind, base=base, label=c.label(node, "label", where),
         numerator=node.get("numerator"), variable=node.get("variable"), levels=levels,
         level_labels=level_labels, headline=bool(node.get("headline", False)),
+        ordinal=bool(node.get("ordinal", False)),
         line=getattr(node, "line", None))
 
 
@@ -374,10 +398,43 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
         if ind not in catalogue.indicators:
             c.problem("PLAN-001", f"callout: unknown indicator '{ind}'", node, "indicator")
         callouts.append(Callout(ind, bool(node.get("population", False))))
+    parts = _parts(c, raw, sections)
     if not c.report.ok:
         raise ValidationError("PLAN-000", f"{path}: {len(c.report)} problem(s) in the plan", c.report)
     appendix = (raw.get("appendix") or {}).get("sampling_errors", "headline")
-    return Plan(sections, contrasts, callouts, float(sig.get("level", 0.05)), appendix, str(path))
+    # sections in reading order, so tables and figures are numbered as the reader meets them
+    rank = {p: i for i, p in enumerate(parts)}
+    sections.sort(key=lambda s: rank.get(s.id, len(rank)))
+    return Plan(sections, contrasts, callouts, float(sig.get("level", 0.05)), appendix,
+                str(path), parts)
+
+
+def _parts(c: _Checker, raw, sections: list[Section]) -> tuple[str, ...]:
+    """``parts``: every section id and built-in part at most once, every section named
+    (PLAN-005); absent, the seed's order (:func:`default_parts`)."""
+    ids = [s.id for s in sections]
+    node = raw.get("parts") if isinstance(raw, dict) else None
+    if node is None:
+        return default_parts(ids)
+    if not isinstance(node, list):
+        c.problem("PLAN-005", "parts: give a list of section ids and built-in parts", raw,
+                  "parts")
+        return default_parts(ids)
+    parts = tuple(str(p) for p in node)
+    known = set(ids) | set(BUILTIN_PARTS)
+    for p in parts:
+        if p not in known:
+            c.problem("PLAN-005", f"parts: unknown part '{p}'", raw, "parts",
+                      hint=f"Use a section id or one of {', '.join(BUILTIN_PARTS)}.")
+    for p in dict.fromkeys(parts):
+        if parts.count(p) > 1:
+            c.problem("PLAN-005", f"parts: '{p}' is named {parts.count(p)} times", raw, "parts",
+                      hint="Name each part once.")
+    for sid in ids:
+        if sid not in parts:
+            c.problem("PLAN-005", f"parts: section '{sid}' is not placed", raw, "parts",
+                      hint="Add its id where the chapter belongs in the report.")
+    return parts
 
 
 def _section(c: _Checker, node, cat: Catalogue) -> Section:
@@ -406,8 +463,9 @@ def _section(c: _Checker, node, cat: Catalogue) -> Section:
             _known(c, ch, "by", (by,), cat.domains, f"chart {cid}", "PLAN-002")
         charts.append(Chart(cid, c.label(ch, "title", f"chart {cid}"), kind, inds, by))
     quotes = tuple(str(q) for q in node.get("quotes", []) or [])
+    checklist = tuple(str(x) for x in node.get("checklist", []) or [])
     return Section(sid, c.label(node, "title", f"section {sid}"), tuple(tables), tuple(charts),
-                   quotes)
+                   quotes, checklist)
 
 
 def _known(c: _Checker, node, key, names, known, where, code) -> None:

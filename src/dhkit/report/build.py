@@ -108,6 +108,7 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
         report.extend(exc.report or ValidationReport())
     if catalogue is not None and plan is not None:
         report.extend(check_plan_against_data(catalogue, plan, inputs.main, inputs.instance))
+        _check_checklist_topics(plan, report)
     from dhkit.report.render import UI_STRINGS
 
     for lang in languages:
@@ -119,6 +120,23 @@ def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[C
         raise ValidationError("RPT-000", f"{len(report)} problem(s) found before computing "
                               "the report", report)
     return catalogue, plan
+
+
+def _check_checklist_topics(plan: Plan, report: ValidationReport) -> None:
+    """A section's ``checklist:`` names topics or item ids of the legal checklist
+    (PLAN-006)."""
+    wanted = {(s.id, x) for s in plan.sections for x in s.checklist}
+    if not wanted:
+        return
+    from dhkit.legal.checklist import load_checklist
+
+    items = load_checklist().items
+    topics = {i.topic for i in items}
+    for sid, topic in sorted(wanted):
+        if topic not in topics and topic not in {i.id for i in items}:
+            report.add("PLAN-006", f"section {sid}: checklist topic '{topic}' is not a topic "
+                       "nor an item id of the legal checklist", file=plan.source,
+                       hint=f"Use an item id or one of: {', '.join(sorted(topics))}.")
 
 
 def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,

@@ -113,6 +113,20 @@ TEXT = {
     "YP": "Young people subjected to abuse (YP)", "FW": "Front-line workers (FW)",
     "JP": "Justice professionals (JP)",
     "qual_none": "No interview participants are recorded in the study.",
+    # legal and policy analysis, law-enforcement assessment (the seed's other activities)
+    "legal_m_h": "Legal and policy analysis",
+    "legal_m": "The country's laws and policies were assessed against a checklist of {n} "
+               "items in {k} areas ({areas}), each tied to the international instruments "
+               "and guidance it draws on ({m} in all). For every item the analyst recorded "
+               "whether the law or policy meets it, meets it in part or does not, or that "
+               "the texts reviewed do not settle it, with the provision and its source. The "
+               "findings are summed up in the conclusion and listed item by item in an annex.",
+    "legal_m_reviewed": "A second analyst reviewed the assessment ({date}).",
+    "le_m_h": "Law-enforcement capacity assessment",
+    "le_m": "National law-enforcement units answered a questionnaire of {n} questions on "
+            "{topics}. The answers to {r} of them are restricted: they are shared only with "
+            "national authorities and are never read by this report. The answers to the {p} "
+            "public questions are shown in the chapter “{chapter}”.",
     # ethics
     "ethics_h": "Ethics and safeguarding",
     "consent": "A caregiver consented and the selected child assented before every child "
@@ -169,6 +183,27 @@ TEXT = {
     "question": "Question", "answer": "Answer",
     "yes": "Yes", "no": "No", "partly": "Partly", "national": "National",
     "regional": "Regional", "city": "City", "none": "None",
+    # prevention: the law and policy measures the checklist asks about
+    "prev_policy_h": "What law and policy provide",
+    "prev_policy": "The legal and policy review asked about {n} measures that bear on this "
+                   "chapter: {met} are in place, {partly} are in part and {not_met} are not; "
+                   "for {unknown} the texts reviewed did not settle the answer.",
+    "prev_policy_caption": "Checklist items on this chapter's theme and the country's answers",
+    "met": "Met", "unknown": "Unknown", "not_applicable": "Not applicable",
+    # conclusion: the legal review at a glance
+    "legal_h": "What the legal and policy review found",
+    "legal_sum": "Of the {n} checklist items assessed against international standards, {met} "
+                 "are met, {partly} partly met and {not_met} not met; for {unknown} the texts "
+                 "reviewed did not settle the answer.",
+    # recommendations: the national consultation on them
+    "consult_h": "National consultation",
+    "consult": "The draft recommendations were put to a national consultation: {n} comments "
+               "came from {orgs} organisations in {sectors} sectors. {endorse} endorsed the "
+               "recommendation they commented on, {changes} endorsed it with changes, "
+               "{against} did not endorse it and {none} took no position; {proposed} "
+               "proposed a change to the text.",
+    "consult_decided": "Decisions on the comments so far: {accepted} accepted, {noted} noted "
+                       "and {rejected} rejected; {open} still open.",
     # annexes
     "gap_h": "Annex: legal and policy gaps, item by item",
     "gap_intro": "Every checklist item the legal assessment found not met or only partly met, "
@@ -234,6 +269,8 @@ class Block:
     bullets: list[str] = field(default_factory=list)
     id: str = ""
     terms: list[tuple[str, str]] = field(default_factory=list)   # definition list
+    html: str = ""          # markup built by another stage's renderer (escaped there)
+    lead: bool = False      # shown at the start of its chapter, before the planned tables
 
 
 # ------------------------------------------------------------------------- methods
@@ -252,6 +289,8 @@ def methods_blocks(analysis, inputs, t: Translator, se_paragraphs: list[str]) ->
     blocks.append(Block(_t(t, "se_h"), list(se_paragraphs), id="methods-se"))
     if fw is not None:
         blocks.append(_qual_block(fw, t))
+    blocks += [b for b in (_legal_method_block(inputs, t),
+                           _le_method_block(analysis, inputs, t)) if b is not None]
     blocks.append(_ethics_block(inputs, t, fw))
     blocks.append(_limits_block(analysis, inputs, t, fw))
     return blocks
@@ -465,6 +504,43 @@ def _qual_block(fw, t) -> Block:
                  id="methods-qual")
 
 
+def _legal_method_block(inputs, t) -> Block | None:
+    """How the legal and policy analysis was done, counted from the checklist the
+    study's assessment used (items, areas, instruments) and the assessment's review."""
+    pair = _assessment(inputs)
+    if pair is None:
+        return None
+    checklist, assessment = pair
+    areas = [t.label(v) if isinstance(v, dict) else str(v) for v in checklist.areas.values()]
+    paras = [_t(t, "legal_m", n=t.number(len(checklist.items)), k=t.number(len(areas)),
+                areas=", ".join(a[:1].lower() + a[1:] for a in areas),
+                m=t.number(len(checklist.instruments)))]
+    if assessment.reviewer:
+        paras.append(_t(t, "legal_m_reviewed", date=assessment.review_date or "–"))
+    return Block(_t(t, "legal_m_h"), paras, id="methods-legal")
+
+
+def _le_method_block(analysis, inputs, t) -> Block | None:
+    """How the law-enforcement capacity assessment was done: the questionnaire's size and
+    topics, and how many questions are restricted (counted from the questionnaire, never
+    from restricted answers)."""
+    study = getattr(inputs, "study", None)
+    if study is None or not list((study.dir / "legal").glob("le-capacity-*.yaml")):
+        return None
+    from dhkit.legal.capacity import is_public, load_questionnaire
+
+    q = load_questionnaire()
+    public = sum(is_public(x) for x in q.questions)
+    chapter = next((t.label(s.title) for s in analysis.plan.sections if s.id == "reporting"),
+                   "")
+    topics = [t.label(v) for v in q.sections.values()]
+    return Block(_t(t, "le_m_h"), [_t(t, "le_m", n=t.number(len(q.questions)),
+                                      topics=", ".join(x[:1].lower() + x[1:] for x in topics),
+                                      r=t.number(len(q.questions) - public),
+                                      p=t.number(public), chapter=chapter)],
+                 id="methods-le")
+
+
 def _ethics_block(inputs, t, fw) -> Block:
     hh = fw.households if fw is not None else inputs.main
     res = pd.to_numeric(hh.get("interview_result"), errors="coerce") \
@@ -543,9 +619,10 @@ def internet_block(inputs, t) -> Block | None:
                         [[_t(t, "hh_rate_row"), t.number(100 * r.estimate, 1),
                           f"{t.number(100 * r.ci_low, 1)}–{t.number(100 * r.ci_high, 1)}"]],
                         [_t(t, "hh_rate_base", n=t.number(r.n_households))])
+    # the chapter opens with it, as the seed's internet-use chapter opens with the rate
     return Block(_t(t, "hh_rate_h"), [_t(t, "hh_rate", rate=pct(r.estimate),
                                          low=pct(r.ci_low), high=pct(r.ci_high))], [table],
-                 id="hh-internet-rate")
+                 id="hh-internet-rate", lead=True)
 
 
 def overlap_ratio(analysis, inputs):
@@ -644,14 +721,121 @@ def capacity_block(inputs, t) -> Block | None:
     return Block(_t(t, "le_h"), [_t(t, "le_intro")], [table], id="le-capacity")
 
 
+def _assessment(inputs):
+    """(checklist, the study's public legal assessment), or None when it has none."""
+    study = getattr(inputs, "study", None)
+    if study is None or not (study.dir / "legal").is_dir():
+        return None
+    files = sorted((study.dir / "legal").glob("assessment-*.yaml"))
+    if not files:
+        return None
+    from dhkit.legal.assessment import load_assessment
+    from dhkit.legal.checklist import load_checklist
+
+    checklist = load_checklist()
+    return checklist, load_assessment(files[0], checklist)
+
+
+ANSWERS = ("met", "partly_met", "not_met", "unknown", "not_applicable")
+
+
+def _answer_counts(answers) -> dict[str, int]:
+    counts = dict.fromkeys(ANSWERS, 0)
+    for a in answers:
+        counts[a.answer if a.answer in counts else "unknown"] += 1
+    return counts
+
+
+def checklist_block(inputs, t: Translator, topics) -> Block | None:
+    """The checklist items of the given topics (a section's ``checklist:``) with the
+    country's answer and provision: what law and policy already do for the chapter's
+    theme (the prevention chapter: strategy, education, training, early warning...)."""
+    pair = _assessment(inputs) if topics else None
+    if pair is None:
+        return None
+    checklist, assessment = pair
+    answers = {a.item: a for a in assessment.answers}
+    wanted = set(topics)           # checklist topics, or single item ids
+    items = [i for i in checklist.items if (i.topic in wanted or i.id in wanted)
+             and i.id in answers]
+    if not items:
+        return None
+    rows = [[i.id, i.text(t.lang), _t(t, answers[i.id].answer)
+             if answers[i.id].answer in ANSWERS else answers[i.id].answer,
+             answers[i.id].provision or "–"] for i in items]
+    c = _answer_counts(answers[i.id] for i in items)
+    table = SimpleTable(_t(t, "prev_policy_caption"),
+                        [_t(t, "item"), _t(t, "question"), _t(t, "answer"), _t(t, "provision")],
+                        rows, numeric_from=99)
+    text = _t(t, "prev_policy", n=t.number(len(items)), met=t.number(c["met"]),
+              partly=t.number(c["partly_met"]), not_met=t.number(c["not_met"]),
+              unknown=t.number(c["unknown"]))
+    return Block(_t(t, "prev_policy_h"), [text], [table], id="prevention-policy")
+
+
+def legal_summary_paragraph(inputs, t: Translator) -> str:
+    """One sentence counting the whole assessment's answers (the conclusion's legal block)."""
+    pair = _assessment(inputs)
+    if pair is None:
+        return ""
+    c = _answer_counts(pair[1].answers)
+    n = sum(v for k, v in c.items() if k != "not_applicable")
+    return _t(t, "legal_sum", n=t.number(n), met=t.number(c["met"]),
+              partly=t.number(c["partly_met"]), not_met=t.number(c["not_met"]),
+              unknown=t.number(c["unknown"]))
+
+
+def consultation_block(inputs, t: Translator) -> Block | None:
+    """The national consultation on the recommendations, counted from the comments the
+    study holds (:mod:`dhkit.legal.consultation`): who commented, how they stood on the
+    recommendations, and what was decided. Comments' texts are not shown."""
+    study = getattr(inputs, "study", None)
+    if study is None:
+        return None
+    from dhkit.errors import DhkitError
+    from dhkit.legal.consultation import load_comments
+    from dhkit.legal.study import open_legal_study
+
+    try:
+        comments = load_comments(open_legal_study(study.dir))
+    except DhkitError:
+        return None
+    if not comments:
+        return None
+    stand = {e: sum(c.endorsement == e for c in comments) for e in
+             ("endorse", "endorse_with_changes", "do_not_endorse", "no_position")}
+    n = t.number
+    paras = [_t(t, "consult", n=n(len(comments)),
+                orgs=n(len({c.organisation for c in comments})),
+                sectors=n(len({c.sector for c in comments})), endorse=n(stand["endorse"]),
+                changes=n(stand["endorse_with_changes"]), against=n(stand["do_not_endorse"]),
+                none=n(stand["no_position"]),
+                proposed=n(sum(bool(c.proposed_change) for c in comments)))]
+    decided = {d: sum(c.decision == d for c in comments) for d in ("accepted", "noted",
+                                                                    "rejected")}
+    if any(decided.values()):
+        paras.append(_t(t, "consult_decided", accepted=n(decided["accepted"]),
+                        noted=n(decided["noted"]), rejected=n(decided["rejected"]),
+                        open=n(len(comments) - sum(decided.values()))))
+    return Block(_t(t, "consult_h"), paras, id="consultation")
+
+
 def chapter_blocks(analysis, inputs, t: Translator) -> dict[str, list[Block]]:
-    """Blocks shown at the end of a planned section, by section id."""
+    """Blocks shown at the end of a planned section, by section id; a section's
+    ``checklist:`` topics add the matching legal checklist items."""
     out: dict[str, list[Block]] = {}
     for sid, block in (("internet", internet_block(inputs, t)),
                        ("abuse", overlap_block(analysis, inputs, t)),
                        ("reporting", capacity_block(inputs, t))):
         if block is not None:
             out.setdefault(sid, []).append(block)
+    for s in analysis.plan.sections:
+        block = checklist_block(inputs, t, s.checklist) if s.checklist else None
+        if block is not None:
+            out.setdefault(s.id, []).append(block)
+    consultation = consultation_block(inputs, t)
+    if consultation is not None and "recommendations" in {s.id for s in analysis.plan.sections}:
+        out.setdefault("recommendations", []).append(consultation)
     return out
 
 

@@ -18,6 +18,8 @@ from dhkit.report.i18n import Translator
 WORDS = {
     "recs": {"en": "Recommendations", "es": "Recomendaciones"},
     "legal": {"en": "Legal and policy review", "es": "Revisión legal y de políticas"},
+    "legal_h": {"en": "What the legal and policy review found",
+                "es": "Lo que encontró la revisión legal y de políticas"},
     "weights": {"en": "Weighting diagnostics", "es": "Diagnóstico de las ponderaciones"},
     "weights_caption": {"en": "Weights at each step of the weighting chain (dhkit weights "
                               "build): sum, coefficient of variation, Kish's design effect due "
@@ -221,11 +223,32 @@ def figure_texts(analysis, t: Translator, table_numbers: dict[str, str]) -> dict
     return out
 
 
-def evidence_sections(inputs, t: Translator, plan, analysis=None) -> list[tuple[str, str]]:
-    """Every non-survey chapter the study has material for, in report order."""
+#: The plan section each non-survey chapter belongs in (as the seed: the law and policy
+#: review is summed up in the conclusion, the registry is the recommendations chapter).
+HOMES = ("conclusion", "recommendations")
+
+
+def evidence_parts(inputs, t: Translator, plan, analysis=None) -> list[tuple[str, tuple[str, str]]]:
+    """(home section id, (title, html)) of every non-survey chapter the study has
+    material for; the report puts each at the end of its home section (:data:`HOMES`),
+    or before the appendix when the plan has no such section."""
+    from dhkit.report.chapters import legal_summary_paragraph
+
+    built = evidence_sections(inputs, t, plan, analysis, keep_empty=True)
+    if built[0] is not None:       # in the conclusion: what the review found, then the table
+        text = legal_summary_paragraph(inputs, t)
+        built[0] = (_w("legal_h", t.lang), (f"<p>{escape(text)}</p>" if text else "")
+                    + built[0][1])
+    return [(home, b) for home, b in zip(HOMES, built) if b is not None]
+
+
+def evidence_sections(inputs, t: Translator, plan, analysis=None,
+                      keep_empty: bool = False) -> list:
+    """Every non-survey chapter the study has material for, in report order
+    (``keep_empty``: a None in place of each missing one)."""
     study = getattr(inputs, "study", None)
     if study is None:
-        return []
+        return [None] * len(HOMES) if keep_empty else []
     anchors: dict[str, str] = {}
     numbers: dict[str, str] = {}
     n_table = 0
@@ -240,4 +263,4 @@ def evidence_sections(inputs, t: Translator, plan, analysis=None) -> list[tuple[
              recommendations_section(study.dir, t, anchors, figures)]
     # the weighting steps are in the methods chapter and its annex (chapters.weights_annex);
     # weighting_section stays for the analysts' dashboard page
-    return [b for b in built if b is not None]
+    return built if keep_empty else [b for b in built if b is not None]

@@ -34,6 +34,8 @@ def write_workbook(analysis, inputs, t: Translator, path: Path) -> Path:
     contents.set_column(1, 1, 90)
     line = 2
     for section in render.sections(analysis, t, split_wide=False):
+        if not section.tables:           # a chapter of text and other stages' tables
+            continue
         contents.write(line, 0, section.title, fmt["bold"])
         line += 1
         for tv in section.tables:
@@ -113,6 +115,9 @@ def _table_sheet(wb, fmt, name: str, tv, analysis, t: Translator) -> None:
 def _write_cell(ws, fmt, row: int, col: int, cell, est: pd.DataFrame) -> None:
     if cell.row_id is None:
         ws.write(row, col, "–", fmt["star"])
+        return
+    if cell.fixed:                     # holds by definition: the note under the table says why
+        ws.write_string(row, col, render.FIXED, fmt["star"])
         return
     value = est.at[cell.row_id, "estimate"]
     if cell.flag == SUPPRESSED or value is None or (isinstance(value, float) and math.isnan(value)):

@@ -114,6 +114,19 @@ TEXT = {
     "s_top_of": "{label}: most often {level} ({pct}).",
     "s_value": "{label}: {pct}.",
     "s_value_none": "{label}: none of the {n} {unit} in the base.",
+    # the conclusion: the chapters' findings brought together (section ``conclusion``)
+    "c_scale": "Taken together, the chapters of this report describe one picture. In a "
+               "single year, {pct} of "
+               "internet-using children aged 12–17 were subjected to TF-CSEA.",
+    "c_offline": "The abuse does not stay online: {pct} of the instances involved a "
+                 "perpetrator the child first met in person.",
+    "c_offline_pr": "The abuse does not stay online: {pct} of the instances involved a "
+                    "perpetrator the child first met in person, and children subjected to "
+                    "in-person sexual violence were {pr} to be subjected to TF-CSEA.",
+    "c_silence": "Of the children subjected to it, {none} told no one and {formal} reported "
+                 "it to the police, a helpline or a social worker.",
+    "c_silence_zero": "Of the children subjected to it, {none} told no one, and none of the "
+                      "{n} children reported it to the police, a helpline or a social worker.",
 }
 STRINGS = list(TEXT.values())
 
@@ -499,12 +512,41 @@ def draft(analysis, t: Translator, ratio=None) -> str:
     if ratio is not None and math.isfinite(ratio.se_log):
         lines += ["", _t(t, "s_pr", pr="{{pr overlap}}")]
     for s in analysis.plan.sections:
-        para = _section_draft(analysis, t, s)
+        para = _conclusion_draft(analysis, t, ratio) if s.id == CONCLUSION and not s.tables \
+            else _section_draft(analysis, t, s)
         if para:
             lines += ["", f"## {s.id}"]
             for finding in para:          # one paragraph each: the box lists them
                 lines += ["", finding]
     return "\n".join(lines) + "\n"
+
+
+#: The section whose draft brings the chapters together (when it has no tables).
+CONCLUSION = "conclusion"
+
+
+def _conclusion_draft(analysis, t: Translator, ratio=None) -> list[str]:
+    """The conclusion's first draft: the headline, how far abuse reaches beyond the
+    internet, and how little of it reaches anyone — each sentence only when its figures
+    can be cited, every number a placeholder."""
+    overall = analysis.public[analysis.public["domain"] == ""]
+    out = []
+    if _citable(overall, "any_tfcsea"):
+        out.append(_t(t, "c_scale", pct="{{pct any_tfcsea}}"))
+    if _citable(overall, "inst_met_in_person") and not _is_zero(overall, "inst_met_in_person"):
+        if ratio is not None and math.isfinite(ratio.se_log):
+            out.append(_t(t, "c_offline_pr", pct="{{pct inst_met_in_person}}",
+                          pr="{{pr overlap}}"))
+        else:
+            out.append(_t(t, "c_offline", pct="{{pct inst_met_in_person}}"))
+    if _citable(overall, "told_no_one") and _citable(overall, "reported_formal"):
+        if _is_zero(overall, "reported_formal"):
+            out.append(_t(t, "c_silence_zero", none="{{pct told_no_one}}",
+                          n="{{n reported_formal}}"))
+        else:
+            out.append(_t(t, "c_silence", none="{{pct told_no_one}}",
+                          formal="{{pct reported_formal}}"))
+    return out
 
 
 def _lower_first(label: str) -> str:

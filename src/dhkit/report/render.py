@@ -23,10 +23,17 @@ from dhkit.disclosure import CAUTION, SUPPRESSED
 from dhkit.report import chapters, charts
 from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.findings import version_note
-from dhkit.report.evidence import evidence_sections, section_quotes
+from dhkit.report.evidence import section_quotes
 from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+#: The mark of a cell that holds by definition, and the note under its table.
+FIXED = "—"
+FIXED_NOTE = ("—: not an estimate: the group is defined by this very answer, so the share "
+              "is 100% or 0% by construction.")
+#: Under a figure of a question that allows several answers (the seed: "multiple-choice").
+MULTI_NOTE = "{indicator}: more than one answer could be given, so the shares can add up to more than 100%."
 
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
@@ -74,6 +81,7 @@ UI_STRINGS = [
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
     "weights to population margins ({method}), as R survey's calibrated designs do.",
+    FIXED_NOTE, MULTI_NOTE,
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
@@ -93,6 +101,7 @@ class Cell:
     row_id: int | None = None
     indicator: str = ""
     sig: bool = False
+    fixed: bool = False        # holds by definition (shown as FIXED, explained in a note)
 
 
 @dataclass
@@ -160,6 +169,100 @@ def _row_label(analysis, t: Translator, ind_id: str, category: str) -> str:
     return t.label(ind.label)
 
 
+#: Answers shown after all others, in catalogue order, whatever their share: catch-alls
+#: and "none" answers (as statistics offices place "Other", "Don't know", "None").
+SORT_LAST = ("other", "refused", "dont_know", "prefer_not", "none", "nobody")
+
+
+def _overall(analysis) -> dict[tuple[str, str], float]:
+    """(indicator, category) → its overall public estimate (NaN when suppressed)."""
+    pub = analysis.public
+    rows = pub[pub["domain"] == ""]
+    return {(r.indicator, r.category): float(r.estimate) if pd.notna(r.estimate) else math.nan
+            for r in rows[["indicator", "category", "estimate"]].itertuples(index=False)}
+
+
+def _rank_key(value: float, category: str, position: int) -> tuple:
+    """Largest first; a suppressed (NaN) estimate after every shown one; catch-alls last;
+    ties keep the catalogue's order (deterministic)."""
+    last = category in SORT_LAST
+    missing = value != value
+    return (last, missing, 0.0 if missing else -round(value, 12), position)
+
+
+def answer_order(analysis, ind_id: str) -> list[str]:
+    """The levels of a multi-level indicator as tables and charts show them: largest
+    overall share first, catch-alls ("Other", "Refused", "None") last, ties in catalogue
+    order; an ``ordinal`` indicator keeps its scale's order.
+
+    >>> from types import SimpleNamespace as NS
+    >>> import pandas as pd
+    >>> cat = NS(indicators={"x": NS(ordinal=False, columns=lambda: [("x.a", "a"),
+    ...          ("x.other", "other"), ("x.b", "b")])})
+    >>> pub = pd.DataFrame({"indicator": ["x"] * 3, "category": ["a", "other", "b"],
+    ...                     "domain": [""] * 3, "estimate": [0.1, 0.5, 0.3]})
+    >>> answer_order(NS(catalogue=cat, public=pub), "x")
+    ['b', 'a', 'other']
+    """
+    ind = analysis.catalogue.indicators[ind_id]
+    cats = [c for _, c in ind.columns()]
+    if getattr(ind, "ordinal", False) or len(cats) < 2:
+        return cats
+    overall = _overall(analysis)
+    return [c for _, c in sorted(
+        ((_rank_key(overall.get((ind_id, c), math.nan), c, i), c) for i, c in enumerate(cats)))]
+
+
+def bar_order(analysis, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(indicator, category) bars of one chart, largest overall estimate first (catch-alls
+    last, ties in plan order), as the seed's figures are sorted; an ``ordinal``
+    indicator's levels keep their order and place."""
+    cat = analysis.catalogue
+    if any(getattr(cat.indicators[i], "ordinal", False) for i, _ in keys):
+        return list(keys)
+    overall = _overall(analysis)
+    ranked = sorted((_rank_key(overall.get(k, math.nan), k[1], n), k) for n, k in enumerate(keys))
+    return [k for _, k in ranked]
+
+
+def _like_charts(analysis, table, charts) -> tuple[str, ...]:
+    """A table's indicators with those a chart of its section also shows in the chart's
+    (sorted) order, at the places they hold in the table — so a table and the chart
+    beside it read in the same order; the others (e.g. an "any" total first) stay."""
+    order = list(table.indicators)
+    for chart in charts:
+        singles = [i for i in chart.indicators if i in order
+                   and not analysis.catalogue.indicators[i].levels]
+        if len(singles) < 2:
+            continue
+        sorted_ids = [i for i, _ in bar_order(analysis, [(i, "") for i in singles])]
+        slots = sorted(order.index(i) for i in singles)
+        for slot, ind in zip(slots, sorted_ids):
+            order[slot] = ind
+    return tuple(order)
+
+
+def defines(analysis, ind_id: str, dom_id: str) -> bool:
+    """The domain is made from the indicator's own answer: its variable appears in the
+    indicator's numerator or variable (any TF-CSEA by TF-CSEA status, in-person violence
+    by in-person violence). Its cells are then 100 % and 0 % by construction."""
+    if not dom_id or dom_id not in analysis.catalogue.domains:
+        return False
+    ind = analysis.catalogue.indicators[ind_id]
+    var = analysis.catalogue.domains[dom_id].variable
+    expr = " ".join(x for x in (ind.numerator, ind.variable) if x)
+    return bool(re.search(rf"(?<![\w.]){re.escape(var)}(?![\w])", expr))
+
+
+def fixed_by_definition(analysis, ind_id: str, dom_id: str, estimate, se) -> bool:
+    """A cell that is not an estimate: the domain is defined by the indicator's answer
+    (:func:`defines`) and the share is exactly 0 or 1 with no sampling variance."""
+    if estimate is None or se is None or pd.isna(estimate) or pd.isna(se):
+        return False
+    return float(se) == 0.0 and float(estimate) in (0.0, 1.0) and \
+        defines(analysis, ind_id, dom_id)
+
+
 def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
     """One line per base of the indicators shown: its words and its unweighted n, taken
     from the very rows shown (overall), so a key figure, a table and a chart of the same
@@ -176,6 +279,15 @@ def _base_line(analysis, t: Translator, ind_ids) -> list[str]:
                 f", n = {t.number(lo)}–{t.number(hi)}"
         lines.append(f"{t('Base')}: {t.label(base.label)}{n_text}.")
     return lines
+
+
+def multiple_answer_notes(analysis, t: Translator, ind_ids) -> list[str]:
+    """Under a table or chart, one note per multiple-response indicator shown: its shares
+    are of the whole base and do not add up to 100 % (the seed marks these figures as
+    "multiple-choice")."""
+    cat = analysis.catalogue
+    return [t(MULTI_NOTE, indicator=t.label(cat.indicators[i].label))
+            for i in dict.fromkeys(ind_ids) if cat.indicators[i].type == "multiple_response"]
 
 
 def version_lines(analysis, t: Translator, ind_ids) -> list[str]:
@@ -230,19 +342,27 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
         col_keys += [(dom_id, lvl) for lvl in dom.levels]
     index = {(r.indicator, r.category, r.domain, r.level): r
              for r in pub[["indicator", "category", "domain", "level", "estimate", "flag",
-                           "row_id"]].itertuples(index=False)}
+                           "row_id", "se"]].itertuples(index=False)}
     sig = _significance(analysis)
+    private = {int(r.row_id): (r.estimate, r.se) for r in
+               est[["row_id", "estimate", "se"]].itertuples(index=False)}
     rows, flags = [], set()
     for ind_id in spec.indicators:
         ind = cat.indicators[ind_id]
         if ind.levels:
             rows.append(Row(t.label(ind.label), ind_id, [], heading=True))
-        for _, category in ind.columns():
+        for category in answer_order(analysis, ind_id):
             cells = []
             for dom, lvl in col_keys:
                 r = index.get((ind_id, category, dom, lvl))
                 if r is None:
                     cells.append(Cell("–"))
+                    continue
+                # checked on the private value: a 100 % / 0 % by construction reveals
+                # nothing, even on a base too small to show an estimate
+                if fixed_by_definition(analysis, ind_id, dom, *private.get(r.row_id, (None, None))):
+                    flags.add(FIXED)
+                    cells.append(Cell(FIXED, "fixed", int(r.row_id), ind_id, fixed=True))
                     continue
                 flags.add(r.flag)
                 cells.append(Cell(_fmt(t, r.estimate, r.flag), r.flag, int(r.row_id), ind_id))
@@ -256,9 +376,22 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
         notes.append(caution_note)
     if SUPPRESSED in flags:
         notes.append(suppressed_note)
+    if FIXED in flags:
+        notes.append(t(FIXED_NOTE))
+    # a † column (and its pair in the note) only where a row of this table is marked: an
+    # empty column and a note about marks nowhere to be seen are noise
+    tested = [d for d in spec.domains if d in contrasts]
+    used = [any(r.marks[k] for r in rows if not r.heading) for k in range(len(tested))]
+    for g in groups:
+        g.contrast_mark = False
+    for dom_id, on in zip(tested, used):
+        groups[1 + spec.domains.index(dom_id)].contrast_mark = on
+    for r in rows:
+        if not r.heading:
+            r.marks = [m for m, on in zip(r.marks, used) if on]
     pairs = []
-    for dom_id in spec.domains:
-        if dom_id in contrasts:
+    for dom_id, on in zip(tested, used):
+        if on:
             c = contrasts[dom_id]
             levels = cat.domains[dom_id].levels
             pairs.append(f"{t.label(levels[c.levels[1]])} – {t.label(levels[c.levels[0]])}")
@@ -271,6 +404,7 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
         notes += significant_elsewhere(analysis, t, spec.indicators,
                                        (whole or spec).domains)
     notes += version_lines(analysis, t, spec.indicators)
+    notes += multiple_answer_notes(analysis, t, spec.indicators)
     return TableView(spec.id, number, t.label(spec.title), groups, rows,
                      _base_line(analysis, t, spec.indicators), notes)
 
@@ -357,16 +491,15 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
     pub = analysis.public
     cat = analysis.catalogue
     items = []
-    for ind_id in spec.indicators:
-        ind = cat.indicators[ind_id]
-        for _, category in ind.columns():
-            label = _row_label(analysis, t, ind_id, category)
-            if spec.by:
-                dom = cat.domains[spec.by]
-                for lvl, lvl_label in dom.levels.items():
-                    items.append((label, t.label(lvl_label), ind_id, category, spec.by, lvl))
-            else:
-                items.append((label, "", ind_id, category, "", ""))
+    keys = [(ind_id, c) for ind_id in spec.indicators for _, c in cat.indicators[ind_id].columns()]
+    for ind_id, category in bar_order(analysis, keys):      # largest first, as the seed
+        label = _row_label(analysis, t, ind_id, category)
+        if spec.by:
+            dom = cat.domains[spec.by]
+            for lvl, lvl_label in dom.levels.items():
+                items.append((label, t.label(lvl_label), ind_id, category, spec.by, lvl))
+        else:
+            items.append((label, "", ind_id, category, "", ""))
     keyed = pub.set_index(["indicator", "category", "domain", "level"])
     rows = []
     for label, group, ind_id, category, dom, lvl in items:
@@ -376,6 +509,8 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         r = keyed.loc[key]
         if r["flag"] == SUPPRESSED or pd.isna(r["estimate"]):
             continue
+        if fixed_by_definition(analysis, ind_id, dom, r["estimate"], r["se"]):
+            continue                  # 100 % / 0 % by construction: not a finding to plot
         rows.append({"label": label, "group": group, "estimate": r["estimate"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
     data = pd.DataFrame(rows, columns=["label", "group", "estimate", "ci_low", "ci_high"])
@@ -385,7 +520,8 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         for r in rows))
     return ChartView(spec.id, number, t.label(spec.title), svg, alt,
                      _base_line(analysis, t, spec.indicators)
-                     + version_lines(analysis, t, spec.indicators))
+                     + version_lines(analysis, t, spec.indicators)
+                     + multiple_answer_notes(analysis, t, spec.indicators))
 
 
 MAX_COLUMNS = 12
@@ -416,6 +552,7 @@ def sections(analysis, t: Translator, split_wide: bool = True,
         tables, chart_views = [], []
         for spec in s.tables:
             n_table += 1
+            spec = dataclasses.replace(spec, indicators=_like_charts(analysis, spec, s.charts))
             chunks = _chunks(spec, analysis.catalogue) if split_wide else [spec]
             for part, chunk in enumerate(chunks):
                 number = str(n_table) if part == 0 else f"{n_table} ({t('continued')})"
@@ -578,21 +715,77 @@ def _env() -> Environment:
     return env
 
 
+@dataclass
+class PartView:
+    """One part of the report in reading order (``plan.parts``): a built-in part (key,
+    summary, methods, appendix, annexes), a planned section with the blocks shown at its
+    end, or a non-survey chapter whose home section the plan lacks (``extra``)."""
+
+    kind: str
+    section: SectionView | None = None
+    blocks: list = field(default_factory=list)
+    id: str = ""
+    title: str = ""
+    html: str = ""
+
+
+def section_has_content(s: SectionView, blocks, findings) -> bool:
+    """A section is shown when it has something to show (a plan's conclusion or
+    recommendations chapter is empty for a study with no findings or registry)."""
+    written = bool(findings and findings.sections.get(s.id))
+    return bool(s.tables or s.charts or s.quotes or blocks or written)
+
+
+def report_parts(analysis, inputs, t: Translator, findings=None) -> list[PartView]:
+    """The report's parts in the plan's order (:meth:`Plan.order`), each with what it shows."""
+    from dhkit.report.evidence import evidence_parts
+
+    views = {s.id: s for s in sections(analysis, t, quotes_all=inputs.quotes,
+                                       translations=getattr(inputs, "quote_translations",
+                                                            None))}
+    blocks = chapters.chapter_blocks(analysis, inputs, t)
+    extra = []
+    for home, (title, html) in evidence_parts(inputs, t, analysis.plan, analysis):
+        if home in views:
+            # the recommendations chapter is the registry itself: no second heading
+            shown = "" if title == views[home].title.split(". ", 1)[-1] else title
+            blocks.setdefault(home, []).append(chapters.Block(shown, html=html,
+                                                              id=f"{home}-evidence"))
+        else:
+            extra.append(PartView("extra", id=f"extra-{len(extra) + 1}", title=title,
+                                  html=html))
+    out: list[PartView] = []
+    for pid in analysis.plan.order():
+        if pid in views:
+            s = views[pid]
+            if section_has_content(s, blocks.get(pid), findings):
+                out.append(PartView("section", s, blocks.get(pid, []), id=pid,
+                                    title=s.title))
+        elif pid == "summary":
+            if findings and findings.summary:
+                out.append(PartView("summary", id="summary"))
+        elif pid == "appendix":
+            out += extra            # material the plan has no chapter for, before the appendix
+            extra = []
+            out.append(PartView("appendix", id="appendix"))
+        else:
+            out.append(PartView(pid, id=pid))
+    return out + extra
+
+
 def render_html(analysis, inputs, t: Translator, for_print: bool = False,
                 findings=None) -> str:
-    """The whole report as one self-contained HTML page (CSS and SVG inline)."""
+    """The whole report as one self-contained HTML page (CSS and SVG inline), its parts in
+    the plan's order (``parts``: summary and methods before the findings, as the seed)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
         title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
-        sections=sections(analysis, t, quotes_all=inputs.quotes,
-                          translations=getattr(inputs, "quote_translations", None)),
+        parts=report_parts(analysis, inputs, t, findings),
         callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
-        methods=methods(analysis, inputs, t), version=__version__,
-        extra_sections=evidence_sections(inputs, t, analysis.plan, analysis),
+        version=__version__,
         methods_blocks=chapters.methods_blocks(analysis, inputs, t,
                                                methods(analysis, inputs, t)),
-        chapter_blocks=chapters.chapter_blocks(analysis, inputs, t),
         annexes=chapters.annex_blocks(inputs, t), findings=findings)
 
 

@@ -843,25 +843,19 @@ def chapter_blocks(analysis, inputs, t: Translator) -> dict[str, list[Block]]:
 def gap_annex(inputs, t: Translator) -> Block | None:
     """The legal item-level gap table (not met and partly met items) from the study's
     public legal assessment."""
-    study = getattr(inputs, "study", None)
-    if study is None or not (study.dir / "legal").is_dir():
+    found = _assessment(inputs)
+    if found is None:
         return None
-    files = sorted((study.dir / "legal").glob("assessment-*.yaml"))
-    if not files:
-        return None
-    from dhkit.legal.assessment import load_assessment
-    from dhkit.legal.checklist import load_checklist
     from dhkit.legal.gap import build_gap
 
-    checklist = load_checklist()
+    checklist, assessment = found
     registry = None
-    recs = sorted((study.dir / "legal").glob("recommendations-*.yaml"))
+    recs = sorted((inputs.study.dir / "legal").glob("recommendations-*.yaml"))
     if recs:
         from dhkit.legal.recommendations import load_registry
 
         registry = load_registry(recs[0])
-    gap = build_gap(checklist, load_assessment(files[0], checklist), lang=t.lang,
-                    registry=registry)
+    gap = build_gap(checklist, assessment, lang=t.lang, registry=registry)
     labels = {a.area: a.label for a in gap.areas}
     rows = []
     for status, items in (("not_met", gap.not_met), ("partly_met", gap.partly_met)):

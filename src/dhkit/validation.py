@@ -16,6 +16,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
+#: problem codes that are warnings: the rows they concern stay in the tables (IMP-022:
+#: a repeat's entries against its ``repeat_count``); every other code quarantines or refuses
+WARNING_CODES = ("IMP-022",)
+
 
 @dataclass(frozen=True)
 class Problem:

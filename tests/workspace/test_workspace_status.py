@@ -50,3 +50,15 @@ def test_init_command_creates_the_folder(tmp_path):
     text = (tmp_path / "s" / "study.toml").read_text()
     assert 'country = "KE"' in text and 'languages = ["en", "es"]' in text
     assert (tmp_path / "s" / "instrument" / "household_survey.xlsx").exists()
+
+
+def test_warnings_whose_rows_were_kept_are_counted_apart_from_problems(tmp_path):
+    study = init_study(tmp_path, instrument=False, demo=True)
+    with study.open_store() as s:
+        s.con.execute("CREATE TABLE problems (code VARCHAR)")
+        s.con.execute("INSERT INTO problems VALUES ('IMP-005'), ('IMP-022'), ('IMP-022')")
+    st = study_status(study)
+    assert (st.problems_by_code, st.warnings_by_code) == ({"IMP-005": 1}, {"IMP-022": 2})
+    result = runner.invoke(app, ["status", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "Warnings by code" in result.stdout and "│ IMP-022 │    2 │" in result.stdout

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 from dhkit.errors import DhkitError
 from dhkit.ingest.validate import lit, qi, txt
+from dhkit.validation import WARNING_CODES  # noqa: F401  (codes reported as warnings)
 
-#: codes reported as warnings: the rows stay in the tables (not quarantined)
-WARNING_CODES = ("IMP-022",)
 TABLE = "_counts"
 
 

@@ -57,6 +57,8 @@ class StudyStatus:
     imports: list[ImportRecord] = field(default_factory=list)
     tables: list[TableCount] = field(default_factory=list)
     problems_by_code: dict[str, int] = field(default_factory=dict)
+    #: warnings whose rows were kept (IMP-022), apart from the problems
+    warnings_by_code: dict[str, int] = field(default_factory=dict)
     audit_tail: list[AuditLine] = field(default_factory=list)
     weights_present: bool = False
 
@@ -83,8 +85,12 @@ def study_status(study: Study, audit_lines: int = 10) -> StudyStatus:
                 if t in data_tables else 0
             st.tables.append(TableCount(t, int(rows), int(quarantined.get(t, 0))))
         if store.has_table("problems"):
-            st.problems_by_code = dict(con.execute(
-                "SELECT code, count(*) FROM problems GROUP BY 1 ORDER BY 1").fetchall())
+            from dhkit.validation import WARNING_CODES
+
+            for code, n in con.execute(
+                    "SELECT code, count(*) FROM problems GROUP BY 1 ORDER BY 1").fetchall():
+                by = st.warnings_by_code if code in WARNING_CODES else st.problems_by_code
+                by[code] = n
         st.imports = [ImportRecord(str(r[0]), r[1] or "", r[2] or "", int(r[3] or 0),
                                    int(r[4] or 0), r[5] or "")
                       for r in con.execute(
@@ -128,13 +134,16 @@ def print_status(st: StudyStatus) -> None:
             t.add_row(r.logged_at[:19], r.file, r.sha256[:12], f"{r.rows_accepted:,}",
                       f"{r.rows_quarantined:,}")
         c.print(t)
-    if st.problems_by_code:
-        t = Table(title="Validation problems by code")
-        t.add_column("code")
-        t.add_column("problems", justify="right")
-        for code, n in st.problems_by_code.items():
-            t.add_row(code, f"{n:,}")
-        c.print(t)
+    for title, counts in (("Validation problems by code", st.problems_by_code),
+                          ("Warnings by code (data kept)", st.warnings_by_code)):
+        if counts:
+            t = Table(title=title)
+            t.add_column("code")
+            t.add_column("rows" if counts is st.warnings_by_code else "problems",
+                         justify="right")
+            for code, n in counts.items():
+                t.add_row(code, f"{n:,}")
+            c.print(t)
     c.print("Weights: " + ("present" if st.weights_present else
                            "not built yet (dhkit weights build)"))
     if st.audit_tail:

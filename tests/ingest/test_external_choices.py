@@ -96,10 +96,15 @@ def _external_form(folder: Path, *, sheet: bool = True) -> Path:
     return path
 
 
-def _external_study(tmp_path, **kw):
+def _study(tmp_path, form, **kw):
+    """A demo study holding the form ``form(folder, **kw)`` writes into a folder of its own."""
     folder = tmp_path / "form"
     folder.mkdir()
-    return init_study(tmp_path / "study", instrument=_external_form(folder, **kw), demo=True)
+    return init_study(tmp_path / "study", instrument=form(folder, **kw), demo=True)
+
+
+def _external_study(tmp_path, **kw):
+    return _study(tmp_path, _external_form, **kw)
 
 
 def test_select_one_external_answers_are_checked_against_the_external_choices_sheet(tmp_path):
@@ -164,9 +169,7 @@ def _search_form(folder: Path, appearance: str = "search('fruits')", csv: bool =
 
 
 def _search_study(tmp_path, **kw):
-    folder = tmp_path / "form"
-    folder.mkdir()
-    return init_study(tmp_path / "study", instrument=_search_form(folder, **kw), demo=True)
+    return _study(tmp_path, _search_form, **kw)
 
 
 def test_a_search_select_is_checked_against_its_csv_and_static_choices(tmp_path):

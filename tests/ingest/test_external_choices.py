@@ -1,8 +1,8 @@
 """Choices that live outside the choices sheet, as the XLSForm spec defines them: labels of
 ``select_*_from_file`` read back to codes ("labels as values" exports); ``select_one_external``
 checked against the form's ``external_choices`` sheet (or the ``itemsets.csv`` pyxform makes
-of it); a ``search()`` select checked against its CSV and static choices, its filter named
-as unchecked. Exports are Kobo XLSX main sheets (group paths, ``_uuid``, ``_index``)."""
+of it); a ``search()`` select checked against its CSV and static choices. Exports are Kobo
+XLSX main sheets (group paths, ``_uuid``, ``_index``)."""
 
 from __future__ import annotations
 
@@ -193,15 +193,14 @@ def test_labels_of_a_search_select_come_from_the_csv_columns_its_list_names(tmp_
     assert _stored(study, "fruit") == [("lime",), ("papaya",), ("99",)]
 
 
-def test_a_filtered_search_is_checked_against_the_whole_csv_and_says_so(tmp_path):
+def test_a_filtered_search_is_judged_by_the_rows_its_filter_keeps(tmp_path):
+    """(more in test_search_filter.py)"""
     study = _search_study(tmp_path, appearance="search('fruits', 'matches', 'name', ${shop})")
     res = import_files(study, [_kobo_xlsx(tmp_path / "e.xlsx", "Fruit survey",
-                                          ["fruit", "shop"], [["lime", "x"], ["kiwi", "y"]])])
-    assert [(p.code, p.row) for p in res.report] == [("IMP-005", 3)]
-    assert [n for n in res.notes if n.startswith("fruit:")] == [
-        "fruit: answers checked against every row of fruits.csv; the filter of its "
-        "appearance search('fruits', 'matches', 'name', ${shop}) (rows chosen by what was "
-        "typed on the device) was not checked"]
+                                          ["fruit", "shop"], [["lime", "Lime"], ["kiwi", "y"],
+                                                              ["mango", "Lime"]])])
+    assert [(p.code, p.row) for p in res.report] == [("IMP-005", 3), ("IMP-021", 4)]
+    assert not [n for n in res.notes if n.startswith("fruit:")]
 
 
 def test_a_search_select_whose_csv_is_missing_is_not_judged_by_the_placeholder_row(tmp_path):

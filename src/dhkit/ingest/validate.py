@@ -270,6 +270,8 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                                  v))
         if q.choice_filter and kind and codes:
             out += choice_filter_checks(q, cb, columns, notes)
+        if kind and codes and q.list_name in cb.search_lists:
+            out += search_filter_checks(q, cb, columns, notes)
     rel_exprs = effective_relevance(q, cb)
     rel_sql = [translate(e, "relevance") for e in rel_exprs]
     rel = None if any(r is None for r in rel_sql) else (
@@ -351,25 +353,105 @@ def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
         if note not in notes:         # once, however many files are imported
             notes.append(note)
         return []
+    refs = list(dict.fromkeys(t.ref for t in terms if t.ref))
+    return [_not_offered(q, cb, columns, lambda x: _offered(terms, q, cb, columns, x), refs,
+                         lit(f" (choice_filter {q.choice_filter})"))]
+
+
+def _not_offered(q: Question, cb: Codebook, columns: dict[str, str], offered, refs: list[str],
+                 tail: str) -> Check:
+    """IMP-021 for a select whose choices are filtered: ``offered(x)`` is SQL, TRUE where the
+    choice ``x`` (SQL text) was offered on this row (NULL: not judged); the message names the
+    answers of ``refs`` and ends with ``tail`` (SQL text). Answers that are no choice at all
+    are left to IMP-005."""
     v = columns[q.name]
     codes = [c for c in cb.choice_values(q.list_name or "") if not (q.or_other and c == "other")]
     arr = "(" + ", ".join(lit(c) for c in codes) + ")"
-    refs = list(dict.fromkeys(t.ref for t in terms if t.ref))
     given = " || ' and ' || ".join(
         f"{lit(r + ' = ')} || '\"' || COALESCE({columns[r]}, '') || '\"'" for r in refs)
-    tail = f"(choice_filter {q.choice_filter})"
     if choice_kind(q) == "select_one":
-        cond = (f"{v} IS NOT NULL AND {v} IN {arr} AND NOT COALESCE("
-                f"{_offered(terms, q, cb, columns, v)}, TRUE)")
+        cond = f"{v} IS NOT NULL AND {v} IN {arr} AND NOT COALESCE({offered(v)}, TRUE)"
         shown = f"'\"' || {v} || '\"'"
     else:
         bad = (f"list_filter(string_split({v}, ' '), x -> x IN {arr} AND NOT "
-               f"COALESCE({_offered(terms, q, cb, columns, 'x')}, TRUE))")
+               f"COALESCE({offered('x')}, TRUE))")
         cond = f"{v} IS NOT NULL AND len({bad}) > 0"
         shown = f"'\"' || array_to_string({bad}, ' ') || '\"'"
     when = f" || ' when ' || {given}" if given else ""
-    msg = f"{shown} || ' is not a choice offered'{when} || ' ' || {lit(tail)}"
-    return [Check("IMP-021", q.name, cond, msg, v)]
+    msg = f"{shown} || ' is not a choice offered'{when} || {tail}"
+    return Check("IMP-021", q.name, cond, msg, v)
+
+
+#: how a search() compares a CSV column with the value (SQLite LIKE in ODK Collect)
+_PATTERN = {"contains": "'%' || {v} || '%'", "matches": "{v}", "startswith": "{v} || '%'",
+            "endswith": "'%' || {v}"}
+_VERB = {"contains": "contains", "matches": "matches", "startswith": "starts with",
+         "endswith": "ends with", "is": "is"}
+
+
+def search_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
+                         notes: list[str]) -> list[Check]:
+    """IMP-021: the answer of a select with a filtered ``search()`` appearance is a value of
+    a row of its CSV the filter kept, given that row's answers (``search('villages',
+    'matches', 'district', ${district})``: a village whose ``district`` column matches the
+    answer to ``district``), or one of the list's static choices. ODK semantics
+    (:class:`~dhkit.instrument.choice_filter.SearchCall`): an empty answer is the empty
+    text (``contains`` then keeps every row, ``matches`` the rows whose column is empty).
+    A filter that cannot be read or reads what this sheet lacks is a note, not a check."""
+    from dhkit.instrument.attachments import search_of
+
+    call = search_of(q)
+    sl = cb.search_lists.get(q.list_name or "")
+    if call is None or sl is None or call.terms == ():
+        return []
+
+    def note(why: str) -> list[Check]:
+        text = (f"{q.name}: answers checked against every row of {call.file}; the filter of "
+                f"its appearance {call.text} was not checked ({why})")
+        if text not in notes:
+            notes.append(text)
+        return []
+
+    if call.terms is None:
+        return note(call.why)
+    missing = [r for r in call.refs if r not in columns]
+    if missing:
+        return note(f"it refers to {', '.join(missing)}, not available to this sheet")
+    names = list(dict.fromkeys(c for t in call.terms for c in t.column.split(",")))
+    held = {k for r in sl.rows for k in r.attrs}
+    absent = [c for c in names if c not in held]
+    if sl.rows and absent:
+        return note(f"{call.file} has no column {', '.join(absent)}")
+    at = {c: i for i, c in enumerate(names, start=1)}
+    parts, said = [], []
+    for t in call.terms:
+        val = lit(t.literal) if t.ref is None else f"COALESCE({columns[t.ref]}, '')"
+        if t.op == "is":
+            parts.append(f"r[{at[t.column]}] = {val}")
+        else:
+            pat = _PATTERN[t.op].format(v=val)
+            parts.append("(" + " OR ".join(f"r[{at[c]}] ILIKE {pat}" for c in
+                                           t.column.split(",")) + ")")
+        said.append(f"{lit(' ' + ' or '.join(t.column.split(',')) + ' ' + _VERB[t.op] + ' ')}"
+                    f" || '\"' || {val} || '\"'")
+    rows: dict[str, dict[tuple[str, ...], None]] = {}
+    for r in sl.rows:
+        rows.setdefault(r.name, {})[tuple(r.attrs.get(c, "") for c in names)] = None
+    table = "MAP {" + ", ".join(
+        f"{lit(v)}: [" + ", ".join("[" + ", ".join(map(lit, row)) + "]" for row in rs) + "]"
+        for v, rs in rows.items()) + "}"
+    row_ok = " AND ".join(parts)
+
+    def offered(x: str) -> str:
+        fixed = f"{x} IN ({', '.join(map(lit, sl.static))}) OR " if sl.static else ""
+        kept = (f"COALESCE(len(list_filter(map_extract({table}, {x})[1], r -> {row_ok})), 0) "
+                "> 0" if rows else "FALSE")
+        return f"({fixed}{kept})"
+
+    joined = " || ' and' || ".join(said)
+    tail = (f"' (' || {lit(call.file)} || ' has no row of that value whose' || {joined} || "
+            f"'; appearance ' || {lit(call.text)} || ')'")
+    return [_not_offered(q, cb, columns, offered, call.refs, tail)]
 
 
 def shared_terms(checks: list[Check]) -> tuple[list[str], list[Check]]:

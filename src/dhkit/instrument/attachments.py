@@ -24,10 +24,13 @@ Two older ways of taking choices from outside the choices sheet are read too (XL
 - a ``select_one LIST`` with the appearance ``search('fruits' ...)``: the values come from
   ``fruits.csv``; the list's row on the choices sheet names the CSV column of the value
   (``name``) and of the label (``label``, per language), and rows with numeric names are
-  static choices shown with them. The answers are checked against every row of the CSV
-  plus the static choices; a search that filters the rows (``'contains'``,
-  ``'matches'``, a filter column ...) depends on answers typed on the device, so its
-  filter is not checked, and a note per question says so.
+  static choices shown with them. The answers are checked against the values of the CSV
+  plus the static choices; a search that filters the rows (``search('villages',
+  'matches', 'district', ${district})``, ``'contains'``, ``'startswith'``, ``'endswith'``,
+  a sixth-argument filter column) is evaluated per data row as ODK Collect does
+  (:class:`~dhkit.instrument.choice_filter.SearchCall`, IMP-021 in
+  :func:`dhkit.ingest.validate.search_filter_checks`), from every row of the CSV
+  (``Codebook.search_lists``).
 
 Choice labels of all these (every language column) also serve to read "labels as values"
 exports back to codes.
@@ -53,7 +56,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dhkit.errors import DhkitError
-from dhkit.instrument.codebook import Choice, Codebook, Question
+from dhkit.instrument.codebook import Choice, Codebook, Question, SearchList
 
 #: question types whose choices come from an attached file
 FILE_TYPES = ("select_one_from_file", "select_multiple_from_file")
@@ -66,10 +69,6 @@ def file_questions(cb: Codebook) -> list[Question]:
     return [q for q in cb.questions.values() if q.base_type in FILE_TYPES and q.choice_file]
 
 
-#: ``search('fruits', 'contains', ...)`` in an appearance: the CSV name and the rest
-_SEARCH = re.compile(r"search\(\s*['\"]([^'\"]+)['\"]\s*(,[^)]*)?\)")
-
-
 def search_call(q: Question) -> tuple[str, bool] | None:
     """``(CSV file name, filtered?)`` of a select whose appearance has ``search()`` (the
     file is ``NAME.csv``; filtered: more than the file's name is passed), else None.
@@ -79,13 +78,20 @@ def search_call(q: Question) -> tuple[str, bool] | None:
     >>> search_call(Question("f", "select_one f", appearance="search('hh', 'matches', 'id', ${x})"))
     ('hh.csv', True)
     """
+    call = search_of(q)
+    if call is None or not call.file:
+        return None
+    return call.file, call.terms is None or bool(call.terms)
+
+
+def search_of(q: Question):
+    """The :class:`~dhkit.instrument.choice_filter.SearchCall` of a select_one or
+    select_multiple whose appearance has ``search()``, else None."""
+    from dhkit.instrument.choice_filter import read_search
+
     if q.base_type not in ("select_one", "select_multiple") or not q.appearance:
         return None
-    m = _SEARCH.search(q.appearance)
-    if not m:
-        return None
-    name = m.group(1).strip()
-    return (name if name.lower().endswith(".csv") else name + ".csv"), bool(m.group(2))
+    return read_search(q.appearance)
 
 
 def attached_questions(cb: Codebook) -> list[Question]:
@@ -244,42 +250,60 @@ def external_choices(cb: Codebook, folders: list[Path]) -> dict[str, list[Choice
     return out
 
 
-def _search_choices(q: Question, cb: Codebook, path: Path) -> list[Choice]:
+def search_placeholder(q: Question, cb: Codebook) -> Choice | None:
+    """The row of a ``search()`` list on the choices sheet that is not a choice: its name is
+    the CSV column of the values, its labels the CSV column(s) of the labels (XLSForm
+    "dynamic selects from pre-loaded data"); the list's numeric names are static choices."""
+    return next((c for c in cb.choices.get(q.list_name or "", [])
+                 if not re.fullmatch(r"-?\d+", c.name)), None)
+
+
+def static_choices(q: Question, cb: Codebook) -> list[Choice]:
+    """The static choices of a ``search()`` list: its rows with numeric names."""
+    return [c for c in cb.choices.get(q.list_name or "", []) if re.fullmatch(r"-?\d+", c.name)]
+
+
+def _search_choices(q: Question, cb: Codebook, path: Path) -> tuple[list[Choice], SearchList]:
     """The choices of a ``search()`` select: the static choices of its list (numeric names)
     and one per distinct value of the CSV column the list's other row names; labels from
-    the CSV columns its label cells name (per language; several columns joined by spaces)."""
-    rows = cb.choices.get(q.list_name or "", [])
-    static = [c for c in rows if re.fullmatch(r"-?\d+", c.name)]
-    spec = next((c for c in rows if c not in static), None)
+    the CSV columns its label cells name (per language; several columns joined by spaces).
+    And every row of the CSV (:class:`SearchList`), for its filter."""
+    static = static_choices(q, cb)
+    spec = search_placeholder(q, cb)
     if spec is None:
-        return static
+        return static, SearchList(path.name, "", (), tuple(c.name for c in static))
     records = _csv_records(path)
     if records and spec.name not in records[0]:
         raise DhkitError("INS-044", f"{path.name}: no column '{spec.name}' (the list "
                          f"{q.list_name} names it as the value column); it has "
                          f"{', '.join(sorted(records[0])[:12])}")
     out, seen = list(static), {c.name for c in static}
+    every = []
     for i, rec in enumerate(records, start=2):
         v = (rec.get(spec.name) or "").strip()
-        if not v or v in seen:
+        if not v:
+            continue
+        every.append(Choice(path.name, v, {}, i, {k.lower(): t for k, t in rec.items()}))
+        if v in seen:
             continue
         seen.add(v)
         labels = {lang: " ".join(rec.get(col.strip(), "") for col in cols.split(",")).strip()
                   for lang, cols in spec.labels.items()}
         out.append(Choice(q.list_name or path.name, v, {k: t for k, t in labels.items() if t},
                           i, {k.lower(): t for k, t in rec.items() if k != spec.name}))
-    return out
+    return out, SearchList(path.name, spec.name, tuple(every), tuple(c.name for c in static))
 
 
 def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list[str]]:
     """``cb`` with the choices of every attached file found in ``folders`` (list name: the
     file's name), of its ``external_choices`` (``select_one_external``) and of the CSV of
-    each ``search()`` select, and a note for each question that could not be checked (file
-    missing or unreadable) or only partly (a filtered ``search()``)."""
+    each ``search()`` select (and its rows, in ``search_lists``, for the filter), and a note
+    for each question that could not be checked (file missing or unreadable)."""
     qs = attached_questions(cb)
     if not qs:
         return cb, []
     choices, notes = dict(cb.choices), []
+    searched = dict(cb.search_lists)
     where = Path(folders[0]) if folders else Path("instrument")
     external = None
     if any(q.base_type == "select_one_external" for q in qs):
@@ -296,23 +320,19 @@ def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list
             continue
         call = search_call(q)
         if call is not None:
-            name, filtered = call
+            name = call[0]
             path = find_choice_file(name, folders)
             try:
                 if path is None:
                     raise DhkitError("INS-044", "the file is not in the study; copy "
                                      f"{name} next to the form, into {where}/, and import again")
-                choices[q.list_name] = _search_choices(q, cb, path)
+                choices[q.list_name], searched[q.list_name] = _search_choices(q, cb, path)
             except (DhkitError, OSError, UnicodeDecodeError, csv.Error) as exc:
                 why = exc.message if isinstance(exc, DhkitError) else type(exc).__name__
                 choices[q.list_name] = []      # never judged by the placeholder row
+                searched.pop(q.list_name, None)
                 notes.append(f"{q.name}: answers not checked against {name} of its "
                              f"search() appearance ({why})")
-                continue
-            if filtered:
-                notes.append(f"{q.name}: answers checked against every row of {name}; the "
-                             f"filter of its appearance {q.appearance} (rows chosen by what "
-                             "was typed on the device) was not checked")
             continue
         where = Path(folders[0]) if folders else Path("instrument")
         path = find_choice_file(q.choice_file, folders)
@@ -328,7 +348,7 @@ def with_file_choices(cb: Codebook, folders: list[Path]) -> tuple[Codebook, list
             notes.append(f"{q.name}: answers not checked against the choices of "
                          f"{q.choice_file} ({exc.message}; fix the file in {path.parent}/ and "
                          "import again)")
-    return replace(cb, choices=choices), notes
+    return replace(cb, choices=choices, search_lists=searched), notes
 
 
 def copy_choice_files(form: Path, dest: Path) -> list[str]:

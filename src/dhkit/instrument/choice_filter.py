@@ -35,8 +35,9 @@ SUPPORTED = ("col=${q}", "col!=${q}", "col='text'", "selected(${q}, col)", "join
 
 @dataclass(frozen=True)
 class Term:
-    op: str                    # "=", "!=" or "selected"
-    column: str                # choices-sheet column (lower case; "name" = the choice's name)
+    op: str                    # "=", "!=" or "selected"; of a search(): SEARCH_TYPES, "is"
+    column: str                # choices-sheet column (lower case; "name" = the choice's name;
+                               # of a search(): the CSV's, several joined by ",")
     ref: str | None            # the question whose answer is compared, or None
     literal: str | None        # a fixed value compared with (when ``ref`` is None)
 
@@ -75,3 +76,106 @@ def read_choice_filter(expr: str) -> tuple[Term, ...] | None:
 
     out = terms(node)
     return tuple(out) if out else None
+
+
+# ------------------------------------------------------------------ search() appearance
+#: the row searches of ``search()`` as ODK Collect names them (``startsWith`` ...), lower case
+SEARCH_TYPES = ("contains", "matches", "startswith", "endswith")
+
+
+@dataclass(frozen=True)
+class SearchCall:
+    """A ``search()`` appearance read: ``search(FILE[, HOW, COLUMNS, VALUE[, COLUMN, VALUE2]])``.
+
+    ODK Collect (``ExternalDataHandlerSearch``, the implementation the XLSForm docs describe)
+    offers the rows of ``FILE.csv`` where any of ``COLUMNS`` (comma-separated) is LIKE the
+    value (``contains``: anywhere, ``matches``: the whole text, ``startswith``/``endswith``;
+    SQLite LIKE: letters compared without case, ``%``/``_`` wildcards; an unknown ``HOW`` is
+    ``contains``), and with six arguments only those whose ``COLUMN`` equals ``VALUE2``
+    exactly. A value is ``${q}`` (an empty answer is the empty text) or a literal.
+    ``terms`` holds them as :class:`Term` (ops ``contains`` ... and ``is``), all of which one
+    row must satisfy; None when the call cannot be read (``why`` says what).
+
+    >>> s = read_search("quick search('villages', 'matches', 'district', ${district})")
+    >>> s.file, [(t.op, t.column, t.ref) for t in s.terms]
+    ('villages.csv', [('matches', 'district', 'district')])
+    >>> read_search("search('fruits')").terms
+    ()
+    >>> read_search("minimal") is None
+    True
+    """
+    file: str                              # the CSV: NAME.csv
+    text: str                              # the call as written, for messages
+    terms: tuple[Term, ...] | None         # the row filter (empty: every row)
+    why: str = ""                          # when terms is None
+
+    @property
+    def refs(self) -> list[str]:
+        return list(dict.fromkeys(t.ref for t in self.terms or () if t.ref))
+
+
+def _call_text(appearance: str) -> str | None:
+    """``search(...)`` as written in an appearance, up to its closing parenthesis."""
+    import re
+
+    m = re.search(r"\bsearch\s*\(", appearance)
+    if not m:
+        return None
+    depth, quote = 0, ""
+    for i in range(m.end() - 1, len(appearance)):
+        ch = appearance[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return appearance[m.start():i + 1]
+    return appearance[m.start():]
+
+
+def read_search(appearance: str | None) -> SearchCall | None:
+    """The ``search()`` call of an appearance, or None when it has none."""
+    from dhkit.instrument.expressions import Call, Num, Ref, Str, parse
+
+    text = _call_text(appearance or "")
+    if text is None:
+        return None
+    try:
+        node = parse(text)
+    except DhkitError:
+        node = None
+    if not isinstance(node, Call) or not node.args or not isinstance(node.args[0], Str):
+        return SearchCall("", text, None, "the call cannot be read")
+    name = node.args[0].value.strip()
+    file = name if name.lower().endswith(".csv") else name + ".csv"
+    args = node.args[1:]
+    if len(args) not in (0, 3, 5):
+        return SearchCall(file, text, None, f"{len(node.args)} arguments; ODK reads 1, 4 or 6")
+
+    def value(n) -> tuple[str | None, str | None] | None:
+        if isinstance(n, Ref):
+            return n.name, None
+        if isinstance(n, (Str, Num)):
+            return None, n.value
+        return None
+
+    terms: list[Term] = []
+    if args:
+        if not all(isinstance(a, Str) for a in args[:2]) or value(args[2]) is None:
+            return SearchCall(file, text, None, "its search type and columns must be "
+                              "quoted text and its value ${question} or a literal")
+        how = args[0].value.strip().lower()
+        how = how if how in SEARCH_TYPES else "contains"    # Collect's fallback
+        cols = ",".join(c.strip().lower() for c in args[1].value.split(",") if c.strip())
+        if cols:
+            terms.append(Term(how, cols, *value(args[2])))
+    if len(args) == 5:
+        if not isinstance(args[3], Str) or value(args[4]) is None:
+            return SearchCall(file, text, None, "its filter column must be quoted text and "
+                              "its filter value ${question} or a literal")
+        terms.append(Term("is", args[3].value.strip().lower(), *value(args[4])))
+    return SearchCall(file, text, tuple(terms))

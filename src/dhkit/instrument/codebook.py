@@ -83,6 +83,18 @@ class Repeat:
         return f"{self.group}/{self.name}" if self.group else self.name
 
 
+@dataclass(frozen=True)
+class SearchList:
+    """The rows a ``search()`` select reads from its CSV, for evaluating its filter row by
+    row (``dhkit.ingest.validate``): one :class:`Choice` per CSV row, duplicates of a value
+    kept (the value in ``name``, every column in ``attrs``, lower-case names), and the names
+    of the list's static choices (numeric names on the choices sheet, always offered)."""
+    file: str
+    value_column: str
+    rows: tuple[Choice, ...] = ()
+    static: tuple[str, ...] = ()
+
+
 @dataclass
 class Codebook:
     title: str
@@ -94,6 +106,9 @@ class Codebook:
     choices: dict[str, list[Choice]] = field(default_factory=dict)
     repeats: dict[str, Repeat] = field(default_factory=dict)
     source: str | None = None                  # file the codebook was read from
+    #: list name -> the CSV rows of a ``search()`` select (filled by
+    #: :func:`dhkit.instrument.attachments.with_file_choices` when the study holds the file)
+    search_lists: dict[str, SearchList] = field(default_factory=dict)
 
     def question(self, name: str) -> Question:
         return self.questions[name]

@@ -108,3 +108,19 @@ def test_a_long_file_is_listed_in_part_and_the_rest_counted(tmp_path):
         row = next(x for x in csv.DictReader(fh) if x["name"] == "village")
     assert row["choices_from"] == "villages.csv (100 of 151 choices listed)"
     assert "… and 51 more in <code>villages.csv</code>" in render_html(cb)
+
+
+def test_instrument_check_names_a_search_filter_it_cannot_read(tmp_path):
+    from openpyxl import load_workbook
+
+    from dhkit.instrument.xlsform import check_form
+
+    path = _form(tmp_path)
+    wb = load_workbook(path)
+    wb["survey"]["E4"] = "search('villages', 'matches', 'district', concat(${district}, 'x'))"
+    wb.save(path)
+    notes = [(p.code, p.row, p.field, p.message) for p in check_form(path)
+             if p.code == "INS-031"]
+    assert notes == [("INS-031", 4, "survey:appearance", "village: the filter of its search() "
+                      "appearance is not checked at import (its search type and columns must "
+                      "be quoted text and its value ${question} or a literal)")]

@@ -604,7 +604,8 @@ def _check_choice_files(cb: Codebook, path: Path, report: ValidationReport) -> N
 
 
 def _check_choice_filter(q: Question, fname: str, report: ValidationReport) -> None:
-    """A note (INS-031) for a ``choice_filter`` the import cannot check."""
+    """A note (INS-031) for a ``choice_filter`` or a ``search()`` filter the import cannot
+    check."""
     from dhkit.instrument.choice_filter import SUPPORTED, read_choice_filter
 
     if q.choice_filter and read_choice_filter(q.choice_filter) is None:
@@ -612,3 +613,11 @@ def _check_choice_filter(q: Question, fname: str, report: ValidationReport) -> N
                    f"{', '.join(SUPPORTED)})", file=fname, row=q.row,
                    field="survey:choice_filter", value=q.choice_filter,
                    hint="dhkit will not check this rule at import")
+    from dhkit.instrument.attachments import search_of
+
+    call = search_of(q)
+    if call is not None and call.terms is None:
+        report.add("INS-031", f"{q.name}: the filter of its search() appearance is not "
+                   f"checked at import ({call.why})", file=fname, row=q.row,
+                   field="survey:appearance", value=q.appearance,
+                   hint="dhkit will check the answers against every row of the file")

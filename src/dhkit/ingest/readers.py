@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from dhkit.errors import DhkitError
+from dhkit.ingest.validate import GEO_PARTS, GEO_TYPES
 from dhkit.instrument.codebook import Codebook, Question
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -330,6 +331,8 @@ def _index(cb: Codebook) -> _Index:
             groups = [cb.questions[g].labels.get(lang, g) if g in cb.questions else g
                       for g in q.group.split("/") if q.group]
             idx.by_label_path.setdefault(_norm("/".join(groups + [lab])), q)
+        if q.base_type in GEO_TYPES:
+            _geo_parts(idx, q)
         if q.base_type == "select_multiple" and q.list_name:
             for c in cb.choices.get(q.list_name, []):
                 for p in (q.path, q.path.replace("/", "-"), q.name):
@@ -339,6 +342,19 @@ def _index(cb: Codebook) -> _Index:
                     for clab in c.labels.values():
                         idx.split.setdefault(_norm(f"{qlab}/{clab}"), (q, c.name))
     return idx
+
+
+def _geo_parts(idx: _Index, q: Question) -> None:
+    """The columns a point is split into by Kobo (``loc/_gps_latitude``; label headers
+    ``_GPS label_latitude``) and ODK Central (``loc-gps-Latitude``, relative to a repeat's
+    file), as parts of the point (``latitude`` ... ``precision``)."""
+    segs = q.path.split("/")
+    for part, odk in GEO_PARTS:
+        for k in range(len(segs)):
+            idx.split.setdefault("/".join(segs[k:-1] + [f"_{q.name}_{part}"]), (q, part))
+            idx.split.setdefault("-".join(segs[k:]) + "-" + odk, (q, part))
+        for lab in q.labels.values():
+            idx.split.setdefault(_norm(f"_{lab}_{part}"), (q, part))
 
 
 def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,

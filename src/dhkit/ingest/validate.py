@@ -30,6 +30,13 @@ FREE_TEXT = {"text", "barcode", "geopoint", "geotrace", "geoshape", "calculate",
 METADATA_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial",
                   "phonenumber", "username", "email", "audit", "start-geopoint",
                   "background-audio", "background-video"}
+#: XLSForm types holding one point, "lat lon altitude accuracy"
+GEO_TYPES = ("geopoint", "start-geopoint", "background-geopoint")
+#: the columns exporters split a point into: (part, ODK Central's / Briefcase's suffix);
+#: Kobo (formpack ``FormGPSField``) writes ``_NAME_latitude`` ... ``_NAME_precision`` next to
+#: the point's own column, ODK Central ``NAME-Latitude`` ... ``NAME-Accuracy`` instead of it
+GEO_PARTS = (("latitude", "Latitude"), ("longitude", "Longitude"), ("altitude", "Altitude"),
+             ("precision", "Accuracy"))
 # "1.0" -> "1" (SPSS/Stata/Excel write whole numbers as floats); LIKE is cheaper than a regex
 NUMERIC_PREP = ("CASE WHEN {x} LIKE '%.0' AND TRY_CAST({x} AS DOUBLE) IS NOT NULL "
                 "THEN rtrim(rtrim({x}, '0'), '.') ELSE {x} END")
@@ -82,8 +89,18 @@ def normalise(q: Question, cb: Codebook, header: str | None,
               splits: dict[str, str] | None, decimal_comma: bool = False) -> str:
     """SQL turning the raw column(s) of a question into clean text (NULL when empty).
 
+    ``splits``: a select_multiple's 0/1 columns (choice -> header), or the parts of a
+    geopoint (``latitude`` ... ``precision`` -> header) an export wrote instead of it.
+
     ``decimal_comma`` (a ``;``-separated CSV: Kobo/Excel in French or Spanish locales write
     "120,5"): a decimal answer written ``digits,digits`` is read with a decimal point."""
+    if splits and not header and q.base_type in GEO_TYPES:    # ODK Central: the parts only
+        if "latitude" not in splits or "longitude" not in splits:
+            return "CAST(NULL AS VARCHAR)"
+        cells = [f"NULLIF(NULLIF(trim({qi(splits[p])}), ''), 'nan')" for p, _ in GEO_PARTS
+                 if p in splits]
+        return (f"CASE WHEN {cells[0]} IS NOT NULL AND {cells[1]} IS NOT NULL THEN "
+                f"concat_ws(' ', {', '.join(cells)}) END")
     if splits and not header:
         parts = ", ".join(
             f"CASE WHEN lower(trim({qi(h)})) IN ('1', '1.0', 'true', 'yes') THEN {lit(c)} END"
@@ -92,7 +109,7 @@ def normalise(q: Question, cb: Codebook, header: str | None,
     if not header:
         return "CAST(NULL AS VARCHAR)"
     x = f"NULLIF(NULLIF(trim({qi(header)}), ''), 'nan')"
-    if q.base_type == "select_multiple":
+    if q.base_type in ("select_multiple", "rank"):
         return (f"CASE WHEN regexp_matches({x}, '\\s\\s|[\\t\\n]') THEN NULLIF(trim("
                 f"regexp_replace({x}, '\\s+', ' ', 'g')), '') ELSE {x} END")
     if decimal_comma and q.base_type in ("decimal", "range", "calculate"):
@@ -214,12 +231,13 @@ def effective_relevance(q: Question, cb: Codebook) -> list[str]:
 def choice_kind(q: Question) -> str | None:
     """``select_one``/``select_multiple`` for a question whose answers are choices (those of
     an attached file or the form's external_choices too: ``select_one_from_file``,
-    ``select_one_external``), else None."""
+    ``select_one_external``; a ``rank`` holds its list's names in the order given, space-
+    separated, so each is checked like a select_multiple's), else None."""
     t = q.base_type
     if t in ("select_one", "select_multiple"):
         return t
     return {"select_one_from_file": "select_one", "select_one_external": "select_one",
-            "select_multiple_from_file": "select_multiple"}.get(t)
+            "select_multiple_from_file": "select_multiple", "rank": "select_multiple"}.get(t)
 
 
 def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present: bool,

@@ -314,6 +314,7 @@ def inspect_xlsform(path: str | Path) -> tuple[Codebook, ValidationReport]:
         default_lang = plain_lang if plain_lang in languages else (languages or ["en"])[0]
 
     choices = _read_choices(c_rows, c_cols, fname, c_ws is not None, report)
+    s_rows = _expand_kobo_groups(s_rows, s_cols, fname, report)
     questions, repeats = _read_survey(s_rows, s_cols, fname, choices, report)
     _check_references(questions, fname, report)
 
@@ -483,6 +484,90 @@ def _read_survey(rows, cols, fname, choices, report):
     return questions, repeats
 
 
+#: KoboToolbox form builder's own row types (its "Ranking" and "Rating" questions), kept
+#: as such in the XLSForm Kobo lets one download; Kobo expands them when it deploys the form
+KOBO_BEGIN = {"begin_rank": "rank", "begin rank": "rank", "begin_score": "score",
+              "begin score": "score"}
+KOBO_ROW = {"rank": "rank__level", "score": "score__row"}
+KOBO_LIST = {"rank": "kobo--rank-items", "score": "kobo--score-choices"}
+
+
+def _expand_kobo_groups(rows, cols: dict, fname: str, report) -> list:
+    """Kobo's ranking and rating rows as the XLSForm rows Kobo deploys them as (kpi
+    ``kobo_to_xlsform``: ``KoboRankGroup``, ``KoboScoreGroup``), so the data's columns
+    (``rnk/n1``, ``skr/skr1``) are the questions they are:
+
+    - ``begin_rank NAME`` (column ``kobo--rank-items``: the list): a group ``NAME``; each
+      ``rank__level`` a required ``select_one LIST`` differing from the levels before it
+      (constraint ``${n2} != ${n1}``); ``end_rank`` closes the group.
+    - ``begin_score NAME`` (column ``kobo--score-choices``): a group ``NAME`` holding the
+      header ``NAME_header`` (``select_one LIST``, appearance ``label``) and each
+      ``score__row`` as ``select_one LIST`` (required when the begin row is).
+
+    Every other row is returned as it is. A ``begin_kobomatrix`` (Kobo's matrix) is INS-010,
+    its rows up to ``end_kobomatrix`` skipped."""
+    def col(name: str) -> str:
+        for h, (c, lang) in cols.items():
+            if c == name and lang is None:
+                return h
+        cols["\0" + name] = (name, None)       # a column the sheet lacks
+        return "\0" + name
+
+    out, open_kind, matrix = [], None, False
+    prev: list[str] = []
+    header_required = False
+    for row, rec in rows:
+        raw = " ".join(_plain(rec, cols, "type").lower().split())
+        if matrix:                     # the matrix's own rows: reported once, at its begin
+            matrix = raw not in ("end_kobomatrix", "end kobomatrix")
+            continue
+        if raw in KOBO_BEGIN and open_kind is None:
+            open_kind, prev = KOBO_BEGIN[raw], []
+            listed = _plain(rec, cols, KOBO_LIST[open_kind])
+            if not listed:
+                report.add("INS-011", f"'{raw}' needs its list in the column "
+                           f"{KOBO_LIST[open_kind]}", file=fname, row=row,
+                           field=f"survey:{KOBO_LIST[open_kind]}",
+                           hint="Name the choice list of the ranking/rating question")
+            kobo_list = listed or "?"
+            header_required = _required(_plain(rec, cols, "required"))[0]
+            group = {**rec, col("type"): "begin group", col("appearance"): "field-list",
+                     col("required"): ""}
+            out.append((row, group))
+            if open_kind == "score":
+                out.append((row, {col("type"): f"select_one {kobo_list}",
+                                  col("name"): f"{_plain(rec, cols, 'name')}_header",
+                                  col("appearance"): "label",
+                                  **{h: v for h, v in rec.items() if cols.get(h, ("",))[0]
+                                     == "label"}}))
+            continue
+        if open_kind is not None and raw == KOBO_ROW[open_kind]:
+            name = _plain(rec, cols, "name")
+            new = {**rec, col("type"): f"select_one {kobo_list}"}
+            if open_kind == "rank":
+                new[col("required")] = "yes"
+                if prev and not _plain(rec, cols, "constraint"):
+                    new[col("constraint")] = " and ".join(f"${{{name}}} != ${{{p}}}"
+                                                          for p in prev)
+                prev.append(name)
+            else:
+                new[col("required")] = "yes" if header_required else ""
+            out.append((row, new))
+            continue
+        if open_kind is not None and raw in ("end_rank", "end rank", "end_score", "end score"):
+            out.append((row, {col("type"): "end group"}))
+            open_kind = None
+            continue
+        if raw in ("begin_kobomatrix", "begin kobomatrix"):
+            report.add("INS-010", "'begin_kobomatrix' (KoboToolbox's matrix question) is not "
+                       "supported", file=fname, row=row, field="survey:type", value=raw,
+                       hint="Write it as a group of select_one questions, one per row")
+            matrix = True
+            continue
+        out.append((row, rec))
+    return out
+
+
 #: "Other" in the languages teams write forms in (pyxform writes the English word in every
 #: language and warns; the dictionary then showed "(other)" under a French or Spanish label)
 OTHER_WORD = {"en": "Other", "es": "Otro", "fr": "Autre", "pt": "Outro", "ar": "أخرى",
@@ -525,28 +610,75 @@ def check_with_pyxform(path: str | Path) -> ValidationReport:
     """Convert the form with pyxform in-process; its error and warnings become problems.
 
     INS-020 is pyxform's error (the form would be refused by Kobo / ODK Central), INS-021
-    a pyxform warning. Reference: pyxform ``xls2xform.convert``.
+    a pyxform warning. A form holding KoboToolbox's ranking/rating rows (which pyxform does
+    not know: Kobo expands them before pyxform sees the form) is converted as Kobo deploys
+    it (:func:`_expand_kobo_groups`), rows named as in the original. Reference: pyxform
+    ``xls2xform.convert``.
 
     >>> from dhkit.instrument import shipped_form_path
     >>> check_with_pyxform(shipped_form_path()).ok
     True
     """
+    import tempfile
+
     from pyxform.errors import PyXFormError
     from pyxform.xls2xform import convert
 
     path = Path(path)
     report = ValidationReport()
     warnings: list[str] = []
-    try:
-        convert(xlsform=str(path), warnings=warnings, validate=False)
-    except (PyXFormError, ValueError, KeyError, TypeError) as exc:
-        text = " ".join(str(exc).split())
-        report.add("INS-020", f"pyxform refuses the form: {text}", file=path.name,
-                   row=_row_of(text), hint="Fix the form; Kobo and ODK Central would refuse it")
-    for w in warnings:
-        text = " ".join(str(w).split())
-        report.add("INS-021", f"pyxform warning: {text}", file=path.name, row=_row_of(text))
+    with tempfile.TemporaryDirectory() as tmp:
+        expanded, rows = _kobo_expanded_copy(path, Path(tmp))
+
+        def where(text: str) -> int | None:
+            row = _row_of(text)
+            return rows.get(row, row) if row is not None else None
+
+        try:
+            convert(xlsform=str(expanded or path), warnings=warnings, validate=False)
+        except (PyXFormError, ValueError, KeyError, TypeError) as exc:
+            text = " ".join(str(exc).split())
+            report.add("INS-020", f"pyxform refuses the form: {text}", file=path.name,
+                       row=where(text), hint="Fix the form; Kobo and ODK Central would "
+                       "refuse it")
+        for w in warnings:
+            text = " ".join(str(w).split())
+            report.add("INS-021", f"pyxform warning: {text}", file=path.name, row=where(text))
     return report
+
+
+def _kobo_expanded_copy(path: Path, folder: Path) -> tuple[Path | None, dict[int, int]]:
+    """A copy of the form in ``folder`` with its Kobo ranking/rating rows written as Kobo
+    deploys them, and each row of the copy's survey sheet -> its row in the original; (None,
+    {}) when the form has no such rows (or cannot be read: pyxform then says why)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path)
+    except Exception:  # noqa: BLE001 - pyxform reports an unreadable workbook itself
+        return None, {}
+    ws = _sheet(wb, "survey")
+    if ws is None:
+        return None, {}
+    header, rows = _sheet_rows(ws)
+    cols = _columns(header, "default")
+    kinds = {" ".join(_plain(rec, cols, "type").lower().split()) for _, rec in rows}
+    if not kinds & (set(KOBO_BEGIN) | {"begin_kobomatrix", "begin kobomatrix"}):
+        return None, {}
+    expanded = _expand_kobo_groups(rows, cols, path.name, ValidationReport())
+    keep = [h for h in header if h and not h.lower().startswith("kobo--")]
+    keep += [h for h in cols if h.startswith("\0")]
+    index = ws.parent.worksheets.index(ws)
+    wb.remove(ws)
+    new = wb.create_sheet("survey", index)
+    new.append([h.lstrip("\0") for h in keep])
+    mapping = {}
+    for i, (row, rec) in enumerate(expanded, start=2):
+        new.append([rec.get(h, "") for h in keep])
+        mapping[i] = row
+    out = folder / path.name
+    wb.save(out)
+    return out, mapping
 
 
 def _row_of(text: str) -> int | None:

@@ -147,3 +147,36 @@ def test_an_odk_rank_holds_choices_of_its_list_in_order(tmp_path):
     with study.open_store() as store:
         assert store.con.execute("SELECT ranking FROM study.main").fetchall() == [
             ("water food shelter",)]
+
+
+def _range_form(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for r in [["type", "name", "label::English (en)", "parameters", "appearance"],
+              ["range", "pain", "Pain (0-10, by 2)", "start=0 end=10 step=2", "rating"],
+              ["range", "score", "Score (default 1-10)", "", ""],
+              ["xml-external", "towns", "", "", ""]]:
+        ws.append(r)
+    wset = wb.create_sheet("settings")
+    wset.append(["form_title", "form_id", "version"])
+    wset.append(["Pain", "pain", "1"])
+    wb.save(folder / "pain.xlsx")
+    return folder / "pain.xlsx"
+
+
+def test_a_range_answer_outside_its_parameters_or_off_its_step_is_named(tmp_path):
+    study = init_study(tmp_path / "study", instrument=_range_form(tmp_path / "form"),
+                       demo=True)
+    path = tmp_path / "pain.csv"
+    path.write_text("KEY,pain,score\nuuid:a,4,10\nuuid:b,5,0\nuuid:c,12,3.0\nuuid:d,,\n",
+                    encoding="utf-8")
+    res = import_files(study, [path])
+    assert [(p.code, p.row, p.field) for p in res.report] == [
+        ("IMP-010", 3, "pain"), ("IMP-010", 3, "score"), ("IMP-010", 4, "pain")]
+    assert res.report.problems[0].message == ("outside the range of the question or off its "
+                                              "step (start=0, end=10, step=2)")
+    with study.open_store() as store:
+        cols = {r[0] for r in store.con.execute("DESCRIBE study.main").fetchall()}
+    assert "towns" not in cols          # an attached instance holds no answer

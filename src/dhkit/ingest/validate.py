@@ -317,12 +317,49 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             ok = f" AND TRY_CAST({v} AS {typed}) IS NOT NULL" if typed else ""
             out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL{ok} AND NOT COALESCE({con}, "
                              "TRUE)", lit(msg), v))
+    if present and t == "range":
+        out += range_checks(q, v)
     if present and age and q.name == age[0]:
         _, lo, hi = age
         a = f"TRY_CAST({v} AS DOUBLE)"
         out.append(Check("IMP-011", q.name, f"{a} < {lo} OR {a} > {hi}",
                          lit(f"age outside the study's range {lo}-{hi}"), v))
     return out
+
+
+#: a ``range`` question's ``parameters`` when the form gives none (pyxform, ODK XForms spec)
+RANGE_DEFAULTS = {"start": 1.0, "end": 10.0, "step": 1.0}
+
+
+def range_parameters(q: Question) -> dict[str, float] | None:
+    """``start``, ``end`` and ``step`` of a ``range`` question (``parameters`` column,
+    ``start=0 end=5 step=0.5``; missing ones take their defaults), None when unreadable.
+
+    >>> range_parameters(Question("r", "range", parameters="start=0;end=5 step=0.5"))
+    {'start': 0.0, 'end': 5.0, 'step': 0.5}
+    """
+    out = dict(RANGE_DEFAULTS)
+    for key, value in re.findall(r"(start|end|step)\s*=\s*([^\s;,]+)", q.parameters or ""):
+        try:
+            out[key] = float(value)
+        except ValueError:
+            return None
+    return out if out["step"] != 0 else None
+
+
+def range_checks(q: Question, v: str) -> list[Check]:
+    """IMP-010: a ``range`` answer outside ``start``..``end`` or off its ``step`` (the
+    device's slider cannot give one: a typed or edited value)."""
+    p = range_parameters(q)
+    if p is None:
+        return []
+    lo, hi = sorted((p["start"], p["end"]))
+    x = f"TRY_CAST({v} AS DOUBLE)"
+    k = f"(({x} - {p['start']!r}) / {abs(p['step'])!r})"
+    shown = ", ".join(f"{n}={p[n]:g}" for n in ("start", "end", "step"))
+    return [Check("IMP-010", q.name, f"{x} IS NOT NULL AND ({x} < {lo!r} OR {x} > {hi!r} OR "
+                  f"abs({k} - round({k})) > 1e-9)",
+                  lit(f"outside the range of the question or off its step ({shown})"), v)]
 
 
 SEP = "\x1f"     # joins a choice name and a choices-sheet value in one lookup key

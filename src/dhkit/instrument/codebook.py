@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: XLSForm types that hold no answer in the data.
-NON_DATA_TYPES = frozenset({"note", "begin group", "end group", "begin repeat", "end repeat"})
+NON_DATA_TYPES = frozenset({"note", "begin group", "end group", "begin repeat", "end repeat",
+                            # a secondary instance attached to the form (pyxform): no answer
+                            "xml-external", "csv-external"})
 
 
 @dataclass(frozen=True)

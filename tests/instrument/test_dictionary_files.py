@@ -124,3 +124,15 @@ def test_instrument_check_names_a_search_filter_it_cannot_read(tmp_path):
     assert notes == [("INS-031", 4, "survey:appearance", "village: the filter of its search() "
                       "appearance is not checked at import (its search type and columns must "
                       "be quoted text and its value ${question} or a literal)")]
+
+
+def test_instrument_check_names_a_search_csv_that_is_not_next_to_the_form(tmp_path):
+    from dhkit.instrument.xlsform import check_form
+
+    path = _form(tmp_path, villages=None)
+    notes = [(p.code, p.row, p.field, p.message) for p in check_form(path)
+             if p.code == "INS-044"]
+    assert notes == [("INS-044", 4, "survey:appearance", "village: choices not checked at "
+                      "import (villages.csv of its search() appearance is not next to the "
+                      "form)")]
+    assert not [p for p in check_form(_form(tmp_path / "with")) if p.code == "INS-044"]

@@ -718,7 +718,8 @@ def check_form(path: str | Path) -> ValidationReport:
 
 def _check_choice_files(cb: Codebook, path: Path, report: ValidationReport) -> None:
     """A note (INS-044) for a ``select_one_from_file`` whose file is not next to the form or
-    cannot be read: the import will not check its answers."""
+    cannot be read, or a ``search()`` select whose CSV is not: the import will not check
+    its answers."""
     from dhkit.instrument.attachments import file_questions, read_choice_file, value_column
 
     for q in file_questions(cb):
@@ -733,6 +734,16 @@ def _check_choice_files(cb: Codebook, path: Path, report: ValidationReport) -> N
                        file=path.name, row=q.row, field="survey:type", value=q.type,
                        hint=f"Keep {q.choice_file} in the form's folder: dhkit init and "
                             "dhkit instrument add copy it into the study")
+    from dhkit.instrument.attachments import search_call
+
+    for q in cb.questions.values():
+        call = search_call(q)
+        if call is not None and not (path.parent / call[0]).is_file():
+            report.add("INS-044", f"{q.name}: choices not checked at import ({call[0]} of its "
+                       "search() appearance is not next to the form)", file=path.name,
+                       row=q.row, field="survey:appearance", value=q.appearance,
+                       hint=f"Keep {call[0]} in the form's folder: dhkit init and dhkit "
+                            "instrument add copy it into the study")
 
 
 def _check_choice_filter(q: Question, fname: str, report: ValidationReport) -> None:

@@ -315,6 +315,8 @@ class _Index:
     by_label: dict[str, Question]
     split: dict[str, tuple[Question, str]]
     by_label_path: dict[str, Question] = field(default_factory=dict)   # group labels too
+    #: Kobo's links to a media answer's file (``photo_URL``): not answers, not kept
+    media_urls: set[str] = field(default_factory=set)
 
 
 def _index(cb: Codebook) -> _Index:
@@ -333,6 +335,9 @@ def _index(cb: Codebook) -> _Index:
             idx.by_label_path.setdefault(_norm("/".join(groups + [lab])), q)
         if q.base_type in GEO_TYPES:
             _geo_parts(idx, q)
+        if q.base_type in MEDIA_TYPES:       # formpack MediaField, "include media URLs"
+            idx.media_urls |= {f"{p}_URL" for p in (q.path, q.path.replace("/", "-"), q.name)}
+            idx.media_urls |= {_norm(f"{lab}_URL") for lab in q.labels.values()}
         if q.base_type == "select_multiple" and q.list_name:
             for c in cb.choices.get(q.list_name, []):
                 for p in (q.path, q.path.replace("/", "-"), q.name):
@@ -342,6 +347,10 @@ def _index(cb: Codebook) -> _Index:
                     for clab in c.labels.values():
                         idx.split.setdefault(_norm(f"{qlab}/{clab}"), (q, c.name))
     return idx
+
+
+#: answer types Kobo's exporter gives a ``NAME_URL`` column (the file's download link)
+MEDIA_TYPES = ("image", "audio", "video", "file", "background-audio")
 
 
 def _geo_parts(idx: _Index, q: Question) -> None:
@@ -397,6 +406,8 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
                 q, choice = idx.split[long[0]]
                 found.append((h, "split", q, choice))
                 continue
+        if hs in idx.media_urls or _norm(hs.split("/")[-1]) in idx.media_urls:
+            continue
         hit = _by_label(hs, idx)
         if hit is not None:
             found.append((h, "q" if hit[1] is None else "split", hit[0], hit[1]))

@@ -200,8 +200,8 @@ def write_dictionary_csv(cb: Codebook, path: str | Path, lang: str | None = None
     langs = _languages(cb, lang)
     path = Path(path)
     header = ["name", "path", "level", "type", "list", *(f"label_{x}" for x in langs),
-              "relevant", "section_relevant", "constraint", "required", "calculation", "choice_filter", "sensitive", "choices",
-              "choices_from"]
+              "relevant", "section_relevant", "constraint", "required", "calculation",
+              "choice_filter", "sensitive", "choices", "choices_from"]
     if versions is not None:
         header.append("not_asked_in")
     with path.open("w", newline="", encoding="utf-8-sig") as fh:

@@ -167,3 +167,42 @@ def test_a_filter_column_the_file_lacks_is_named_not_guessed(tmp_path):
         "village: answers checked against every row of villages.csv; the filter of its "
         "appearance search('villages', 'matches', 'region', ${district}) was not checked "
         "(villages.csv has no column region)"]
+
+
+def test_in_a_repeat_the_filter_reads_the_entrys_own_answers(tmp_path):
+    """ODK Central export: the main file and the ``visits`` repeat file. ``village`` filters
+    by the entry's own ``v_district``; ``village2`` by the submission's ``district`` on the
+    parent sheet, which the import does not join for an appearance (yet): a note says so."""
+    folder = tmp_path / "form"
+    folder.mkdir()
+    survey = [["start", "start", "", "", "", ""],
+              ["select_one districts", "district", "District", "Distrito", "", ""],
+              ["begin_repeat", "visits", "Visit", "Visita", "", ""],
+              ["select_one districts", "v_district", "District", "Distrito", "", ""],
+              ["select_one villages", "village", "Village", "Vereda", "",
+               "search('villages', 'matches', 'district', ${v_district})"],
+              ["select_one villages", "village2", "Village", "Vereda", "",
+               "search('villages', 'matches', 'district', ${district})"],
+              ["end_repeat", "", "", "", "", ""]]
+    choices = [["districts", "d1", "North", "Norte"], ["districts", "d2", "South", "Sur"],
+               ["villages", "name_key", "label_en", "label_es"]]
+    form = ff._workbook(folder / "visits.xlsx", survey, choices,
+                        [["form_title", "form_id", "version"], ["Visits", "visits", "1"]],
+                        HEAD)
+    (folder / "villages.csv").write_text(VILLAGES_CSV, encoding="utf-8")
+    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    main = tmp_path / "visits.csv"
+    main.write_text("SubmissionDate,district,meta-instanceID,KEY\n"
+                    "2024-03-01T10:05:00.000Z,d1,uuid:a,uuid:a\n", encoding="utf-8")
+    rep = tmp_path / "visits-visits.csv"
+    rep.write_text("v_district,village,village2,PARENT_KEY,KEY\n"
+                   "d1,v1,v1,uuid:a,uuid:a/visits[1]\n"
+                   "d2,v1,v4,uuid:a,uuid:a/visits[2]\n", encoding="utf-8")
+    res = import_files(study, [main, rep])
+    assert [(p.code, p.row, p.field) for p in res.report] == [("IMP-021", 3, "village")]
+    assert res.report.problems[0].message.startswith(
+        '"v1" is not a choice offered when v_district = "d2"')
+    assert [n for n in res.notes if n.startswith("village2:")] == [
+        "village2: answers checked against every row of villages.csv; the filter of its "
+        "appearance search('villages', 'matches', 'district', ${district}) was not checked "
+        "(it refers to district, not available to this sheet)"]

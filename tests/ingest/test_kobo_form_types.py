@@ -3,7 +3,8 @@ Kobo's form-builder "Ranking" and "Rating" rows (``begin_rank``/``rank__level``,
 ``begin_score``/``score__row``, kept as such in the XLSForm Kobo lets one download) read as
 the questions Kobo deploys; a geopoint split into latitude/longitude/altitude/precision
 columns by Kobo's exporter (next to the point) or ODK Central's (instead of it); Kobo's
-``photo_URL`` link next to a media answer ("include media URLs", formpack ``MediaField``);
+``photo_URL`` link next to a media answer ("include media URLs", formpack ``MediaField``)
+and a note's (empty) column;
 an ODK ``rank``; ``range`` parameters."""
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _form(folder: Path) -> Path:
               ["begin_group", "loc", "Location", "Lugar", "", "field-list", "", "", ""],
               ["geopoint", "gps", "GPS point", "Punto GPS", "", "", "", "", ""],
               ["image", "photo", "Photo of the place", "Foto del lugar", "", "", "", "", ""],
+              ["note", "thanks", "Thank you", "Gracias", "", "", "", "", ""],
               ["end_group", "", "", "", "", "", "", "", ""],
               ["begin_rank", "needs", "Top needs?", "¿Necesidades?", "", "", "needs",
                "Each need once", ""],
@@ -88,7 +90,7 @@ def _kobo_export(path: Path, rows: list[list[str]]) -> Path:
     ws.title = "Needs survey"
     ws.append(["start", "loc/gps", "loc/_gps_latitude", "loc/_gps_longitude",
                "loc/_gps_altitude", "loc/_gps_precision", "loc/photo", "loc/photo_URL",
-               "needs/n1", "needs/n2", "needs/n3",
+               "loc/thanks", "needs/n1", "needs/n2", "needs/n3",
                "skr/skr_header", "skr/q1", "skr/q2", "__version__", "_id", "_uuid",
                "_submission_time", "_index"])
     for i, r in enumerate(rows, start=1):
@@ -101,7 +103,7 @@ def _kobo_export(path: Path, rows: list[list[str]]) -> Path:
 def test_a_kobo_export_of_ranking_rating_and_a_point_imports_every_column(tmp_path):
     study = init_study(tmp_path / "study", instrument=_form(tmp_path / "form"), demo=True)
     point = ["4.61 -74.08 2600 5", "4.61", "-74.08", "2600", "5", "p1.jpg",
-             "https://kf.example.org/media/p1.jpg"]
+             "https://kf.example.org/media/p1.jpg", ""]
     res = import_files(study, [_kobo_export(tmp_path / "e.xlsx", [
         point + ["food", "water", "shelter", "", "1", "2"],
         point + ["food", "food", "shelter", "", "1", "2"],
@@ -139,13 +141,13 @@ def test_instrument_check_judges_the_form_as_kobo_deploys_it(tmp_path):
 
     path = _form(tmp_path)
     wb = load_workbook(path)
-    wb["survey"].append(["image", "photo2", "Another photo", "Otra foto"])   # row 17
+    wb["survey"].append(["image", "photo2", "Another photo", "Otra foto"])   # row 18
     wb.save(path)
     problems = check_form(path)
     assert [str(p) for p in problems if p.code != "INS-021"] == []     # no refusal
     # pyxform's advice on the photos' size, at their rows in the form as written (the
     # copy pyxform reads has one row more before the second: the rating's header)
-    assert [p.row for p in problems] == [5, 17]
+    assert [p.row for p in problems] == [5, 18]
 
 
 def test_an_odk_rank_holds_choices_of_its_list_in_order(tmp_path):

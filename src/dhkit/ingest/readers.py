@@ -315,8 +315,9 @@ class _Index:
     by_label: dict[str, Question]
     split: dict[str, tuple[Question, str]]
     by_label_path: dict[str, Question] = field(default_factory=dict)   # group labels too
-    #: Kobo's links to a media answer's file (``photo_URL``): not answers, not kept
-    media_urls: set[str] = field(default_factory=set)
+    #: columns that hold no answer, not kept: Kobo's links to a media answer's file
+    #: (``photo_URL``) and notes (formpack exports every field of the form, notes too)
+    not_answers: set[str] = field(default_factory=set)
 
 
 def _index(cb: Codebook) -> _Index:
@@ -324,6 +325,9 @@ def _index(cb: Codebook) -> _Index:
 
     qs = [q for q in cb.questions.values() if q.type not in NON_DATA_TYPES]
     idx = _Index({}, {}, {}, {})
+    for q in cb.questions.values():
+        if q.type == "note":
+            idx.not_answers |= {q.path, q.path.replace("/", "-"), q.name}
     for q in qs:
         for p in (q.path, q.path.replace("/", "-"), q.path.replace("/", ".")):
             idx.by_path.setdefault(p, q)
@@ -336,8 +340,8 @@ def _index(cb: Codebook) -> _Index:
         if q.base_type in GEO_TYPES:
             _geo_parts(idx, q)
         if q.base_type in MEDIA_TYPES:       # formpack MediaField, "include media URLs"
-            idx.media_urls |= {f"{p}_URL" for p in (q.path, q.path.replace("/", "-"), q.name)}
-            idx.media_urls |= {_norm(f"{lab}_URL") for lab in q.labels.values()}
+            idx.not_answers |= {f"{p}_URL" for p in (q.path, q.path.replace("/", "-"), q.name)}
+            idx.not_answers |= {_norm(f"{lab}_URL") for lab in q.labels.values()}
         if q.base_type == "select_multiple" and q.list_name:
             for c in cb.choices.get(q.list_name, []):
                 for p in (q.path, q.path.replace("/", "-"), q.name):
@@ -406,7 +410,7 @@ def map_columns(headers: list[str], cb: Codebook, key_var: str | None = None,
                 q, choice = idx.split[long[0]]
                 found.append((h, "split", q, choice))
                 continue
-        if hs in idx.media_urls or _norm(hs.split("/")[-1]) in idx.media_urls:
+        if hs in idx.not_answers or _norm(hs.split("/")[-1]) in idx.not_answers:
             continue
         hit = _by_label(hs, idx)
         if hit is not None:

@@ -1,7 +1,7 @@
 """Forms and exports as KoboToolbox and ODK Central users produce them, beyond plain selects:
-Kobo's form-builder "Ranking" and "Rating" rows (``begin_rank``/``rank__level``,
-``begin_score``/``score__row``, kept as such in the XLSForm Kobo lets one download) read as
-the questions Kobo deploys; a geopoint split into latitude/longitude/altitude/precision
+Kobo's "Ranking", "Rating" and "Matrix" rows (``begin_rank``/``rank__level``,
+``begin_score``/``score__row``, ``begin_kobomatrix``, which Kobo documents for XLSForm
+authors and expands on upload) read as the questions Kobo deploys; a geopoint split into latitude/longitude/altitude/precision
 columns by Kobo's exporter (next to the point) or ODK Central's (instead of it); Kobo's
 ``photo_URL`` link next to a media answer ("include media URLs", formpack ``MediaField``)
 and a note's (empty) column;
@@ -198,3 +198,64 @@ def test_a_range_answer_outside_its_parameters_or_off_its_step_is_named(tmp_path
     with study.open_store() as store:
         cols = {r[0] for r in store.con.execute("DESCRIBE study.main").fetchall()}
     assert "towns" not in cols          # an attached instance holds no answer
+
+
+def _matrix_form(folder: Path) -> Path:
+    """Kobo's matrix as its XLSForm docs write it: ``assets`` over the items car/bike, with
+    the columns ``own`` (select_one yn, required) and ``how_many`` (integer, asked when
+    ``${own} = 'yes'``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for r in [["type", "name", "label::English (en)", "label::Español (es)", "required",
+               "relevant", "kobo--matrix_list"],
+              ["begin_kobomatrix", "assets", "Items", "Artículos", "", "", "car_bike"],
+              ["select_one yn", "own", "Owns it", "Lo tiene", "true", "", ""],
+              ["integer", "how_many", "How many", "Cuántos", "", "${own} = 'yes'", ""],
+              ["end_kobomatrix", "", "", "", "", "", ""]]:
+        ws.append(r)
+    wc = wb.create_sheet("choices")
+    for r in [["list_name", "name", "label::English (en)", "label::Español (es)"],
+              ["yn", "yes", "Yes", "Sí"], ["yn", "no", "No", "No"],
+              ["car_bike", "car", "Car", "Carro"], ["car_bike", "bike", "Bike", "Bicicleta"]]:
+        wc.append(r)
+    wset = wb.create_sheet("settings")
+    wset.append(["form_title", "form_id", "version"])
+    wset.append(["Assets", "assets", "1"])
+    wb.save(folder / "assets.xlsx")
+    return folder / "assets.xlsx"
+
+
+def test_a_kobo_matrix_is_one_group_per_item_as_kobo_deploys_it(tmp_path):
+    from dhkit.instrument.xlsform import check_form
+
+    cb = read_xlsform(_matrix_form(tmp_path))
+    data = [q for q in cb.data_questions() if q.base_type != "start"]
+    assert [(q.path, q.type, q.required, q.relevant) for q in data] == [
+        ("assets_car/assets_car_own", "select_one yn", True, None),
+        ("assets_car/assets_car_how_many", "integer", False, "${assets_car_own} = 'yes'"),
+        ("assets_bike/assets_bike_own", "select_one yn", True, None),
+        ("assets_bike/assets_bike_how_many", "integer", False,
+         "${assets_bike_own} = 'yes'")]
+    assert cb.question("assets_bike_own").labels == {"en": "Bike: Owns it",
+                                                     "es": "Bicicleta: Lo tiene"}
+    assert [str(p) for p in check_form(tmp_path / "assets.xlsx")] == []
+
+
+def test_a_kobo_matrix_export_is_checked_cell_by_cell(tmp_path):
+    study = init_study(tmp_path / "study", instrument=_matrix_form(tmp_path / "form"),
+                       demo=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Assets"
+    ws.append(["assets_header/assets_header_note", "assets_car/assets_car_note",
+               "assets_car/assets_car_own", "assets_car/assets_car_how_many",
+               "assets_bike/assets_bike_note", "assets_bike/assets_bike_own",
+               "assets_bike/assets_bike_how_many", "_uuid", "_index"])
+    ws.append(["", "", "yes", "1", "", "no", "", "uuid-1", "1"])
+    ws.append(["", "", "no", "2", "", "yes", "3", "uuid-2", "2"])
+    wb.save(tmp_path / "e.xlsx")
+    res = import_files(study, [tmp_path / "e.xlsx"])
+    assert [(p.code, p.row, p.field) for p in res.report] == [
+        ("IMP-007", 3, "assets_car_how_many")]

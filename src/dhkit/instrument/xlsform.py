@@ -314,7 +314,7 @@ def inspect_xlsform(path: str | Path) -> tuple[Codebook, ValidationReport]:
         default_lang = plain_lang if plain_lang in languages else (languages or ["en"])[0]
 
     choices = _read_choices(c_rows, c_cols, fname, c_ws is not None, report)
-    s_rows = _expand_kobo_groups(s_rows, s_cols, fname, report)
+    s_rows = _expand_kobo_groups(s_rows, s_cols, fname, report, choices)
     questions, repeats = _read_survey(s_rows, s_cols, fname, choices, report)
     _check_references(questions, fname, report)
 
@@ -484,18 +484,21 @@ def _read_survey(rows, cols, fname, choices, report):
     return questions, repeats
 
 
-#: KoboToolbox form builder's own row types (its "Ranking" and "Rating" questions), kept
-#: as such in the XLSForm Kobo lets one download; Kobo expands them when it deploys the form
+#: KoboToolbox's own row types for its "Ranking", "Rating" and "Matrix" questions: Kobo
+#: documents them for XLSForm authors and expands them when a form is uploaded (its "Download
+#: XLS" already gives them expanded)
 KOBO_BEGIN = {"begin_rank": "rank", "begin rank": "rank", "begin_score": "score",
               "begin score": "score"}
 KOBO_ROW = {"rank": "rank__level", "score": "score__row"}
 KOBO_LIST = {"rank": "kobo--rank-items", "score": "kobo--score-choices"}
 
 
-def _expand_kobo_groups(rows, cols: dict, fname: str, report) -> list:
-    """Kobo's ranking and rating rows as the XLSForm rows Kobo deploys them as (kpi
-    ``kobo_to_xlsform``: ``KoboRankGroup``, ``KoboScoreGroup``), so the data's columns
-    (``rnk/n1``, ``skr/skr1``) are the questions they are:
+def _expand_kobo_groups(rows, cols: dict, fname: str, report,
+                        choices: dict[str, list[Choice]] | None = None) -> list:
+    """Kobo's ranking, rating and matrix rows as the XLSForm rows Kobo deploys them as (kpi
+    ``kobo_to_xlsform``: ``KoboRankGroup``, ``KoboScoreGroup``, ``KoboMatrixGroupHandler``),
+    so the data's columns (``rnk/n1``, ``skr/skr1``, ``m1_car/m1_car_q1``) are the questions
+    they are:
 
     - ``begin_rank NAME`` (column ``kobo--rank-items``: the list): a group ``NAME``; each
       ``rank__level`` a required ``select_one LIST`` differing from the levels before it
@@ -504,8 +507,13 @@ def _expand_kobo_groups(rows, cols: dict, fname: str, report) -> list:
       header ``NAME_header`` (``select_one LIST``, appearance ``label``) and each
       ``score__row`` as ``select_one LIST`` (required when the begin row is).
 
-    Every other row is returned as it is. A ``begin_kobomatrix`` (Kobo's matrix) is INS-010,
-    its rows up to ``end_kobomatrix`` skipped."""
+    - ``begin_kobomatrix NAME`` (column ``kobo--matrix_list``: the items) … its column
+      questions … ``end_kobomatrix``: a group ``NAME_header`` of notes, then per item ``it``
+      a group ``NAME_it`` holding the note ``NAME_it_note`` and each column question ``q``
+      as ``NAME_it_q`` (labelled "item: column"; ``${q}`` in its relevant, constraint and
+      required read as ``${NAME_it_q}``).
+
+    Every other row is returned as it is."""
     def col(name: str) -> str:
         for h, (c, lang) in cols.items():
             if c == name and lang is None:
@@ -513,13 +521,17 @@ def _expand_kobo_groups(rows, cols: dict, fname: str, report) -> list:
         cols["\0" + name] = (name, None)       # a column the sheet lacks
         return "\0" + name
 
-    out, open_kind, matrix = [], None, False
+    out, open_kind, matrix = [], None, None
     prev: list[str] = []
     header_required = False
     for row, rec in rows:
         raw = " ".join(_plain(rec, cols, "type").lower().split())
-        if matrix:                     # the matrix's own rows: reported once, at its begin
-            matrix = raw not in ("end_kobomatrix", "end kobomatrix")
+        if matrix is not None:         # a matrix's columns, written out at its end
+            if raw in ("end_kobomatrix", "end kobomatrix"):
+                out += _kobo_matrix(*matrix, cols, col, choices or {}, fname, report)
+                matrix = None
+            else:
+                matrix[2].append((row, rec))
             continue
         if raw in KOBO_BEGIN and open_kind is None:
             open_kind, prev = KOBO_BEGIN[raw], []
@@ -559,12 +571,57 @@ def _expand_kobo_groups(rows, cols: dict, fname: str, report) -> list:
             open_kind = None
             continue
         if raw in ("begin_kobomatrix", "begin kobomatrix"):
-            report.add("INS-010", "'begin_kobomatrix' (KoboToolbox's matrix question) is not "
-                       "supported", file=fname, row=row, field="survey:type", value=raw,
-                       hint="Write it as a group of select_one questions, one per row")
-            matrix = True
+            matrix = (row, rec, [])
             continue
         out.append((row, rec))
+    if matrix is not None:
+        report.add("INS-012", "'begin_kobomatrix' is never closed", file=fname, row=matrix[0],
+                   field="survey:type", hint="Add an 'end_kobomatrix' row")
+    return out
+
+
+def _kobo_matrix(row, rec, columns, cols, col, choices, fname, report) -> list:
+    """The rows Kobo deploys a ``begin_kobomatrix`` as (see :func:`_expand_kobo_groups`)."""
+    name = _plain(rec, cols, "name")
+    items = choices.get(_plain(rec, cols, "kobo--matrix_list"), [])
+    if not items:
+        report.add("INS-011", f"matrix '{name}' needs its list of items (column "
+                   "kobo--matrix_list) in the choices sheet", file=fname, row=row,
+                   field="survey:kobo--matrix_list",
+                   value=_plain(rec, cols, "kobo--matrix_list"),
+                   hint="Name the choice list whose choices are the matrix's rows")
+        return []
+    labels = [h for h, (c, lang) in cols.items() if c == "label" and lang]
+    names = [_plain(c, cols, "name") for _, c in columns]
+    def texts(of: dict) -> dict:
+        return {h: of[h] for h in labels if of.get(h)}
+
+    def item_texts(item: Choice) -> dict:
+        return {h: item.labels.get(cols[h][1], item.name) for h in labels}
+
+    out = [(row, {col("type"): "begin group", col("name"): f"{name}_header"}),
+           (row, {col("type"): "note", col("name"): f"{name}_header_note", **texts(rec)})]
+    out += [(r, {col("type"): "note", col("name"): f"{name}_header_{n}", **texts(c)})
+            for (r, c), n in zip(columns, names)]
+    out.append((row, {col("type"): "end group"}))
+    for item in items:
+        base = f"{name}_{item.name}"
+        out.append((row, {col("type"): "begin group", col("name"): base, **item_texts(item)}))
+        out.append((row, {col("type"): "note", col("name"): f"{base}_note",
+                          **item_texts(item)}))
+        for (r, c), n in zip(columns, names):
+            new = {**c, col("name"): f"{base}_{n}" if n else ""}
+            for h in labels:
+                if c.get(h):
+                    new[h] = f"{item.labels.get(cols[h][1], item.name)}: {c[h]}"
+            for key in ("relevant", "constraint", "required"):
+                text = _plain(c, cols, key)
+                for other in names:
+                    text = text.replace(f"${{{other}}}", f"${{{base}_{other}}}")
+                if text:
+                    new[col(key)] = text
+            out.append((r, new))
+        out.append((row, {col("type"): "end group"}))
     return out
 
 
@@ -665,7 +722,11 @@ def _kobo_expanded_copy(path: Path, folder: Path) -> tuple[Path | None, dict[int
     kinds = {" ".join(_plain(rec, cols, "type").lower().split()) for _, rec in rows}
     if not kinds & (set(KOBO_BEGIN) | {"begin_kobomatrix", "begin kobomatrix"}):
         return None, {}
-    expanded = _expand_kobo_groups(rows, cols, path.name, ValidationReport())
+    c_ws = _sheet(wb, "choices")
+    c_header, c_rows = _sheet_rows(c_ws) if c_ws is not None else ([], [])
+    choices = _read_choices(c_rows, _columns(c_header, "default"), path.name,
+                            c_ws is not None, ValidationReport())
+    expanded = _expand_kobo_groups(rows, cols, path.name, ValidationReport(), choices)
     keep = [h for h in header if h and not h.lower().startswith("kobo--")]
     keep += [h for h in cols if h.startswith("\0")]
     index = ws.parent.worksheets.index(ws)

@@ -71,6 +71,13 @@ STRINGS: dict[str, dict[str, str]] = {
                    "es": "no se muestra (base bajo el umbral)"},
     "base": {"en": "Base", "es": "Base"},
     "chart": {"en": "Chart", "es": "Gráfico"},
+    "all_answers": {"en": "All answers", "es": "Todas las respuestas"},
+    "answer": {"en": "Answer", "es": "Respuesta"},
+    "answers_note": {"en": "Largest share first; catch-all answers (such as “Other”) last.",
+                     "es": "Primero la mayor proporción; las respuestas genéricas (como "
+                           "«Otro») al final."},
+    "answers_note_ordinal": {"en": "Answers in the order of their scale.",
+                             "es": "Respuestas en el orden de su escala."},
     "chart_note": {"en": "Dots are estimates, lines their 95% confidence intervals; "
                          "suppressed estimates are left out.",
                    "es": "Los puntos son estimaciones y las líneas sus intervalos de confianza "

@@ -192,7 +192,8 @@ def compare_labels(data: SiteData, lang: str) -> str:
         view = indicator_view(data, ind, t)
         for category, label in view.categories:
             name = view.label if not category else f"{view.label}: {label}"
-            inds.append([ind, category, name])
+            # every figure names its base: the result under the picked indicator says it
+            inds.append([ind, category, name, f"{s('base', lang)}: {view.base}."])
         for c in view.cells.values():
             cells[str(c.row_id)] = [c.text, c.ci, c.n]
     doms = [[d, t.label(cat.domains[d].label),
@@ -292,6 +293,10 @@ def recommendations_context(data: SiteData, lang: str) -> dict:
 
     t = Translator(lang)
     known = set(data.indicators)
+    # each indicator cited as the report cites it: label, national figure, base and n
+    from dhkit.report.evidence import figure_texts
+
+    figures = figure_texts(data.analysis, t, {})
     anchored = set()
     gap = legal_context(data, lang).get("gap")
     if gap is not None:
@@ -300,7 +305,8 @@ def recommendations_context(data: SiteData, lang: str) -> dict:
     for ins in reg.insights:
         recs = [{"number": r.number, "text": r.text_in(lang),
                  "actors": ", ".join(legal_t(a, lang) for a in r.actors),
-                 "indicators": [(i, i in known) for i in r.evidence.indicators],
+                 "indicators": [(i, i in known, figures.get(i, i))
+                                for i in r.evidence.indicators],
                  "checklist": [(i, i in anchored) for i in r.evidence.items],
                  "codes": list(r.evidence.codes)} for r in ins.recommendations]
         insights.append({"id": ins.id, "title": t.label(ins.title),

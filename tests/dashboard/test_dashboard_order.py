@@ -121,3 +121,20 @@ def test_a_cell_that_holds_by_definition_is_a_dash_without_interval_or_dot(site,
     dots = len(re.findall(r"<circle", svg))
     shown = [c for c in view.cells.values() if c.flag != "suppressed" and not c.fixed]
     assert dots == len(shown) and "Subjected to TF-CSEA</text>" not in svg
+
+
+def test_the_downloads_of_an_indicator_list_its_answers_in_the_pages_order(site, site_data):
+    import openpyxl
+    import pandas as pd
+
+    order = [c for c, _ in indicator_view(site_data, "inst_told_whom", Translator("en"))
+             .categories]
+    rows = pd.read_csv(site.out_dir / "data/indicators/inst_told_whom.csv",
+                       keep_default_na=False)
+    assert list(dict.fromkeys(rows["category"])) == order
+    assert len(rows) == (site_data.public["indicator"] == "inst_told_whom").sum()
+    sheet = openpyxl.load_workbook(site.out_dir / "data/indicators/inst_told_whom-en.xlsx",
+                                   read_only=True).active
+    values = list(sheet.values)
+    col = values[0].index("category")
+    assert list(dict.fromkeys(r[col] for r in values[1:])) == order

@@ -74,9 +74,8 @@ def data_files(data: SiteData) -> dict[str, bytes]:
            "data/contrasts.csv": csv_frame(pairs).to_csv(index=False).encode("utf-8"),
            "data/contrasts.json": _json(pairs)}
     for ind in data.indicators:
-        out[f"data/indicators/{ind}.csv"] = csv_frame(
-            in_answer_order(data, ind, rows[rows["indicator"] == ind])).to_csv(
-            index=False).encode("utf-8")
+        part = in_answer_order(data, ind, rows[rows["indicator"] == ind])
+        out[f"data/indicators/{ind}.csv"] = csv_frame(part).to_csv(index=False).encode("utf-8")
     for lang in data.languages:
         if data.codebook_csv.get(lang):
             out[f"data/codebook-{lang}.csv"] = data.codebook_csv[lang]

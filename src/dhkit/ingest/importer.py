@@ -1,9 +1,11 @@
 """Import survey exports into the study store: read, validate, accept or quarantine, audit.
 
 One call of :func:`import_files` is one transaction: every file is staged and validated first
-(temporary tables in DuckDB), then valid rows go into ``main`` and the repeat tables, invalid
-rows into ``quarantine`` with their problems, every problem into ``problems`` and one line per
-file into ``audit_log`` — all committed together or not at all. A file whose SHA-256 is
+(temporary tables in DuckDB; a CSV's main sheet typed, in a store table of its own that is
+dropped unless it becomes ``main`` — see :meth:`_Importer._adopt`), then valid rows go into
+``main`` and the repeat tables, invalid rows into ``quarantine`` with their problems, every
+problem into ``problems`` and one line per file into ``audit_log`` — all committed together
+or not at all. A file whose SHA-256 is
 already in the audit log is skipped ("already imported"), so importing twice adds nothing.
 
 Store tables (all in schema ``study``):

@@ -120,6 +120,7 @@ def test_a_stage_left_by_a_killed_import_is_dropped_by_the_next(export, tmp_path
     study = init_study(tmp_path / "s", demo=True)
     with study.open_store() as s:
         s.con.execute(f'CREATE TABLE study."{STORE_STAGE}0" AS SELECT 1 AS x')
+        assert s.tables() == ["audit_log"]            # not shown as a table of the study
     import_files(study, [main, instance])
     with study.open_store() as s:
         names = [r[0] for r in s.con.execute(

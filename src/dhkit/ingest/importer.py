@@ -60,7 +60,7 @@ from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_k
                                    translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
-from dhkit.workspace.store import Store, file_sha256
+from dhkit.workspace.store import STAGE_PREFIX, Store, file_sha256
 
 if TYPE_CHECKING:
     from dhkit.ingest.identical import Identical
@@ -78,7 +78,7 @@ IMPORT_MEMORY_LIMIT = "2GB"
 #: a CSV main sheet is staged typed in the store under this name (+ its number): the table
 #: becomes ``main`` itself on a first import with nothing to leave out, else it is copied
 #: from and dropped; a name left by an import that was killed is dropped by the next one
-STORE_STAGE = "_import_stage_"
+STORE_STAGE = STAGE_PREFIX
 
 #: DuckDB memory one worker thread needs to parse, stage and write a wide export (each thread
 #: fills its own row group, a block of every column, before it can be written or spilled);

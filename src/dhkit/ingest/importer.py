@@ -186,7 +186,9 @@ class _Stage:
     n: str                # normalised text: a view adding the file row (_row) to ``t``
     p: str                # temp table of problems
     present: set[str]
-    t: str = ""           # temp table of normalised text, in the file's order (rowid)
+    #: the staged rows in the file's order (rowid): a temp table of normalised text, or
+    #: for a CSV's main sheet a store table of typed values (``typed``)
+    t: str = ""
     #: the row rules, when they were evaluated while staging (column ``_bad``)
     checks: list[Check] | None = None
     #: staged typed in the store (a CSV's main sheet): question -> its staged SQL type
@@ -467,12 +469,7 @@ class _Importer:
             t = stage.t = f"study.{qi(STORE_STAGE + str(k))}"
             self.store_stages.append(t)
             stage.typed = {q.name: self._staged_type(q) for q in qs}
-            typed = ", ".join(f"TRY_CAST({txt(n_)} AS {ty}) AS {qi(n_)}" if ty != "VARCHAR"
-                              else f"{txt(n_)} AS {qi(n_)}" for n_, ty in stage.typed.items())
-            drop = "".join(f", {txt(n_)}" for n_ in stage.typed)
-            staged = (f"SELECT _key, {typed + ', ' if typed else ''}_kobo_id, * EXCLUDE "
-                      f"(_key, _kobo_id{drop}) FROM ({staged})")
-            create = f"CREATE TABLE {t} AS {staged}"
+            create = f"CREATE TABLE {t} AS {self._typed_select(stage.typed, staged)}"
         else:
             create = f"CREATE TEMP TABLE {t} AS {staged}"
         try:
@@ -509,6 +506,16 @@ class _Importer:
         """The type a question is staged with (a calculation: text, typed by its data at
         the write, :meth:`_calculate_type`)."""
         return sql_type(q, self.cb) if q.base_type != "calculate" else "VARCHAR"
+
+    @staticmethod
+    def _typed_select(typed: dict[str, str], staged: str) -> str:
+        """SQL of the typed stage: the key, each question typed (in the store's column
+        order), then the control columns and the rules' flag ``_bad``."""
+        cols = [f"TRY_CAST({txt(name)} AS {ty}) AS {qi(name)}" if ty != "VARCHAR"
+                else f"{txt(name)} AS {qi(name)}" for name, ty in typed.items()]
+        drop = ", ".join(["_key", "_kobo_id"] + [txt(name) for name in typed])
+        return (f"SELECT {', '.join(['_key', *cols, '_kobo_id'])}, * EXCLUDE ({drop}) "
+                f"FROM ({staged})")
 
     def _typed_view(self, s: _Stage, texts: list[str]) -> None:
         """``s.n`` over a typed stage: each question's text again (``"#q"``) for the checks

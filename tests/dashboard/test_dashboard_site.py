@@ -221,3 +221,24 @@ def test_the_about_page_states_the_disclosure_rule_once_and_no_analyst_only_page
     assert body.count(rule) == 1
     assert appendix not in body.lower()
     assert precision in body
+
+
+def test_recommendations_cite_each_indicator_by_its_figure_and_base(site):
+    recs = (site.out_dir / "en/recommendations.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="indicators/any_tfcsea.html" data-indicator="any_tfcsea">'
+                     r'([^<]*)</a>', recs).group(1)
+    assert re.fullmatch(r"Subjected to any TF-CSEA in the past year: \d+\.\d% \(base: "
+                        r"internet-using children aged 12–17, n = \d+\)", link)
+    assert ">any_tfcsea<" not in recs
+    # a recommendation resting on interview codes alone: no empty part before them
+    flat = re.sub(r"\s+", " ", recs)
+    assert "Evidence: ;" not in flat and "Evidence: interview codes" in flat
+
+
+def test_the_comparison_names_the_base_of_the_indicator(site):
+    html = (site.out_dir / "en/compare.html").read_text(encoding="utf-8")
+    labels = json.loads(re.search(r'<script type="application/json" id="labels">(.*?)</script>',
+                                  html, re.S).group(1))
+    entry = next(x for x in labels["indicators"] if x[:2] == ["told_anyone", ""])
+    assert entry[3] == ("Base: internet-using children aged 12–17 subjected to TF-CSEA in the "
+                        "past year.")

@@ -74,8 +74,8 @@ def data_files(data: SiteData) -> dict[str, bytes]:
            "data/contrasts.csv": csv_frame(pairs).to_csv(index=False).encode("utf-8"),
            "data/contrasts.json": _json(pairs)}
     for ind in data.indicators:
-        out[f"data/indicators/{ind}.csv"] = csv_frame(rows[rows["indicator"] == ind]).to_csv(
-            index=False).encode("utf-8")
+        part = in_answer_order(data, ind, rows[rows["indicator"] == ind])
+        out[f"data/indicators/{ind}.csv"] = csv_frame(part).to_csv(index=False).encode("utf-8")
     for lang in data.languages:
         if data.codebook_csv.get(lang):
             out[f"data/codebook-{lang}.csv"] = data.codebook_csv[lang]
@@ -83,9 +83,18 @@ def data_files(data: SiteData) -> dict[str, bytes]:
         out[f"data/dashboard-{lang}.xlsx"] = _workbook(
             {s("indicators", lang): labelled, s("compare", lang): labelled_pairs(data, lang)})
         for ind in data.indicators:
-            part = labelled[labelled["indicator"] == ind]
+            part = in_answer_order(data, ind, labelled[labelled["indicator"] == ind])
             out[f"data/indicators/{ind}-{lang}.xlsx"] = _workbook({ind[:31]: part})
     return out
+
+
+def in_answer_order(data: SiteData, ind: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """An indicator's rows with its answers in the order its page shows them (the
+    report's :func:`~dhkit.report.render.answer_order`); within an answer, as they were."""
+    from dhkit.report.render import answer_order
+
+    rank = {c: k for k, c in enumerate(answer_order(data.analysis, ind))}
+    return rows.iloc[rows["category"].map(rank).fillna(len(rank)).argsort(kind="stable")]
 
 
 def labelled_rows(data: SiteData, lang: str) -> pd.DataFrame:

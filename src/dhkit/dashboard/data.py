@@ -47,11 +47,16 @@ class Cell:
     ci: str              # "10.1–14.6" or "" when suppressed
     n: int
     flag: str
+    #: 100 % / 0 % by definition (the group is made from this very answer): printed "—"
+    #: as the report prints it, with no interval, and left out of the charts
+    fixed: bool = False
 
 
 @dataclass
 class IndicatorView:
-    """An indicator in one language: its categories, each overall and by domain."""
+    """An indicator in one language: its categories (answers) in the report's order
+    (:func:`dhkit.report.render.answer_order`: largest overall share first, catch-alls last,
+    an ordinal scale in its own order), each overall and by domain."""
 
     id: str
     label: str
@@ -262,17 +267,19 @@ def _indicator_view(data: SiteData, ind_id: str, t: Translator) -> IndicatorView
     planned = list(dict.fromkeys(c.domain for c in analysis.plan.contrasts))
     marked = [d for d in data.domains if d in planned]
     marks: dict[tuple[str, str], str] = {}
-    for (_, category), row in zip(ind.columns(), value_rows):
+    # the table's rows come in the report's answer order, not the catalogue's
+    for category, row in zip(render.answer_order(analysis, ind_id), value_rows):
         categories.append((category, row.label))
         marks.update({(category, d): m for d, m in zip(marked, row.marks) if m})
         for (dom, lvl), cell in zip(col_keys, row.cells):
             if cell.row_id is None:
                 continue
             r = pub.loc[cell.row_id]
-            ci = "" if pd.isna(r["ci_low"]) else \
+            fixed = bool(cell.fixed)
+            ci = "" if fixed or pd.isna(r["ci_low"]) else \
                 f"{t.number(r['ci_low'] * 100, 1)}–{t.number(r['ci_high'] * 100, 1)}"
             cells[(category, dom, lvl)] = Cell(cell.row_id, dom, lvl, cell.text, ci,
-                                               int(r["n_unweighted"]), r["flag"])
+                                               int(r["n_unweighted"]), r["flag"], fixed)
     base = cat.bases[ind.base]
     overall = [c.n for (cat_, d, _), c in cells.items() if d == ""]
     return IndicatorView(ind_id, t.label(ind.label), t.label(base.label),

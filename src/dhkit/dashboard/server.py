@@ -296,10 +296,17 @@ def _verify(state: ServerState, name: str, password: str, client: str):
 
 
 def _imports(state: ServerState) -> dict:
+    with state.store_lock:
+        return imports_context(state.study)
+
+
+def imports_context(study) -> dict:
+    """The imports page's counts, as ``dhkit status`` shows them
+    (:func:`dhkit.workspace.status.study_status`: validation problems by code, and apart
+    from them the warnings whose rows were kept), without the dashboard's accounts table."""
     from dhkit.workspace.status import study_status
 
-    with state.store_lock:
-        status = study_status(state.study)
+    status = study_status(study)
     status.tables = [t for t in status.tables if t.table != accounts.TABLE]
     return {"status": status}
 

@@ -71,6 +71,13 @@ STRINGS: dict[str, dict[str, str]] = {
                    "es": "no se muestra (base bajo el umbral)"},
     "base": {"en": "Base", "es": "Base"},
     "chart": {"en": "Chart", "es": "Gráfico"},
+    "all_answers": {"en": "All answers", "es": "Todas las respuestas"},
+    "answer": {"en": "Answer", "es": "Respuesta"},
+    "answers_note": {"en": "Largest share first; catch-all answers (such as “Other”) last.",
+                     "es": "Primero la mayor proporción; las respuestas genéricas (como "
+                           "«Otro») al final."},
+    "answers_note_ordinal": {"en": "Answers in the order of their scale.",
+                             "es": "Respuestas en el orden de su escala."},
     "chart_note": {"en": "Dots are estimates, lines their 95% confidence intervals; "
                          "suppressed estimates are left out.",
                    "es": "Los puntos son estimaciones y las líneas sus intervalos de confianza "
@@ -183,6 +190,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "accepted": {"en": "Accepted", "es": "Aceptadas"},
     "problems": {"en": "Validation problems by code", "es": "Problemas de validación por código"},
     "code": {"en": "Code", "es": "Código"},
+    "n_problems": {"en": "Problems", "es": "Problemas"},
+    "rows_by_table": {"en": "Rows by table", "es": "Filas por tabla"},
+    "import_log": {"en": "Files imported", "es": "Archivos importados"},
+    "warnings_kept": {"en": "Warnings (data kept)", "es": "Advertencias (datos conservados)"},
+    "warnings_note": {
+        "en": "Warnings quarantine nothing: the rows they concern stay in the tables and in "
+              "every estimate. Check them (dhkit import --report lists each one) and, where "
+              "an export lost rows, re-import it.",
+        "es": "Las advertencias no ponen nada en cuarentena: las filas afectadas siguen en "
+              "las tablas y en todas las estimaciones. Revíselas (dhkit import --report las "
+              "lista una a una) y, si a una exportación le faltan filas, vuelva a importarla."},
     "restricted": {"en": "Restricted", "es": "Restringido"},
     "restricted_title": {"en": "Law-enforcement capacity: restricted answers",
                          "es": "Capacidad de las fuerzas del orden: respuestas restringidas"},

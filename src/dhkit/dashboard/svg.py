@@ -20,9 +20,13 @@ import math
 from html import escape
 
 ROW = 26
-LEFT = 170
-WIDTH = 560
-RIGHT = 20
+PLOT = 260           # the value axis' length (user units: px at the chart's natural size)
+RIGHT = 24
+#: the label column: as wide as the longest label needs (DejaVu Sans at 12 px averages
+#: about 7 px a character), within these bounds; a longer label is shortened with "…"
+#: (its full text stays in the table beside the chart and in the chart's description)
+CHAR = 7.0
+LEFT_MIN, LEFT_MAX = 90, 270
 
 
 def _scale_max(values: list[float]) -> float:
@@ -37,21 +41,32 @@ def _ok(v) -> bool:
     return v is not None and not math.isnan(v)
 
 
+def _fit(label: str, room: float) -> str:
+    """``label`` shortened with "…" to about ``room`` px."""
+    most = max(int(room / CHAR), 4)
+    return label if len(label) <= most else label[:most - 1].rstrip() + "…"
+
+
 def dot_whisker(rows: list[tuple[str, float, float, float, bool]], *, title: str, desc: str,
                 decimal: str = ".", uid: str = "c") -> str:
     """``rows``: (label, estimate, ci_low, ci_high, caution) with values in 0–1; a row
-    whose label starts with ``"§"`` is a group heading (no values)."""
+    whose label starts with ``"§"`` is a group heading (no values). The axis is in per
+    cent ("%" on its ticks; ``decimal="," `` also spaces it as Spanish does: "20 %")."""
     values = [x for r in rows if not r[0].startswith("§") for x in (r[3], r[1])
               if x is not None and not math.isnan(x)]
     top = _scale_max(values)
-    plot = WIDTH - LEFT - RIGHT
+    labels = [r[0] for r in rows if not r[0].startswith("§")]
+    left = round(min(max(max((len(x) for x in labels), default=0) * CHAR + 14, LEFT_MIN),
+                     LEFT_MAX))
+    plot = PLOT
+    width = left + PLOT + RIGHT
     height = ROW * len(rows) + 34
 
     def x(v: float) -> float:
-        return round(LEFT + plot * min(max(v, 0.0), top) / top, 1)
+        return round(left + plot * min(max(v, 0.0), top) / top, 1)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-           f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{uid}t {uid}d">'
+           f'width="{width}" viewBox="0 0 {width} {height}" aria-labelledby="{uid}t {uid}d">'
            f'<title id="{uid}t">{escape(title)}</title>'
            f'<desc id="{uid}d">{escape(desc)}</desc>']
     ticks = 5 if top in (0.5, 1.0, 0.25) else 4
@@ -59,6 +74,7 @@ def dot_whisker(rows: list[tuple[str, float, float, float, bool]], *, title: str
         v = top * i / ticks
         pct = round(v * 100, 1)
         label = f"{pct:.0f}" if pct == int(pct) else f"{pct:.1f}".replace(".", decimal)
+        label += " %" if decimal == "," else "%"
         out.append(f'<line class="grid" x1="{x(v)}" x2="{x(v)}" y1="4" y2="{height - 26}"/>'
                    f'<text class="tick" x="{x(v)}" y="{height - 10}" text-anchor="middle">'
                    f'{label}</text>')
@@ -67,8 +83,8 @@ def dot_whisker(rows: list[tuple[str, float, float, float, bool]], *, title: str
         if label.startswith("§"):
             out.append(f'<text class="group" x="4" y="{y + 4}">{escape(label[1:])}</text>')
             continue
-        out.append(f'<text class="lab" x="{LEFT - 8}" y="{y + 4}" text-anchor="end">'
-                   f'{escape(label)}</text>')
+        out.append(f'<text class="lab" x="{left - 8}" y="{y + 4}" text-anchor="end">'
+                   f'{escape(_fit(label, left - 12))}</text>')
         if _ok(lo) and _ok(hi):
             out.append(f'<line class="ci" x1="{x(lo)}" x2="{x(hi)}" y1="{y}" y2="{y}"/>')
         if _ok(est):

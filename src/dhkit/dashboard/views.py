@@ -127,7 +127,8 @@ def chart(data: SiteData, view: IndicatorView, category: str, label: str, t: Tra
     pub = data.public.set_index("row_id")
     rows, desc = [], []
     for dom_label, levels in domain_blocks(data, view, category, t):
-        shown = [(lbl, c) for lbl, c in levels if c.flag != "suppressed"]
+        # as the report's charts: no suppressed estimate, no 100 % / 0 % by definition
+        shown = [(lbl, c) for lbl, c in levels if c.flag != "suppressed" and not c.fixed]
         if not shown:
             continue
         rows.append((f"§{dom_label}", math.nan, math.nan, math.nan, False))
@@ -140,6 +141,33 @@ def chart(data: SiteData, view: IndicatorView, category: str, label: str, t: Tra
     return dot_whisker(rows, title=label, desc="; ".join(desc), decimal=decimal, uid=uid)
 
 
+def answers(data: SiteData, view: IndicatorView, t: Translator) -> dict | None:
+    """A multi-answer indicator's answers overall, as the report's chart of it: one row
+    and one dot per answer in the report's order (:func:`dhkit.report.render.answer_order`
+    — largest first, catch-alls last, an ordinal scale as it is), a suppressed answer in the
+    table as ``*`` and left out of the chart. None for a single-figure indicator."""
+    if len(view.categories) < 2:
+        return None
+    pub = data.public.set_index("row_id")
+    rows, bars, desc = [], [], []
+    for category, label in view.categories:
+        c = view.cells.get((category, "", ""))
+        if c is None:
+            continue
+        rows.append((label, c))
+        if c.flag == "suppressed" or c.fixed:
+            continue
+        r = pub.loc[c.row_id]
+        bars.append((label, float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]),
+                     c.flag == "caution"))
+        desc.append(f"{label}: {c.text}")
+    decimal = "," if t.lang == "es" else "."
+    svg = dot_whisker(bars, title=f"{view.label} ({s('overall', t.lang)})",
+                      desc="; ".join(desc), decimal=decimal, uid="ca") if bars else ""
+    ordinal = bool(getattr(data.analysis.catalogue.indicators[view.id], "ordinal", False))
+    return {"rows": rows, "svg": svg, "ordinal": ordinal}
+
+
 def indicator_page(data: SiteData, ind: str, lang: str, chrome: Chrome | None = None) -> str:
     t = Translator(lang)
     view = indicator_view(data, ind, t)
@@ -149,7 +177,8 @@ def indicator_page(data: SiteData, ind: str, lang: str, chrome: Chrome | None = 
                       "blocks": domain_blocks(data, view, category, t),
                       "svg": chart(data, view, category, label, t, f"c{i}")})
     page = Page(lang, f"indicators/{ind}.html", view.label, chrome,
-                {"view": view, "parts": parts, "groups": indicator_list(data, t),
+                {"view": view, "parts": parts, "answers": answers(data, view, t),
+                 "groups": indicator_list(data, t),
                  "current": ind})
     return render(page, "indicator.html.j2", data)
 
@@ -163,7 +192,8 @@ def compare_labels(data: SiteData, lang: str) -> str:
         view = indicator_view(data, ind, t)
         for category, label in view.categories:
             name = view.label if not category else f"{view.label}: {label}"
-            inds.append([ind, category, name])
+            # every figure names its base: the result under the picked indicator says it
+            inds.append([ind, category, name, f"{s('base', lang)}: {view.base}."])
         for c in view.cells.values():
             cells[str(c.row_id)] = [c.text, c.ci, c.n]
     doms = [[d, t.label(cat.domains[d].label),
@@ -263,6 +293,10 @@ def recommendations_context(data: SiteData, lang: str) -> dict:
 
     t = Translator(lang)
     known = set(data.indicators)
+    # each indicator cited as the report cites it: label, national figure, base and n
+    from dhkit.report.evidence import figure_texts
+
+    figures = figure_texts(data.analysis, t, {})
     anchored = set()
     gap = legal_context(data, lang).get("gap")
     if gap is not None:
@@ -271,7 +305,8 @@ def recommendations_context(data: SiteData, lang: str) -> dict:
     for ins in reg.insights:
         recs = [{"number": r.number, "text": r.text_in(lang),
                  "actors": ", ".join(legal_t(a, lang) for a in r.actors),
-                 "indicators": [(i, i in known) for i in r.evidence.indicators],
+                 "indicators": [(i, i in known, figures.get(i, i))
+                                for i in r.evidence.indicators],
                  "checklist": [(i, i in anchored) for i in r.evidence.items],
                  "codes": list(r.evidence.codes)} for r in ins.recommendations]
         insights.append({"id": ins.id, "title": t.label(ins.title),

@@ -60,13 +60,16 @@ _MAX_PASSES = 30
 #: bring them; a study whose exports carry none of them gets no such column
 VERSION_COLUMNS = {"_instance_id": "VARCHAR", "_deprecated_id": "VARCHAR", "_edits": "BIGINT"}
 VERSION_ROLES = {"instance", "deprecated", "edits"}
+#: the staged (text) column each :data:`VERSION_COLUMNS` column is made from
+VERSION_SOURCES = {"_instance_id": "_instance", "_deprecated_id": "_deprecated",
+                   "_edits": "_edits"}
 
 
 def version_column_sql(col: str, alias: str) -> str:
     """SQL of a :data:`VERSION_COLUMNS` column from a staged row ``alias``."""
-    return {"_instance_id": f"{alias}._instance AS _instance_id",
-            "_deprecated_id": f"{alias}._deprecated AS _deprecated_id",
-            "_edits": f"TRY_CAST({alias}._edits AS BIGINT) AS _edits"}[col]
+    v = f"{alias}.{VERSION_SOURCES[col]}"
+    ty = VERSION_COLUMNS[col]
+    return f"{v if ty == 'VARCHAR' else f'TRY_CAST({v} AS {ty})'} AS {col}"
 
 
 def same_version_sql(a: str, b: str) -> str:

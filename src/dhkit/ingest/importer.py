@@ -1,9 +1,11 @@
 """Import survey exports into the study store: read, validate, accept or quarantine, audit.
 
 One call of :func:`import_files` is one transaction: every file is staged and validated first
-(temporary tables in DuckDB), then valid rows go into ``main`` and the repeat tables, invalid
-rows into ``quarantine`` with their problems, every problem into ``problems`` and one line per
-file into ``audit_log`` — all committed together or not at all. A file whose SHA-256 is
+(temporary tables in DuckDB; a CSV's main sheet typed, in a store table of its own that is
+dropped unless it becomes ``main`` — see :meth:`_Importer._adopt`), then valid rows go into
+``main`` and the repeat tables, invalid rows into ``quarantine`` with their problems, every
+problem into ``problems`` and one line per file into ``audit_log`` — all committed together
+or not at all. A file whose SHA-256 is
 already in the audit log is skipped ("already imported"), so importing twice adds nothing.
 
 Store tables (all in schema ``study``):
@@ -49,8 +51,8 @@ import duckdb
 from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
 from dhkit.ingest import entrykeys, repeatcount
-from dhkit.ingest.readers import (ColumnMap, Sheet, csv_error, load_file, map_columns,
-                                  suggest)
+from dhkit.ingest.readers import (ROW_COL, ColumnMap, Sheet, csv_error, load_file,
+                                  map_columns, suggest)
 from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_kind,
                                    effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
@@ -58,7 +60,7 @@ from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_k
                                    translate_labels, txt)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
-from dhkit.workspace.store import Store, file_sha256
+from dhkit.workspace.store import STAGE_PREFIX, Store, file_sha256
 
 if TYPE_CHECKING:
     from dhkit.ingest.identical import Identical
@@ -73,6 +75,10 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: (import 18.5 s) and on two at 2GB (12.0 s, peak RSS 1.5 GB). A larger export staged
 #: past the limit spills and slows the same way; nothing is numbered wrong.
 IMPORT_MEMORY_LIMIT = "2GB"
+#: a CSV main sheet is staged typed in the store under this name (+ its number): the table
+#: becomes ``main`` itself on a first import with nothing to leave out, else it is copied
+#: from and dropped; a name left by an import that was killed is dropped by the next one
+STORE_STAGE = STAGE_PREFIX
 
 #: DuckDB memory one worker thread needs to parse, stage and write a wide export (each thread
 #: fills its own row group, a block of every column, before it can be written or spilled);
@@ -180,9 +186,15 @@ class _Stage:
     n: str                # normalised text: a view adding the file row (_row) to ``t``
     p: str                # temp table of problems
     present: set[str]
-    t: str = ""           # temp table of normalised text, in the file's order (rowid)
+    #: the staged rows in the file's order (rowid): a temp table of normalised text, or
+    #: for a CSV's main sheet a store table of typed values (``typed``)
+    t: str = ""
     #: the row rules, when they were evaluated while staging (column ``_bad``)
     checks: list[Check] | None = None
+    #: staged typed in the store (a CSV's main sheet): question -> its staged SQL type
+    typed: dict[str, str] | None = None
+    #: temp table of the file's own text of the typed stage's rows that broke a rule
+    bad_text: str = ""
 
     def row_of(self, rel: str) -> str:
         """SQL of the file row of a row of ``t`` (named ``rel`` in the query)."""
@@ -244,6 +256,10 @@ def import_files(study, paths: list[str | Path], *, source: str | None = None,
 
 
 class _Importer:
+    #: stage a CSV's main sheet typed in the store (False: as text, like every other sheet;
+    #: the tests compare both)
+    typed_stage = True
+
     def __init__(self, study, cb: Codebook, store: Store, source, encoding,
                  release: bool = False, versions=None) -> None:
         self.release = release
@@ -256,6 +272,7 @@ class _Importer:
         self.result = ImportResult(import_id=uuid.uuid4().hex[:12])
         self._file_choices()
         self.temps: list[str] = []
+        self.store_stages: list[str] = []     # study tables of typed stages (dropped at end)
         self.stages: list[_Stage] = []
         self.skipped: list[tuple[str, str, str]] = []
         #: (import id, file) of earlier imports of files checked again (identical.pending)
@@ -327,6 +344,10 @@ class _Importer:
         from dhkit.console import progress
 
 
+        for (left,) in self.con.execute(     # left by an import that was killed
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'study' AND "
+                f"starts_with(table_name, {lit(STORE_STAGE)})").fetchall():
+            self.con.execute(f"DROP TABLE study.{qi(left)}")
         todo: list[tuple[Path, str]] = []
         for path in paths:
             if not path.is_file():
@@ -367,6 +388,8 @@ class _Importer:
             for t in reversed(self.temps):
                 kind = "VIEW" if t in views else "TABLE"
                 self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(t)}")
+            for t in self.store_stages:     # kept only when it became the store table
+                self.con.execute(f"DROP TABLE IF EXISTS {t}")
         return self.result
 
     # ------------------------------------------------------------------ staging
@@ -416,6 +439,7 @@ class _Importer:
             cols.append(f"NULLIF(trim({qi(h)}), '') AS {txt('^' + self.key_var)}" if h
                         else f"NULL::VARCHAR AS {txt('^' + self.key_var)}")
         labelled = self._label_values(sheet, cmap, qs)
+        texts: list[str] = []       # each question's normalised text
         for q in qs:
             header = cmap.questions.get(q.name)
             expr = normalise(q, self.cb, header, cmap.splits.get(q.name),
@@ -425,7 +449,8 @@ class _Importer:
                                         choice_kind(q) == "select_multiple")
             if header and sheet.value_labels.get(header):
                 expr = translate_codes(expr, labelled_codes(q, self.cb, sheet.value_labels[header]))
-            cols.append(f"{expr} AS {txt(q.name)}")
+            texts.append(f"{expr} AS {txt(q.name)}")
+        cols += texts
         stage = _Stage(sheet, cmap, table_name(level), n, f"_p{k}", present, t)
         # One pass over the file: parsed (every thread), normalised and, on the main sheet,
         # judged by every row rule (``_bad``) in one projection, written once in the file's
@@ -439,6 +464,14 @@ class _Importer:
                 names = ", ".join(f"_t{j}" for j in range(len(terms)))
                 select = f"SELECT *, {', '.join(terms)} FROM ({select})"
                 flag = f" EXCLUDE ({names}){flag}"
+        staged = f"SELECT *{flag} FROM ({select})"
+        if flag and sheet.is_view and self.typed_stage:   # a CSV's main sheet: typed, in the store
+            t = stage.t = f"study.{qi(STORE_STAGE + str(k))}"
+            self.store_stages.append(t)
+            stage.typed = {q.name: self._staged_type(q) for q in qs}
+            create = f"CREATE TABLE {t} AS {self._typed_select(stage.typed, staged)}"
+        else:
+            create = f"CREATE TEMP TABLE {t} AS {staged}"
         try:
             # The staged rows must keep the file's order (rowid + offset is the row every
             # message, the quarantine's raw text and _source_row name). DuckDB keeps it for a
@@ -446,13 +479,17 @@ class _Importer:
             # rules into a join, and then writes the rows in any order: on a 1,000,000-row
             # export 98 % of rows were numbered wrong. No rewrite while staging.
             self.con.execute("SET disabled_optimizers = 'in_clause'")
-            self.con.execute(f"CREATE TEMP TABLE {t} AS SELECT *{flag} FROM ({select})")
+            self.con.execute(create)
         except duckdb.Error as exc:
             if sheet.is_view and not isinstance(exc, duckdb.OutOfMemoryException):
                 raise csv_error(sheet.file, exc) from None
             raise
         finally:
             self.con.execute("RESET disabled_optimizers")
+        if stage.typed is not None:
+            self._typed_view(stage, texts)
+            self.stages.append(stage)
+            return
         self.temps.append(t)
         if level is None and not key_src:    # keyed by file and row
             self.con.execute(f"UPDATE {t} SET _key = {lit(sha[:12] + ':')} || "
@@ -464,6 +501,47 @@ class _Importer:
             self.result.notes.append(f"{sheet.label}: no _uuid/KEY or {self.key_var} column; "
                                      "rows keyed by file and row (duplicates not detectable)")
         self.stages.append(stage)
+
+    def _staged_type(self, q) -> str:
+        """The type a question is staged with (a calculation: text, typed by its data at
+        the write, :meth:`_calculate_type`)."""
+        return sql_type(q, self.cb) if q.base_type != "calculate" else "VARCHAR"
+
+    @staticmethod
+    def _typed_select(typed: dict[str, str], staged: str) -> str:
+        """SQL of the typed stage: the key, each question typed (in the store's column
+        order), then the control columns and the rules' flag ``_bad``."""
+        cols = [f"TRY_CAST({txt(name)} AS {ty}) AS {qi(name)}" if ty != "VARCHAR"
+                else f"{txt(name)} AS {qi(name)}" for name, ty in typed.items()]
+        drop = ", ".join(["_key", "_kobo_id"] + [txt(name) for name in typed])
+        return (f"SELECT {', '.join(['_key', *cols, '_kobo_id'])}, * EXCLUDE ({drop}) "
+                f"FROM ({staged})")
+
+    def _typed_view(self, s: _Stage, texts: list[str]) -> None:
+        """``s.n`` over a typed stage: each question's text again (``"#q"``) for the checks
+        across rows. A row that broke a rule keeps the file's own text: those rows (and
+        their raw text, for the quarantine) are read again from the file, once; every other
+        row passed its type checks, so its typed value printed is its text."""
+        k = self.stages.index(s) if s in self.stages else len(self.stages)
+        off = s.sheet.row_offset
+        bad = self.con.execute(f"SELECT count(*) FROM {s.t} WHERE _bad").fetchone()[0]
+        join, text = "", {n: f"CAST(x.{qi(n)} AS VARCHAR)" for n in s.typed}
+        if bad:
+            b = f"_bt{k}"
+            self.con.execute(
+                f"CREATE TEMP TABLE {b} AS SELECT {qi(ROW_COL)} AS _row, "
+                f"{s.sheet.raw_json_sql} AS raw{''.join(', ' + e for e in texts)} "
+                f"FROM temp.{qi(s.sheet.table)} WHERE {qi(ROW_COL)} IN "
+                f"(SELECT rowid + {off} FROM {s.t} WHERE _bad)")
+            self.temps.append(b)
+            s.bad_text = b
+            join = f" LEFT JOIN {b} b ON x._bad AND b._row = x.rowid + {off}"
+            text = {n: f"CASE WHEN x._bad THEN b.{txt(n)} ELSE {e} END"
+                    for n, e in text.items()}
+        cols = "".join(f", {e} AS {txt(n)}" for n, e in text.items())
+        self.con.execute(f"CREATE TEMP VIEW {s.n} AS SELECT x.rowid + {off} AS _row, x.*"
+                         f"{cols} FROM {s.t} x{join}")
+        self.temps.append(s.n)
 
     def _label_values(self, sheet: Sheet, cmap: ColumnMap, qs) -> dict[str, dict[str, str]]:
         """Choice columns whose values are labels, not codes ("labels as values" exports in
@@ -584,12 +662,18 @@ class _Importer:
         """Keep the file's own text only for rows with problems (for the quarantine), and
         free the staged copy of the file before writing."""
         for k, s in enumerate(self.stages):
-            bad = self.con.execute(f"SELECT count(*) FROM {s.p}").fetchone()[0]
-            self.con.execute(
-                f"CREATE TEMP TABLE _q{k} AS SELECT _row, raw FROM (SELECT {s.sheet.row_sql} "
-                f"AS _row, {s.sheet.raw_json_sql} AS raw FROM temp.{qi(s.sheet.table)} x "
-                f"{'' if bad else 'WHERE FALSE'}) WHERE _row IN (SELECT _row FROM {s.p})")
+            read = f"SELECT _row, raw FROM {s.bad_text}" if s.bad_text else \
+                "SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS raw WHERE FALSE"
+            self.con.execute(f"CREATE TEMP TABLE _q{k} AS SELECT _row, raw FROM ({read}) "
+                             f"WHERE _row IN (SELECT _row FROM {s.p})")
             self.temps.append(f"_q{k}")
+            more = self.con.execute(f"SELECT count(*) FROM (SELECT _row FROM {s.p} EXCEPT "
+                                    f"SELECT _row FROM _q{k})").fetchone()[0]
+            if more:     # the file read again only for rows with problems not read yet
+                self.con.execute(
+                    f"INSERT INTO _q{k} SELECT _row, raw FROM (SELECT {s.sheet.row_sql} AS _row, "
+                    f"{s.sheet.raw_json_sql} AS raw FROM temp.{qi(s.sheet.table)} x) WHERE _row "
+                    f"IN (SELECT _row FROM {s.p} EXCEPT SELECT _row FROM _q{k})")
         for s in self.stages:
             kind = "VIEW" if s.sheet.is_view else "TABLE"
             self.con.execute(f"DROP {kind} IF EXISTS temp.{qi(s.sheet.table)}")
@@ -859,8 +943,7 @@ class _Importer:
             return
         have = self._store_columns(t)
         qs = [q for q in self.cb.data_questions(level) if q.name in have]
-        new = ", ".join(f"TRY_CAST(n.{txt(q.name)} AS {have[q.name]})" if have[q.name] !=
-                        "VARCHAR" else f"n.{txt(q.name)}" for q in qs) or "NULL"
+        new = ", ".join(self._stored_sql(s, q.name, have[q.name]) for q in qs) or "NULL"
         old = ", ".join(f"o.{qi(q.name)}" for q in qs) or "NULL"
         cands = " UNION ALL ".join(
             f"SELECT _row, {e} AS mk, {i} AS pri FROM {s.n} WHERE {e} IS NOT NULL"
@@ -1025,6 +1108,15 @@ class _Importer:
     # ------------------------------------------------------------------ writing
     def _ensure_table(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
         t = table_name(level)
+        types = self._table_types(level, stages)
+        if self.store.has_table(t):
+            return self._evolve(t, types)
+        cols = ", ".join(f"{qi(c)} {ty}" for c, ty in types.items())
+        self.con.execute(f"CREATE TABLE study.{qi(t)} ({cols})")
+        return types
+
+    def _table_types(self, level: str | None, stages: list[_Stage]) -> dict[str, str]:
+        """The columns of a store table and their types."""
         types = {"_key": "VARCHAR"}
         if level is not None:
             types["_parent_key"] = "VARCHAR"
@@ -1040,11 +1132,46 @@ class _Importer:
         types.update({"_submission_time": "VARCHAR", "_form_version": "VARCHAR",
                       "_source_file": "VARCHAR", "_source_row": "BIGINT",
                       "_import_id": "VARCHAR"})
-        if self.store.has_table(t):
-            return self._evolve(t, types)
-        cols = ", ".join(f"{qi(c)} {ty}" for c, ty in types.items())
-        self.con.execute(f"CREATE TABLE study.{qi(t)} ({cols})")
         return types
+
+    def _adoptable(self, level: str | None, stages: list[_Stage]) -> bool:
+        """Whether the typed stage can become the store table as it is: the first import
+        of one CSV main sheet, every row going in (no problem, no copy, no stored row)."""
+        if level is not None or len(stages) != 1 or stages[0].typed is None \
+                or self.store.has_table(table_name(level)):
+            return False
+        s, k = stages[0], self.stages.index(stages[0])
+        return not self.con.execute(f"SELECT (SELECT count(*) FROM {s.p}) + "
+                                    f"(SELECT count(*) FROM _st{k})").fetchone()[0]
+
+    def _adopt(self, s: _Stage, types: dict[str, str]) -> None:
+        """The typed stage becomes the store table: its control columns are turned into the
+        store's (``_source_row`` is the stage's row: it was written in the file's order),
+        calculations take the type their data allow, and it is renamed. The rows are
+        written once (a copy into a new table costs about as much again); the transaction
+        keeps it all or nothing."""
+        have = self._store_columns(STORE_STAGE + str(self.stages.index(s)))
+        # DuckDB refuses to drop a column after an update in one transaction: renames and
+        # drops first, then new columns, then one update
+        for col, src in copies.VERSION_SOURCES.items():
+            if col in types and col not in have and src in have:
+                self.con.execute(f"ALTER TABLE {s.t} RENAME COLUMN {qi(src)} TO {qi(col)}")
+                have[col] = have.pop(src)
+        for col in [c for c in have if c not in types]:
+            self.con.execute(f"ALTER TABLE {s.t} DROP COLUMN {qi(col)}")
+        fill = {"_source_file": lit(s.sheet.label), "_import_id": lit(self.result.import_id),
+                "_source_row": f"rowid + {s.sheet.row_offset}"}
+        sets = []
+        for col, ty in types.items():
+            if col not in have:
+                self.con.execute(f"ALTER TABLE {s.t} ADD COLUMN {qi(col)} {ty}")
+                sets.append(f"{qi(col)} = {fill.get(col, 'NULL')}")
+            elif have[col] != ty:
+                self.con.execute(f"ALTER TABLE {s.t} ALTER COLUMN {qi(col)} TYPE {ty} "
+                                 f"USING TRY_CAST({qi(col)} AS {ty})")
+        if sets:
+            self.con.execute(f"UPDATE {s.t} SET {', '.join(sets)}")
+        self.con.execute(f"ALTER TABLE {s.t} RENAME TO {qi(table_name(None))}")
 
     def _evolve(self, t: str, types: dict[str, str]) -> dict[str, str]:
         """Schema evolution: a question the form gained since the table was made becomes a
@@ -1082,16 +1209,22 @@ class _Importer:
         self.con.execute("CREATE OR REPLACE TEMP TABLE _replaced (level VARCHAR, "
                          "old_key VARCHAR, new_key VARCHAR)")
         self.temps.append("_replaced")
+        adopted: list[tuple[_Stage, dict[str, str]]] = []
         for level in self._levels():
             stages = [s for s in self.stages if s.cmap.level == level]
             if level is not None and not self.release:
                 self._cascade(level, stages, now)
             if not stages:
                 continue
-            types = self._ensure_table(level, stages)
+            adopt = self._adoptable(level, stages)
+            types = self._table_types(level, stages) if adopt else \
+                self._ensure_table(level, stages)
             t = table_name(level)
             for s in stages:
-                ok, bad = self._write_stage(s, level, types, now)
+                if adopt:     # made the store table last: the repeats still read its stage
+                    adopted.append((s, types))
+                ok, bad = (self.con.execute(f"SELECT count(*) FROM {s.t}").fetchone()[0], 0) \
+                    if adopt else self._write_stage(s, level, types, now)
                 fr = per_file[s.sheet.file]
                 same, edited, dup = copies.counts(self.con, self.stages.index(s), s.p)
                 for d, n in ((fr.unchanged, same), (fr.edited, edited),
@@ -1134,6 +1267,8 @@ class _Importer:
             from dhkit.ingest.identical import close_pending
 
             close_pending(self.con, self.recheck, now)
+        for s, types in adopted:
+            self._adopt(s, types)
 
     def _recheck(self, path: Path, sha: str) -> bool:
         """A file imported before whose rows still wait in the quarantine is checked again,
@@ -1188,9 +1323,7 @@ class _Importer:
         sel = []
         for col, ty in types.items():
             if col in qnames:
-                v = txt(col)
-                sel.append(f"TRY_CAST({v} AS {ty}) AS {qi(col)}" if ty != "VARCHAR"
-                           else f"{v} AS {qi(col)}")
+                sel.append(f"{self._stored_sql(s, col, ty)} AS {qi(col)}")
             elif col == self.key_var and level is not None:
                 sel.append(f"COALESCE(n.{txt('^' + col)}, kp.kv) AS {qi(col)}" if from_parent
                            else f"n.{txt('^' + col)} AS {qi(col)}")
@@ -1246,6 +1379,15 @@ class _Importer:
         bad = cur.fetchone()[0]
         self._write_problems(s, t)
         return ok, bad
+
+    @staticmethod
+    def _stored_sql(s: _Stage, name: str, ty: str, alias: str = "n") -> str:
+        """SQL of a staged question's value as the store holds it (type ``ty``)."""
+        if s.typed is not None:
+            v = f"{alias}.{qi(name)}"
+            return v if s.typed.get(name) == ty else f"TRY_CAST({v} AS {ty})"
+        v = f"{alias}.{txt(name)}"
+        return v if ty == "VARCHAR" else f"TRY_CAST({v} AS {ty})"
 
     def _write_versions(self) -> None:
         """``form_versions``: which form version asked which variable (one row per table,

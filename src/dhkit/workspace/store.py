@@ -274,10 +274,12 @@ class Store:
         return bool(row and row[0])
 
     def tables(self) -> list[str]:
+        """The store's tables (an import's stage, left only by a killed import, is not one:
+        the next import drops it)."""
         rows = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1",
             [ALIAS]).fetchall()
-        return [r[0] for r in rows]
+        return [r[0] for r in rows if not r[0].startswith(STAGE_PREFIX)]
 
     def read(self, name: str):
         """A whole table as a pandas DataFrame."""
@@ -285,6 +287,10 @@ class Store:
             raise DhkitError("WS-012", f"the study store has no table '{name}'; "
                              "import or build it first (see dhkit status).")
         return self.con.execute(f"SELECT * FROM {self.table(name)}").df()
+
+
+#: the name (+ a number) under which an import stages a CSV's main sheet in the store
+STAGE_PREFIX = "_import_stage_"
 
 
 def quote_ident(name: str) -> str:

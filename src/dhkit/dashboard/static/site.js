@@ -69,6 +69,8 @@
       });
       t.appendChild(body);
       out.appendChild(t);
+      var cur = L.indicators.filter(function (x) { return x[0] + "|" + x[1] === ind.value; })[0];
+      if (cur && cur[3]) out.appendChild(el("p", cur[3], "base"));
       if (a.value === b.value) { out.appendChild(el("p", S.same_group)); return; }
       var sign = 1, p = D.pairs[key + "|" + a.value + "|" + b.value];
       if (p === undefined) { p = D.pairs[key + "|" + b.value + "|" + a.value]; sign = -1; }

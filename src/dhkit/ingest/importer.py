@@ -824,6 +824,7 @@ class _Importer:
 
     def _referenced(self, level: str) -> set[str]:
         """Names the rules of a repeat's questions (and the repeat itself) refer to."""
+        from dhkit.instrument.attachments import search_of
         from dhkit.instrument.expressions import references
 
         exprs = []
@@ -831,6 +832,7 @@ class _Importer:
         for q in self.cb.data_questions(level):
             exprs += effective_relevance(q, self.cb)
             exprs += [e for e in (q.constraint, q.required_if, q.choice_filter) if e]
+            exprs += [c.text for c in [search_of(q)] if c is not None and c.terms]
         exprs += [rep.relevant] if rep.relevant else []
         exprs += [g.relevant for g in (self.cb.questions.get(n) for n in rep.group.split("/")
                                        if rep.group) if g is not None and g.relevant]

@@ -71,9 +71,9 @@ VALUE_SHOWN = {"IMP-004", "IMP-005"}
 #: DuckDB memory for an import unless DHKIT_MEMORY_LIMIT says otherwise; past it DuckDB
 #: spills to encrypted temporary files, so memory does not grow with the file. Staging keeps
 #: the file's order, and DuckDB writes an ordered table on every thread only while the
-#: table's blocks fit: the 1,000,000-row benchmark export staged on one thread at 1GB
-#: (import 18.5 s) and on two at 2GB (12.0 s, peak RSS 1.5 GB). A larger export staged
-#: past the limit spills and slows the same way; nothing is numbered wrong.
+#: table's blocks fit: the 1,000,000-row benchmark export imports mostly on one thread at
+#: 1GB (19.6 s) and on two at 2GB (12.6 s, peak RSS 716 MB). A larger export staged past
+#: the limit spills and slows the same way; nothing is numbered wrong.
 IMPORT_MEMORY_LIMIT = "2GB"
 #: a CSV main sheet is staged typed in the store under this name (+ its number): the table
 #: becomes ``main`` itself on a first import with nothing to leave out, else it is copied

@@ -142,3 +142,25 @@ def test_a_failed_import_leaves_no_stage_and_no_table(export, tmp_path, monkeypa
         names = [r[0] for r in s.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'study'").fetchall()]
     assert "main" not in names and not any(n.startswith(STORE_STAGE) for n in names)
+
+
+def test_an_odk_central_export_ends_the_same_columns_in_the_same_order(tmp_path, monkeypatch):
+    """ODK Central's version columns (meta-instanceID, meta-deprecatedID, Edits) become the
+    store's _instance_id, _deprecated_id, _edits in place, as the text staging writes them."""
+    import fieldforms as ff
+
+    files = ff.odk_csvs(tmp_path, ff.sample(5), size=True)
+    ends = []
+    for typed in (True, False):
+        monkeypatch.setattr(importer._Importer, "typed_stage", typed)
+        folder = tmp_path / f"s{typed}"
+        folder.mkdir()
+        study = init_study(folder / "study", instrument=ff.household_form(
+            folder / "hh_visit.xlsx"), demo=True)
+        import_files(study, files)
+        ends.append(_snapshot(study))
+    assert ends[0] == ends[1]
+    assert [c for c, _ in ends[0]["main"][0]][-8:] == [
+        "_kobo_id", "_instance_id", "_deprecated_id", "_edits", "_submission_time",
+        "_form_version", "_source_file", "_source_row"]      # (_import_id not compared)
+    assert ("_edits", "BIGINT") in ends[0]["main"][0]

@@ -509,12 +509,15 @@ class _Importer:
 
     @staticmethod
     def _typed_select(typed: dict[str, str], staged: str) -> str:
-        """SQL of the typed stage: the key, each question typed (in the store's column
-        order), then the control columns and the rules' flag ``_bad``."""
+        """SQL of the typed stage: the key, each question typed and the control columns
+        the store keeps, in the store's column order (so that the stage can become the
+        table, :meth:`_adopt`), then the other control columns and the rules' flag."""
         cols = [f"TRY_CAST({txt(name)} AS {ty}) AS {qi(name)}" if ty != "VARCHAR"
                 else f"{txt(name)} AS {qi(name)}" for name, ty in typed.items()]
-        drop = ", ".join(["_key", "_kobo_id"] + [txt(name) for name in typed])
-        return (f"SELECT {', '.join(['_key', *cols, '_kobo_id'])}, * EXCLUDE ({drop}) "
+        kept = ["_kobo_id", *copies.VERSION_SOURCES.values(), "_submission_time",
+                "_form_version"]
+        drop = ", ".join(["_key", *kept] + [txt(name) for name in typed])
+        return (f"SELECT {', '.join(['_key', *cols, *kept])}, * EXCLUDE ({drop}) "
                 f"FROM ({staged})")
 
     def _typed_view(self, s: _Stage, texts: list[str]) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from openpyxl import Workbook  # noqa: E402
 
+import fieldforms as ff  # noqa: E402
+
 from dhkit.ingest.importer import import_files  # noqa: E402
 from dhkit.instrument.xlsform import read_xlsform  # noqa: E402
 from dhkit.workspace.config import init_study  # noqa: E402
@@ -28,11 +30,7 @@ def _form(folder: Path) -> Path:
     """Group ``loc`` (field-list) with a geopoint; a ranking of three needs; a rating of two
     statements on an agreement scale (required)."""
     folder.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    for r in [HEAD,
-              ["start", "start", "", "", "", "", "", "", ""],
+    survey = [["start", "start", "", "", "", "", "", "", ""],
               ["begin_group", "loc", "Location", "Lugar", "", "field-list", "", "", ""],
               ["geopoint", "gps", "GPS point", "Punto GPS", "", "", "", "", ""],
               ["image", "photo", "Photo of the place", "Foto del lugar", "", "", "", "", ""],
@@ -52,19 +50,14 @@ def _form(folder: Path) -> Path:
                "", ""],
               ["end_score", "", "", "", "", "", "", "", ""],
               ["rank needs", "ranking", "Order the needs", "Ordene las necesidades", "", "", "",
-               "", ""]]:
-        ws.append(r)
-    wc = wb.create_sheet("choices")
-    for r in [["list_name", "name", "label::English (en)", "label::Español (es)"],
-              ["needs", "food", "Food", "Comida"], ["needs", "water", "Water", "Agua"],
-              ["needs", "shelter", "Shelter", "Refugio"],
-              ["agree", "1", "Agree", "De acuerdo"], ["agree", "2", "Disagree", "En desacuerdo"]]:
-        wc.append(r)
-    wset = wb.create_sheet("settings")
-    wset.append(["form_title", "form_id", "version", "default_language"])
-    wset.append(["Needs survey", "needs", "1", "English (en)"])
-    wb.save(folder / "needs.xlsx")
-    return folder / "needs.xlsx"
+               "", ""]]
+    choices = [["needs", "food", "Food", "Comida"], ["needs", "water", "Water", "Agua"],
+               ["needs", "shelter", "Shelter", "Refugio"],
+               ["agree", "1", "Agree", "De acuerdo"],
+               ["agree", "2", "Disagree", "En desacuerdo"]]
+    return ff._workbook(folder / "needs.xlsx", survey, choices,
+                        [["form_title", "form_id", "version", "default_language"],
+                         ["Needs survey", "needs", "1", "English (en)"]], HEAD)
 
 
 def test_kobo_ranking_and_rating_rows_are_the_questions_kobo_deploys(tmp_path):
@@ -169,19 +162,13 @@ def test_an_odk_rank_holds_choices_of_its_list_in_order(tmp_path):
 
 def _range_form(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    for r in [["type", "name", "label::English (en)", "parameters", "appearance"],
-              ["range", "pain", "Pain (0-10, by 2)", "start=0 end=10 step=2", "rating"],
-              ["range", "score", "Score (default 1-10)", "", ""],
-              ["xml-external", "towns", "", "", ""]]:
-        ws.append(r)
-    wset = wb.create_sheet("settings")
-    wset.append(["form_title", "form_id", "version"])
-    wset.append(["Pain", "pain", "1"])
-    wb.save(folder / "pain.xlsx")
-    return folder / "pain.xlsx"
+    return ff._workbook(folder / "pain.xlsx",
+                        [["range", "pain", "Pain (0-10, by 2)", "start=0 end=10 step=2",
+                          "rating"],
+                         ["range", "score", "Score (default 1-10)", "", ""],
+                         ["xml-external", "towns", "", "", ""]], [],
+                        [["form_title", "form_id", "version"], ["Pain", "pain", "1"]],
+                        ["type", "name", "label::English (en)", "parameters", "appearance"])
 
 
 def test_a_range_answer_outside_its_parameters_or_off_its_step_is_named(tmp_path):
@@ -205,26 +192,16 @@ def _matrix_form(folder: Path) -> Path:
     the columns ``own`` (select_one yn, required) and ``how_many`` (integer, asked when
     ``${own} = 'yes'``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    for r in [["type", "name", "label::English (en)", "label::Español (es)", "required",
-               "relevant", "kobo--matrix_list"],
-              ["begin_kobomatrix", "assets", "Items", "Artículos", "", "", "car_bike"],
-              ["select_one yn", "own", "Owns it", "Lo tiene", "true", "", ""],
-              ["integer", "how_many", "How many", "Cuántos", "", "${own} = 'yes'", ""],
-              ["end_kobomatrix", "", "", "", "", "", ""]]:
-        ws.append(r)
-    wc = wb.create_sheet("choices")
-    for r in [["list_name", "name", "label::English (en)", "label::Español (es)"],
-              ["yn", "yes", "Yes", "Sí"], ["yn", "no", "No", "No"],
-              ["car_bike", "car", "Car", "Carro"], ["car_bike", "bike", "Bike", "Bicicleta"]]:
-        wc.append(r)
-    wset = wb.create_sheet("settings")
-    wset.append(["form_title", "form_id", "version"])
-    wset.append(["Assets", "assets", "1"])
-    wb.save(folder / "assets.xlsx")
-    return folder / "assets.xlsx"
+    return ff._workbook(
+        folder / "assets.xlsx",
+        [["begin_kobomatrix", "assets", "Items", "Artículos", "", "", "car_bike"],
+         ["select_one yn", "own", "Owns it", "Lo tiene", "true", "", ""],
+         ["integer", "how_many", "How many", "Cuántos", "", "${own} = 'yes'", ""],
+         ["end_kobomatrix", "", "", "", "", "", ""]],
+        [["yn", "yes", "Yes", "Sí"], ["yn", "no", "No", "No"],
+         ["car_bike", "car", "Car", "Carro"], ["car_bike", "bike", "Bike", "Bicicleta"]],
+        [["form_title", "form_id", "version"], ["Assets", "assets", "1"]],
+        ff.SURVEY_HEAD[:6] + ["kobo--matrix_list"])
 
 
 def test_a_kobo_matrix_is_one_group_per_item_as_kobo_deploys_it(tmp_path):

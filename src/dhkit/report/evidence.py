@@ -172,9 +172,11 @@ def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:
              if c.startswith("w_")} if getattr(inputs, "weight_lineage", False) else {}
     if not steps:
         return None
+    from dhkit.report.chapters import TEXT
     from dhkit.weighting.diagnostics import compare_weights, diagnostics_html
 
-    table = compare_weights(steps)
+    table = compare_weights(steps).rename(     # the steps named as in the report's annex
+        columns={c: t(TEXT[c]) for c in steps if c in TEXT})
     return _w("weights", t.lang), (f"<p>{_w('weights_caption', t.lang)}</p>"
                                    + diagnostics_html({_w("weights", t.lang): table}))
 

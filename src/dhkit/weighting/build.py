@@ -31,6 +31,7 @@ from dhkit.validation import ValidationReport
 from dhkit.weighting.calibrate import Calibration, calibrate_weights, margin_table
 from dhkit.weighting.diagnostics import (
     compare_weights,
+    diagnostics_document,
     diagnostics_html,
     factors_by_class,
     write_diagnostics_excel,
@@ -124,6 +125,10 @@ class WeightResult:
     def html(self) -> str:
         """The diagnostics as an HTML fragment for the report's appendix."""
         return diagnostics_html(self.tables)
+
+    def document(self) -> str:
+        """The diagnostics as an HTML page of their own (``--appendix x.html``)."""
+        return diagnostics_document(self.tables)
 
     def write_excel(self, path: str | Path) -> Path:
         """The diagnostics as a sheet "Weighting" in an Excel workbook."""
@@ -477,7 +482,7 @@ def run_build(study_dir: Path, *, data: Path | None = None, out: Path | None = N
         if appendix.suffix.lower() == ".xlsx":
             result.write_excel(appendix)
         else:
-            appendix.write_text(result.html(), encoding="utf-8")
+            appendix.write_text(result.document(), encoding="utf-8")
         err_console.print(f"wrote the weighting appendix to {appendix}")
     if as_json:
         out_console.print_json(json.dumps({k: v.to_dict(orient="records")

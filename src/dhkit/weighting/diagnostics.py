@@ -38,13 +38,19 @@ class WeightDiagnostics:
     quantiles: tuple[tuple[float, float], ...]
 
     def table(self) -> pd.DataFrame:
-        """One row per statistic: ``statistic, value``."""
-        rows = [("n", self.n), ("sum of weights", self.total), ("min", self.minimum),
-                ("max", self.maximum), ("max/min", self.maximum / self.minimum
-                                         if self.minimum > 0 else np.inf),
-                ("mean", self.mean), ("CV", self.cv),
-                ("Kish deff (weighting)", self.deff_kish), ("effective n", self.n_effective)]
-        rows += [(f"p{int(q * 100)}", v) for q, v in self.quantiles]
+        """One row per statistic: ``statistic, value`` (statistics named for a reader).
+
+        >>> weight_diagnostics([1., 3.]).table()["statistic"].tolist()[:4]
+        ['Rows (n)', 'Sum of weights', 'Smallest', 'Largest']
+        """
+        rows = [("Rows (n)", self.n), ("Sum of weights", self.total),
+                ("Smallest", self.minimum), ("Largest", self.maximum),
+                ("Largest / smallest", self.maximum / self.minimum
+                 if self.minimum > 0 else np.inf),
+                ("Mean", self.mean), ("Coefficient of variation", self.cv),
+                ("Design effect due to weighting (Kish)", self.deff_kish),
+                ("Effective sample size", self.n_effective)]
+        rows += [(_percentile(q), v) for q, v in self.quantiles]
         return pd.DataFrame(rows, columns=["statistic", self.label])
 
     def as_dict(self) -> dict:
@@ -52,6 +58,15 @@ class WeightDiagnostics:
                                              "cv", "deff_kish", "n_effective")}
         d["quantiles"] = {str(q): v for q, v in self.quantiles}
         return d
+
+
+def _percentile(q: float) -> str:
+    """'1st percentile', '25th percentile', 'Median'."""
+    p = round(q * 100)
+    if p == 50:
+        return "Median"
+    suffix = "th" if 10 <= p % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(p % 10, "th")
+    return f"{p}{suffix} percentile"
 
 
 def weight_diagnostics(weights, label: str = "weight") -> WeightDiagnostics:
@@ -105,6 +120,8 @@ def _html_table(df: pd.DataFrame, caption: str) -> str:
             if isinstance(v, (float, np.floating)):
                 txt = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
                 cells.append(f'<td class="num">{txt}</td>')
+            elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                cells.append(f'<td class="num">{v:,}</td>')
             else:
                 cells.append(f"<td>{html.escape(str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -120,6 +137,27 @@ def diagnostics_html(tables: dict[str, pd.DataFrame]) -> str:
     """
     parts = [_html_table(df, caption) for caption, df in tables.items()]
     return '<section class="dhkit-weighting-appendix">\n' + "\n".join(parts) + "\n</section>\n"
+
+
+#: the look of the appendix as a file of its own (``dhkit weights build --appendix x.html``)
+DOCUMENT_CSS = """body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}table{border-collapse:collapse;margin:0 0 2em}
+caption{text-align:left;font-weight:bold;padding:.4em 0}
+th,td{padding:.25em .7em;border-bottom:1px solid #ddd}th{background:#eef2f6;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}"""
+
+
+def diagnostics_document(tables: dict[str, pd.DataFrame],
+                         title: str = "Weighting diagnostics") -> str:
+    """The appendix as a page of its own (title, styles, the tables of
+    :func:`diagnostics_html`), for a file a reader opens in a browser.
+
+    >>> diagnostics_document({"Weights": weight_diagnostics([1., 2.]).table()})[:15]
+    '<!DOCTYPE html>'
+    """
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title><style>{DOCUMENT_CSS}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>\n{diagnostics_html(tables)}</body></html>\n")
 
 
 def write_diagnostics_excel(tables: dict[str, pd.DataFrame], path: str | Path,

@@ -250,3 +250,13 @@ def test_serve_binds_to_localhost_and_says_so(planted, site_data, monkeypatch):
     assert "localhost only" in said[0] and "http://127.0.0.1:8000/" in said[0]
     serve(planted.study, host="0.0.0.0", port=8080, say=said.append)
     assert "ALL interfaces" in said[1] and "HTTPS" in said[1]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("Design effect due to weighting", "5th percentile", "Statistic")),
+    ("es", ("Efecto de diseño debido a la ponderación", "Percentil 5", "Estadístico"))])
+def test_the_weights_page_names_steps_and_statistics_as_the_report_does(server, sessions,
+                                                                        lang, words):
+    page = sessions["analyst"].get(f"{server.url}/{lang}/team/weights.html").text
+    assert all(w in page for w in words)
+    assert "w_base" not in page and ">p5<" not in page and "Kish deff" not in page

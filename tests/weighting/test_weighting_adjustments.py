@@ -86,7 +86,7 @@ def test_the_appendix_file_is_a_page_with_statistics_named_for_a_reader():
     page = diagnostics_document({"Weights": weight_diagnostics([1., 2., 3., 6.]).table()})
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
     assert "<h1>Weighting diagnostics</h1>" in page
-    for label in ("Design effect due to weighting (Kish)", "Effective sample size",
+    for label in ("Design effect due to weighting", "Effective sample size",
                   "1st percentile", "Median", "99th percentile"):
         assert f"<td>{label}</td>" in page
     assert '<td class="num">4</td>' in page            # the row count, right-aligned

@@ -175,8 +175,10 @@ def weighting_section(inputs, t: Translator) -> tuple[str, str] | None:
     from dhkit.report.chapters import TEXT
     from dhkit.weighting.diagnostics import compare_weights, diagnostics_html
 
-    table = compare_weights(steps).rename(     # the steps named as in the report's annex
-        columns={c: t(TEXT[c]) for c in steps if c in TEXT})
+    table = compare_weights(steps)     # steps and statistics named as in the report's annex
+    table["statistic"] = [t(s) for s in table["statistic"]]
+    table = table.rename(columns={"statistic": t(TEXT["statistic"]),
+                                  **{c: t(TEXT[c]) for c in steps if c in TEXT}})
     return _w("weights", t.lang), (f"<p>{_w('weights_caption', t.lang)}</p>"
                                    + diagnostics_html({_w("weights", t.lang): table}))
 

@@ -40,15 +40,18 @@ class WeightDiagnostics:
     def table(self) -> pd.DataFrame:
         """One row per statistic: ``statistic, value`` (statistics named for a reader).
 
+        The names are the report's (its methods chapter and weighting annex), so the
+        report's catalogs translate them.
+
         >>> weight_diagnostics([1., 3.]).table()["statistic"].tolist()[:4]
-        ['Rows (n)', 'Sum of weights', 'Smallest', 'Largest']
+        ['Unweighted n', 'Sum of weights', 'Minimum', 'Maximum']
         """
-        rows = [("Rows (n)", self.n), ("Sum of weights", self.total),
-                ("Smallest", self.minimum), ("Largest", self.maximum),
-                ("Largest / smallest", self.maximum / self.minimum
+        rows = [("Unweighted n", self.n), ("Sum of weights", self.total),
+                ("Minimum", self.minimum), ("Maximum", self.maximum),
+                ("Largest to smallest", self.maximum / self.minimum
                  if self.minimum > 0 else np.inf),
                 ("Mean", self.mean), ("Coefficient of variation", self.cv),
-                ("Design effect due to weighting (Kish)", self.deff_kish),
+                ("Design effect due to weighting", self.deff_kish),
                 ("Effective sample size", self.n_effective)]
         rows += [(_percentile(q), v) for q, v in self.quantiles]
         return pd.DataFrame(rows, columns=["statistic", self.label])

@@ -525,7 +525,7 @@ class _Importer:
         across rows. A row that broke a rule keeps the file's own text: those rows (and
         their raw text, for the quarantine) are read again from the file, once; every other
         row passed its type checks, so its typed value printed is its text."""
-        k = self.stages.index(s) if s in self.stages else len(self.stages)
+        k = len(self.stages)          # called while staging, before s joins the stages
         off = s.sheet.row_offset
         bad = self.con.execute(f"SELECT count(*) FROM {s.t} WHERE _bad").fetchone()[0]
         join, text = "", {n: f"CAST(x.{qi(n)} AS VARCHAR)" for n in s.typed}

@@ -75,6 +75,19 @@ def whole_number(v: str) -> str:
             f"TRY_CAST({v} AS BIGINT)))")
 
 
+def finite_number(v: str) -> str:
+    """SQL: TRUE where the text ``v`` reads as a finite number (the test for decimal and
+    range answers and for calculations stored as DOUBLE). DuckDB reads ``'NaN'``, ``'inf'``
+    and ``'1e400'`` as numbers a mean cannot use; an answer is never stored as one.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + ", ".join(finite_number(repr(x)) for x in
+    ...            ("2.5", "-1e3", "NaN", "inf", "1e400", "x"))).fetchone()
+    (True, True, False, False, False, False)
+    """
+    return f"COALESCE(isfinite(TRY_CAST({v} AS DOUBLE)), FALSE)"
+
+
 def int_codes(cb: Codebook, q: Question) -> bool:
     codes = cb.choice_values(q.list_name or "")
     return bool(codes) and all(re.fullmatch(r"-?\d+", c) for c in codes)
@@ -284,8 +297,8 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
         elif t in ("decimal", "range"):
             comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
                      "comma? write it with a point, e.g. 120.5)' ELSE '' END")
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DOUBLE) "
-                             "IS NULL", f"{shown} || 'is not a number' || {comma}", v))
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {finite_number(v)}",
+                             f"{shown} || 'is not a number' || {comma}", v))
         elif t == "date":
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
                              "IS NULL", f"{shown} || 'is not a date (YYYY-MM-DD)'", v))
@@ -331,10 +344,10 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
         con = translate(q.constraint, "constraint")
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
-            typed = {"decimal": "DOUBLE", "range": "DOUBLE",
-                     "date": "DATE"}.get(t)     # a value of the wrong type is IMP-004 only
-            ok = (f" AND {whole_number(v)}" if t == "integer" else
-                  f" AND TRY_CAST({v} AS {typed}) IS NOT NULL" if typed else "")
+            ok = {"integer": f" AND {whole_number(v)}",     # a value of the wrong type
+                  "decimal": f" AND {finite_number(v)}",    # is IMP-004 only
+                  "range": f" AND {finite_number(v)}",
+                  "date": f" AND TRY_CAST({v} AS DATE) IS NOT NULL"}.get(t, "")
             out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL{ok} AND NOT COALESCE({con}, "
                              "TRUE)", lit(msg), v))
     if present and t == "range":

@@ -898,17 +898,22 @@ class _Importer:
         against the version it was collected with (a rule only some versions have is tested
         on their rows only), and a row of a version the study does not hold is IMP-020."""
         age = self.age if level is None else None
+        # today() in a constraint: the day the submission reached the server (on the
+        # device it was the interview's day, at most that one)
+        today = ("TRY_CAST(_submission_time AS DATE)" if "submission_time" in s.cmap.meta
+                 else None)
         if self.versions is None:
             checks: list[Check] = []
             for q in self.cb.data_questions(level):
                 checks += question_checks(q, self.cb, columns, q.name in s.present, age,
-                                          self.result.notes)
+                                          self.result.notes, today)
             return checks
         per: dict[Check, list[str]] = {}
         notes: list[str] = []
         for v in self.versions.versions:
             for q in v.codebook.data_questions(level):
-                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes):
+                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes,
+                                         today):
                     per.setdefault(c, []).append(v.version)
         self.result.notes += [n for n in dict.fromkeys(notes) if n not in self.result.notes]
         everyone = set(self.versions.names)

@@ -273,8 +273,11 @@ def choice_kind(q: Question) -> str | None:
 
 
 def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present: bool,
-                    age: tuple[str, int, int] | None, notes: list[str]) -> list[Check]:
-    """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``)."""
+                    age: tuple[str, int, int] | None, notes: list[str],
+                    today: str | None = None) -> list[Check]:
+    """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``);
+    ``today``: SQL of the day each row was submitted (``today()`` in a constraint is
+    checked against it, only on rows that have one)."""
     from dhkit.instrument.expressions import to_sql
 
     v = columns[q.name]
@@ -282,10 +285,12 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     out: list[Check] = []
     shown = f"'\"' || {v} || '\" '" if t not in FREE_TEXT else "'the answer '"
     kind = choice_kind(q)
+    dates = {n for n in columns if n in cb.questions and cb.questions[n].base_type == "date"}
 
-    def translate(expr: str, what: str) -> str | None:
+    def translate(expr: str, what: str, day: str | None = None) -> str | None:
         try:
-            return to_sql(expr, self_column=v, columns=columns, question=q.name)
+            return to_sql(expr, self_column=v, columns=columns, question=q.name,
+                          dates=dates, self_date=t == "date", today=day)
         except DhkitError as exc:
             notes.append(f"{q.name}: {what} not checked ({exc.message})")
             return None
@@ -341,7 +346,9 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             out.append(Check("IMP-006", q.name, cond, lit("required answer is missing"), v,
                              terms))
     if present and q.constraint:
-        con = translate(q.constraint, "constraint")
+        con = translate(q.constraint, "constraint", today)
+        if con and today and TODAY_CALL.search(q.constraint):     # judged where known
+            con = f"{today} IS NULL OR ({con})"
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
             ok = {"integer": f" AND {whole_number(v)}",     # a value of the wrong type
@@ -359,6 +366,8 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                          lit(f"age outside the study's range {lo}-{hi}"), v))
     return out
 
+
+TODAY_CALL = re.compile(r"\btoday\s*\(")
 
 #: a ``range`` question's ``parameters`` when the form gives none (pyxform, ODK XForms spec)
 RANGE_DEFAULTS = {"start": 1.0, "end": 10.0, "step": 1.0}

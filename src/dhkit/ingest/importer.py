@@ -1207,7 +1207,7 @@ class _Importer:
         for ty in ("BIGINT", "DOUBLE"):     # whole numbers (no rounding); finite ones
             test = (whole_number if ty == "BIGINT" else finite_number)(txt(name))
             ok = all(self.con.execute(
-                f"SELECT bool_and({txt(name)} IS NULL OR {test}) FROM {s.n}"
+                f"SELECT bool_and({txt(name)} IS NULL OR ({test})) FROM {s.n}"
             ).fetchone()[0] is not False for s in stages)
             if ok:
                 return ty

@@ -61,18 +61,18 @@ def whole_number(v: str) -> str:
     answers and for calculations stored as BIGINT).
 
     DuckDB's cast to BIGINT rounds a fraction (``'1.5'`` gives 2), so the cast alone would
-    store 2 for an answer of 1.5; a value written with a point or an exponent is a whole
-    number only when it equals its cast (``'2.00'``, ``'1e2'``). The substring tests keep
-    the costly cast to DOUBLE off the plain digits of nearly every cell.
+    store 2 for an answer of 1.5. A value is a whole number when its cast prints back as
+    itself (nearly every cell: one cheap test) or else equals its value read as a number
+    (``'02'``, ``'2.00'``, ``'1e2'``; not ``'1.5'``, ``'15e-1'`` or ``'0x10'``).
 
     >>> import duckdb
     >>> duckdb.sql("SELECT " + ", ".join(whole_number(repr(x)) for x in
-    ...            ("2", "01", "2.00", "1e2", "1.5", "-0.5", "x"))).fetchone()
-    (True, True, True, True, False, False, False)
+    ...            ("2", "02", "2.00", "1e2", "1.5", "15e-1", "-0.5", "0x10", "x"))).fetchone()
+    (True, True, True, True, False, False, False, False, False)
     """
-    return (f"(TRY_CAST({v} AS BIGINT) IS NOT NULL AND NOT (({v} LIKE '%.%' OR {v} LIKE "
-            f"'%e%' OR {v} LIKE '%E%') AND TRY_CAST({v} AS DOUBLE) IS DISTINCT FROM "
-            f"TRY_CAST({v} AS BIGINT)))")
+    n = f"TRY_CAST({v} AS BIGINT)"
+    return (f"CASE WHEN CAST({n} AS VARCHAR) = {v} THEN TRUE "
+            f"ELSE COALESCE(TRY_CAST({v} AS DOUBLE) = {n}, FALSE) END")
 
 
 def finite_number(v: str) -> str:
@@ -297,7 +297,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
 
     if present:
         if t == "integer":
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {whole_number(v)}",
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT ({whole_number(v)})",
                              f"{shown} || 'is not a whole number'", v))
         elif t in ("decimal", "range"):
             comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
@@ -351,7 +351,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             con = f"{today} IS NULL OR ({con})"
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
-            ok = {"integer": f" AND {whole_number(v)}",     # a value of the wrong type
+            ok = {"integer": f" AND ({whole_number(v)})",   # a value of the wrong type
                   "decimal": f" AND {finite_number(v)}",    # is IMP-004 only
                   "range": f" AND {finite_number(v)}",
                   "date": f" AND TRY_CAST({v} AS DATE) IS NOT NULL"}.get(t, "")

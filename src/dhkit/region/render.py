@@ -82,9 +82,9 @@ def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
 def _range(reg: dict, tr: Translator, names: dict, lang: str) -> tuple[str, str]:
     if reg is None or is_nan(reg.get("low")):
         return "", ""
+    if tr.percent(reg["low"]) == tr.percent(reg["high"]):     # "0.0%–0.0%" says nothing
+        return tr.percent(reg["low"]), t("same_in_all", lang)
     text = f"{tr.percent(reg['low'])}–{tr.percent(reg['high'])}"
-    if reg["low"] == reg["high"]:
-        return text, ""
     ends = (f"{', '.join(reg['low_countries'].split())} – "
             f"{', '.join(reg['high_countries'].split())}")        # ISO codes, lowest – highest
     return text, ends
@@ -100,7 +100,13 @@ def _combined(reg: dict, tr: Translator, names: dict, lang: str) -> CellView | N
     note = ""
     if reg.get("excluded_suppressed"):
         note = f"{t('without', lang)} {', '.join(reg['excluded_suppressed'].split())}"
-    ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
+    if is_nan(reg.get("combined_ci_low")):
+        # every country at 0 % (or 100 %): no variance to combine, and "0.0–0.0" would
+        # claim a certainty no sample gives; the countries' own intervals are in the row
+        ci = ""
+        note = "; ".join(x for x in (note, t("no_ci", lang)) if x)
+    else:
+        ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
     return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note)
 
 
@@ -125,8 +131,7 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
             t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
     views = []
     for n, spec in enumerate(harm.tables, 1):
-        base = "; ".join(dict.fromkeys(harm.indicators[i].base.get(lang, "")
-                                       for i in spec.indicators))
+        base = base_text(a, spec.indicators, lang)
         if spec.kind in ("platforms", "overlap"):
             ind = spec.indicators[0]
             cats = list(harm.indicators[ind].categories)
@@ -172,6 +177,33 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
     return views
 
 
+def base_text(a: RegionAnalysis, indicators, lang: str) -> str:
+    """The table's base in words and, per country, its unweighted n — taken from the
+    published overall rows of the indicators shown (the national report's base line,
+    one n per country): "internet-using children aged 12–17 (unweighted n: CO 999,
+    KE 700)". Where item non-response makes the rows differ, the country's smallest and
+    largest n; a country with no published overall row has none."""
+    tr = Translator(lang)
+    harm = a.region.harmonisation
+    c = a.cells
+    parts = []
+    by_base: dict[str, list[str]] = {}
+    for ind in indicators:
+        by_base.setdefault(harm.indicators[ind].base.get(lang, ""), []).append(ind)
+    for words, inds in by_base.items():
+        rows = c[c["indicator"].isin(inds) & (c["domain"] == "") & (c["status"] == PUBLISHED)]
+        sizes = []
+        for ce in a.countries:
+            n = rows.loc[rows["country"] == ce.ref.id, "n_unweighted"].dropna()
+            if n.empty:
+                continue
+            lo, hi = tr.number(int(n.min())), tr.number(int(n.max()))
+            sizes.append(f"{ce.ref.id} {lo}" if lo == hi else f"{ce.ref.id} {lo}–{hi}")
+        parts.append(f"{words} ({t('unweighted_n', lang)}: {', '.join(sizes)})" if sizes
+                     else words)
+    return "; ".join(parts)
+
+
 def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang):
     reg = regional.get((ind, cat, dom, lvl))
     text, ends = _range(reg, tr, names, lang)
@@ -196,7 +228,7 @@ def glance(a: RegionAnalysis, lang: str) -> list[dict]:
                                                if rec["category"] else "")
         left = [names[c] for c in (rec["not_shown"] + " " + rec["not_collected"]).split()]
         out.append({"range": text, "what": label,
-                    "base": harm.indicators[rec["indicator"]].base.get(lang, ""),
+                    "base": base_text(a, [rec["indicator"]], lang),
                     "low": ", ".join(names[c] for c in rec["low_countries"].split()),
                     "high": ", ".join(names[c] for c in rec["high_countries"].split()),
                     "left_out": ", ".join(left)})
@@ -211,13 +243,43 @@ def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
     rows = []
     for rec in d.to_dict("records"):
         shown = rec["status"] == PUBLISHED
-        pp = lambda x: tr.number(100 * x, 1)     # noqa: E731
+        pp = lambda x: points(x, tr)     # noqa: E731
         rows.append({"pair": f"{names[rec['country_b']]} − {names[rec['country_a']]}",
                      "difference": pp(rec["difference"]) if shown else "*" if "suppressed" in rec["status"] else t("nc_short", lang),
-                     "ci": f"{pp(rec['ci_low'])} to {pp(rec['ci_high'])}" if shown else "",
-                     "p": tr.number(rec["p_value"], 3) if shown else "",
+                     "ci": t("ci_to", lang, low=pp(rec["ci_low"]), high=pp(rec["ci_high"]))
+                     if shown else "",
+                     "p": p_text(rec["p_value"], tr) if shown else "",
                      "mark": "▲" if shown and rec["significant"] else ""})
     return rows
+
+
+def points(x: float, tr: Translator) -> str:
+    """A difference of proportions in percentage points, one decimal, with a true minus
+    sign and no "-0.0" (a value that rounds to zero is shown as 0.0).
+
+    >>> points(-0.0004, Translator("en")), points(-0.069, Translator("en"))
+    ('0.0', '−6.9')
+    """
+    value = round(100 * x, 1)
+    if value == 0:
+        return tr.number(0.0, 1)
+    text = tr.number(abs(value), 1)
+    return f"−{text}" if value < 0 else text
+
+
+def p_text(p: float, tr: Translator) -> str:
+    """A p-value as a reader can use it: three decimals, "<0.001" below that, and four
+    decimals where three would round a value below 0.05 up to "0.050" (the ▲ beside it
+    would then look wrong).
+
+    >>> [p_text(x, Translator("en")) for x in (5.7e-12, 0.0496, 0.2474)]
+    ['<0.001', '0.0496', '0.247']
+    """
+    if p < 0.001:
+        return "<" + tr.number(0.001, 3)
+    if p < 0.05 <= round(p, 3):
+        return tr.number(p, 4)
+    return tr.number(p, 3)
 
 
 # ------------------------------------------------------------------------ charts
@@ -228,9 +290,11 @@ def _svg(chart) -> str:
 
 
 def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
-    """One small panel per indicator (total row), a bar per country with its CI; the
-    same axis 0–100 % everywhere so panels compare at a glance. Suppressed and
-    not-collected countries have no bar (the table shows why)."""
+    """One small panel per indicator (total row), a bar per country with its CI; one
+    axis for every panel of the figure, from 0 to the highest upper CI limit rounded up
+    to 10 % (so panels compare at a glance and a 2 % bar is not a hairline on a 0–100
+    axis). Panel titles wrap rather than being cut. Suppressed and not-collected
+    countries have no bar (the table shows why)."""
     tr = Translator(lang)
     names = _names(a, lang)
     ind_label, cat_label = _labels(a, lang)
@@ -240,7 +304,7 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
     if sel.empty:
         return ""
     order = {i: k for k, i in enumerate(spec.indicators)}
-    sel["panel"] = [ind_label(i) + (f": {cat_label(i, k)}" if k else "")
+    sel["panel"] = [wrap_title(ind_label(i) + (f": {cat_label(i, k)}" if k else ""))
                     for i, k in zip(sel["indicator"], sel["category"])]
     sel["order"] = [order[i] for i in sel["indicator"]]
     panels = list(dict.fromkeys(sel.sort_values("order", kind="stable")["panel"]))[:12]
@@ -250,9 +314,10 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
                                         sel["ci_high"] * 100)
     sel["text"] = [tr.percent(v) for v in sel["estimate"]]
     data = sel[["panel", "name", "pct", "lo", "hi", "text"]]
+    top = axis_top(float(sel["hi"].max()))
     countries = [names[x.ref.id] for x in a.countries]
     y = alt.Y("name:N", sort=countries, title=None)
-    x = alt.X("pct:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, 100]))
+    x = alt.X("pct:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, top]))
     base = alt.Chart().properties(width=170, height=16 * len(countries))
     layer = alt.layer(
         base.mark_bar(color=COLOURS[0]).encode(x=x, y=y),
@@ -260,8 +325,35 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
         base.mark_text(align="left", dx=3, fontSize=9).encode(x="hi:Q", y=y, text="text:N"),
         data=data,
     ).facet(facet=alt.Facet("panel:N", sort=panels, title=None,
-                            header=alt.Header(labelLimit=220, labelFontSize=10)), columns=3)
+                            header=alt.Header(labelExpr=f"split(datum.label, '{WRAP}')",
+                                              labelLimit=0, labelFontSize=10)), columns=3)
     return _svg(layer)
+
+
+WRAP = "|"          # where a panel title breaks (the facet header splits on it)
+
+
+def wrap_title(text: str, width: int = 34) -> str:
+    """A panel title in lines of at most ``width`` characters, joined by ``WRAP``.
+
+    >>> wrap_title("Whom the child told (any instance): Mother or female caregiver")
+    'Whom the child told (any|instance): Mother or female|caregiver'
+    """
+    import textwrap
+
+    return WRAP.join(textwrap.wrap(text.replace(WRAP, "/"), width)) or text
+
+
+def axis_top(highest_pct: float) -> int:
+    """The end of a small-multiples axis: the highest upper CI limit (in per cent)
+    rounded up to a multiple of 10, at least 10 and at most 100.
+
+    >>> axis_top(8.46), axis_top(31.0), axis_top(99.9)
+    (10, 40, 100)
+    """
+    import math
+
+    return int(min(100, max(10, math.ceil(highest_pct / 10) * 10)))
 
 
 def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
@@ -322,13 +414,19 @@ def legal_view(a: RegionAnalysis, lang: str) -> dict | None:
             s = m.summaries.get(cid, {}).get(area)
             if s is None:
                 cells.append(t("not_assessed", lang))
+            elif not s.applicable or s.counts.get("unknown", 0) == s.applicable:
+                cells.append(t("no_answers", lang, n=s.n_items))
             else:
-                cells.append(" / ".join(f"{100 * s.share(k):.0f}" for k in
-                                        ("met", "partly_met", "not_met")))
+                cells.append(" / ".join(f"{100 * s.share(k):.0f}" for k in ANSWERS))
         label = a.legal_checklist.area_label(area, lang)
         rows.append({"area": label, "cells": cells})
     return {"countries": [names[c] for c in ids], "rows": rows,
-            "head": " / ".join(t(k, lang) for k in ("met", "partly_met", "not_met")) + " (%)"}
+            "head": " / ".join(t(k, lang) for k in ANSWERS) + " (%)"}
+
+
+# the four shares of an area's applicable items (they add up to 100 %): an item not yet
+# answered is counted, so an area answered by half reads "…/ 50", not as if it were whole
+ANSWERS = ("met", "partly_met", "not_met", "unknown")
 
 
 def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:

@@ -30,6 +30,10 @@ class CellView:
     title: str = ""
     value: float | None = None
     flag: str = ""
+    ci_low: float | None = None          # numbers for the workbook (published cells)
+    ci_high: float | None = None
+    n: int | None = None                 # unweighted base, where the country publishes it
+    bounds: tuple = ()                   # a range cell: (low, high, lowest, highest countries)
 
 
 @dataclass
@@ -40,6 +44,7 @@ class RowView:
     range_text: str = ""
     range_ends: str = ""
     combined: CellView | None = None
+    range_values: tuple = ()             # (low, high) as numbers, when there is a range
 
 
 @dataclass
@@ -75,8 +80,11 @@ def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
     title = ""
     if not is_nan(rec.get("source_row_id")) and rec["status"] == PUBLISHED:
         title = t("source_row", lang, country=names[rec["country"]], row=int(rec["source_row_id"]))
-    return CellView(text, ci, cls, title, None if is_nan(rec.get("estimate")) else rec["estimate"],
-                    rec.get("flag") or "")
+    num = lambda k: None if is_nan(rec.get(k)) else float(rec[k])     # noqa: E731
+    published = rec["status"] == PUBLISHED
+    return CellView(text, ci, cls, title, num("estimate"), rec.get("flag") or "",
+                    num("ci_low") if published else None, num("ci_high") if published else None,
+                    None if is_nan(rec.get("n_unweighted")) else int(rec["n_unweighted"]))
 
 
 def _range(reg: dict, tr: Translator, names: dict, lang: str) -> tuple[str, str]:
@@ -107,7 +115,9 @@ def _combined(reg: dict, tr: Translator, names: dict, lang: str) -> CellView | N
         note = "; ".join(x for x in (note, t("no_ci", lang)) if x)
     else:
         ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
-    return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note)
+    return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note,
+                    None if is_nan(reg.get("combined_ci_low")) else reg["combined_ci_low"],
+                    None if is_nan(reg.get("combined_ci_high")) else reg["combined_ci_high"])
 
 
 def _labels(a: RegionAnalysis, lang: str):
@@ -139,9 +149,13 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
             for cid in countries:
                 rows.append(RowView(f"{names[cid]} ({cid})", [
                     _cell(cells[(cid, ind, c, "", "")], lang, tr, names) for c in cats]))
-            rng = [_range(regional.get((ind, c, "", "")), tr, names, lang) for c in cats]
-            rows.append(RowView(t("range", lang), [CellView(r[0], r[1], "range") for r in rng],
-                                kind="summary"))
+            regs = [regional.get((ind, c, "", "")) for c in cats]
+            rng = [_range(r, tr, names, lang) for r in regs]
+            rows.append(RowView(t("range", lang), [
+                CellView(text, ends, "range", bounds=(float(r["low"]), float(r["high"]),
+                                                      r["low_countries"], r["high_countries"])
+                         if text else ()) for (text, ends), r in zip(rng, regs)],
+                kind="summary"))
             if comb_head:
                 rows.append(RowView(comb_head, [
                     _combined(regional.get((ind, c, "", "")), tr, names, lang) or CellView("")
@@ -207,9 +221,10 @@ def base_text(a: RegionAnalysis, indicators, lang: str) -> str:
 def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang):
     reg = regional.get((ind, cat, dom, lvl))
     text, ends = _range(reg, tr, names, lang)
+    values = () if not text else (float(reg["low"]), float(reg["high"]))
     return RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
                            for c in countries], kind, text, ends,
-                   _combined(reg, tr, names, lang))
+                   _combined(reg, tr, names, lang), values)
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:

@@ -87,3 +87,45 @@ def test_country_cells_are_the_published_national_figures_and_nothing_restricted
     for path in region_site.out_dir.rglob("*"):
         if path.is_file():
             assert not leaks(file_text(path), planted.markers), path
+
+
+def _countries(region_site, lang="en") -> str:
+    return (region_site.out_dir / f"{lang}/countries.html").read_text(encoding="utf-8")
+
+
+def test_the_countries_page_opens_with_the_ranges_across_countries(region_site, site_data):
+    from dhkit.report.i18n import Translator
+
+    html = _countries(region_site)
+    pub = site_data.public
+    est = pub[(pub.indicator == "any_tfcsea") & (pub.domain == "") & (pub.category == "")]
+    value = Translator("en").percent(est.estimate.iloc[0])
+    n = int(est.n_unweighted.iloc[0])
+    # both "countries" are the same study: the range is one value, said so, with both bases
+    assert '<h2 id="rg">Ranges across countries</h2>' in html
+    assert f'<span class="value">{value}</span>' in html
+    assert f"(unweighted n: CO {n}, PE {n})" in html
+    assert "Rangos entre países" in _countries(region_site, "es")
+
+
+def test_each_range_names_its_countries_and_a_flat_range_says_so(region_site):
+    html = _countries(region_site)
+    assert '<br><span class="base">same in every country</span>' in html
+
+
+def test_the_region_title_is_in_the_pages_language(region_site):
+    assert '<p class="chapter">Test region: Colombia, Peru</p>' in _countries(region_site)
+    assert '<p class="chapter">Test region: Colombia, Perú</p>' in _countries(region_site, "es")
+
+
+def test_the_countries_page_has_no_note_about_a_chart_it_does_not_show(region_site):
+    html = _countries(region_site)
+    assert "Each bar splits" not in html and "<svg" not in html
+
+
+def test_a_caution_cell_is_announced_in_words_on_the_countries_page(region_site):
+    html = _countries(region_site)
+    cells = html.split('<td class="num caution"')[1:]
+    assert cells, "the planted study has cells with a small base"
+    assert all('<span class="vh"> (interpret with caution)</span>' in c.split("</td>")[0]
+               for c in cells)

@@ -53,6 +53,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Las cifras de cada país son sus propias estimaciones nacionales publicadas (su "
               "diseño, ponderaciones y reglas de divulgación); no se combinan filas entre "
               "países."},
+    "ranges": {"en": "Ranges across countries", "es": "Rangos entre países"},
+    "ranges_note": {
+        "en": "From the lowest to the highest published country estimate; countries whose "
+              "figure is suppressed or not collected are left out and named.",
+        "es": "De la estimación nacional publicada más baja a la más alta; los países cuya "
+              "cifra está suprimida o no se recogió quedan fuera y se nombran."},
+    "lowest": {"en": "lowest", "es": "más bajo"},
+    "highest": {"en": "highest", "es": "más alto"},
+    "left_out": {"en": "left out", "es": "fuera"},
     "language": {"en": "Language", "es": "Idioma"},
     "other_lang": {"en": "Español", "es": "English"},
     "key_figures": {"en": "Key figures", "es": "Cifras clave"},
@@ -67,6 +76,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "n": {"en": "Unweighted n", "es": "n no ponderado"},
     "flag": {"en": "Note", "es": "Nota"},
     "caution": {"en": "interpret with caution", "es": "interpretar con cautela"},
+    "sig_spoken": {"en": "significant difference, see the notes",
+                   "es": "diferencia significativa, véanse las notas"},
     "suppressed": {"en": "not shown (base below threshold)",
                    "es": "no se muestra (base bajo el umbral)"},
     "base": {"en": "Base", "es": "Base"},

@@ -48,3 +48,9 @@ def test_region_report_help_keeps_paragraphs_but_not_the_sources_line_breaks():
         in text
     # the example stays a paragraph of its own
     assert "\n Example: dhkit region report americas --lang all --out americas/report" in text
+
+
+def test_region_init_tells_the_next_step_with_the_block_name_intact(tmp_path):
+    result = runner.invoke(app, ["region", "init", str(tmp_path / "r")], env=WIDE)
+    assert result.exit_code == 0
+    assert "Next: add a [[countries]] block per study to" in result.output

@@ -63,7 +63,7 @@ def init_cmd(
     typer.echo(str(path))
     typer.echo(str(path.parent / "harmonisation.yaml"))
     err_console.print(f"Next: add a [[countries]] block per study to {path}, then "
-                      f"`dhkit region report {region_dir}`.")
+                      f"`dhkit region report {region_dir}`.", markup=False, highlight=False)
 
 
 @region_app.command("check")

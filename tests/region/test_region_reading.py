@@ -100,3 +100,10 @@ def test_a_countrys_study_title_is_on_its_own_line(analysis):
     html = render_html(analysis, "en")
     assert '<th scope="row">Colombia<span class="ci">' in html
     assert "td .ci, th .ci { display: block;" in html
+
+
+def test_a_significant_difference_is_marked_for_the_eye_and_said_in_words(analysis):
+    html = render_html(analysis, "en")
+    assert ('<td class="mark"><span aria-hidden="true">▲</span><span class="vh">significant '
+            '(p &lt; 0.05)</span></td>') in html
+    assert "significativa (p &lt; 0,05)" in render_html(analysis, "es")

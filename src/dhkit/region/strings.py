@@ -91,6 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ci_to": {"en": "{low} to {high}", "es": "{low} a {high}"},
     "same_in_all": {"en": "same in every country", "es": "igual en todos los países"},
     "no_ci": {"en": "no CI: 0% or 100% in every country", "es": "sin IC: 0 % o 100 % en todos los países"},
+    "significant_spoken": {"en": "significant (p < 0.05)", "es": "significativa (p < 0,05)"},
     "pair": {"en": "Countries (b − a)", "es": "Países (b − a)"},
     "difference": {"en": "Difference (pp)", "es": "Diferencia (pp)"},
     "ci95": {"en": "95% CI", "es": "IC 95 %"},

@@ -129,3 +129,11 @@ def test_a_caution_cell_is_announced_in_words_on_the_countries_page(region_site)
     assert cells, "the planted study has cells with a small base"
     assert all('<span class="vh"> (interpret with caution)</span>' in c.split("</td>")[0]
                for c in cells)
+
+
+def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(region_site):
+    html = _countries(region_site)
+    # the planted study's girls and boys differ on any TF-CSEA (the report marks it †)
+    assert ('<span aria-hidden="true">†</span><span class="vh"> (the two groups differ '
+            'significantly in this country)</span>') in html
+    assert "†: in that country the two groups differ significantly" in html

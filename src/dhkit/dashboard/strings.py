@@ -53,6 +53,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Las cifras de cada país son sus propias estimaciones nacionales publicadas (su "
               "diseño, ponderaciones y reglas de divulgación); no se combinan filas entre "
               "países."},
+    "within_spoken": {"en": "the two groups differ significantly in this country",
+                      "es": "los dos grupos difieren de forma significativa en este país"},
     "ranges": {"en": "Ranges across countries", "es": "Rangos entre países"},
     "ranges_note": {
         "en": "From the lowest to the highest published country estimate; countries whose "

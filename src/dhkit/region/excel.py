@@ -44,8 +44,10 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
         for k, note in enumerate(tv.notes, start=r + 2):
             ws.write(k, 0, note, f["note"])
     for name, frame in (("Estimates", tidy_cells(a)), ("Regional", a.regional),
-                        ("Differences", a.differences), ("Countries", countries_table(a))):
-        _frame(wb, f, name, frame)
+                        ("Differences", a.differences), ("Within countries", a.within),
+                        ("Countries", countries_table(a))):
+        if frame is not None:
+            _frame(wb, f, name, frame)
     if a.legal is not None:
         _frame(wb, f, "Legal matrix", legal_frame(a, lang))
     wb.close()

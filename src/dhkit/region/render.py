@@ -34,6 +34,7 @@ class CellView:
     ci_high: float | None = None
     n: int | None = None                 # unweighted base, where the country publishes it
     bounds: tuple = ()                   # a range cell: (low, high, lowest, highest countries)
+    mark: bool = False                   # † the country's own test: this domain's groups differ
 
 
 @dataclass
@@ -139,6 +140,7 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
     rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
             t("rule_suppressed_" + a.region.on_suppressed, lang),
             t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
+    sig = _within_marks(a)
     views = []
     for n, spec in enumerate(harm.tables, 1):
         base = base_text(a, spec.indicators, lang)
@@ -181,9 +183,10 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
                         for lvl, lab in dom.levels.items():
                             rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
                                              "level", ind, c, d, lvl, countries, cells,
-                                             regional, tr, names, lang))
+                                             regional, tr, names, lang, sig))
+            notes = within_note(a, spec, lang) + rule
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
-                             [f"{names[c]} ({c})" for c in countries], rows, base, rule)
+                             [f"{names[c]} ({c})" for c in countries], rows, base, notes)
             view.chart = small_multiples(a, spec, lang)
             view.differences = difference_rows(a, spec.indicators[0], lang)
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
@@ -218,13 +221,47 @@ def base_text(a: RegionAnalysis, indicators, lang: str) -> str:
     return "; ".join(parts)
 
 
-def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang):
+def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang,
+         sig=frozenset()):
     reg = regional.get((ind, cat, dom, lvl))
     text, ends = _range(reg, tr, names, lang)
     values = () if not text else (float(reg["low"]), float(reg["high"]))
-    return RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
-                           for c in countries], kind, text, ends,
-                   _combined(reg, tr, names, lang), values)
+    row = RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
+                          for c in countries], kind, text, ends,
+                  _combined(reg, tr, names, lang), values)
+    for c, cell in zip(countries, row.cells):
+        cell.mark = (c, ind, cat, dom, lvl) in sig
+    return row
+
+
+def _within_marks(a: RegionAnalysis) -> frozenset:
+    """(country, indicator, category, domain, level) of every cell whose domain's two
+    groups the country's own test finds different (both groups of the pair are marked)."""
+    w = a.within
+    if w is None or w.empty:
+        return frozenset()
+    w = w[w["significant"].astype(bool)]
+    return frozenset((r["country"], r["indicator"], r["category"], r["domain"], lv)
+                     for r in w.to_dict("records") for lv in (r["level_a"], r["level_b"]))
+
+
+def within_note(a: RegionAnalysis, spec, lang: str) -> list[str]:
+    """The note under a table with † marks: what they mean, and which pairs were tested
+    ("Sex: Girls – Boys; Area: Urban – Rural")."""
+    w = a.within
+    if w is None or w.empty:
+        return []
+    harm = a.region.harmonisation
+    w = w[w["indicator"].isin(spec.indicators) & w["domain"].isin(spec.domains)
+          & w["significant"].astype(bool)]
+    if w.empty:
+        return []
+    pairs = []
+    for (dom, la, lb) in dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])):
+        d = harm.domains[dom]
+        pairs.append(f"{d.label.get(lang, dom)}: {d.levels[lb].get(lang, lb)} – "
+                     f"{d.levels[la].get(lang, la)}")
+    return [t("within_note", lang, pairs="; ".join(pairs))]
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:

@@ -131,6 +131,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output.",
         "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas.",
     },
+    "methods_5": {
+        "en": "Differences between countries treat the two national samples as independent. Differences within a country (girls and boys, urban and rural) are the country's own design-based tests from its national report — the two groups share a design, so their covariance counts — and are marked † in that country's column; within.csv has every test.",
+        "es": "Las diferencias entre países tratan las dos muestras nacionales como independientes. Las diferencias dentro de un país (niñas y niños, zona urbana y rural) son las pruebas del propio país basadas en el diseño, tomadas de su informe nacional —los dos grupos comparten un diseño, por lo que su covarianza cuenta— y se marcan con † en la columna de ese país; within.csv contiene todas las pruebas.",
+    },
     "table": {"en": "Table", "es": "Cuadro"},
     "figure": {"en": "Figure", "es": "Figura"},
     "per_cent": {"en": "Per cent of base", "es": "Porcentaje de la base"},

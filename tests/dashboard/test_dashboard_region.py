@@ -121,6 +121,7 @@ def test_the_region_title_is_in_the_pages_language(region_site):
 def test_the_countries_page_has_no_note_about_a_chart_it_does_not_show(region_site):
     html = _countries(region_site)
     assert "Each bar splits" not in html and "<svg" not in html
+    assert "within.csv" not in html and "differences.csv" not in html   # the report's files
 
 
 def test_a_caution_cell_is_announced_in_words_on_the_countries_page(region_site):
@@ -137,3 +138,13 @@ def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(regio
     assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups differ '
             'significantly in this country)</span>') in html
     assert "†: in that country the two groups differ significantly" in html
+
+
+def test_the_countries_page_shows_the_differences_between_countries(region_site):
+    html = _countries(region_site)
+    # the two "countries" are one study: their difference is 0.0 points, p = 1, unmarked
+    assert "<h3 id=\"rd-prevalence\">Differences between countries: " in html
+    assert '<tr><th scope="row">Peru − Colombia</th><td class="num">0.0</td>' in html
+    row = html.split('<tr><th scope="row">Peru − Colombia</th>', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">1.000</td>' in row and "▲" not in row
+    assert "Diferencias entre países" in _countries(region_site, "es")

@@ -55,6 +55,20 @@ STRINGS: dict[str, dict[str, str]] = {
               "países."},
     "within_spoken": {"en": "the two groups differ significantly in this country",
                       "es": "los dos grupos difieren de forma significativa en este país"},
+    "country_differences": {"en": "Differences between countries",
+                            "es": "Diferencias entre países"},
+    "country_pair": {"en": "Countries (b − a)", "es": "Países (b − a)"},
+    "difference_pp": {"en": "Difference (pp)", "es": "Diferencia (pp)"},
+    "country_diff_spoken": {"en": "significant (p < 0.05)", "es": "significativa (p < 0,05)"},
+    "country_differences_note": {
+        "en": "Country b minus country a, in percentage points. The two national samples are "
+              "independent, so the difference's variance is the sum of theirs (Welch–"
+              "Satterthwaite degrees of freedom); ▲ marks p < 0.05. A pair with a side not "
+              "shown is left blank.",
+        "es": "País b menos país a, en puntos porcentuales. Las dos muestras nacionales son "
+              "independientes, por lo que la varianza de la diferencia es la suma de las "
+              "suyas (grados de libertad de Welch–Satterthwaite); ▲ indica p < 0,05. Un par "
+              "con un lado no mostrado queda en blanco."},
     "ranges": {"en": "Ranges across countries", "es": "Rangos entre países"},
     "ranges_note": {
         "en": "From the lowest to the highest published country estimate; countries whose "

@@ -409,13 +409,10 @@ def region_context(data: SiteData, lang: str) -> dict:
     from dhkit.region.render import table_views
 
     from dhkit.region.render import glance
-    from dhkit.region.strings import t as t_region
 
     a = data.region
-    tables = table_views(a, lang)
-    for tv in tables:
-        tv.chart = ""                    # Altair SVG carries inline styles (blocked by the CSP)
-        tv.notes = [n for n in tv.notes if n != t_region("overlap_note", lang)]   # its chart
+    # no charts: Altair's SVG carries inline styles (blocked by the CSP)
+    tables = table_views(a, lang, for_site=True)
     return {"tables": tables, "region_name": a.region.title(lang), "glance": glance(a, lang),
             "countries": [c.ref.label(lang) for c in a.countries]}
 

@@ -128,7 +128,9 @@ def _labels(a: RegionAnalysis, lang: str):
     return ind, cat
 
 
-def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
+def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[TableView]:
+    """The regional tables in ``lang``. ``for_site``: as the dashboard shows them — no
+    charts (and no note about one), no pointer to the report's data files."""
     tr = Translator(lang)
     names = _names(a, lang)
     cells, regional = _index(a)
@@ -162,11 +164,11 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
                 rows.append(RowView(comb_head, [
                     _combined(regional.get((ind, c, "", "")), tr, names, lang) or CellView("")
                     for c in cats], kind="summary"))
+            first = t("platform_note" if spec.kind == "platforms" else "overlap_note", lang)
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
                              [cat_label(ind, c) for c in cats], rows, base,
-                             [t("platform_note" if spec.kind == "platforms" else "overlap_note",
-                                lang)] + rule)
-            if spec.kind == "overlap":
+                             ([] if for_site and spec.kind == "overlap" else [first]) + rule)
+            if spec.kind == "overlap" and not for_site:
                 view.chart = overlap_chart(a, spec.indicators[0], lang)
         else:
             rows = []
@@ -184,10 +186,10 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
                             rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
                                              "level", ind, c, d, lvl, countries, cells,
                                              regional, tr, names, lang, sig))
-            notes = within_note(a, spec, lang) + rule
+            notes = within_note(a, spec, lang, files=not for_site) + rule
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
                              [f"{names[c]} ({c})" for c in countries], rows, base, notes)
-            view.chart = small_multiples(a, spec, lang)
+            view.chart = "" if for_site else small_multiples(a, spec, lang)
             view.differences = difference_rows(a, spec.indicators[0], lang)
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
         views.append(view)
@@ -245,7 +247,7 @@ def _within_marks(a: RegionAnalysis) -> frozenset:
                      for r in w.to_dict("records") for lv in (r["level_a"], r["level_b"]))
 
 
-def within_note(a: RegionAnalysis, spec, lang: str) -> list[str]:
+def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[str]:
     """The note under a table with † marks: what they mean, and which pairs were tested
     ("Sex: Girls – Boys; Area: Urban – Rural")."""
     w = a.within
@@ -261,7 +263,8 @@ def within_note(a: RegionAnalysis, spec, lang: str) -> list[str]:
         d = harm.domains[dom]
         pairs.append(f"{d.label.get(lang, dom)}: {d.levels[lb].get(lang, lb)} – "
                      f"{d.levels[la].get(lang, la)}")
-    return [t("within_note", lang, pairs="; ".join(pairs))]
+    text = t("within_note", lang, pairs="; ".join(pairs))
+    return [f"{text} {t('within_file', lang)}" if files else text]
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:

@@ -92,9 +92,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "same_in_all": {"en": "same in every country", "es": "igual en todos los países"},
     "no_ci": {"en": "no CI: 0% or 100% in every country", "es": "sin IC: 0 % o 100 % en todos los países"},
     "within_note": {
-        "en": "†: in that country the two groups differ significantly (p < 0.05, the country's own design-based test on the covariance of the two estimates, as in its national report): {pairs}. Every test, marked or not, is in within.csv.",
-        "es": "†: en ese país los dos grupos difieren de forma significativa (p < 0,05, la prueba del propio país basada en el diseño y la covarianza de ambas estimaciones, como en su informe nacional): {pairs}. Todas las pruebas, marcadas o no, están en within.csv.",
+        "en": "†: in that country the two groups differ significantly (p < 0.05, the country's own design-based test on the covariance of the two estimates, as in its national report): {pairs}.",
+        "es": "†: en ese país los dos grupos difieren de forma significativa (p < 0,05, la prueba del propio país basada en el diseño y la covarianza de ambas estimaciones, como en su informe nacional): {pairs}.",
     },
+    "within_file": {"en": "Every test, marked or not, is in within.csv.",
+                    "es": "Todas las pruebas, marcadas o no, están en within.csv."},
     "within_spoken": {"en": "the two groups differ significantly in this country",
                       "es": "los dos grupos difieren de forma significativa en este país"},
     "significant_spoken": {"en": "significant (p < 0.05)", "es": "significativa (p < 0,05)"},

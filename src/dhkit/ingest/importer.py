@@ -57,7 +57,8 @@ from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_k
                                    effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, shared_terms, sql_type, translate_codes,
-                                   translate_labels, txt)
+                                   translate_labels, txt, whole_number,
+                                   finite_number)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import STAGE_PREFIX, Store, file_sha256
@@ -1198,10 +1199,11 @@ class _Importer:
         return have
 
     def _calculate_type(self, name: str, stages: list[_Stage]) -> str:
-        for ty in ("BIGINT", "DOUBLE"):
+        for ty in ("BIGINT", "DOUBLE"):     # whole numbers (no rounding); finite ones
+            test = (whole_number if ty == "BIGINT" else finite_number)(txt(name))
             ok = all(self.con.execute(
-                f"SELECT bool_and({txt(name)} IS NULL OR TRY_CAST({txt(name)} AS {ty}) "
-                f"IS NOT NULL) FROM {s.n}").fetchone()[0] is not False for s in stages)
+                f"SELECT bool_and({txt(name)} IS NULL OR {test}) FROM {s.n}"
+            ).fetchone()[0] is not False for s in stages)
             if ok:
                 return ty
         return "VARCHAR"

@@ -56,6 +56,38 @@ def txt(name: str) -> str:
     return qi("#" + name)
 
 
+def whole_number(v: str) -> str:
+    """SQL: TRUE where the text ``v`` reads as a whole number (the one test for integer
+    answers and for calculations stored as BIGINT).
+
+    DuckDB's cast to BIGINT rounds a fraction (``'1.5'`` gives 2), so the cast alone would
+    store 2 for an answer of 1.5; a value written with a point or an exponent is a whole
+    number only when it equals its cast (``'2.00'``, ``'1e2'``). The substring tests keep
+    the costly cast to DOUBLE off the plain digits of nearly every cell.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + ", ".join(whole_number(repr(x)) for x in
+    ...            ("2", "01", "2.00", "1e2", "1.5", "-0.5", "x"))).fetchone()
+    (True, True, True, True, False, False, False)
+    """
+    return (f"(TRY_CAST({v} AS BIGINT) IS NOT NULL AND NOT (({v} LIKE '%.%' OR {v} LIKE "
+            f"'%e%' OR {v} LIKE '%E%') AND TRY_CAST({v} AS DOUBLE) IS DISTINCT FROM "
+            f"TRY_CAST({v} AS BIGINT)))")
+
+
+def finite_number(v: str) -> str:
+    """SQL: TRUE where the text ``v`` reads as a finite number (the test for decimal and
+    range answers and for calculations stored as DOUBLE). DuckDB reads ``'NaN'``, ``'inf'``
+    and ``'1e400'`` as numbers a mean cannot use; an answer is never stored as one.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + ", ".join(finite_number(repr(x)) for x in
+    ...            ("2.5", "-1e3", "NaN", "inf", "1e400", "x"))).fetchone()
+    (True, True, False, False, False, False)
+    """
+    return f"COALESCE(isfinite(TRY_CAST({v} AS DOUBLE)), FALSE)"
+
+
 def int_codes(cb: Codebook, q: Question) -> bool:
     codes = cb.choice_values(q.list_name or "")
     return bool(codes) and all(re.fullmatch(r"-?\d+", c) for c in codes)
@@ -260,13 +292,13 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
 
     if present:
         if t == "integer":
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS BIGINT) "
-                             "IS NULL", f"{shown} || 'is not a whole number'", v))
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {whole_number(v)}",
+                             f"{shown} || 'is not a whole number'", v))
         elif t in ("decimal", "range"):
             comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
                      "comma? write it with a point, e.g. 120.5)' ELSE '' END")
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DOUBLE) "
-                             "IS NULL", f"{shown} || 'is not a number' || {comma}", v))
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {finite_number(v)}",
+                             f"{shown} || 'is not a number' || {comma}", v))
         elif t == "date":
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
                              "IS NULL", f"{shown} || 'is not a date (YYYY-MM-DD)'", v))
@@ -312,9 +344,10 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
         con = translate(q.constraint, "constraint")
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
-            typed = {"integer": "BIGINT", "decimal": "DOUBLE", "range": "DOUBLE",
-                     "date": "DATE"}.get(t)     # a value of the wrong type is IMP-004 only
-            ok = f" AND TRY_CAST({v} AS {typed}) IS NOT NULL" if typed else ""
+            ok = {"integer": f" AND {whole_number(v)}",     # a value of the wrong type
+                  "decimal": f" AND {finite_number(v)}",    # is IMP-004 only
+                  "range": f" AND {finite_number(v)}",
+                  "date": f" AND TRY_CAST({v} AS DATE) IS NOT NULL"}.get(t, "")
             out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL{ok} AND NOT COALESCE({con}, "
                              "TRUE)", lit(msg), v))
     if present and t == "range":

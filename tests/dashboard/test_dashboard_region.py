@@ -135,8 +135,8 @@ def test_a_caution_cell_is_announced_in_words_on_the_countries_page(region_site)
 def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(region_site):
     html = _countries(region_site)
     # the planted study's girls and boys differ on any TF-CSEA (the report marks it †)
-    assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups differ '
-            'significantly in this country)</span>') in html
+    assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups '
+            'differ significantly in this country)</span>') in html
     assert "†: in that country the two groups differ significantly" in html
 
 

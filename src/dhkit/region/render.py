@@ -279,8 +279,8 @@ def glance(a: RegionAnalysis, lang: str) -> list[dict]:
                      & a.regional["low"].notna()]
     for rec in reg.to_dict("records"):
         text, ends = _range(rec, tr, names, lang)
-        label = ind_label(rec["indicator"]) + (f" — {cat_label(rec['indicator'], rec['category'])}"
-                                               if rec["category"] else "")
+        label = ind_label(rec["indicator"]) + (
+            f" — {cat_label(rec['indicator'], rec['category'])}" if rec["category"] else "")
         left = [names[c] for c in (rec["not_shown"] + " " + rec["not_collected"]).split()]
         out.append({"range": text, "what": label,
                     "base": base_text(a, [rec["indicator"]], lang),
@@ -300,7 +300,8 @@ def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
         shown = rec["status"] == PUBLISHED
         pp = lambda x: points(x, tr)     # noqa: E731
         rows.append({"pair": f"{names[rec['country_b']]} − {names[rec['country_a']]}",
-                     "difference": pp(rec["difference"]) if shown else "*" if "suppressed" in rec["status"] else t("nc_short", lang),
+                     "difference": pp(rec["difference"]) if shown else
+                     "*" if "suppressed" in rec["status"] else t("nc_short", lang),
                      "ci": t("ci_to", lang, low=pp(rec["ci_low"]), high=pp(rec["ci_high"]))
                      if shown else "",
                      "p": p_text(rec["p_value"], tr) if shown else "",

@@ -87,3 +87,64 @@ def test_country_cells_are_the_published_national_figures_and_nothing_restricted
     for path in region_site.out_dir.rglob("*"):
         if path.is_file():
             assert not leaks(file_text(path), planted.markers), path
+
+
+def _countries(region_site, lang="en") -> str:
+    return (region_site.out_dir / f"{lang}/countries.html").read_text(encoding="utf-8")
+
+
+def test_the_countries_page_opens_with_the_ranges_across_countries(region_site, site_data):
+    from dhkit.report.i18n import Translator
+
+    html = _countries(region_site)
+    pub = site_data.public
+    est = pub[(pub.indicator == "any_tfcsea") & (pub.domain == "") & (pub.category == "")]
+    value = Translator("en").percent(est.estimate.iloc[0])
+    n = int(est.n_unweighted.iloc[0])
+    # both "countries" are the same study: the range is one value, said so, with both bases
+    assert '<h2 id="rg">Ranges across countries</h2>' in html
+    assert f'<span class="value">{value}</span>' in html
+    assert f"(unweighted n: CO {n}, PE {n})" in html
+    assert "Rangos entre países" in _countries(region_site, "es")
+
+
+def test_each_range_names_its_countries_and_a_flat_range_says_so(region_site):
+    html = _countries(region_site)
+    assert '<br><span class="base">same in every country</span>' in html
+
+
+def test_the_region_title_is_in_the_pages_language(region_site):
+    assert '<p class="chapter">Test region: Colombia, Peru</p>' in _countries(region_site)
+    assert '<p class="chapter">Test region: Colombia, Perú</p>' in _countries(region_site, "es")
+
+
+def test_the_countries_page_has_no_note_about_a_chart_it_does_not_show(region_site):
+    html = _countries(region_site)
+    assert "Each bar splits" not in html and "<svg" not in html
+    assert "within.csv" not in html and "differences.csv" not in html   # the report's files
+
+
+def test_a_caution_cell_is_announced_in_words_on_the_countries_page(region_site):
+    html = _countries(region_site)
+    cells = html.split('<td class="num caution"')[1:]
+    assert cells, "the planted study has cells with a small base"
+    assert all('<span class="vh"> (interpret with caution)</span>' in c.split("</td>")[0]
+               for c in cells)
+
+
+def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(region_site):
+    html = _countries(region_site)
+    # the planted study's girls and boys differ on any TF-CSEA (the report marks it †)
+    assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups '
+            'differ significantly in this country)</span>') in html
+    assert "†: in that country the two groups differ significantly" in html
+
+
+def test_the_countries_page_shows_the_differences_between_countries(region_site):
+    html = _countries(region_site)
+    # the two "countries" are one study: their difference is 0.0 points, p = 1, unmarked
+    assert "<h3 id=\"rd-prevalence\">Differences between countries: " in html
+    assert '<tr><th scope="row">Peru − Colombia</th><td class="num">0.0</td>' in html
+    row = html.split('<tr><th scope="row">Peru − Colombia</th>', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">1.000</td>' in row and "▲" not in row
+    assert "Diferencias entre países" in _countries(region_site, "es")

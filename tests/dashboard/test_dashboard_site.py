@@ -213,7 +213,7 @@ def test_the_codebook_the_about_page_names_is_on_the_site_without_data(site, pla
      "confidence interval and unweighted base"),
     ("es", "Valores entre paréntesis: base no ponderada de 25 a 49, interpretar con cautela.",
      "anexo de errores de muestreo", "Cada página de indicador muestra cada cifra con su "
-     "intervalo de confianza del 95 % y su base no ponderada")])
+     "intervalo de confianza del 95\u00a0% y su base no ponderada")])   # "%" kept on its line
 def test_the_about_page_states_the_disclosure_rule_once_and_no_analyst_only_page(
         site, lang, rule, appendix, precision):
     about = (site.out_dir / lang / "about.html").read_text(encoding="utf-8")

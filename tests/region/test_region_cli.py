@@ -27,3 +27,30 @@ def test_region_init_writes_both_files(tmp_path):
 def test_region_check_passes_on_the_demo_region(region_dir):
     result = runner.invoke(app, ["region", "check", str(region_dir)])
     assert result.exit_code == 0, result.output
+
+
+WIDE = {"COLUMNS": "220", "TERMINAL_WIDTH": "220"}
+
+
+def test_region_help_reads_each_command_description_as_one_sentence():
+    text = runner.invoke(app, ["region", "--help"], env=WIDE).output
+    assert ("Create region.toml (add one countries block per country study) and a starting "
+            "harmonisation.yaml (the shipped catalogue's indicators, same ids in every "
+            "country).") in text
+    assert ("Build the regional report: country tables with CIs, ranges, combined figures, "
+            "differences, platforms, overlap and small-multiple charts, legal matrix.") in text
+
+
+def test_region_report_help_keeps_paragraphs_but_not_the_sources_line_breaks():
+    text = runner.invoke(app, ["region", "report", "--help"], env=WIDE).output
+    assert "combined figures, differences, platforms" in text
+    assert "Writes HTML, PDF, Excel, tidy CSV/Parquet (with a country column) and a manifest." \
+        in text
+    # the example stays a paragraph of its own
+    assert "\n Example: dhkit region report americas --lang all --out americas/report" in text
+
+
+def test_region_init_tells_the_next_step_with_the_block_name_intact(tmp_path):
+    result = runner.invoke(app, ["region", "init", str(tmp_path / "r")], env=WIDE)
+    assert result.exit_code == 0
+    assert "Next: add a [[countries]] block per study to" in result.output

@@ -4,6 +4,7 @@ country column and provenance, the manifest; re-running gives the same bytes."""
 import json
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from dhkit.region.report import build_region_report
@@ -69,3 +70,45 @@ def test_the_table_legend_names_the_regions_own_base_thresholds(analysis):
     assert "unweighted base 30–59: interpret with caution" in en and "under 30" in en
     assert "base no ponderada de 30 a 59" in es and "menor de 30" in es
     assert "25–49" not in en
+
+
+def _sheet_rows(path, name):
+    wb = load_workbook(path, read_only=True)
+    return [list(r) for r in wb[name].iter_rows(values_only=True)]
+
+
+def test_the_workbook_table_gives_each_country_its_ci_and_base_as_numbers(built, analysis):
+    rows = _sheet_rows(built.files["tables.xlsx"], "Table 1")
+    assert rows[2][1] == "Colombia (CO)" and rows[3][1:5] == ["%", "95% CI low", "95% CI high",
+                                                               "n"]
+    first = rows[4]
+    assert first[0] == "Subjected to any TF-CSEA in the past year"
+    c = analysis.cells
+    co = c[(c["country"] == "CO") & (c["indicator"] == "any_tfcsea") & (c["domain"] == "")
+           ].iloc[0]
+    assert first[1:5] == pytest.approx([co["estimate"], co["ci_low"], co["ci_high"], 200])
+    reg = analysis.regional
+    r = reg[(reg["indicator"] == "any_tfcsea") & (reg["domain"] == "")].iloc[0]
+    # range as numbers with the countries at each end, then the combined figure and its CI
+    assert first[17:20] == [pytest.approx(r["low"]), pytest.approx(r["high"]),
+                            f"{r['low_countries']} – {r['high_countries']}"]
+    assert first[20:23] == pytest.approx([r["combined"], r["combined_ci_low"],
+                                          r["combined_ci_high"]])
+
+
+def test_the_workbook_country_rows_table_lists_the_range_ends_by_country(built, analysis):
+    # the overlap table (countries in rows, as the platform table): online only first
+    rows = _sheet_rows(built.files["tables.xlsx"], "Table 3")
+    by_label = {r[0]: r for r in rows if r[0]}
+    reg = analysis.regional
+    online = reg[(reg["indicator"] == "abuse_space") & (reg["category"] == "1")
+                 & (reg["domain"] == "")].iloc[0]
+    assert rows[2][1] == "Online only" and rows[3][1:4] == ["%", "95% CI low", "95% CI high"]
+    assert by_label["Range: lowest"][1:3] == [pytest.approx(online["low"]),
+                                              online["low_countries"]]
+    assert by_label["Range: highest"][1:3] == [pytest.approx(online["high"]),
+                                               online["high_countries"]]
+    c = analysis.cells
+    co_n = c[(c["country"] == "CO") & (c["indicator"] == "abuse_space")
+             & (c["domain"] == "")]["n_unweighted"].max()
+    assert rows[3][-1] == "n" and by_label["Colombia (CO)"][-1] == int(co_n)

@@ -19,9 +19,11 @@ DIR = typer.Argument(..., help="Study folder (contains study.toml).")
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root `dhkit` app."""
-    app.add_typer(dashboard, name="dashboard")
-    app.add_typer(users, name="users")
-    app.command("serve")(serve_cmd)
+    from dhkit.region.cli import _unwrap, unwrap_help
+
+    app.add_typer(unwrap_help(dashboard), name="dashboard")
+    app.add_typer(unwrap_help(users), name="users")
+    app.command("serve", help=_unwrap(serve_cmd.__doc__))(serve_cmd)
 
 
 def _languages(study, lang: str) -> tuple[str, ...]:
@@ -39,9 +41,9 @@ def _languages(study, lang: str) -> tuple[str, ...]:
 @dashboard.command("build")
 def build_cmd(
     dir: Path = DIR,
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: DIR/dashboard]."),
-    lang: str = typer.Option("", "--lang", help="en, es or all [default: the study's "
-                             "languages]."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: DIR/dashboard)."),
+    lang: str = typer.Option("", "--lang", help="en, es or all (default: the study's "
+                             "languages)."),
     region: Path = typer.Option(None, "--region", help="A region folder (region.toml): add "
                                 "the country comparison."),
 ) -> None:
@@ -69,7 +71,8 @@ def build_cmd(
 
 def serve_cmd(
     dir: Path = DIR,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind [localhost only]."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (the "
+                             "default serves this machine only)."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     session_minutes: int = typer.Option(480, "--session-minutes", min=5, max=7 * 24 * 60,
                                         help="Sessions expire after this many minutes."),

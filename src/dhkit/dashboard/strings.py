@@ -53,6 +53,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Las cifras de cada país son sus propias estimaciones nacionales publicadas (su "
               "diseño, ponderaciones y reglas de divulgación); no se combinan filas entre "
               "países."},
+    "within_spoken": {"en": "the two groups differ significantly in this country",
+                      "es": "los dos grupos difieren de forma significativa en este país"},
+    "country_differences": {"en": "Differences between countries",
+                            "es": "Diferencias entre países"},
+    "country_pair": {"en": "Countries (b − a)", "es": "Países (b − a)"},
+    "difference_pp": {"en": "Difference (pp)", "es": "Diferencia (pp)"},
+    "country_diff_spoken": {"en": "significant (p < 0.05)", "es": "significativa (p < 0,05)"},
+    "country_differences_note": {
+        "en": "Country b minus country a, in percentage points. The two national samples are "
+              "independent, so the difference's variance is the sum of theirs (Welch–"
+              "Satterthwaite degrees of freedom); ▲ marks p < 0.05. A pair with a side not "
+              "shown is left blank.",
+        "es": "País b menos país a, en puntos porcentuales. Las dos muestras nacionales son "
+              "independientes, por lo que la varianza de la diferencia es la suma de las "
+              "suyas (grados de libertad de Welch–Satterthwaite); ▲ indica p < 0,05. Un par "
+              "con un lado no mostrado queda en blanco."},
+    "ranges": {"en": "Ranges across countries", "es": "Rangos entre países"},
+    "ranges_note": {
+        "en": "From the lowest to the highest published country estimate; countries whose "
+              "figure is suppressed or not collected are left out and named.",
+        "es": "De la estimación nacional publicada más baja a la más alta; los países cuya "
+              "cifra está suprimida o no se recogió quedan fuera y se nombran."},
+    "lowest": {"en": "lowest", "es": "más bajo"},
+    "highest": {"en": "highest", "es": "más alto"},
+    "left_out": {"en": "left out", "es": "fuera"},
     "language": {"en": "Language", "es": "Idioma"},
     "other_lang": {"en": "Español", "es": "English"},
     "key_figures": {"en": "Key figures", "es": "Cifras clave"},
@@ -67,6 +92,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "n": {"en": "Unweighted n", "es": "n no ponderado"},
     "flag": {"en": "Note", "es": "Nota"},
     "caution": {"en": "interpret with caution", "es": "interpretar con cautela"},
+    "sig_spoken": {"en": "significant difference, see the notes",
+                   "es": "diferencia significativa, véanse las notas"},
     "suppressed": {"en": "not shown (base below threshold)",
                    "es": "no se muestra (base bajo el umbral)"},
     "base": {"en": "Base", "es": "Base"},

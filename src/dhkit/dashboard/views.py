@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from dhkit import __version__
 from dhkit.dashboard.data import IndicatorView, SiteData, indicator_view
@@ -66,7 +67,48 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
                     trim_blocks=True, lstrip_blocks=True)
     e.globals["s"] = s
+    e.filters["marked"] = marked
+    e.filters["keep_units"] = keep_units
     return e
+
+
+SIG = "†"                # the report's mark of a significant planned difference
+
+
+def marked(label: str, lang: str) -> Markup:
+    """A label that may end in the report's "†", for HTML: the mark stays visible but is
+    hidden from screen readers (which would read "dagger"), and words say what it means.
+
+    >>> html = str(marked("Sex †", "en"))
+    >>> html.split("<span")[0], '<span aria-hidden="true">†</span>' in html
+    ('Sex ', True)
+    >>> str(marked("Area", "en"))
+    'Area'
+    """
+    if not label.endswith(SIG):
+        return escape(label)
+    return Markup('{} <span aria-hidden="true">{}</span><span class="vh"> ({})</span>').format(
+        label[:-1].rstrip(), SIG, s("sig_spoken", lang))
+
+
+def spoken(label: str, lang: str) -> str:
+    """A label ending in "†" as plain words (a chart's text alternative)."""
+    if not label.endswith(SIG):
+        return label
+    return f"{label[:-1].rstrip()} ({s('sig_spoken', lang)})"
+
+
+def keep_units(text: str) -> Markup:
+    r"""Text whose "100 %" or "n = 25" must not break across lines: a no-break space
+    between a number and "%" and after "n =".
+
+    >>> str(keep_units("estimates of 0 % and 100 %, n = 25"))
+    'estimates of 0\xa0% and 100\xa0%, n =\xa025'
+    """
+    import re
+
+    text = re.sub(r"(\d) %", "\\1\u00a0%", str(text))
+    return escape(re.sub(r"\bn = (\d)", "n =\u00a0\\1", text))
 
 
 _ENV: Environment | None = None
@@ -136,7 +178,7 @@ def chart(data: SiteData, view: IndicatorView, category: str, label: str, t: Tra
             r = pub.loc[c.row_id]
             rows.append((lbl, float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]),
                          c.flag == "caution"))
-            desc.append(f"{dom_label} {lbl}: {c.text}")
+            desc.append(f"{spoken(dom_label, t.lang)} {lbl}: {c.text}")
     decimal = "," if t.lang == "es" else "."
     return dot_whisker(rows, title=label, desc="; ".join(desc), decimal=decimal, uid=uid)
 
@@ -366,11 +408,12 @@ def region_context(data: SiteData, lang: str) -> dict:
     (:func:`dhkit.region.render.table_views`: published country cells, range, combined)."""
     from dhkit.region.render import table_views
 
+    from dhkit.region.render import glance
+
     a = data.region
-    tables = table_views(a, lang)
-    for tv in tables:
-        tv.chart = ""                    # Altair SVG carries inline styles (blocked by the CSP)
-    return {"tables": tables, "region_name": a.region.name,
+    # no charts: Altair's SVG carries inline styles (blocked by the CSP)
+    tables = table_views(a, lang, for_site=True)
+    return {"tables": tables, "region_name": a.region.title(lang), "glance": glance(a, lang),
             "countries": [c.ref.label(lang) for c in a.countries]}
 
 

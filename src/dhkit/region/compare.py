@@ -7,7 +7,8 @@ country estimates, weights fixed — each country's population in the row's base
 domain (``population``: the country's weighted base scaled to its stated population of
 internet-using 12–17s) or one per country (``equal``); the countries are independent
 samples, so its variance is the sum of the countries' variances times their squared
-weight shares, and its 95 % CI is Wald (±1.96 SE, clipped to 0–1). *Difference*: country
+weight shares, and its 95 % CI is Wald (±1.96 SE, clipped to 0–1; none when every
+country's estimate is 0 % or 100 %, where the variance is 0). *Difference*: country
 b minus country a, SE the square root of the sum of the two variances (independent
 samples), Welch–Satterthwaite degrees of freedom from the two designs' df, a two-sided
 t-test and its CI.
@@ -94,9 +95,10 @@ def combined(cells: pd.DataFrame, scale: dict[str, float], weighting: str,
             share = w / w.sum()
             est = float(share @ pub["estimate"].to_numpy(float))
             se = float(np.sqrt(share ** 2 @ pub["se"].to_numpy(float) ** 2))
+            # se = 0 only when every country sits at 0 % or 100 %: no interval then
             rec.update(combined=est, combined_se=se,
-                       combined_ci_low=max(0.0, est - Z * se),
-                       combined_ci_high=min(1.0, est + Z * se),
+                       combined_ci_low=max(0.0, est - Z * se) if se > 0 else np.nan,
+                       combined_ci_high=min(1.0, est + Z * se) if se > 0 else np.nan,
                        combined_status="without " + rec["excluded_suppressed"]
                        if len(hidden) else "")
         out.append(rec)

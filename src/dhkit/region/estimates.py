@@ -161,3 +161,67 @@ def _published(src: dict, suppress_below: int, caution_below: int) -> dict:
     else:
         out.update(status=PUBLISHED, flag=CAUTION if n < caution_below else "")
     return out
+
+
+WITHIN_COLUMNS = ["country", "indicator", "category", "domain", "level_a", "level_b",
+                  "status", "difference", "se", "df", "p_value", "significant",
+                  "source_indicator", "source_category", "source_domain", "source_level_a",
+                  "source_level_b"]
+
+
+def harmonise_contrasts(region: Region, cells: pd.DataFrame,
+                        countries: list[CountryEstimates]) -> pd.DataFrame:
+    """Each country's own tests between two levels of a domain (girls and boys, urban and
+    rural …) — the national report's planned contrasts, as its ``contrasts.csv`` has them
+    (design-based, on the linearised covariance of the two domain estimates) — mapped to
+    the common ids. A test whose either side the region does not publish (suppressed,
+    also by a regional floor stricter than the country's) is kept blank, as the national
+    report blanks it: no figure here says more than the cells do.
+    """
+    harm = region.harmonisation
+    status = {tuple(k): s for k, s in zip(
+        cells[["country", "indicator", "category", "domain", "level"]].itertuples(
+            index=False, name=None), cells["status"])}
+    rows = []
+    for ce in countries:
+        ctr = getattr(ce.analysis, "contrasts", None)
+        if ctr is None or ctr.empty:
+            continue
+        cid = ce.ref.id
+        ctr = ctr.assign(category=ctr["category"].fillna("").astype(str),
+                         level_a=ctr["level_a"].astype(str), level_b=ctr["level_b"].astype(str))
+        for ind in harm.indicators.values():
+            m = ind.mapping(cid)
+            if m.indicator is None:
+                continue
+            cats = {(m.categories.get(c, c) if c else ""): c
+                    for c in (list(ind.categories) or [""])}
+            for dom in harm.domains.values():
+                dm = dom.mapping(cid)
+                if dm.domain is None:
+                    continue
+                levels = {local: common for common, local in dm.levels.items()
+                          if local is not None}
+                sel = ctr[(ctr["indicator"] == m.indicator) & (ctr["domain"] == dm.domain)
+                          & ctr["category"].isin([k for k in cats if k is not None])
+                          & ctr["level_a"].isin(levels) & ctr["level_b"].isin(levels)]
+                for rec in sel.to_dict("records"):
+                    common = cats[rec["category"]]
+                    a, b = levels[rec["level_a"]], levels[rec["level_b"]]
+                    shown = all(status.get((cid, ind.id, common, dom.id, lv)) == PUBLISHED
+                                for lv in (a, b)) and not bool(rec.get("suppressed"))
+                    row = {"country": cid, "indicator": ind.id, "category": common,
+                           "domain": dom.id, "level_a": a, "level_b": b,
+                           "status": PUBLISHED if shown else SUPPRESSED_CELL,
+                           "source_indicator": m.indicator, "source_category": rec["category"],
+                           "source_domain": dm.domain, "source_level_a": rec["level_a"],
+                           "source_level_b": rec["level_b"]}
+                    if shown:
+                        row.update({k: rec.get(k, np.nan) for k in ("difference", "se", "df",
+                                                                     "p_value")},
+                                   significant=bool(rec.get("significant", False)))
+                    else:
+                        row.update(difference=np.nan, se=np.nan, df=np.nan, p_value=np.nan,
+                                   significant=False)
+                    rows.append(row)
+    return pd.DataFrame(rows, columns=WITHIN_COLUMNS)

@@ -38,39 +38,113 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
         contents.write(i, 1, tv.title)
         ws = wb.add_worksheet(name)
         ws.write(0, 0, tv.title, f["title"])
-        heads = [""] + tv.columns + (tv.columns_extra if tv.kind == "indicators" else [])
-        for j, h in enumerate(heads):
-            ws.write(2, j, h, f["head"])
-        ws.set_column(0, 0, 45)
-        ws.set_column(1, len(heads), 14)
-        r = 3
-        for row in tv.rows:
-            ws.write(r, 0, row.label, f["bold"] if row.kind == "subhead" else None)
-            for j, c in enumerate(row.cells, start=1):
-                _cell(ws, f, r, j, c)
-            if tv.kind == "indicators" and row.kind != "subhead":
-                ws.write(r, len(tv.columns) + 1, f"{row.range_text} {row.range_ends}".strip())
-                if row.combined is not None:
-                    _cell(ws, f, r, len(tv.columns) + 2, row.combined)
-            r += 1
+        r = (_indicator_sheet if tv.kind == "indicators" else _country_rows_sheet)(
+            ws, f, tv, lang)
         ws.write(r + 1, 0, f"{t('base', lang)}: {tv.base}", f["note"])
         for k, note in enumerate(tv.notes, start=r + 2):
             ws.write(k, 0, note, f["note"])
     for name, frame in (("Estimates", tidy_cells(a)), ("Regional", a.regional),
-                        ("Differences", a.differences), ("Countries", countries_table(a))):
-        _frame(wb, f, name, frame)
+                        ("Differences", a.differences), ("Within countries", a.within),
+                        ("Countries", countries_table(a))):
+        if frame is not None:
+            _frame(wb, f, name, frame)
     if a.legal is not None:
         _frame(wb, f, "Legal matrix", legal_frame(a, lang))
     wb.close()
     return path
 
 
-def _cell(ws, f, r: int, j: int, c) -> None:
+def _heads(ws, f, groups: list[tuple[str, list[str]]]) -> None:
+    """Two header rows: a group (a country, a category, Range…) over its columns."""
+    ws.write(2, 0, "", f["head"])
+    ws.write(3, 0, "", f["head"])
+    j = 1
+    for title, subs in groups:
+        if len(subs) > 1:
+            ws.merge_range(2, j, 2, j + len(subs) - 1, title, f["head"])
+        else:
+            ws.write(2, j, title, f["head"])
+        for k, sub in enumerate(subs):
+            ws.write(3, j + k, sub, f["head"])
+        j += len(subs)
+    ws.set_column(0, 0, 45)
+    ws.set_column(1, j, 11)
+    ws.freeze_panes(4, 1)
+
+
+def _indicator_sheet(ws, f, tv, lang: str) -> int:
+    """Rows = indicators and domain levels; per country: %, CI, unweighted n; then the
+    range (lowest, highest, the countries at each end) and the combined figure with its
+    CI — all numbers, as in the report's table."""
+    est = [t("estimate", lang), t("ci_low", lang), t("ci_high", lang)]
+    groups = [(c, est + ["n"]) for c in tv.columns]
+    groups.append((tv.columns_extra[0], [t("lowest", lang).capitalize(),
+                                         t("highest", lang).capitalize(),
+                                         t("countries_at_ends", lang)]))
+    if len(tv.columns_extra) > 1:
+        groups.append((tv.columns_extra[1], est + [t("note", lang)]))
+    _heads(ws, f, groups)
+    r = 4
+    for row in tv.rows:
+        ws.write(r, 0, row.label, f["bold"] if row.kind == "subhead" else None)
+        if row.kind != "subhead":
+            j = 1
+            for c in row.cells:
+                _triple(ws, f, r, j, c)
+                if c.n is not None:
+                    ws.write_number(r, j + 3, c.n)
+                j += 4
+            if row.range_values:
+                ws.write_number(r, j, row.range_values[0], f["pct"])
+                ws.write_number(r, j + 1, row.range_values[1], f["pct"])
+                ws.write_string(r, j + 2, row.range_ends)
+            if row.combined is not None:
+                _triple(ws, f, r, j + 3, row.combined)
+                if row.combined.title:
+                    ws.write_string(r, j + 6, row.combined.title)
+        r += 1
+    return r
+
+
+def _country_rows_sheet(ws, f, tv, lang: str) -> int:
+    """Rows = countries (the presentation's platform table), columns = categories with
+    %, CI; the country's unweighted base last; then the range as two rows (lowest and
+    highest, with the countries at that end) and the combined figure."""
+    est = [t("estimate", lang), t("ci_low", lang), t("ci_high", lang)]
+    _heads(ws, f, [(c, est) for c in tv.columns] + [(t("unweighted_n", lang), ["n"])])
+    r = 4
+    n_col = 1 + 3 * len(tv.columns)
+    for row in tv.rows:
+        if row.cells and row.cells[0].cls == "range":
+            for k, label in ((0, t("lowest", lang)), (1, t("highest", lang))):
+                ws.write(r, 0, f"{row.label}: {label}", f["bold"])
+                for j, c in enumerate(row.cells):
+                    if c.bounds:
+                        ws.write_number(r, 1 + 3 * j, c.bounds[k], f["pct"])
+                        ws.write_string(r, 2 + 3 * j, c.bounds[2 + k])
+                r += 1
+            continue
+        ws.write(r, 0, row.label, f["bold"] if row.kind == "summary" else None)
+        for j, c in enumerate(row.cells):
+            _triple(ws, f, r, 1 + 3 * j, c)
+        sizes = [c.n for c in row.cells if c.n is not None]
+        if sizes and row.kind != "summary":
+            ws.write_number(r, n_col, max(sizes))
+        r += 1
+    return r
+
+
+def _triple(ws, f, r: int, j: int, c) -> None:
+    """A cell as estimate, CI low, CI high (numbers) or its mark (*, n.c.) as text."""
     if c.value is None or c.cls in ("suppressed", "nc"):
         if c.text:
             ws.write(r, j, c.text, f["mark"])
         return
-    ws.write_number(r, j, float(c.value), f["caution"] if c.cls == "caution" else f["pct"])
+    fmt = f["caution"] if c.cls == "caution" else f["pct"]
+    ws.write_number(r, j, float(c.value), fmt)
+    for k, v in ((1, c.ci_low), (2, c.ci_high)):
+        if v is not None:
+            ws.write_number(r, j + k, float(v), f["pct"])
 
 
 def _frame(wb, f, name: str, frame: pd.DataFrame) -> None:

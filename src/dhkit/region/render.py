@@ -30,6 +30,11 @@ class CellView:
     title: str = ""
     value: float | None = None
     flag: str = ""
+    ci_low: float | None = None          # numbers for the workbook (published cells)
+    ci_high: float | None = None
+    n: int | None = None                 # unweighted base, where the country publishes it
+    bounds: tuple = ()                   # a range cell: (low, high, lowest, highest countries)
+    mark: bool = False                   # † the country's own test: this domain's groups differ
 
 
 @dataclass
@@ -40,6 +45,7 @@ class RowView:
     range_text: str = ""
     range_ends: str = ""
     combined: CellView | None = None
+    range_values: tuple = ()             # (low, high) as numbers, when there is a range
 
 
 @dataclass
@@ -75,16 +81,19 @@ def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
     title = ""
     if not is_nan(rec.get("source_row_id")) and rec["status"] == PUBLISHED:
         title = t("source_row", lang, country=names[rec["country"]], row=int(rec["source_row_id"]))
-    return CellView(text, ci, cls, title, None if is_nan(rec.get("estimate")) else rec["estimate"],
-                    rec.get("flag") or "")
+    num = lambda k: None if is_nan(rec.get(k)) else float(rec[k])     # noqa: E731
+    published = rec["status"] == PUBLISHED
+    return CellView(text, ci, cls, title, num("estimate"), rec.get("flag") or "",
+                    num("ci_low") if published else None, num("ci_high") if published else None,
+                    None if is_nan(rec.get("n_unweighted")) else int(rec["n_unweighted"]))
 
 
 def _range(reg: dict, tr: Translator, names: dict, lang: str) -> tuple[str, str]:
     if reg is None or is_nan(reg.get("low")):
         return "", ""
+    if tr.percent(reg["low"]) == tr.percent(reg["high"]):     # "0.0%–0.0%" says nothing
+        return tr.percent(reg["low"]), t("same_in_all", lang)
     text = f"{tr.percent(reg['low'])}–{tr.percent(reg['high'])}"
-    if reg["low"] == reg["high"]:
-        return text, ""
     ends = (f"{', '.join(reg['low_countries'].split())} – "
             f"{', '.join(reg['high_countries'].split())}")        # ISO codes, lowest – highest
     return text, ends
@@ -100,8 +109,16 @@ def _combined(reg: dict, tr: Translator, names: dict, lang: str) -> CellView | N
     note = ""
     if reg.get("excluded_suppressed"):
         note = f"{t('without', lang)} {', '.join(reg['excluded_suppressed'].split())}"
-    ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
-    return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note)
+    if is_nan(reg.get("combined_ci_low")):
+        # every country at 0 % (or 100 %): no variance to combine, and "0.0–0.0" would
+        # claim a certainty no sample gives; the countries' own intervals are in the row
+        ci = ""
+        note = "; ".join(x for x in (note, t("no_ci", lang)) if x)
+    else:
+        ci = ci_text(reg["combined_ci_low"], reg["combined_ci_high"], tr)
+    return CellView(tr.percent(reg["combined"]), ci, "combined", note, reg["combined"], note,
+                    None if is_nan(reg.get("combined_ci_low")) else reg["combined_ci_low"],
+                    None if is_nan(reg.get("combined_ci_high")) else reg["combined_ci_high"])
 
 
 def _labels(a: RegionAnalysis, lang: str):
@@ -111,7 +128,9 @@ def _labels(a: RegionAnalysis, lang: str):
     return ind, cat
 
 
-def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
+def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[TableView]:
+    """The regional tables in ``lang``. ``for_site``: as the dashboard shows them — no
+    charts (and no note about one), no pointer to the report's data files."""
     tr = Translator(lang)
     names = _names(a, lang)
     cells, regional = _index(a)
@@ -123,10 +142,10 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
     rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
             t("rule_suppressed_" + a.region.on_suppressed, lang),
             t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
+    sig = _within_marks(a)
     views = []
     for n, spec in enumerate(harm.tables, 1):
-        base = "; ".join(dict.fromkeys(harm.indicators[i].base.get(lang, "")
-                                       for i in spec.indicators))
+        base = base_text(a, spec.indicators, lang)
         if spec.kind in ("platforms", "overlap"):
             ind = spec.indicators[0]
             cats = list(harm.indicators[ind].categories)
@@ -134,18 +153,22 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
             for cid in countries:
                 rows.append(RowView(f"{names[cid]} ({cid})", [
                     _cell(cells[(cid, ind, c, "", "")], lang, tr, names) for c in cats]))
-            rng = [_range(regional.get((ind, c, "", "")), tr, names, lang) for c in cats]
-            rows.append(RowView(t("range", lang), [CellView(r[0], r[1], "range") for r in rng],
-                                kind="summary"))
+            regs = [regional.get((ind, c, "", "")) for c in cats]
+            rng = [_range(r, tr, names, lang) for r in regs]
+            rows.append(RowView(t("range", lang), [
+                CellView(text, ends, "range", bounds=(float(r["low"]), float(r["high"]),
+                                                      r["low_countries"], r["high_countries"])
+                         if text else ()) for (text, ends), r in zip(rng, regs)],
+                kind="summary"))
             if comb_head:
                 rows.append(RowView(comb_head, [
                     _combined(regional.get((ind, c, "", "")), tr, names, lang) or CellView("")
                     for c in cats], kind="summary"))
+            first = t("platform_note" if spec.kind == "platforms" else "overlap_note", lang)
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
                              [cat_label(ind, c) for c in cats], rows, base,
-                             [t("platform_note" if spec.kind == "platforms" else "overlap_note",
-                                lang)] + rule)
-            if spec.kind == "overlap":
+                             ([] if for_site and spec.kind == "overlap" else [first]) + rule)
+            if spec.kind == "overlap" and not for_site:
                 view.chart = overlap_chart(a, spec.indicators[0], lang)
         else:
             rows = []
@@ -162,22 +185,86 @@ def table_views(a: RegionAnalysis, lang: str) -> list[TableView]:
                         for lvl, lab in dom.levels.items():
                             rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
                                              "level", ind, c, d, lvl, countries, cells,
-                                             regional, tr, names, lang))
+                                             regional, tr, names, lang, sig))
+            notes = within_note(a, spec, lang, files=not for_site) + rule
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
-                             [f"{names[c]} ({c})" for c in countries], rows, base, rule)
-            view.chart = small_multiples(a, spec, lang)
+                             [f"{names[c]} ({c})" for c in countries], rows, base, notes)
+            view.chart = "" if for_site else small_multiples(a, spec, lang)
             view.differences = difference_rows(a, spec.indicators[0], lang)
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
         views.append(view)
     return views
 
 
-def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang):
+def base_text(a: RegionAnalysis, indicators, lang: str) -> str:
+    """The table's base in words and, per country, its unweighted n — taken from the
+    published overall rows of the indicators shown (the national report's base line,
+    one n per country): "internet-using children aged 12–17 (unweighted n: CO 999,
+    KE 700)". Where item non-response makes the rows differ, the country's smallest and
+    largest n; a country with no published overall row has none."""
+    tr = Translator(lang)
+    harm = a.region.harmonisation
+    c = a.cells
+    parts = []
+    by_base: dict[str, list[str]] = {}
+    for ind in indicators:
+        by_base.setdefault(harm.indicators[ind].base.get(lang, ""), []).append(ind)
+    for words, inds in by_base.items():
+        rows = c[c["indicator"].isin(inds) & (c["domain"] == "") & (c["status"] == PUBLISHED)]
+        sizes = []
+        for ce in a.countries:
+            n = rows.loc[rows["country"] == ce.ref.id, "n_unweighted"].dropna()
+            if n.empty:
+                continue
+            lo, hi = tr.number(int(n.min())), tr.number(int(n.max()))
+            sizes.append(f"{ce.ref.id} {lo}" if lo == hi else f"{ce.ref.id} {lo}–{hi}")
+        parts.append(f"{words} ({t('unweighted_n', lang)}: {', '.join(sizes)})" if sizes
+                     else words)
+    return "; ".join(parts)
+
+
+def _row(label, kind, ind, cat, dom, lvl, countries, cells, regional, tr, names, lang,
+         sig=frozenset()):
     reg = regional.get((ind, cat, dom, lvl))
     text, ends = _range(reg, tr, names, lang)
-    return RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
-                           for c in countries], kind, text, ends,
-                   _combined(reg, tr, names, lang))
+    values = () if not text else (float(reg["low"]), float(reg["high"]))
+    row = RowView(label, [_cell(cells[(c, ind, cat, dom, lvl)], lang, tr, names)
+                          for c in countries], kind, text, ends,
+                  _combined(reg, tr, names, lang), values)
+    for c, cell in zip(countries, row.cells):
+        cell.mark = (c, ind, cat, dom, lvl) in sig
+    return row
+
+
+def _within_marks(a: RegionAnalysis) -> frozenset:
+    """(country, indicator, category, domain, level) of every cell whose domain's two
+    groups the country's own test finds different (both groups of the pair are marked)."""
+    w = a.within
+    if w is None or w.empty:
+        return frozenset()
+    w = w[w["significant"].astype(bool)]
+    return frozenset((r["country"], r["indicator"], r["category"], r["domain"], lv)
+                     for r in w.to_dict("records") for lv in (r["level_a"], r["level_b"]))
+
+
+def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[str]:
+    """The note under a table with † marks: what they mean, and which pairs were tested
+    ("Sex: Girls – Boys; Area: Urban – Rural")."""
+    w = a.within
+    if w is None or w.empty:
+        return []
+    harm = a.region.harmonisation
+    w = w[w["indicator"].isin(spec.indicators) & w["domain"].isin(spec.domains)
+          & w["significant"].astype(bool)]
+    if w.empty:
+        return []
+    pairs = []
+    for (dom, la, lb) in dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])):
+        d = harm.domains[dom]
+        pairs.append(f"{d.label.get(lang, dom)}: {d.levels[lb].get(lang, lb)} – "
+                     f"{d.levels[la].get(lang, la)}")
+    text = t("within_note", lang, pairs="; ".join(pairs))
+    return [f"{text} {t('within_file', lang)}" if files else text]
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:
@@ -192,11 +279,11 @@ def glance(a: RegionAnalysis, lang: str) -> list[dict]:
                      & a.regional["low"].notna()]
     for rec in reg.to_dict("records"):
         text, ends = _range(rec, tr, names, lang)
-        label = ind_label(rec["indicator"]) + (f" — {cat_label(rec['indicator'], rec['category'])}"
-                                               if rec["category"] else "")
+        label = ind_label(rec["indicator"]) + (
+            f" — {cat_label(rec['indicator'], rec['category'])}" if rec["category"] else "")
         left = [names[c] for c in (rec["not_shown"] + " " + rec["not_collected"]).split()]
         out.append({"range": text, "what": label,
-                    "base": harm.indicators[rec["indicator"]].base.get(lang, ""),
+                    "base": base_text(a, [rec["indicator"]], lang),
                     "low": ", ".join(names[c] for c in rec["low_countries"].split()),
                     "high": ", ".join(names[c] for c in rec["high_countries"].split()),
                     "left_out": ", ".join(left)})
@@ -211,13 +298,44 @@ def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
     rows = []
     for rec in d.to_dict("records"):
         shown = rec["status"] == PUBLISHED
-        pp = lambda x: tr.number(100 * x, 1)     # noqa: E731
+        pp = lambda x: points(x, tr)     # noqa: E731
         rows.append({"pair": f"{names[rec['country_b']]} − {names[rec['country_a']]}",
-                     "difference": pp(rec["difference"]) if shown else "*" if "suppressed" in rec["status"] else t("nc_short", lang),
-                     "ci": f"{pp(rec['ci_low'])} to {pp(rec['ci_high'])}" if shown else "",
-                     "p": tr.number(rec["p_value"], 3) if shown else "",
+                     "difference": pp(rec["difference"]) if shown else
+                     "*" if "suppressed" in rec["status"] else t("nc_short", lang),
+                     "ci": t("ci_to", lang, low=pp(rec["ci_low"]), high=pp(rec["ci_high"]))
+                     if shown else "",
+                     "p": p_text(rec["p_value"], tr) if shown else "",
                      "mark": "▲" if shown and rec["significant"] else ""})
     return rows
+
+
+def points(x: float, tr: Translator) -> str:
+    """A difference of proportions in percentage points, one decimal, with a true minus
+    sign and no "-0.0" (a value that rounds to zero is shown as 0.0).
+
+    >>> points(-0.0004, Translator("en")), points(-0.069, Translator("en"))
+    ('0.0', '−6.9')
+    """
+    value = round(100 * x, 1)
+    if value == 0:
+        return tr.number(0.0, 1)
+    text = tr.number(abs(value), 1)
+    return f"−{text}" if value < 0 else text
+
+
+def p_text(p: float, tr: Translator) -> str:
+    """A p-value as a reader can use it: three decimals, "<0.001" below that, and four
+    decimals where three would round a value below 0.05 up to "0.050" (the ▲ beside it
+    would then look wrong).
+
+    >>> [p_text(x, Translator("en")) for x in (5.7e-12, 0.0496, 0.2474)]
+    ['<0.001', '0.0496', '0.247']
+    """
+    if p < 0.001:
+        return "<" + tr.number(0.001, 3)
+    if p < 0.05 <= round(p, 3):
+        return tr.number(p, 4)
+    return tr.number(p, 3)
 
 
 # ------------------------------------------------------------------------ charts
@@ -228,9 +346,11 @@ def _svg(chart) -> str:
 
 
 def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
-    """One small panel per indicator (total row), a bar per country with its CI; the
-    same axis 0–100 % everywhere so panels compare at a glance. Suppressed and
-    not-collected countries have no bar (the table shows why)."""
+    """One small panel per indicator (total row), a bar per country with its CI; one
+    axis for every panel of the figure, from 0 to the highest upper CI limit rounded up
+    to 10 % (so panels compare at a glance and a 2 % bar is not a hairline on a 0–100
+    axis). Panel titles wrap rather than being cut. Suppressed and not-collected
+    countries have no bar (the table shows why)."""
     tr = Translator(lang)
     names = _names(a, lang)
     ind_label, cat_label = _labels(a, lang)
@@ -240,7 +360,7 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
     if sel.empty:
         return ""
     order = {i: k for k, i in enumerate(spec.indicators)}
-    sel["panel"] = [ind_label(i) + (f": {cat_label(i, k)}" if k else "")
+    sel["panel"] = [wrap_title(ind_label(i) + (f": {cat_label(i, k)}" if k else ""))
                     for i, k in zip(sel["indicator"], sel["category"])]
     sel["order"] = [order[i] for i in sel["indicator"]]
     panels = list(dict.fromkeys(sel.sort_values("order", kind="stable")["panel"]))[:12]
@@ -250,9 +370,10 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
                                         sel["ci_high"] * 100)
     sel["text"] = [tr.percent(v) for v in sel["estimate"]]
     data = sel[["panel", "name", "pct", "lo", "hi", "text"]]
+    top = axis_top(float(sel["hi"].max()))
     countries = [names[x.ref.id] for x in a.countries]
     y = alt.Y("name:N", sort=countries, title=None)
-    x = alt.X("pct:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, 100]))
+    x = alt.X("pct:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, top]))
     base = alt.Chart().properties(width=170, height=16 * len(countries))
     layer = alt.layer(
         base.mark_bar(color=COLOURS[0]).encode(x=x, y=y),
@@ -260,8 +381,35 @@ def small_multiples(a: RegionAnalysis, spec, lang: str) -> str:
         base.mark_text(align="left", dx=3, fontSize=9).encode(x="hi:Q", y=y, text="text:N"),
         data=data,
     ).facet(facet=alt.Facet("panel:N", sort=panels, title=None,
-                            header=alt.Header(labelLimit=220, labelFontSize=10)), columns=3)
+                            header=alt.Header(labelExpr=f"split(datum.label, '{WRAP}')",
+                                              labelLimit=0, labelFontSize=10)), columns=3)
     return _svg(layer)
+
+
+WRAP = "|"          # where a panel title breaks (the facet header splits on it)
+
+
+def wrap_title(text: str, width: int = 34) -> str:
+    """A panel title in lines of at most ``width`` characters, joined by ``WRAP``.
+
+    >>> wrap_title("Whom the child told (any instance): Mother or female caregiver")
+    'Whom the child told (any|instance): Mother or female|caregiver'
+    """
+    import textwrap
+
+    return WRAP.join(textwrap.wrap(text.replace(WRAP, "/"), width)) or text
+
+
+def axis_top(highest_pct: float) -> int:
+    """The end of a small-multiples axis: the highest upper CI limit (in per cent)
+    rounded up to a multiple of 10, at least 10 and at most 100.
+
+    >>> axis_top(8.46), axis_top(31.0), axis_top(99.9)
+    (10, 40, 100)
+    """
+    import math
+
+    return int(min(100, max(10, math.ceil(highest_pct / 10) * 10)))
 
 
 def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
@@ -322,13 +470,19 @@ def legal_view(a: RegionAnalysis, lang: str) -> dict | None:
             s = m.summaries.get(cid, {}).get(area)
             if s is None:
                 cells.append(t("not_assessed", lang))
+            elif not s.applicable or s.counts.get("unknown", 0) == s.applicable:
+                cells.append(t("no_answers", lang, n=s.n_items))
             else:
-                cells.append(" / ".join(f"{100 * s.share(k):.0f}" for k in
-                                        ("met", "partly_met", "not_met")))
+                cells.append(" / ".join(f"{100 * s.share(k):.0f}" for k in ANSWERS))
         label = a.legal_checklist.area_label(area, lang)
         rows.append({"area": label, "cells": cells})
     return {"countries": [names[c] for c in ids], "rows": rows,
-            "head": " / ".join(t(k, lang) for k in ("met", "partly_met", "not_met")) + " (%)"}
+            "head": " / ".join(t(k, lang) for k in ANSWERS) + " (%)"}
+
+
+# the four shares of an area's applicable items (they add up to 100 %): an item not yet
+# answered is counted, so an area answered by half reads "…/ 50", not as if it were whole
+ANSWERS = ("met", "partly_met", "not_met", "unknown")
 
 
 def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:

@@ -4,7 +4,8 @@ One direction: region.toml + harmonisation (validated) → each country's nation
 analysis (:mod:`dhkit.region.estimates`) → harmonised public cells → ranges, combined
 figures, differences (:mod:`dhkit.region.compare`) → outputs: ``report.html``/``.pdf``
 (first language; ``report.<lang>.html`` for the others), ``tables.xlsx``, tidy
-``estimates``/``regional``/``differences`` as CSV and Parquet (``country`` column and
+``estimates``/``regional``/``differences``/``within`` (each country's own tests
+between two levels of a domain) as CSV and Parquet (``country`` column and
 provenance), ``countries/<id>/estimates.csv`` (each country's public table as its
 national report writes it), the legal matrix, ``manifest.json``. Same inputs, same bytes.
 
@@ -27,7 +28,8 @@ from dhkit.safetext import csv_frame
 from dhkit.region import compare
 from dhkit.region.config import Region
 from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, SUPPRESSED_CELL,
-                                    CountryEstimates, country_estimates, harmonise)
+                                    CountryEstimates, country_estimates, harmonise,
+                                    harmonise_contrasts)
 from dhkit.region.strings import t
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,6 +46,7 @@ class RegionAnalysis:
     differences: pd.DataFrame
     legal: object | None = None             # dhkit.legal.gap.Matrix
     legal_checklist: object | None = None
+    within: pd.DataFrame | None = None      # each country's own tests between two levels
 
 
 @dataclass
@@ -68,7 +71,8 @@ def analyse_region(region: Region, progress=None) -> RegionAnalysis:
     regional = rng.merge(comb, on=compare.KEYS, how="left")
     diffs = compare.differences(cells)
     matrix, checklist = _legal(countries)
-    return RegionAnalysis(region, countries, cells, regional, diffs, matrix, checklist)
+    within = harmonise_contrasts(region, cells, countries)
+    return RegionAnalysis(region, countries, cells, regional, diffs, matrix, checklist, within)
 
 
 def _check_mappings(region: Region, countries: list[CountryEstimates]) -> None:
@@ -178,9 +182,12 @@ def tidy_cells(analysis: RegionAnalysis) -> pd.DataFrame:
 def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     frames = {"estimates": tidy_cells(analysis), "regional": analysis.regional,
-              "differences": analysis.differences, "countries": countries_table(analysis)}
+              "differences": analysis.differences, "within": analysis.within,
+              "countries": countries_table(analysis)}
 
     for name, frame in frames.items():
+        if frame is None:
+            continue
         csv_frame(frame).to_csv(out / f"{name}.csv", index=False)     # text never a formula
         files[f"{name}.csv"] = out / f"{name}.csv"
         if name != "countries":

@@ -140,7 +140,8 @@ def _country(c: DemoCountry, folder: Path, children: int, seed: int) -> Path:
     fmt = "kobo_csv" if c.calibrate else "parquet"
     paths = WRITERS[fmt](data, folder / "exports" / fmt)
     init_study(study_dir, country=c.id, demo=True, languages=list(c.languages), seed=seed,
-               name=f"Disrupting Harm — {c.name['en']} (synthetic demo)")
+               name=f"Disrupting Harm — {c.name['en'].removesuffix(' (synthetic)')} "
+                    "(synthetic demo)")     # the country's name already says it once
     _adjust_lonely_psu(study_dir)
     _set_population(study_dir, c.truth.population_children)
     if c.not_offered:

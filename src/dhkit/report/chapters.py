@@ -317,7 +317,13 @@ def _design_block(analysis, inputs, t, fw) -> Block:
         paras.append(_t(t, "coverage", coverage=t.percent(notes.coverage, 0)))
     if notes is not None and _lang_text(notes.exclusions, t):
         paras.append(_t(t, "exclusions", details=_lang_text(notes.exclusions, t)))
-    if notes is not None and notes.fieldwork:
+    # the submissions' own dates, in the report's language; else the team's words
+    period = fw.survey_period if fw is not None else None
+    if period is not None:
+        from dhkit.report.intro import period_text
+
+        paras.append(_t(t, "fieldwork", period=period_text(period, t)))
+    elif notes is not None and notes.fieldwork:
         paras.append(_t(t, "fieldwork", period=notes.fieldwork))
     return Block(_t(t, "design_h"), paras, id="methods-design")
 
@@ -492,7 +498,10 @@ def _qual_block(fw, t) -> Block:
         return Block(_t(t, "qual_h"), [_t(t, "qual_none")], id="methods-qual")
     groups = [g for g in ("YP", "FW", "JP") if g in set(p["group"])]
     counts = p.groupby("group").size()
-    text = "; ".join(f"{_t(t, g)}: {t.number(int(counts[g]))}" for g in groups)
+    from dhkit.report.intro import joined
+
+    # "30 young people subjected to abuse (YP), 15 front-line workers (FW) and 11 ..."
+    text = joined([f"{t.number(int(counts[g]))} {_lower_first(_t(t, g))}" for g in groups], t)
     places = sorted(set(p["region"].fillna("")))
     rows = []
     for place in places:
@@ -502,6 +511,11 @@ def _qual_block(fw, t) -> Block:
     table = SimpleTable(_t(t, "qual_caption"), [_t(t, "place")] + groups, rows)
     return Block(_t(t, "qual_h"), [_t(t, "qual", n=t.number(len(p)), groups=text)], [table],
                  id="methods-qual")
+
+
+def _lower_first(text: str) -> str:
+    """A group's label inside a sentence ("Young people ..." -> "young people ...")."""
+    return text[:1].lower() + text[1:]
 
 
 def _legal_method_block(inputs, t) -> Block | None:

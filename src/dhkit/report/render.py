@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
-from dhkit.report import chapters, charts
+from dhkit.report import chapters, charts, intro
 from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.findings import version_note
 from dhkit.report.evidence import section_quotes
@@ -84,6 +84,7 @@ UI_STRINGS = [
     FIXED_NOTE, MULTI_NOTE,
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
+UI_STRINGS += intro.STRINGS      # the introduction
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
 #: the note under a figure resting on only some form versions (dhkit.indicators.versions)
 VERSION_STRINGS = [
@@ -778,15 +779,20 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False,
     """The whole report as one self-contained HTML page (CSS and SVG inline), its parts in
     the plan's order (``parts``: summary and methods before the findings, as the seed)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    parts = report_parts(analysis, inputs, t, findings)
+    annexes = chapters.annex_blocks(inputs, t)
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
         title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
-        parts=report_parts(analysis, inputs, t, findings),
-        callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
+        parts=parts, callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         version=__version__,
+        # the survey's one-line description opens the dashboard's methods page; the
+        # report's methods chapter has the design in full, so its errors section skips it
         methods_blocks=chapters.methods_blocks(analysis, inputs, t,
-                                               methods(analysis, inputs, t)),
-        annexes=chapters.annex_blocks(inputs, t), findings=findings)
+                                               methods(analysis, inputs, t)[1:]),
+        country=intro.country_name(getattr(inputs, "country", ""), t),
+        intro_blocks=intro.introduction_blocks(analysis, inputs, t, parts, annexes),
+        annexes=annexes, findings=findings)
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -186,3 +186,19 @@ def test_the_methods_count_interviews_as_a_sentence_does(demo, built, lang):
               (f"{counts['YP']} jóvenes que sufrieron abuso (YP), {counts['FW']} profesionales "
                f"de primera línea (FW) y {counts['JP']} profesionales de la justicia (JP)."))
     assert groups in first
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_table_caption_does_not_repeat_its_heading(built, lang):
+    html = _html(built, lang)
+    pairs = []
+    for block in ('<section id="appendix"', 'id="le-capacity"'):
+        part = html[html.index(block):]
+        heading = _text(re.search(r"<h[23][^>]*>(.*?)</h[23]>", part, re.S).group(1)).strip()
+        caption = _text(re.search(r"<caption>(.*?)</caption>", part, re.S).group(1)).strip()
+        pairs.append((heading, caption))
+    assert all(h != c for h, c in pairs), pairs
+    if lang == "en":
+        assert pairs[0][1] == ("Standard errors, confidence intervals and design effects of "
+                               "the headline estimates")
+        assert pairs[1][1] == "Public answers of the law-enforcement capacity assessment"

@@ -176,6 +176,7 @@ TEXT = {
                  "of freedom).",
     # LE capacity
     "le_h": "Law-enforcement capacity (public findings)",
+    "le_caption": "Public answers of the law-enforcement capacity assessment",
     "le_intro": "Answers of the national law-enforcement capacity assessment that are "
                 "classified as public; the rest are shared only with national authorities and "
                 "never appear in this report.",
@@ -731,7 +732,7 @@ def capacity_block(inputs, t) -> Block | None:
         if a.year:
             text = f"{text} ({a.year})"
         rows.append([text, value])
-    table = SimpleTable(_t(t, "le_h"), [_t(t, "question"), _t(t, "answer")], rows)
+    table = SimpleTable(_t(t, "le_caption"), [_t(t, "question"), _t(t, "answer")], rows)
     return Block(_t(t, "le_h"), [_t(t, "le_intro")], [table], id="le-capacity")
 
 

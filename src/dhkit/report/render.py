@@ -38,6 +38,7 @@ MULTI_NOTE = "{indicator}: more than one answer could be given, so the shares ca
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
     "Contents", "Key figures", "Key findings", "Methods", "Sampling-error appendix", "Data dictionary",
+    "Standard errors, confidence intervals and design effects of the headline estimates",
     "Base", "Total", "Per cent of base", "Estimate", "Standard error", "95% CI",
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
     "Values in parentheses: unweighted base of {low}–{high}, interpret with caution.",

@@ -77,7 +77,7 @@ UI_STRINGS = [
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
     "CI high", "(synthetic demo)", "translated from {language}",
-    "{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} ({diff} percentage "
+    "{indicator} differs significantly by {domain} ({b}: {vb}, {a}: {va}; {diff} percentage "
     "points, {p}).",
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
@@ -460,11 +460,12 @@ def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> li
         label = _row_label(analysis, t, r.indicator, r.category)
         name = t.label(dom.label)
         name = name if name[:2].isupper() else name[:1].lower() + name[1:]
-        out.append(t("{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} "
-                     "({diff} percentage points, {p}).", domain=name,
-                     indicator=label, b=t.label(dom.levels[str(r.level_b)]) + ":",
+        # one sentence, both sides in brackets: "... by area (rural: 62.0%, urban: 41.0%; ...)"
+        out.append(t("{indicator} differs significantly by {domain} ({b}: {vb}, {a}: {va}; "
+                     "{diff} percentage points, {p}).", domain=name,
+                     indicator=label, b=_lower_first(t.label(dom.levels[str(r.level_b)])),
                      vb=value[r.level_b],
-                     a=_lower_first(t.label(dom.levels[str(r.level_a)])) + ":",
+                     a=_lower_first(t.label(dom.levels[str(r.level_a)])),
                      va=value[r.level_a],
                      diff=("+" if r.difference > 0 else "") + t.number(r.difference * 100, 1),
                      p=p_text(t, float(r.p_value))))

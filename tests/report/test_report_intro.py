@@ -134,7 +134,7 @@ def test_the_spanish_introduction_is_translated(built):
     text = _text(_intro(_html(built, "es")))
     assert "Actividades de investigación" in text
     assert "Trabajo de campo de la encuesta: marzo–julio de 2024." in text
-    assert "300 niñas, niños y adolescentes de 12–17 años" in text
+    assert "300 niñas, niños y adolescentes de 12 a 17 años" in text
     english = [s for s in intro.STRINGS if len(s) > 25 and "{" not in s and s in text]
     assert english == []
 

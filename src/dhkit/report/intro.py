@@ -70,6 +70,7 @@ TEXT = {
     "g_FW": "{n} front-line workers",
     "g_JP": "{n} justice professionals",
     "and": "{a} and {b}",
+    "ages": "{low}–{high}",
     "act_legal": "A review of the country's laws and policies against a checklist of {n} "
                  "items drawn from international standards.",
     "act_le": "An assessment of the capacity of national law enforcement to respond, "
@@ -196,7 +197,7 @@ def _ages(inputs, t: Translator) -> str:
     rng = getattr(getattr(study, "imports", None), "age_range", None)
     if rng and len(rng) == 2:
         low, high = rng
-    return f"{t.number(low)}–{t.number(high)}"
+    return _t(t, "ages", low=t.number(low), high=t.number(high))
 
 
 def joined(items: list[str], t: Translator) -> str:

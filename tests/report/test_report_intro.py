@@ -202,3 +202,13 @@ def test_a_table_caption_does_not_repeat_its_heading(built, lang):
         assert pairs[0][1] == ("Standard errors, confidence intervals and design effects of "
                                "the headline estimates")
         assert pairs[1][1] == "Public answers of the law-enforcement capacity assessment"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "annex on legal and policy gaps"),
+                                         ("es", "anexo de brechas legales y de políticas")])
+def test_the_legal_review_note_links_the_annex_by_its_name(built, lang, words):
+    html = _html(built, lang)
+    conclusion = html[html.index('<section id="conclusion"'):]
+    conclusion = conclusion[:conclusion.index("</section>")]
+    assert f"<a href='#annex-gaps'>{words}</a>." in conclusion
+    assert ">→</a>" not in conclusion

@@ -56,3 +56,12 @@ def test_decimal_comma_in_comma_csv_is_one_problem_with_a_hint(study, tmp_path):
 def test_non_number_is_not_also_a_failed_constraint(study, tmp_path):
     res = import_files(study, [_csv(tmp_path / "x.csv", ["abc", "-1"], ";")])
     assert [(p.row, p.code) for p in res.report] == [(2, "IMP-004"), (3, "IMP-010")]
+
+
+def test_not_a_number_and_infinity_are_problems_never_stored(study, tmp_path):
+    res = import_files(study, [_csv(tmp_path / "inf.csv", ["NaN", "inf", "1e400", "5"], ";")])
+    assert [(p.row, p.code, p.message) for p in res.report] == [
+        (2, "IMP-004", '"NaN" is not a number'), (3, "IMP-004", '"inf" is not a number'),
+        (4, "IMP-004", '"1e400" is not a number')]
+    with study.open_store() as store:
+        assert store.con.execute("SELECT price FROM study.main").fetchall() == [(5.0,)]

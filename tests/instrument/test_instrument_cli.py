@@ -72,7 +72,7 @@ def test_check_lists_problems_and_exits_1(tmp_path: Path):
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
-    for row in (["type", "name", "label", "constraint"], ["integer", "a", "A", "today() > ."],
+    for row in (["type", "name", "label", "constraint"], ["integer", "a", "A", "now() > ."],
                 ["select_one nolist", "b", "B", None], ["begin group", "g", "G", None]):
         ws.append(row)
     wb.save(tmp_path / "f.xlsx")

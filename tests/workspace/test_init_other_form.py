@@ -40,3 +40,14 @@ def test_init_without_country_says_the_default(tmp_path):
     out = " ".join(result.output.split())
     assert "country: CO (the default: give --country XX for another country" in out
     assert "note: study.toml names" not in out     # the shipped form has them all
+
+
+def test_a_form_with_a_plain_label_column_makes_a_study_that_opens(tmp_path):
+    form = ff._workbook(tmp_path / "plain.xlsx", [["text", "hh_id", "Household"]], [],
+                        [["form_id"], ["plain"]], ["type", "name", "label"])
+    result = runner.invoke(app, ["init", str(tmp_path / "s"), "--instrument", str(form),
+                                 "--country", "SN"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["status", str(tmp_path / "s")],
+                           env={"DHKIT_KEY": "a-test-key-not-a-secret"})
+    assert "CFG-005" not in result.output and "'default' is not a language" not in result.output

@@ -57,7 +57,8 @@ from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_k
                                    effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
                                    question_checks, shared_terms, sql_type, translate_codes,
-                                   translate_labels, txt)
+                                   translate_labels, txt, whole_number,
+                                   finite_number)
 from dhkit.instrument.codebook import Codebook
 from dhkit.validation import Problem, ValidationReport
 from dhkit.workspace.store import STAGE_PREFIX, Store, file_sha256
@@ -897,17 +898,22 @@ class _Importer:
         against the version it was collected with (a rule only some versions have is tested
         on their rows only), and a row of a version the study does not hold is IMP-020."""
         age = self.age if level is None else None
+        # today() in a constraint: the day the submission reached the server (on the
+        # device it was the interview's day, at most that one)
+        today = ("TRY_CAST(_submission_time AS DATE)" if "submission_time" in s.cmap.meta
+                 else None)
         if self.versions is None:
             checks: list[Check] = []
             for q in self.cb.data_questions(level):
                 checks += question_checks(q, self.cb, columns, q.name in s.present, age,
-                                          self.result.notes)
+                                          self.result.notes, today)
             return checks
         per: dict[Check, list[str]] = {}
         notes: list[str] = []
         for v in self.versions.versions:
             for q in v.codebook.data_questions(level):
-                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes):
+                for c in question_checks(q, v.codebook, columns, q.name in s.present, age, notes,
+                                         today):
                     per.setdefault(c, []).append(v.version)
         self.result.notes += [n for n in dict.fromkeys(notes) if n not in self.result.notes]
         everyone = set(self.versions.names)
@@ -1198,10 +1204,11 @@ class _Importer:
         return have
 
     def _calculate_type(self, name: str, stages: list[_Stage]) -> str:
-        for ty in ("BIGINT", "DOUBLE"):
+        for ty in ("BIGINT", "DOUBLE"):     # whole numbers (no rounding); finite ones
+            test = (whole_number if ty == "BIGINT" else finite_number)(txt(name))
             ok = all(self.con.execute(
-                f"SELECT bool_and({txt(name)} IS NULL OR TRY_CAST({txt(name)} AS {ty}) "
-                f"IS NOT NULL) FROM {s.n}").fetchone()[0] is not False for s in stages)
+                f"SELECT bool_and({txt(name)} IS NULL OR {test}) FROM {s.n}"
+            ).fetchone()[0] is not False for s in stages)
             if ok:
                 return ty
         return "VARCHAR"

@@ -56,6 +56,38 @@ def txt(name: str) -> str:
     return qi("#" + name)
 
 
+def whole_number(v: str) -> str:
+    """SQL: TRUE where the text ``v`` reads as a whole number (the one test for integer
+    answers and for calculations stored as BIGINT).
+
+    DuckDB's cast to BIGINT rounds a fraction (``'1.5'`` gives 2), so the cast alone would
+    store 2 for an answer of 1.5; a value written with a point or an exponent is a whole
+    number only when it equals its cast (``'2.00'``, ``'1e2'``). The substring tests keep
+    the costly cast to DOUBLE off the plain digits of nearly every cell.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + ", ".join(whole_number(repr(x)) for x in
+    ...            ("2", "01", "2.00", "1e2", "1.5", "-0.5", "x"))).fetchone()
+    (True, True, True, True, False, False, False)
+    """
+    return (f"(TRY_CAST({v} AS BIGINT) IS NOT NULL AND NOT (({v} LIKE '%.%' OR {v} LIKE "
+            f"'%e%' OR {v} LIKE '%E%') AND TRY_CAST({v} AS DOUBLE) IS DISTINCT FROM "
+            f"TRY_CAST({v} AS BIGINT)))")
+
+
+def finite_number(v: str) -> str:
+    """SQL: TRUE where the text ``v`` reads as a finite number (the test for decimal and
+    range answers and for calculations stored as DOUBLE). DuckDB reads ``'NaN'``, ``'inf'``
+    and ``'1e400'`` as numbers a mean cannot use; an answer is never stored as one.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + ", ".join(finite_number(repr(x)) for x in
+    ...            ("2.5", "-1e3", "NaN", "inf", "1e400", "x"))).fetchone()
+    (True, True, False, False, False, False)
+    """
+    return f"COALESCE(isfinite(TRY_CAST({v} AS DOUBLE)), FALSE)"
+
+
 def int_codes(cb: Codebook, q: Question) -> bool:
     codes = cb.choice_values(q.list_name or "")
     return bool(codes) and all(re.fullmatch(r"-?\d+", c) for c in codes)
@@ -241,8 +273,11 @@ def choice_kind(q: Question) -> str | None:
 
 
 def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present: bool,
-                    age: tuple[str, int, int] | None, notes: list[str]) -> list[Check]:
-    """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``)."""
+                    age: tuple[str, int, int] | None, notes: list[str],
+                    today: str | None = None) -> list[Check]:
+    """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``);
+    ``today``: SQL of the day each row was submitted (``today()`` in a constraint is
+    checked against it, only on rows that have one)."""
     from dhkit.instrument.expressions import to_sql
 
     v = columns[q.name]
@@ -250,23 +285,25 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     out: list[Check] = []
     shown = f"'\"' || {v} || '\" '" if t not in FREE_TEXT else "'the answer '"
     kind = choice_kind(q)
+    dates = {n for n in columns if n in cb.questions and cb.questions[n].base_type == "date"}
 
-    def translate(expr: str, what: str) -> str | None:
+    def translate(expr: str, what: str, day: str | None = None) -> str | None:
         try:
-            return to_sql(expr, self_column=v, columns=columns, question=q.name)
+            return to_sql(expr, self_column=v, columns=columns, question=q.name,
+                          dates=dates, self_date=t == "date", today=day)
         except DhkitError as exc:
             notes.append(f"{q.name}: {what} not checked ({exc.message})")
             return None
 
     if present:
         if t == "integer":
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS BIGINT) "
-                             "IS NULL", f"{shown} || 'is not a whole number'", v))
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {whole_number(v)}",
+                             f"{shown} || 'is not a whole number'", v))
         elif t in ("decimal", "range"):
             comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
                      "comma? write it with a point, e.g. 120.5)' ELSE '' END")
-            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DOUBLE) "
-                             "IS NULL", f"{shown} || 'is not a number' || {comma}", v))
+            out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT {finite_number(v)}",
+                             f"{shown} || 'is not a number' || {comma}", v))
         elif t == "date":
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
                              "IS NULL", f"{shown} || 'is not a date (YYYY-MM-DD)'", v))
@@ -309,12 +346,15 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
             out.append(Check("IMP-006", q.name, cond, lit("required answer is missing"), v,
                              terms))
     if present and q.constraint:
-        con = translate(q.constraint, "constraint")
+        con = translate(q.constraint, "constraint", today)
+        if con and today and TODAY_CALL.search(q.constraint):     # judged where known
+            con = f"{today} IS NULL OR ({con})"
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
-            typed = {"integer": "BIGINT", "decimal": "DOUBLE", "range": "DOUBLE",
-                     "date": "DATE"}.get(t)     # a value of the wrong type is IMP-004 only
-            ok = f" AND TRY_CAST({v} AS {typed}) IS NOT NULL" if typed else ""
+            ok = {"integer": f" AND {whole_number(v)}",     # a value of the wrong type
+                  "decimal": f" AND {finite_number(v)}",    # is IMP-004 only
+                  "range": f" AND {finite_number(v)}",
+                  "date": f" AND TRY_CAST({v} AS DATE) IS NOT NULL"}.get(t, "")
             out.append(Check("IMP-010", q.name, f"{v} IS NOT NULL{ok} AND NOT COALESCE({con}, "
                              "TRUE)", lit(msg), v))
     if present and t == "range":
@@ -326,6 +366,8 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                          lit(f"age outside the study's range {lo}-{hi}"), v))
     return out
 
+
+TODAY_CALL = re.compile(r"\btoday\s*\(")
 
 #: a ``range`` question's ``parameters`` when the form gives none (pyxform, ODK XForms spec)
 RANGE_DEFAULTS = {"start": 1.0, "end": 10.0, "step": 1.0}

@@ -17,8 +17,9 @@ rule is always TRUE or FALSE.
 Supported: ``${q}``, ``.``, numbers, 'strings', ``= != < <= > >=``, ``and or not()``,
 ``+ - * div mod``, unary minus, ``selected``, ``count-selected``, ``if``, ``regex``,
 ``string-length``, ``number``, ``int``, ``string``, ``concat``, ``contains``,
-``starts-with``, ``coalesce``, ``round``, ``abs``, ``true()``, ``false()``. Anything else
-raises ``DhkitError`` INS-031 naming the question and expression.
+``starts-with``, ``coalesce``, ``round``, ``abs``, ``true()``, ``false()``, ``date()`` and,
+given the day of each row, ``today()``; dates compare in days (see :func:`to_sql`). Anything
+else raises ``DhkitError`` INS-031 naming the question and expression.
 
 >>> to_sql("${age} >= 12 and selected(${apps}, 'wa')")
 '(COALESCE((TRY_CAST("age" AS DOUBLE) >= 12), FALSE) AND list_contains(string_split(COALESCE(CAST("apps" AS VARCHAR), \\'\\'), \\' \\'), \\'wa\\'))'
@@ -227,6 +228,8 @@ def references(expr: str | Node) -> set[str]:
 
 # ------------------------------------------------------------------ SQL
 BOOL, NUM, STR, NODE = "bool", "num", "str", "node"    # kinds of translated values
+DATE = "date"            # a DuckDB DATE: a date question's answer, today(), date(...)
+EPOCH = "DATE '1970-01-01'"
 
 
 def _quote_ident(name: str) -> str:
@@ -239,8 +242,10 @@ def _quote_str(text: str) -> str:
 
 class _Translator:
     def __init__(self, expr: str, self_column: str | None, columns: Mapping[str, str] | None,
-                 where: str) -> None:
+                 where: str, dates: frozenset[str] = frozenset(), self_date: bool = False,
+                 today: str | None = None) -> None:
         self.expr, self.self_column, self.columns, self.where = expr, self_column, columns, where
+        self.dates, self.self_date, self.today = dates, self_date, today
 
     def unsupported(self, what: str) -> DhkitError:
         return DhkitError("INS-031", f"{self.where}{what} in {self.expr!r} cannot be checked "
@@ -254,6 +259,8 @@ class _Translator:
             return sql
         if kind == NUM:
             return f"COALESCE(({sql}) <> 0, FALSE)"
+        if kind == DATE:
+            return f"({sql} IS NOT NULL)"
         return f"(COALESCE(CAST({sql} AS VARCHAR), '') <> '')"
 
     @staticmethod
@@ -262,7 +269,18 @@ class _Translator:
             return sql
         if kind == BOOL:
             return f"CAST({sql} AS INTEGER)"
+        if kind == DATE:        # days since 1970-01-01, as ODK turns a date into a number
+            return f"({sql} - {EPOCH})"
         return f"TRY_CAST({sql} AS DOUBLE)"
+
+    @staticmethod
+    def as_days(sql: str, kind: str) -> str:
+        """A side of a comparison with a date, in days: text holding a date is read as one
+        (``. >= '2020-01-01'``), a number is a number of days."""
+        if kind in (STR, NODE):
+            return (f"COALESCE(TRY_CAST({sql} AS DATE) - {EPOCH}, "
+                    f"TRY_CAST({sql} AS DOUBLE))")
+        return _Translator.as_num(sql, kind)
 
     @staticmethod
     def as_str(sql: str, kind: str) -> str:
@@ -282,11 +300,17 @@ class _Translator:
                     raise DhkitError("INS-032", f"{self.where}${{{node.name}}} in {self.expr!r} "
                                                 "has no column in the data. Add the column or "
                                                 "fix the name")
-                return self.columns[node.name], NODE
-            return _quote_ident(node.name), NODE
+                sql = self.columns[node.name]
+            else:
+                sql = _quote_ident(node.name)
+            if node.name in self.dates:
+                return f"TRY_CAST({sql} AS DATE)", DATE
+            return sql, NODE
         if isinstance(node, Self):
             if self.self_column is None:
                 raise self.unsupported("'.' (the question's own answer) with no column given")
+            if self.self_date:
+                return f"TRY_CAST({self.self_column} AS DATE)", DATE
             return self.self_column, NODE
         if isinstance(node, Num):
             return node.value, NUM
@@ -310,6 +334,11 @@ class _Translator:
             sql_op = {"div": "/", "mod": "%"}.get(op, op)
             return f"({self.as_num(ls, lk)} {sql_op} {self.as_num(rs, rk)})", NUM
         sql_op = "<>" if op == "!=" else op
+        text_eq = op in ("=", "!=") and {lk, rk} & {STR, NODE}   # ${d} != '': as text
+        if DATE in (lk, rk) and BOOL not in (lk, rk) and not text_eq:   # as days
+            default = "TRUE" if op == "!=" else "FALSE"
+            return (f"COALESCE(({self.as_days(ls, lk)} {sql_op} {self.as_days(rs, rk)}), "
+                    f"{default})", BOOL)
         if op in ("=", "!=") and BOOL in (lk, rk):
             return f"({self.as_bool(ls, lk)} {sql_op} {self.as_bool(rs, rk)})", BOOL
         if op in ("=", "!=") and NUM not in (lk, rk):
@@ -323,9 +352,11 @@ class _Translator:
         name, args = node.name, node.args
         arity = {"not": 1, "selected": 2, "count-selected": 1, "if": 3, "regex": 2,
                  "string-length": 1, "number": 1, "int": 1, "string": 1, "contains": 2,
-                 "starts-with": 2, "abs": 1, "true": 0, "false": 0}
+                 "starts-with": 2, "abs": 1, "true": 0, "false": 0, "today": 0, "date": 1}
         if name not in arity and name not in ("concat", "coalesce", "round"):
             raise self.unsupported(f"the function {name}()")
+        if name == "today" and self.today is None:
+            raise self.unsupported("today() (the day of each submission is not known here)")
         if name in arity and len(args) != arity[name]:
             raise DhkitError("INS-030", f"{self.where}{name}() takes {arity[name]} argument(s), "
                                         f"not {len(args)}, in {self.expr!r}. Fix the expression")
@@ -336,6 +367,15 @@ class _Translator:
             return f"(NOT {self.as_bool(*vals[0])})", BOOL
         if name == "true" or name == "false":
             return name.upper(), BOOL
+        if name == "today":
+            return self.today, DATE
+        if name == "date":     # a date from its text, or from a number of days
+            sql, kind = vals[0]
+            if kind == DATE:
+                return sql, DATE
+            if kind in (NUM, BOOL):
+                return f"({EPOCH} + CAST(floor({n[0]}) AS INTEGER))", DATE
+            return f"TRY_CAST({sql} AS DATE)", DATE
         if name == "selected":
             return f"list_contains(string_split({s[0]}, ' '), {s[1]})", BOOL
         if name == "count-selected":
@@ -379,7 +419,9 @@ class _Translator:
 
 def to_sql(expr: str, self_column: str | None = None, *,
            columns: Mapping[str, str] | None = None,
-           question: str | None = None, column: str | None = None) -> str:
+           question: str | None = None, column: str | None = None,
+           dates: frozenset[str] | set[str] = frozenset(), self_date: bool = False,
+           today: str | None = None) -> str:
     """Translate an XLSForm boolean expression into a NULL-free DuckDB SQL boolean.
 
     ``self_column`` is the SQL for ``.`` (a constraint's own answer); ``${q}`` becomes the
@@ -387,15 +429,29 @@ def to_sql(expr: str, self_column: str | None = None, *,
     INS-032). ``question``/``column`` only name the rule in error messages. Unsupported
     functions raise ``DhkitError`` INS-031, syntax errors INS-030.
 
+    Dates: the answers of the questions named in ``dates`` (and ``.`` when ``self_date``)
+    are dates; ``today()`` is the SQL ``today`` (the day of each submission; without it,
+    INS-031) and ``date(x)`` reads text or a number of days. A date compared with a date,
+    a number or text holding a date compares in days since 1970-01-01, as ODK does, and
+    ``today() - ${dob}`` is a number of days.
+
     >>> to_sql(". >= 12 and . <= 17", self_column='"child_age"')
     '(COALESCE((TRY_CAST("child_age" AS DOUBLE) >= 12), FALSE) AND COALESCE((TRY_CAST("child_age" AS DOUBLE) <= 17), FALSE))'
     >>> import duckdb
     >>> duckdb.sql("SELECT " + to_sql("selected(${a}, 'wa')") + " FROM (SELECT 'fb wa' AS a)").fetchone()
     (True,)
+    >>> rule = to_sql(". <= today() and . >= date('2000-01-01')", '"dob"', self_date=True,
+    ...               today="DATE '2024-03-01'")
+    >>> duckdb.sql(f"SELECT {rule} FROM (VALUES ('2010-05-02'), ('2024-03-02')) t(dob)").fetchall()
+    [(True,), (False,)]
+    >>> answered = to_sql("${dob} != ''", dates={"dob"})
+    >>> duckdb.sql(f"SELECT {answered} FROM (VALUES ('2010-05-02'), (NULL)) t(dob)").fetchall()
+    [(True,), (False,)]
     """
     where = _where(question, column)
     node = _Parser(expr, where).parse()
-    sql, kind = _Translator(expr, self_column, columns, where).go(node)
+    sql, kind = _Translator(expr, self_column, columns, where, frozenset(dates), self_date,
+                            today).go(node)
     return _Translator.as_bool(sql, kind)
 
 

@@ -766,7 +766,10 @@ def check_form(path: str | Path) -> ValidationReport:
             if not expr:
                 continue
             try:
-                to_sql(expr, '"self"', question=q.name, column=column)
+                # today() in a constraint is checked at import against each submission's
+                # day; in a relevance rule it is not
+                day = "CURRENT_DATE" if column == "constraint" else None
+                to_sql(expr, '"self"', question=q.name, column=column, today=day)
             except DhkitError as exc:
                 report.add(exc.code, exc.message, file=path.name, row=q.row,
                            field=f"survey:{column}", value=expr,

@@ -358,7 +358,7 @@ def _check_semantics(study: Study, lines: dict, file: str, report: ValidationRep
         add("CFG-005", "study", "languages", "languages is empty",
             'List at least one language code, e.g. ["en"]')
     for lang in s.languages:
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)?", lang):
+        if not LANGUAGE_CODE.fullmatch(lang):
             add("CFG-005", "study", "languages", f"'{lang}' is not a language code",
                 'Use codes such as "en", "es", "pt-BR"')
     if d.lonely_psu not in LONELY_PSU:
@@ -540,8 +540,14 @@ def _write_weighting_template(folder: Path) -> None:
         w.writerows([(var, level, "") for var, level in rows])
 
 
+#: a report language: ISO 639 code, optionally with a region or script ("pt-BR")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)?")
+
+
 def _form_languages(src: Path | None) -> list[str]:
-    """The form's label languages, when the instrument reader is available."""
+    """The form's label languages that are language codes, when the instrument reader is
+    available (a plain ``label`` column is the form's "default" language: no code, so the
+    study's languages then come from the form's other columns, or English)."""
     if src is None:
         return []
     try:
@@ -549,7 +555,7 @@ def _form_languages(src: Path | None) -> list[str]:
     except ImportError:
         return []
     try:
-        return list(read_xlsform(src).languages)
+        return [x for x in read_xlsform(src).languages if LANGUAGE_CODE.fullmatch(x)]
     except DhkitError:
         raise
     except Exception:  # noqa: BLE001 - languages are a convenience; the form is checked on import

@@ -212,3 +212,12 @@ def test_the_legal_review_note_links_the_annex_by_its_name(built, lang, words):
     conclusion = conclusion[:conclusion.index("</section>")]
     assert f"<a href='#annex-gaps'>{words}</a>." in conclusion
     assert ">→</a>" not in conclusion
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "Areas left out of the frame: a few remote municipalities where fieldwork"),
+    ("es", "Zonas excluidas del marco: algunos municipios apartados donde el trabajo")])
+def test_the_team_s_exclusions_continue_the_sentence_after_the_colon(built, lang, sentence):
+    html = _html(built, lang)
+    design = html[html.index('id="methods-design"'):]
+    assert sentence in _text(design[:design.index("</div>")])

@@ -317,7 +317,8 @@ def _design_block(analysis, inputs, t, fw) -> Block:
     if notes is not None and notes.coverage is not None:
         paras.append(_t(t, "coverage", coverage=t.percent(notes.coverage, 0)))
     if notes is not None and _lang_text(notes.exclusions, t):
-        paras.append(_t(t, "exclusions", details=_lang_text(notes.exclusions, t)))
+        # the team's sentence continues ours after a colon: "... frame: a few remote ..."
+        paras.append(_t(t, "exclusions", details=_lower_first(_lang_text(notes.exclusions, t))))
     # the submissions' own dates, in the report's language; else the team's words
     period = fw.survey_period if fw is not None else None
     if period is not None:
@@ -515,8 +516,14 @@ def _qual_block(fw, t) -> Block:
 
 
 def _lower_first(text: str) -> str:
-    """A group's label inside a sentence ("Young people ..." -> "young people ...")."""
-    return text[:1].lower() + text[1:]
+    """A label or the team's sentence inside one of ours ("Young people ..." -> "young
+    people ..."); an acronym ("TF-CSEA ...") keeps its capitals, "A few" does not.
+
+    >>> _lower_first("A few remote areas"), _lower_first("TF-CSEA"), _lower_first("Jóvenes")
+    ('a few remote areas', 'TF-CSEA', 'jóvenes')
+    """
+    acronym = text[:2].isupper() and text[1:2].isalpha()
+    return text if acronym else text[:1].lower() + text[1:]
 
 
 def _legal_method_block(inputs, t) -> Block | None:

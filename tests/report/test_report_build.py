@@ -278,7 +278,7 @@ def test_every_significant_difference_is_shown_in_the_report(built):
                     & (est.domain == r.domain)]
         if (sides.se.astype(str) == "0.0").any():
             continue                      # degenerate: a side is 0 % or 100 % by definition
-        assert f" differs significantly by {label}: " in html, (r.indicator, r.domain)
+        assert f" differs significantly by {label} (" in html, (r.indicator, r.domain)
 
 
 def test_off_table_difference_is_worded_with_both_levels_and_p():
@@ -297,11 +297,11 @@ def test_off_table_difference_is_worded_with_both_levels_and_p():
                         "p_value": [0.013], "significant": [True]})
     a = SimpleNamespace(catalogue=cat, public=est, contrasts=ctr)
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["sex"]) == [
-        "Told someone about what happened differs significantly by area: Rural: 62.0%; "
-        "urban: 41.0% (+21.0 percentage points, p = 0.013)."]
+        "Told someone about what happened differs significantly by area (rural: 62.0%, "
+        "urban: 41.0%; +21.0 percentage points, p = 0.013)."]
     assert significant_elsewhere(a, Translator("es"), ["told_anyone"], ["sex"]) == [
-        "Le contó a alguien lo que pasó: diferencia significativa según zona. Rural: "
-        "62,0\xa0%; urbana: 41,0\xa0% (+21,0 puntos porcentuales, p = 0,013)."]
+        "Le contó a alguien lo que pasó: diferencia significativa según zona (rural: "
+        "62,0\xa0%, urbana: 41,0\xa0%; +21,0 puntos porcentuales, p = 0,013)."]
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []
 
 

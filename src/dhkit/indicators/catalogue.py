@@ -45,23 +45,23 @@ PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix", "par
 SIGNIFICANCE_KEYS = {"level", "contrasts"}
 CONTRAST_KEYS = {"domain", "levels"}
 CALLOUT_KEYS = {"indicator", "population"}
-SECTION_KEYS = {"id", "title", "quotes", "tables", "charts", "checklist"}
+SECTION_KEYS = {"id", "title", "about", "quotes", "tables", "charts", "checklist"}
 TABLE_KEYS = {"id", "title", "indicators", "domains"}
 CHART_KEYS = {"id", "title", "kind", "indicators", "by"}
 APPENDIX_KEYS = {"sampling_errors"}
 #: The report's parts that are not planned sections (``parts`` in the plan).
-BUILTIN_PARTS = ("key", "summary", "methods", "appendix", "annexes")
+BUILTIN_PARTS = ("key", "summary", "methods", "introduction", "appendix", "annexes")
 
 
 def default_parts(section_ids) -> tuple[str, ...]:
     """The order of a Disrupting Harm country report: key figures and summary, then the
-    methods, then the findings chapters (the plan's sections, in their order), then the
-    sampling-error appendix and the annexes.
+    methods and the introduction, then the findings chapters (the plan's sections, in
+    their order), then the sampling-error appendix and the annexes.
 
     >>> default_parts(["internet", "abuse"])
-    ('key', 'summary', 'methods', 'internet', 'abuse', 'appendix', 'annexes')
+    ('key', 'summary', 'methods', 'introduction', 'internet', 'abuse', 'appendix', 'annexes')
     """
-    return ("key", "summary", "methods", *section_ids, "appendix", "annexes")
+    return ("key", "summary", "methods", "introduction", *section_ids, "appendix", "annexes")
 Label = dict  # language code -> text
 
 
@@ -160,6 +160,7 @@ class Section:
     charts: tuple[Chart, ...]
     quotes: tuple[str, ...] = ()          # interview code ids (qualitative codebook)
     checklist: tuple[str, ...] = ()       # legal checklist topics the chapter lists
+    about: Label = field(default_factory=dict)   # what the chapter covers (the introduction)
 
 
 @dataclass(frozen=True)
@@ -464,8 +465,10 @@ def _section(c: _Checker, node, cat: Catalogue) -> Section:
         charts.append(Chart(cid, c.label(ch, "title", f"chart {cid}"), kind, inds, by))
     quotes = tuple(str(q) for q in node.get("quotes", []) or [])
     checklist = tuple(str(x) for x in node.get("checklist", []) or [])
+    about = c.label(node, "about", f"section {sid}") if isinstance(node, dict) \
+        and "about" in node else {}
     return Section(sid, c.label(node, "title", f"section {sid}"), tuple(tables), tuple(charts),
-                   quotes, checklist)
+                   quotes, checklist, about)
 
 
 def _known(c: _Checker, node, key, names, known, where, code) -> None:

@@ -176,6 +176,7 @@ TEXT = {
                  "of freedom).",
     # LE capacity
     "le_h": "Law-enforcement capacity (public findings)",
+    "le_caption": "Public answers of the law-enforcement capacity assessment",
     "le_intro": "Answers of the national law-enforcement capacity assessment that are "
                 "classified as public; the rest are shared only with national authorities and "
                 "never appear in this report.",
@@ -316,8 +317,15 @@ def _design_block(analysis, inputs, t, fw) -> Block:
     if notes is not None and notes.coverage is not None:
         paras.append(_t(t, "coverage", coverage=t.percent(notes.coverage, 0)))
     if notes is not None and _lang_text(notes.exclusions, t):
-        paras.append(_t(t, "exclusions", details=_lang_text(notes.exclusions, t)))
-    if notes is not None and notes.fieldwork:
+        # the team's sentence continues ours after a colon: "... frame: a few remote ..."
+        paras.append(_t(t, "exclusions", details=_lower_first(_lang_text(notes.exclusions, t))))
+    # the submissions' own dates, in the report's language; else the team's words
+    period = fw.survey_period if fw is not None else None
+    if period is not None:
+        from dhkit.report.intro import period_text
+
+        paras.append(_t(t, "fieldwork", period=period_text(period, t)))
+    elif notes is not None and notes.fieldwork:
         paras.append(_t(t, "fieldwork", period=notes.fieldwork))
     return Block(_t(t, "design_h"), paras, id="methods-design")
 
@@ -492,7 +500,10 @@ def _qual_block(fw, t) -> Block:
         return Block(_t(t, "qual_h"), [_t(t, "qual_none")], id="methods-qual")
     groups = [g for g in ("YP", "FW", "JP") if g in set(p["group"])]
     counts = p.groupby("group").size()
-    text = "; ".join(f"{_t(t, g)}: {t.number(int(counts[g]))}" for g in groups)
+    from dhkit.report.intro import joined
+
+    # "30 young people subjected to abuse (YP), 15 front-line workers (FW) and 11 ..."
+    text = joined([f"{t.number(int(counts[g]))} {_lower_first(_t(t, g))}" for g in groups], t)
     places = sorted(set(p["region"].fillna("")))
     rows = []
     for place in places:
@@ -502,6 +513,17 @@ def _qual_block(fw, t) -> Block:
     table = SimpleTable(_t(t, "qual_caption"), [_t(t, "place")] + groups, rows)
     return Block(_t(t, "qual_h"), [_t(t, "qual", n=t.number(len(p)), groups=text)], [table],
                  id="methods-qual")
+
+
+def _lower_first(text: str) -> str:
+    """A label or the team's sentence inside one of ours ("Young people ..." -> "young
+    people ..."); an acronym ("TF-CSEA ...") keeps its capitals, "A few" does not.
+
+    >>> _lower_first("A few remote areas"), _lower_first("TF-CSEA"), _lower_first("Jóvenes")
+    ('a few remote areas', 'TF-CSEA', 'jóvenes')
+    """
+    acronym = text[:2].isupper() and text[1:2].isalpha()
+    return text if acronym else text[:1].lower() + text[1:]
 
 
 def _legal_method_block(inputs, t) -> Block | None:
@@ -717,7 +739,7 @@ def capacity_block(inputs, t) -> Block | None:
         if a.year:
             text = f"{text} ({a.year})"
         rows.append([text, value])
-    table = SimpleTable(_t(t, "le_h"), [_t(t, "question"), _t(t, "answer")], rows)
+    table = SimpleTable(_t(t, "le_caption"), [_t(t, "question"), _t(t, "answer")], rows)
     return Block(_t(t, "le_h"), [_t(t, "le_intro")], [table], id="le-capacity")
 
 

@@ -9,8 +9,8 @@ import typer
 
 def report(
     study_dir: Path = typer.Argument(..., help="The study folder (with study.toml)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: DIR/report]."),
-    lang: str = typer.Option("", "--lang", help="en, es or all [default: the study's languages]."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: DIR/report)."),
+    lang: str = typer.Option("", "--lang", help="en, es or all (default: the study's languages)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write report.pdf."),
 ) -> None:
     """Build the national report: HTML, PDF, Excel, tidy estimates and manifest.

@@ -39,11 +39,13 @@ WORDS = {
     "not_applicable": {"en": "Not applicable", "es": "No aplica"},
     "checklist": {"en": "checklist items", "es": "ítems de la lista de verificación"},
     "codes": {"en": "interview codes", "es": "códigos de entrevista"},
+    # the annex's name is the link (a bare "→" said nothing in print nor to a screen reader)
     "legal_note": {"en": "Share of checklist items by answer, per area. Every item not met or "
-                         "partly met is listed in the annex on legal and policy gaps.",
+                         "partly met is listed in the {annex}.",
                    "es": "Proporción de ítems de la lista de verificación por respuesta, por "
-                         "área. Cada ítem no cumplido o cumplido en parte figura en el anexo "
-                         "de brechas legales y de políticas."},
+                         "área. Cada ítem no cumplido o cumplido en parte figura en el {annex}."},
+    "legal_annex": {"en": "annex on legal and policy gaps",
+                    "es": "anexo de brechas legales y de políticas"},
 }
 
 
@@ -117,7 +119,9 @@ def legal_section(study_dir: Path, t: Translator) -> tuple[str, str] | None:
     html = (f"<table class='est'><caption>{_w('legal', lang)}</caption><thead><tr>"
             f"<th scope='col' class='rowhead'>{_w('area', lang)}</th><th scope='col'>"
             f"{_w('items', lang)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p class='fn'>{_w('legal_note', lang)} <a href='#annex-gaps'>→</a></p>")
+            "<p class='fn'>" + escape(_w("legal_note", lang)).replace(
+                "{annex}", f"<a href='#annex-gaps'>{escape(_w('legal_annex', lang))}</a>")
+            + "</p>")
     return _w("legal", lang), html
 
 

@@ -23,6 +23,7 @@ chapter states only what the data and this file give. Example::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +66,32 @@ class Fieldwork:
 
     households: pd.DataFrame     # hh_id, region, psu_id, area, interview_result, p_psu,
     #                              p_hh, teens, teens_online (roster 12-17s / internet users)
-    participants: pd.DataFrame   # group, region (city), sex
+    participants: pd.DataFrame   # group, region (city), sex, interview_date
     notes: MethodsNotes = field(default_factory=MethodsNotes)
+    #: first and last day of the survey's fieldwork, from the submissions' own dates
+    survey_period: tuple[date, date] | None = None
+
+
+#: Submission date columns, most telling first: the interview's end, its start, the form's
+#: "today", then the server's receipt (Kobo ``_submission_time``, ODK Central
+#: ``SubmissionDate``), which can lag the interview.
+DATE_COLUMNS = ("end", "start", "today", "_submission_time", "SubmissionDate")
+
+
+def survey_period(main: pd.DataFrame) -> tuple[date, date] | None:
+    """The first and last interview date of the submissions (the first date column of
+    :data:`DATE_COLUMNS` that parses), or None when the data carry no dates.
+
+    >>> survey_period(pd.DataFrame({"_submission_time": ["2024-03-05T03:28:58", "2024-07-02"]}))
+    (datetime.date(2024, 3, 5), datetime.date(2024, 7, 2))
+    """
+    for col in DATE_COLUMNS:
+        if col not in main.columns:
+            continue
+        when = pd.to_datetime(main[col], errors="coerce", utc=True, format="mixed").dropna()
+        if len(when):
+            return when.min().date(), when.max().date()
+    return None
 
 
 def parse_methods_notes(text: str, file: str = METHODS_FILE) -> MethodsNotes:
@@ -118,14 +143,15 @@ def load_fieldwork(store, study_dir: Path | None) -> Fieldwork:
     """From an open study store: all submissions, rosters and participants."""
     main = store.read("main")
     roster = store.read("roster") if store.has_table("roster") else None
-    participants = pd.DataFrame(columns=["group", "region", "sex"])
+    participants = pd.DataFrame(columns=["group", "region", "sex", "interview_date"])
     if store.has_table("qual_participants"):
         from dhkit.qualitative.participants import participants as read_participants
 
         # interviewed people only: a refusal is recorded but is not an interview
         people = [p for p in read_participants(store).values() if p.consent_interview]
         participants = pd.DataFrame([{"group": p.group, "region": p.region or "",
-                                      "sex": p.sex or ""} for p in people],
-                                    columns=["group", "region", "sex"])
+                                      "sex": p.sex or "", "interview_date": p.interview_date}
+                                     for p in people],
+                                    columns=["group", "region", "sex", "interview_date"])
     notes = load_methods_notes(study_dir) if study_dir is not None else MethodsNotes()
-    return Fieldwork(households_frame(main, roster), participants, notes)
+    return Fieldwork(households_frame(main, roster), participants, notes, survey_period(main))

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from dhkit import __version__
 from dhkit.disclosure import CAUTION, SUPPRESSED
-from dhkit.report import chapters, charts
+from dhkit.report import chapters, charts, intro
 from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.findings import version_note
 from dhkit.report.evidence import section_quotes
@@ -38,6 +38,7 @@ MULTI_NOTE = "{indicator}: more than one answer could be given, so the shares ca
 #: Every UI text of the report; each must have a translation in every report language.
 UI_STRINGS = [
     "Contents", "Key figures", "Key findings", "Methods", "Sampling-error appendix", "Data dictionary",
+    "Standard errors, confidence intervals and design effects of the headline estimates",
     "Base", "Total", "Per cent of base", "Estimate", "Standard error", "95% CI",
     "Design effect", "Unweighted n", "Weighted n", "Indicator", "Flag",
     "Values in parentheses: unweighted base of {low}–{high}, interpret with caution.",
@@ -76,7 +77,7 @@ UI_STRINGS = [
     "The variables of the instrument are described in codebook.html and codebook.csv.",
     "Contrast", "Difference", "p-value", "continued", "Estimates", "Contrasts", "CI low",
     "CI high", "(synthetic demo)", "translated from {language}",
-    "{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} ({diff} percentage "
+    "{indicator} differs significantly by {domain} ({b}: {vb}, {a}: {va}; {diff} percentage "
     "points, {p}).",
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
@@ -84,6 +85,7 @@ UI_STRINGS = [
     FIXED_NOTE, MULTI_NOTE,
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
+UI_STRINGS += intro.STRINGS      # the introduction
 UI_STRINGS += _FINDINGS_STRINGS     # written findings
 #: the note under a figure resting on only some form versions (dhkit.indicators.versions)
 VERSION_STRINGS = [
@@ -458,11 +460,12 @@ def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> li
         label = _row_label(analysis, t, r.indicator, r.category)
         name = t.label(dom.label)
         name = name if name[:2].isupper() else name[:1].lower() + name[1:]
-        out.append(t("{indicator} differs significantly by {domain}: {b} {vb}; {a} {va} "
-                     "({diff} percentage points, {p}).", domain=name,
-                     indicator=label, b=t.label(dom.levels[str(r.level_b)]) + ":",
+        # one sentence, both sides in brackets: "... by area (rural: 62.0%, urban: 41.0%; ...)"
+        out.append(t("{indicator} differs significantly by {domain} ({b}: {vb}, {a}: {va}; "
+                     "{diff} percentage points, {p}).", domain=name,
+                     indicator=label, b=_lower_first(t.label(dom.levels[str(r.level_b)])),
                      vb=value[r.level_b],
-                     a=_lower_first(t.label(dom.levels[str(r.level_a)])) + ":",
+                     a=_lower_first(t.label(dom.levels[str(r.level_a)])),
                      va=value[r.level_a],
                      diff=("+" if r.difference > 0 else "") + t.number(r.difference * 100, 1),
                      p=p_text(t, float(r.p_value))))
@@ -778,15 +781,20 @@ def render_html(analysis, inputs, t: Translator, for_print: bool = False,
     """The whole report as one self-contained HTML page (CSS and SVG inline), its parts in
     the plan's order (``parts``: summary and methods before the findings, as the seed)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    parts = report_parts(analysis, inputs, t, findings)
+    annexes = chapters.annex_blocks(inputs, t)
     return _env().get_template("report.html.j2").render(
         t=t, lang=t.lang, css=css, for_print=for_print, inputs=inputs,
         title=study_title(inputs, t), sig_p=t.number(analysis.plan.significance_level, 2),
-        parts=report_parts(analysis, inputs, t, findings),
-        callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
+        parts=parts, callouts=callouts(analysis, inputs, t), appendix=appendix(analysis, t),
         version=__version__,
+        # the survey's one-line description opens the dashboard's methods page; the
+        # report's methods chapter has the design in full, so its errors section skips it
         methods_blocks=chapters.methods_blocks(analysis, inputs, t,
-                                               methods(analysis, inputs, t)),
-        annexes=chapters.annex_blocks(inputs, t), findings=findings)
+                                               methods(analysis, inputs, t)[1:]),
+        country=intro.country_name(getattr(inputs, "country", ""), t),
+        intro_blocks=intro.introduction_blocks(analysis, inputs, t, parts, annexes),
+        annexes=annexes, findings=findings)
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -108,14 +108,44 @@ def calibrate_cmd(
     _print_table(console, diag, "Weights")
 
 
+def human_number(v) -> str:
+    """A number as a person reads it in a weighting table: thousands separated, no
+    exponent, decimals by size — whole numbers and anything from 100,000 up without
+    decimals (sums of weights, population totals), 10 to 100,000 with one (weights,
+    so a row of weights keeps one decimal), below 10 with three (factors, coefficients
+    of variation, design effects); a
+    difference that rounds to zero is "0.000", never "-0.000"; a missing value is "–".
+    Text is left as it is.
+
+    >>> [human_number(x) for x in (1033670.4, 4100000.0, 999, 773.854, 1.20672, -2.8e-05)]
+    ['1,033,670', '4,100,000', '999', '773.9', '1.207', '0.000']
+    """
+    import math
+    from numbers import Integral, Real
+
+    if isinstance(v, bool) or not isinstance(v, Real):
+        return str(v)
+    if isinstance(v, Integral):
+        return f"{int(v):,}"
+    x = float(v)
+    if math.isnan(x):
+        return "–"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x == round(x) or abs(x) >= 100_000:
+        return f"{round(x):,.0f}"
+    text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.3f}"
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
+
+
 def _print_table(console, df, title: str) -> None:
     from rich.table import Table
 
     t = Table(title=title)
     for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
     for row in df.itertuples(index=False):
-        t.add_row(*[f"{v:,.6g}" if isinstance(v, float) else str(v) for v in row])
+        t.add_row(*[human_number(v) for v in row])
     console.print(t)
 
 

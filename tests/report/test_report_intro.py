@@ -12,25 +12,10 @@ from datetime import date
 
 import pytest
 
-from dhkit.demo.pipeline import DemoContext, run
 from dhkit.indicators.catalogue import load_catalogue, load_plan
 from dhkit.report import intro
-from dhkit.report.build import build_report
 from dhkit.report.i18n import Translator
 from dhkit.report.study import inputs_from_study
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("intro")
-    return run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
-               only=["generate", "study", "import", "weights"])
-
-
-@pytest.fixture(scope="module")
-def built(demo):
-    return build_report(inputs_from_study(demo.study), demo.out_dir / "report",
-                        languages=("en", "es"), pdf=False)
 
 
 def _html(result, lang="en") -> str:

@@ -13,29 +13,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dhkit.demo.pipeline import DemoContext, run
 from dhkit.errors import ValidationError
 from dhkit.indicators.catalogue import load_catalogue, load_plan
 from dhkit.report import render
-from dhkit.report.build import build_report
 from dhkit.report.study import inputs_from_study
 
 PLAN = Path(load_plan.__code__.co_filename).parent / "data" / "plan.yaml"
 SEED_ORDER = ["methods", "internet", "abuse", "drivers", "after", "disclosure", "reporting",
               "services", "prevention", "conclusion", "recommendations", "appendix"]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seed")
-    return run(DemoContext(out_dir=out, children=300, formats=("kobo_csv",)),
-               only=["generate", "study", "import", "weights"])
-
-
-@pytest.fixture(scope="module")
-def built(demo):
-    return build_report(inputs_from_study(demo.study), demo.out_dir / "report",
-                        languages=("en", "es"), pdf=False)
 
 
 def _html(result, lang="en") -> str:

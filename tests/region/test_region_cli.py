@@ -54,3 +54,25 @@ def test_region_init_tells_the_next_step_with_the_block_name_intact(tmp_path):
     result = runner.invoke(app, ["region", "init", str(tmp_path / "r")], env=WIDE)
     assert result.exit_code == 0
     assert "Next: add a [[countries]] block per study to" in result.output
+
+
+def test_a_country_without_its_legal_assessment_is_said_not_dropped_silently(tmp_path):
+    from types import SimpleNamespace
+
+    from dhkit.region.config import CountryRef
+    from dhkit.region.report import legal_assessment_notes
+
+    for sid, files in (("a", ["assessment-CO.yaml"]), ("b", []), ("c", ["assessment-PE.yaml"])):
+        (tmp_path / sid / "legal").mkdir(parents=True)
+        for f in files:
+            (tmp_path / sid / "legal" / f).write_text("items: []\n", encoding="utf-8")
+    countries = [CountryRef("AA", {"en": "A"}, tmp_path / "a"),
+                 CountryRef("BB", {"en": "B"}, tmp_path / "b"),
+                 CountryRef("PE", {"en": "Peru"}, tmp_path / "c")]
+    notes = legal_assessment_notes(SimpleNamespace(countries=countries))
+    assert notes == [
+        "AA: no legal/assessment-AA.yaml (the study holds assessment-CO.yaml: give the country "
+        "that id in region.toml, or name the file assessment-AA.yaml); the legal comparison "
+        "leaves AA out",
+        "BB: no legal/assessment-BB.yaml (the study has no legal assessment); the legal "
+        "comparison leaves BB out"]

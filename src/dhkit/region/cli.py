@@ -85,6 +85,15 @@ def check_cmd(
     err_console.print(f"{region.toml_path}: {len(region.countries)} countries, "
                       f"{len(region.harmonisation.indicators)} indicators, "
                       f"{len(region.harmonisation.tables)} tables — no problems")
+    _legal_notes(region)
+
+
+def _legal_notes(region) -> None:
+    from dhkit.console import err_console
+    from dhkit.region.report import legal_assessment_notes
+
+    for line in legal_assessment_notes(region):
+        err_console.print(f"note: {line}", markup=False, highlight=False)
 
 
 @region_app.command("report")
@@ -123,6 +132,7 @@ def report_cmd(
         _fail_on(exc)
     for name, path in sorted(result.files.items()):
         typer.echo(str(path))
+    _legal_notes(region)
     err_console.print(f"regional report written to {out} ({len(region.countries)} countries)")
 
 

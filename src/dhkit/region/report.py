@@ -118,6 +118,29 @@ def _check_mappings(region: Region, countries: list[CountryEstimates]) -> None:
                               "to the countries' catalogues", report)
 
 
+def legal_assessment_notes(region) -> list[str]:
+    """One line per country whose study holds no legal assessment under the country's id
+    (``legal/assessment-<id>.yaml``): the regional legal comparison leaves it out, and with
+    no country assessed the section is not written. Said by ``region check`` and ``report``.
+
+    A study that holds an assessment under another id is named with it (a region that
+    calls Colombia ``CO2`` finds nothing in ``assessment-CO.yaml``)."""
+    out = []
+    for c in region.countries:
+        legal = Path(c.study_dir) / "legal"
+        if (legal / f"assessment-{c.id}.yaml").exists():
+            continue
+        other = sorted(p.name for p in legal.glob("assessment-*.yaml")) if legal.is_dir() else []
+        why = (f"the study holds {', '.join(other)}: give the country that id in region.toml, "
+               f"or name the file assessment-{c.id}.yaml" if other else
+               "the study has no legal assessment")
+        out.append(f"{c.id}: no legal/assessment-{c.id}.yaml ({why}); the legal comparison "
+                   f"leaves {c.id} out")
+    if out and len(out) == len(region.countries):
+        out.append("no country has a legal assessment: the report has no legal section")
+    return out
+
+
 def _legal(countries: list[CountryEstimates]):
     """The legal matrix over every assessment found in the country studies."""
     from dhkit.legal.assessment import load_assessment

@@ -40,3 +40,29 @@ def test_calibrate_prints_large_totals_with_separators_and_no_exponent(tmp_path)
     assert result.exit_code == 0, result.output
     assert "1,033,670" in result.stdout and "3,066,330" in result.stdout
     assert "e+0" not in result.stdout
+
+
+def test_a_column_keeps_one_number_of_decimals_and_a_readable_heading():
+    from dhkit.weighting.cli import column_numbers, header
+
+    # weights of a nonresponse class: 235,306.6 beside 63,462.7 (was 235,307 and 63,462.7)
+    assert column_numbers([235306.6, 63462.71, 15283.5]) == ["235,306.6", "63,462.7",
+                                                            "15,283.5"]
+    # achieved minus target: an exact 0 reads as 0.000 beside -0.026 (was "0")
+    assert column_numbers([-0.0256, 0.0, 0.14]) == ["-0.026", "0.000", "0.140"]
+    assert [header(c) for c in ("weight_eligible", "factor_uncapped", "diff", "level")] == [
+        "Weights, eligible", "Factor before the cap", "After − target", "Level"]
+
+
+def test_calibrate_names_its_columns_for_a_reader(tmp_path):
+    data = tmp_path / "children.csv"
+    pd.DataFrame({"x": ["a"] * 4 + ["b"] * 4, "w": [250_000.0] * 8}).to_csv(data, index=False)
+    margins = tmp_path / "margins.csv"
+    margins.write_text("variable,level,total\nx,a,1033670\nx,b,3066330\n")
+    result = runner.invoke(app, ["weights", "calibrate", str(data), "-w", "w", "-m",
+                                 str(margins), "--method", "poststratify",
+                                 "--out", str(tmp_path / "out.csv")],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "After − target" in result.stdout and "Variable" in result.stdout
+    assert "diff" not in result.stdout

@@ -138,14 +138,65 @@ def human_number(v) -> str:
     return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
+#: column names of the weighting tables as a reader says them (others: underscores spaced)
+HEADERS = {"weight_eligible": "Weights, eligible", "weight_respondents": "Weights, respondents",
+           "factor_uncapped": "Factor before the cap", "diff": "After − target",
+           "n": "n", "class": "Class"}
+
+
+def header(name: object) -> str:
+    """A table column named for a reader: ``weight_eligible`` -> "Weights, eligible",
+    ``before`` -> "Before".
+
+    >>> [header(c) for c in ("weight_eligible", "before", "n", "w_base")]
+    ['Weights, eligible', 'Before', 'n', 'W base']
+    """
+    text = str(name)
+    return HEADERS.get(text) or (text[:1].upper() + text[1:]).replace("_", " ")
+
+
+def column_numbers(values) -> list[str]:
+    """A column's numbers with one number of decimals for all (the most any of them needs
+    by :func:`human_number`'s rule), so the column's decimals line up.
+
+    >>> column_numbers([235307.2, 63462.71, 0.0, float("nan")])
+    ['235,307.2', '63,462.7', '0.0', '–']
+    """
+    import math
+    from numbers import Integral, Real
+
+    def finite_float(v) -> bool:
+        return isinstance(v, Real) and not isinstance(v, (bool, Integral)) \
+            and math.isfinite(float(v))
+
+    floats = [float(v) for v in values if finite_float(v)]
+    if not floats:
+        return [human_number(v) for v in values]
+    decimals = max(0 if x == round(x) or abs(x) >= 100_000 else 1 if abs(x) >= 10 else 3
+                   for x in floats)
+    out = []
+    for v in values:
+        text = f"{float(v):,.{decimals}f}" if finite_float(v) else human_number(v)
+        out.append(text.lstrip("-") if finite_float(v) and float(text.replace(",", "")) == 0
+                   else text)
+    return out
+
+
 def _print_table(console, df, title: str) -> None:
+    """A Rich table of a weighting frame: columns named for a reader; a table of one
+    statistic per row formats each number by its own size, any other each column alike."""
     from rich.table import Table
 
     t = Table(title=title)
     for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
-    for row in df.itertuples(index=False):
-        t.add_row(*[human_number(v) for v in row])
+        t.add_column(header(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    if len(df.columns) and df.columns[0] == "statistic":
+        rows = [[human_number(v) for v in row] for row in df.itertuples(index=False)]
+    else:
+        cols = [column_numbers(list(df[c])) for c in df.columns]
+        rows = [list(r) for r in zip(*cols)] if cols else []
+    for row in rows:
+        t.add_row(*row)
     console.print(t)
 
 

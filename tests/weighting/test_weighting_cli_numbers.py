@@ -29,15 +29,21 @@ def test_numbers_are_written_for_people(value, shown):
     assert human_number(value) == shown
 
 
-def test_calibrate_prints_large_totals_with_separators_and_no_exponent(tmp_path):
+def _calibrate_millions(tmp_path):
+    """`weights calibrate` of eight children to margins in the millions (a wide terminal)."""
     data = tmp_path / "children.csv"
     pd.DataFrame({"x": ["a"] * 4 + ["b"] * 4, "w": [250_000.0] * 8}).to_csv(data, index=False)
     margins = tmp_path / "margins.csv"
     margins.write_text("variable,level,total\nx,a,1033670\nx,b,3066330\n")
     result = runner.invoke(app, ["weights", "calibrate", str(data), "-w", "w", "-m",
                                  str(margins), "--method", "poststratify",
-                                 "--out", str(tmp_path / "out.csv")])
+                                 "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
+    return result
+
+
+def test_calibrate_prints_large_totals_with_separators_and_no_exponent(tmp_path):
+    result = _calibrate_millions(tmp_path)
     assert "1,033,670" in result.stdout and "3,066,330" in result.stdout
     assert "e+0" not in result.stdout
 
@@ -55,14 +61,6 @@ def test_a_column_keeps_one_number_of_decimals_and_a_readable_heading():
 
 
 def test_calibrate_names_its_columns_for_a_reader(tmp_path):
-    data = tmp_path / "children.csv"
-    pd.DataFrame({"x": ["a"] * 4 + ["b"] * 4, "w": [250_000.0] * 8}).to_csv(data, index=False)
-    margins = tmp_path / "margins.csv"
-    margins.write_text("variable,level,total\nx,a,1033670\nx,b,3066330\n")
-    result = runner.invoke(app, ["weights", "calibrate", str(data), "-w", "w", "-m",
-                                 str(margins), "--method", "poststratify",
-                                 "--out", str(tmp_path / "out.csv")],
-                           env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
+    result = _calibrate_millions(tmp_path)
     assert "After − target" in result.stdout and "Variable" in result.stdout
     assert "diff" not in result.stdout

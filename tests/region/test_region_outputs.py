@@ -112,3 +112,12 @@ def test_the_workbook_country_rows_table_lists_the_range_ends_by_country(built, 
     co_n = c[(c["country"] == "CO") & (c["indicator"] == "abuse_space")
              & (c["domain"] == "")]["n_unweighted"].max()
     assert rows[3][-1] == "n" and by_label["Colombia (CO)"][-1] == int(co_n)
+
+
+def test_the_spanish_workbook_names_its_data_sheets_in_spanish(analysis, tmp_path):
+    from dhkit.region.excel import write_workbook
+
+    names = load_workbook(write_workbook(analysis, "es", tmp_path / "tables.es.xlsx"),
+                          read_only=True).sheetnames
+    assert {"Estimaciones", "Diferencias", "Dentro de cada país", "Países"} <= set(names)
+    assert "Estimates" not in names

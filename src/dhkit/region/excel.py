@@ -43,13 +43,13 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
         ws.write(r + 1, 0, f"{t('base', lang)}: {tv.base}", f["note"])
         for k, note in enumerate(tv.notes, start=r + 2):
             ws.write(k, 0, note, f["note"])
-    for name, frame in (("Estimates", tidy_cells(a)), ("Regional", a.regional),
-                        ("Differences", a.differences), ("Within countries", a.within),
-                        ("Countries", countries_table(a))):
+    for key, frame in (("sheet_estimates", tidy_cells(a)), ("sheet_regional", a.regional),
+                       ("sheet_differences", a.differences), ("sheet_within", a.within),
+                       ("sheet_countries", countries_table(a))):
         if frame is not None:
-            _frame(wb, f, name, frame)
+            _frame(wb, f, t(key, lang), frame)
     if a.legal is not None:
-        _frame(wb, f, "Legal matrix", legal_frame(a, lang))
+        _frame(wb, f, t("sheet_legal", lang), legal_frame(a, lang))
     wb.close()
     return path
 

@@ -18,6 +18,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Demostración sintética: todas las cifras provienen de datos generados que no corresponden a ningún niño real. Los nombres de país solo identifican las metas de la demostración.",
     },
     "contents": {"en": "Contents", "es": "Contenido"},
+    # the workbook's data sheets (as the national workbook names its own)
+    "sheet_estimates": {"en": "Estimates", "es": "Estimaciones"},
+    "sheet_regional": {"en": "Regional", "es": "Regionales"},
+    "sheet_differences": {"en": "Differences", "es": "Diferencias"},
+    "sheet_within": {"en": "Within countries", "es": "Dentro de cada país"},
+    "sheet_countries": {"en": "Countries", "es": "Países"},
+    "sheet_legal": {"en": "Legal matrix", "es": "Matriz legal"},
     "glance": {"en": "Regional figures at a glance", "es": "Cifras regionales de un vistazo"},
     "glance_note": {
         "en": "Ranges run from the lowest to the highest published country estimate; the countries at each end are named. Countries whose figure is suppressed or not collected are left out of a range and listed.",

@@ -278,7 +278,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     """All row rules for one question. ``columns`` maps names to SQL (for ``to_sql``);
     ``today``: SQL of the day each row was submitted (``today()`` in a constraint is
     checked against it, only on rows that have one)."""
-    from dhkit.instrument.expressions import to_sql
+    from dhkit.instrument.expressions import functions, to_sql
 
     v = columns[q.name]
     t = q.base_type
@@ -347,7 +347,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                              terms))
     if present and q.constraint:
         con = translate(q.constraint, "constraint", today)
-        if con and today and TODAY_CALL.search(q.constraint):     # judged where known
+        if con and today and "today" in functions(q.constraint):     # judged where known
             con = f"{today} IS NULL OR ({con})"
         if con:
             msg = q.constraint_message or f"fails the constraint {q.constraint}"
@@ -366,8 +366,6 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
                          lit(f"age outside the study's range {lo}-{hi}"), v))
     return out
 
-
-TODAY_CALL = re.compile(r"\btoday\s*\(")
 
 #: a ``range`` question's ``parameters`` when the form gives none (pyxform, ODK XForms spec)
 RANGE_DEFAULTS = {"start": 1.0, "end": 10.0, "step": 1.0}

@@ -226,6 +226,22 @@ def references(expr: str | Node) -> set[str]:
     return set()
 
 
+def functions(expr: str | Node) -> set[str]:
+    """The functions an expression calls.
+
+    >>> sorted(functions(". <= today() and not(selected(${b}, 'x'))"))
+    ['not', 'selected', 'today']
+    """
+    node = parse(expr) if isinstance(expr, str) else expr
+    if isinstance(node, BinOp):
+        return functions(node.left) | functions(node.right)
+    if isinstance(node, Neg):
+        return functions(node.operand)
+    if isinstance(node, Call):
+        return {node.name}.union(*(functions(a) for a in node.args))
+    return set()
+
+
 # ------------------------------------------------------------------ SQL
 BOOL, NUM, STR, NODE = "bool", "num", "str", "node"    # kinds of translated values
 DATE = "date"            # a DuckDB DATE: a date question's answer, today(), date(...)

@@ -9,6 +9,13 @@ from dhkit.report.render import TEMPLATES
 pytest.importorskip("weasyprint")
 
 
+def _printed(body: str, tmp_path) -> list[str]:
+    """The text of each page of ``body`` printed with the report's stylesheet."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return _pdf_pages(f"<html><head><style>{css}</style></head><body class='print'>{body}"
+                      "</body></html>", tmp_path)
+
+
 def _pdf_pages(html: str, tmp_path) -> list[str]:
     from weasyprint import HTML
 
@@ -22,31 +29,25 @@ def _pdf_pages(html: str, tmp_path) -> list[str]:
 def test_a_table_title_at_the_foot_of_a_page_goes_over_with_its_table(tmp_path):
     """A caption left alone at the bottom of a page reads as a missing table: the title
     moves to the next page with the header and the first rows."""
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     rows = "".join(f"<tr><th>Row {i}</th><td class='num'>{i}.0</td></tr>" for i in range(6))
-    html = (f"<html><head><style>{css}</style></head><body class='print'>"
-            "<div style='height: 248mm'>Filler</div>"
-            "<table class='est'><caption>Table 3. Devices</caption>"
-            "<thead><tr><th>Indicator</th><th>Total</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></body></html>")
-    pages = _pdf_pages(html, tmp_path)
+    pages = _printed("<div style='height: 248mm'>Filler</div>"
+                     "<table class='est'><caption>Table 3. Devices</caption>"
+                     "<thead><tr><th>Indicator</th><th>Total</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table>", tmp_path)
     assert "Table 3. Devices" not in pages[0]
     assert "Table 3. Devices" in pages[1] and "Row 0" in pages[1]
-
 
 
 def test_a_heading_and_its_sentence_go_over_with_the_table_they_introduce(tmp_path):
     """A heading and one sentence left at the foot of a page, their table over the leaf
     (the law-enforcement capacity block on page 29 of the demo report), read as an empty
     section: they move to the next page with the table."""
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     rows = "".join(f"<tr><th>Question {i}</th><td>Yes</td></tr>" for i in range(6))
-    html = (f"<html><head><style>{css}</style></head><body class='print'>"
-            "<div style='height: 227mm'>Filler</div>"
-            "<div class='block'><h3>Law-enforcement capacity</h3>"
-            "<p>Answers of the national assessment that are public.</p>"
-            "<table class='est simple'><caption>Capacity</caption><thead><tr><th>Question</th>"
-            f"<th>Answer</th></tr></thead><tbody>{rows}</tbody></table></div></body></html>")
-    pages = _pdf_pages(html, tmp_path)
+    pages = _printed("<div style='height: 227mm'>Filler</div>"
+                     "<div class='block'><h3>Law-enforcement capacity</h3>"
+                     "<p>Answers of the national assessment that are public.</p>"
+                     "<table class='est simple'><caption>Capacity</caption><thead><tr>"
+                     "<th>Question</th><th>Answer</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table></div>", tmp_path)
     assert "Law-enforcement capacity" not in pages[0]
     assert "Answers of the national" in pages[1] and "Question 0" in pages[1]

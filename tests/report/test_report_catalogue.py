@@ -140,3 +140,37 @@ def test_a_domain_group_for_an_unknown_level_or_without_spanish_is_reported(tmp_
     assert msgs["CAT-009"] == "domain sex: group '3' is not a level"
     assert msgs["CAT-003"] == "domain area group 2: no 'es' text in '2'"
     assert all(p.line for p in exc.value.report)
+
+
+def test_the_shipped_plan_holds_six_research_questions_in_both_languages():
+    questions = load_plan(catalogue=load_catalogue()).research_questions
+    assert len(questions) == 6
+    assert questions[1]["en"] == ("Which circumstances make it more likely that a child is "
+                                  "subjected to such abuse, or that someone commits it?")
+    assert questions[5]["es"].startswith("¿En qué medida las leyes y políticas del país")
+    assert all(q["en"].endswith("?") and q["es"].startswith("¿") for q in questions)
+
+
+def test_a_research_question_without_spanish_or_with_a_stray_key_is_reported(tmp_path):
+    cat = load_catalogue()
+    path = _copy(tmp_path, "plan.yaml", lambda s: s
+                 .replace("research_questions:\n",
+                          "research_questions:\n  - {en: \"Who helps?\", sp: \"¿Quién ayuda?\"}\n",
+                          1))
+    with pytest.raises(ValidationError) as exc:
+        load_plan(path, catalogue=cat)
+    line = path.read_text(encoding="utf-8").splitlines().index(
+        '  - {en: "Who helps?", sp: "¿Quién ayuda?"}') + 1
+    got = sorted((p.code, p.message, p.line) for p in exc.value.report)
+    assert got == [("CAT-003", "research question 1: no 'es' text in 'research_questions'", line),
+                   ("CAT-011", "research question 1: 'research_questions' has an unknown "
+                    "language key 'sp'", line)]
+
+
+def test_a_plan_without_research_questions_loads_with_none(tmp_path):
+    text = (DATA / "plan.yaml").read_text(encoding="utf-8")
+    start = text.index("research_questions:")
+    end = text.index("callouts:")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_plan(path, catalogue=load_catalogue()).research_questions == ()

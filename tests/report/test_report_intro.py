@@ -206,3 +206,37 @@ def test_the_team_s_exclusions_continue_the_sentence_after_the_colon(built, lang
     html = _html(built, lang)
     design = html[html.index('id="methods-design"'):]
     assert sentence in _text(design[:design.index("</div>")])
+
+
+def _numbered(html: str, block: str) -> list[str]:
+    start = html.index(f'id="{block}"')
+    ol = html[html.index("<ol>", start):html.index("</ol>", start)]
+    return [_text(x).strip() for x in re.findall(r"<li>(.*?)</li>", ol, re.S)]
+
+
+@pytest.mark.parametrize("lang, heading, lead, fourth", [
+    ("en", "Research questions", "The study set out to answer 6 questions",
+     "What do caregivers, friends and the people around a child do to prevent it and to "
+     "respond when it happens?"),
+    ("es", "Preguntas de investigación", "El estudio se propuso responder 6 preguntas",
+     "¿Qué hacen los cuidadores, las amistades y las personas cercanas para prevenirlo y para "
+     "responder cuando ocurre?")])
+def test_the_introduction_lists_the_plan_s_research_questions_in_order(built, lang, heading,
+                                                                         lead, fourth):
+    html = _intro(_html(built, lang))
+    block = html[html.index('id="intro-questions"'):]
+    assert f"<h3>{heading}</h3>" in block and lead in _text(block)
+    plan = load_plan(catalogue=load_catalogue())
+    questions = _numbered(html, "intro-questions")
+    assert questions == [q[lang] for q in plan.research_questions]
+    assert questions[3] == fourth
+    # after what the study is, before whom it covers
+    assert html.index('id="intro-study"') < html.index('id="intro-questions"') \
+        < html.index('id="intro-scope"')
+
+
+def test_a_plan_without_research_questions_gives_no_questions_block():
+    class Plan:
+        research_questions = ()
+
+    assert intro._questions_block(Plan(), Translator("en")) is None

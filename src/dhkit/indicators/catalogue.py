@@ -41,7 +41,8 @@ BASE_KEYS = {"unit", "where", "label"}
 DOMAIN_KEYS = {"variable", "label", "levels", "groups"}
 INDICATOR_KEYS = {"id", "type", "base", "label", "numerator", "variable", "levels",
                   "level_labels", "headline", "ordinal"}
-PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix", "parts"}
+PLAN_KEYS = {"version", "significance", "callouts", "sections", "appendix", "parts",
+             "research_questions"}
 SIGNIFICANCE_KEYS = {"level", "contrasts"}
 CONTRAST_KEYS = {"domain", "levels"}
 CALLOUT_KEYS = {"indicator", "population"}
@@ -185,6 +186,8 @@ class Plan:
     source: str = ""
     #: the report's parts in reading order: section ids and BUILTIN_PARTS
     parts: tuple[str, ...] = ()
+    #: the questions the study sets out to answer, in order (the introduction lists them)
+    research_questions: tuple[Label, ...] = ()
 
     def order(self) -> tuple[str, ...]:
         """The parts in reading order (the seed's order when the plan names none)."""
@@ -400,6 +403,7 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
             c.problem("PLAN-001", f"callout: unknown indicator '{ind}'", node, "indicator")
         callouts.append(Callout(ind, bool(node.get("population", False))))
     parts = _parts(c, raw, sections)
+    questions = _research_questions(c, raw)
     if not c.report.ok:
         raise ValidationError("PLAN-000", f"{path}: {len(c.report)} problem(s) in the plan", c.report)
     appendix = (raw.get("appendix") or {}).get("sampling_errors", "headline")
@@ -407,7 +411,25 @@ def load_plan(path: str | Path | None = None, *, catalogue: Catalogue,
     rank = {p: i for i, p in enumerate(parts)}
     sections.sort(key=lambda s: rank.get(s.id, len(rank)))
     return Plan(sections, contrasts, callouts, float(sig.get("level", 0.05)), appendix,
-                str(path), parts)
+                str(path), parts, questions)
+
+
+def _research_questions(c: _Checker, raw) -> tuple[Label, ...]:
+    """``research_questions``: a list of labels, each with a text in every report language
+    (CAT-003, CAT-011 as any label); absent, none."""
+    node = raw.get("research_questions") if isinstance(raw, dict) else None
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        c.problem("CAT-002", "plan: 'research_questions' should be list", raw,
+                  "research_questions")
+        return ()
+    out = []
+    for k, q in enumerate(node, start=1):
+        holder = yamlio.LineDict(research_questions=q)   # the label keeps q's line
+        holder.line = getattr(q, "line", None) or getattr(node, "line", None)
+        out.append(c.label(holder, "research_questions", f"research question {k}"))
+    return tuple(out)
 
 
 def _parts(c: _Checker, raw, sections: list[Section]) -> tuple[str, ...]:

@@ -272,6 +272,7 @@ class Block:
     terms: list[tuple[str, str]] = field(default_factory=list)   # definition list
     html: str = ""          # markup built by another stage's renderer (escaped there)
     lead: bool = False      # shown at the start of its chapter, before the planned tables
+    ordered: bool = False   # the bullets are a numbered list (their order matters)
 
 
 # ------------------------------------------------------------------------- methods

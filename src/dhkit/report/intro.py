@@ -1,7 +1,8 @@
 """The report's introduction: what the study is and why it was done, whom it covers, the
 research activities the study actually holds, and how the report is organised.
 
-It stands where the seed's country report has it, after the methods and before the first
+The research questions are the plan's (``research_questions``, validated on load like
+every label). It stands where the seed's country report has it, after the methods and before the first
 findings chapter (the plan's built-in part ``introduction``). Nothing study-specific is
 typed in: the country's name comes from ``study.toml`` (``country``, named in the report's
 language by Babel's territory names), the ages from ``[import] age_range``, the sample
@@ -49,6 +50,9 @@ TEXT = {
               "home or at school) is hard to measure. Children told the survey and the "
               "interviewers what they felt able to share at that moment, so the true extent "
               "of abuse is likely to be larger than this report can show.",
+    "questions_h": "Research questions",
+    "questions": "The study set out to answer {n} questions, the same in every country "
+                 "where this research is carried out:",
     "scope_h": "Whom the study covers",
     "scope": "The household survey represents the children aged {ages} in {country} who had "
              "used the internet in the three months before the interview and live in a "
@@ -225,8 +229,19 @@ def introduction_blocks(analysis, inputs, t: Translator, parts, annexes) -> list
     scope = [_t(t, "scope", ages=ages, country=country)]
     if a.interviews:
         scope.append(_t(t, "scope_qual"))
-    return [about, Block(_t(t, "scope_h"), scope, id="intro-scope"),
+    questions = _questions_block(analysis.plan, t)
+    return [about, *([questions] if questions else []),
+            Block(_t(t, "scope_h"), scope, id="intro-scope"),
             _activities_block(a, ages, t), _organisation_block(analysis, parts, annexes, t)]
+
+
+def _questions_block(plan, t: Translator) -> Block | None:
+    """The plan's research questions as a numbered list (none when the plan names none)."""
+    questions = [t.label(q) for q in getattr(plan, "research_questions", ())]
+    if not questions:
+        return None
+    return Block(_t(t, "questions_h"), [_t(t, "questions", n=t.number(len(questions)))],
+                 bullets=questions, ordered=True, id="intro-questions")
 
 
 def _activities_block(a: Activities, ages: str, t: Translator) -> Block:

@@ -305,6 +305,31 @@ def test_off_table_difference_is_worded_with_both_levels_and_p():
     assert significant_elsewhere(a, Translator("en"), ["told_anyone"], ["area"]) == []
 
 
+@pytest.mark.parametrize("lang, note", [
+    ("en", "The share answering “Helpline” differs significantly by area (rural: 24.5%, "
+           "urban: 17.0%; +7.5 percentage points, p = 0.022)."),
+    ("es", "La proporción que respondió «Línea de ayuda»: diferencia significativa según zona "
+           "(rural: 24,5\xa0%, urbana: 17,0\xa0%; +7,5 puntos porcentuales, p = 0,022).")])
+def test_a_note_on_one_answer_names_the_share_giving_it(lang, note):
+    """"Helpline differs significantly by area" takes an answer for the subject; the note
+    names the share of the base giving that answer."""
+    from types import SimpleNamespace
+
+    from dhkit.indicators.catalogue import load_catalogue
+    from dhkit.report.i18n import Translator
+    from dhkit.report.render import significant_elsewhere
+
+    cat = load_catalogue()
+    est = pd.DataFrame({"indicator": ["cg_would_report"] * 2, "category": ["helpline"] * 2,
+                        "domain": ["area"] * 2, "level": ["1", "2"], "estimate": [0.17, 0.245],
+                        "se": [0.02, 0.03]})
+    ctr = pd.DataFrame({"indicator": ["cg_would_report"], "category": ["helpline"],
+                        "domain": ["area"], "level_a": ["1"], "level_b": ["2"],
+                        "difference": [0.075], "p_value": [0.022], "significant": [True]})
+    a = SimpleNamespace(catalogue=cat, public=est, contrasts=ctr)
+    assert significant_elsewhere(a, Translator(lang), ["cg_would_report"], []) == [note]
+
+
 def test_excel_marks_only_suppressed_rows_and_writes_no_error_cells(built):
     wb = openpyxl.load_workbook(built.files["tables.xlsx"])
     ws = wb[wb.sheetnames[[n.startswith("Sampling") for n in wb.sheetnames].index(True)]]

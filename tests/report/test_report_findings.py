@@ -236,9 +236,25 @@ def test_a_box_names_the_answer_given_most_often_leaving_out_catch_alls(tmp_path
                                                   "embarrassed": 0.162, "other": 0.449})
     out = findings_for(a, _inputs(tmp_path), Translator("en"))
     box = out.sections["disclosure"]
-    assert "Reasons for not telling anyone: most often did not know where or whom to tell " \
-        "(31.7%)." in box
+    assert "Reasons for not telling anyone: the answer given most often was “Did not know " \
+        "where or whom to tell” (31.7%)." in box
     assert not any("Other reason" in p or "44.9" in p for p in box)
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "Where the caregiver would report abuse: the answer given most often was “Police” "
+           "(51.9%)."),
+    ("es", "Dónde denunciaría el cuidador un abuso: la respuesta más frecuente fue «Policía» "
+           "(51,9\xa0%).")])
+def test_the_answer_given_most_often_is_quoted_so_the_sentence_needs_no_article(
+        tmp_path, lang, sentence):
+    """An answer label such as "Police" is not a phrase a sentence takes as it stands
+    ("most often police" lacks its article; "con mayor frecuencia, policía" too): the
+    sentence quotes the answer as the questionnaire words it."""
+    a = _multi(_told(0.0), "cg_would_report", {"police": 0.519, "family": 0.323,
+                                                "nobody": 0.019})
+    out = findings_for(a, _inputs(tmp_path), Translator(lang))
+    assert sentence in out.sections["reporting"]
 
 
 def test_a_box_words_a_zero_share_as_none_of_the_base(tmp_path):

@@ -111,7 +111,10 @@ TEXT = {
                    "reported it to the police, a helpline or a social worker.",
     "s_pr": "Children subjected to in-person sexual violence were {pr} to be subjected to "
             "TF-CSEA.",
-    "s_top_of": "{label}: most often {level} ({pct}).",
+    # the answer is quoted as the questionnaire words it: an answer label ("Police", "A
+    # friend", "Did not know where or whom to tell") is not a phrase a sentence can take
+    # as it stands (it may lack its article, or be a clause), but a quotation always fits
+    "s_top_of": "{label}: the answer given most often was “{level}” ({pct}).",
     "s_value": "{label}: {pct}.",
     "s_value_none": "{label}: none of the {n} {unit} in the base.",
     # the conclusion: the chapters' findings brought together (section ``conclusion``)
@@ -611,8 +614,7 @@ def _table_sentences(analysis, t: Translator, table) -> list[str]:
                 continue
             top = named.sort_values("estimate", ascending=False).iloc[0]
             level = t.label(ind.level_labels.get(top["category"], {"en": top["category"]}))
-            sentences.append(_t(t, "s_top_of", label=t.label(ind.label),
-                                level=_lower_first(level),
+            sentences.append(_t(t, "s_top_of", label=t.label(ind.label), level=level,
                                 pct=f"{{{{pct {ind_id}.{top['category']}}}}}"))
         elif bool((rows["estimate"] == 0).all()):     # "0.0%" reads as a fault
             unit = cat.units[cat.bases[ind.base].unit].label

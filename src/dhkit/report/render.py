@@ -28,6 +28,8 @@ from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: The subject of a significance note on one answer of a multiple-answer question.
+ANSWER_SHARE = "The share answering “{answer}”"
 #: The mark of a cell that holds by definition, and the note under its table.
 FIXED = "—"
 FIXED_NOTE = ("—: not an estimate: the group is defined by this very answer, so the share "
@@ -82,7 +84,7 @@ UI_STRINGS = [
     "Standard errors of every estimate (children, caregivers, instances, whose scores are "
     "summed within each child first, and the prevalence ratio) include the calibration of the "
     "weights to population margins ({method}), as R survey's calibrated designs do.",
-    FIXED_NOTE, MULTI_NOTE,
+    FIXED_NOTE, MULTI_NOTE, ANSWER_SHARE,
 ]
 UI_STRINGS += chapters.STRINGS   # methods, extra chapter blocks and annexes
 UI_STRINGS += intro.STRINGS      # the introduction
@@ -457,7 +459,10 @@ def significant_elsewhere(analysis, t: Translator, ind_ids, shown_domains) -> li
             fixed |= bool(len(row)) and "se" in row and float(row["se"].iloc[0]) == 0.0
         if fixed:
             continue
-        label = _row_label(analysis, t, r.indicator, r.category)
+        # a row of answers is named as the share giving that answer: "Helpline differs"
+        # does not read as a sentence, "The share answering “Helpline” differs" does
+        label = (t(ANSWER_SHARE, answer=_row_label(analysis, t, r.indicator, r.category))
+                 if r.category else _row_label(analysis, t, r.indicator, r.category))
         name = t.label(dom.label)
         name = name if name[:2].isupper() else name[:1].lower() + name[1:]
         # one sentence, both sides in brackets: "... by area (rural: 62.0%, urban: 41.0%; ...)"

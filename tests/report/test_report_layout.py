@@ -51,3 +51,18 @@ def test_a_heading_and_its_sentence_go_over_with_the_table_they_introduce(tmp_pa
                      f"<tbody>{rows}</tbody></table></div>", tmp_path)
     assert "Law-enforcement capacity" not in pages[0]
     assert "Answers of the national" in pages[1] and "Question 0" in pages[1]
+
+
+@pytest.mark.parametrize("tag", ["ul", "ol"])
+def test_the_last_item_of_a_list_does_not_stand_alone_on_a_page(tmp_path, tag):
+    """The demo's methods chapter ended with its last limitation alone on page 9: wherever
+    the page breaks in a list, its last item goes over with the one before it."""
+    items = "".join(f"<li>Limitation number {i}: a line of text.</li>" for i in range(1, 7))
+    spilled = 0
+    for filler in range(206, 236, 2):
+        pages = _printed(f"<div style='height: {filler}mm'>Filler</div><div class='block'>"
+                         f"<h3>Limitations</h3><{tag}>{items}</{tag}></div>", tmp_path)
+        if len(pages) > 1 and "Limitation number 6" in pages[1]:
+            spilled += 1
+            assert "Limitation number 5" in pages[1], filler
+    assert spilled >= 3            # the break fell inside the list at several heights

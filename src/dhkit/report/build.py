@@ -95,6 +95,8 @@ class Analysis:
     design_summary: dict
     #: the study's small-base rule, as the notes under the figures word it
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: variable → the variables it is made from (:mod:`dhkit.report.fixed`)
+    sources: dict = field(default_factory=dict)
 
 
 def validate_inputs(inputs: ReportInputs, languages: tuple[str, ...]) -> tuple[Catalogue, Plan]:
@@ -177,6 +179,10 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
 
     table = flag_estimates(table, catalogue, plan, inputs.form_versions, inputs.main,
                            inputs.instance)
+    from dhkit.report.fixed import direct_sources, flag_fixed, made_from
+
+    sources = made_from(direct_sources(catalogue, _codebook(inputs)))
+    table = flag_fixed(table, catalogue, sources)
     if inputs.population:
         table["population"] = table["estimate"] * inputs.population
     else:
@@ -189,7 +195,20 @@ def analyse(inputs: ReportInputs, catalogue: Catalogue, plan: Plan,
         ctr = _untestable_contrasts(ctr)
         ctr["significant"] = ctr["p_value"] < plan.significance_level
     return Analysis(catalogue, plan, table, public_view(table), ctr,
-                    _design_summary(inputs, tables), inputs.thresholds)
+                    _design_summary(inputs, tables), inputs.thresholds, sources)
+
+
+def _codebook(inputs: ReportInputs):
+    """The study's instrument (its calculations say what a variable is made from); the
+    shipped form when the study names none or its form cannot be read."""
+    from dhkit.instrument import read_xlsform, shipped_codebook
+
+    if inputs.instrument is not None:
+        try:
+            return read_xlsform(inputs.instrument)
+        except Exception:          # the import already reported the form's problems
+            pass
+    return shipped_codebook()
 
 
 def _calibrated(design, frame: pd.DataFrame, cal: CalibrationSetup, spec: DesignSpec):

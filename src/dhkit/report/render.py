@@ -24,6 +24,7 @@ from dhkit.report import chapters, charts, intro
 from dhkit.report.findings import STRINGS as _FINDINGS_STRINGS
 from dhkit.report.findings import version_note
 from dhkit.report.evidence import section_quotes
+from dhkit.report.fixed import FIXED as FIXED_FLAG
 from dhkit.report.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -247,15 +248,17 @@ def _like_charts(analysis, table, charts) -> tuple[str, ...]:
 
 
 def defines(analysis, ind_id: str, dom_id: str) -> bool:
-    """The domain is made from the indicator's own answer: its variable appears in the
-    indicator's numerator or variable (any TF-CSEA by TF-CSEA status, in-person violence
-    by in-person violence). Its cells are then 100 % and 0 % by construction."""
-    if not dom_id or dom_id not in analysis.catalogue.domains:
+    """The domain (or the indicator's base) is made from the indicator's own answer,
+    directly or through the instrument's calculations and the catalogue's derived
+    variables (:mod:`dhkit.report.fixed`): any TF-CSEA by TF-CSEA status, each form by
+    TF-CSEA status, in-person violence by in-person violence. Its 0 % and 100 % cells
+    are then so by construction."""
+    from dhkit.report.fixed import defined_by_answer
+
+    if ind_id not in analysis.catalogue.indicators:
         return False
-    ind = analysis.catalogue.indicators[ind_id]
-    var = analysis.catalogue.domains[dom_id].variable
-    expr = " ".join(x for x in (ind.numerator, ind.variable) if x)
-    return bool(re.search(rf"(?<![\w.]){re.escape(var)}(?![\w])", expr))
+    return defined_by_answer(analysis.catalogue, getattr(analysis, "sources", {}) or {},
+                             ind_id, dom_id if dom_id in analysis.catalogue.domains else "")
 
 
 def fixed_by_definition(analysis, ind_id: str, dom_id: str, estimate, se) -> bool:
@@ -333,7 +336,6 @@ def base_sizes(analysis, ind_ids) -> dict[str, tuple[int, int]]:
 def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableView:
     """One table (or one part of a table split for width: ``whole`` is then the planned
     table; only its first part words the differences on domains it has no columns for)."""
-    est = analysis.estimates
     pub = analysis.public
     cat = analysis.catalogue
     groups = [ColumnGroup(t("Total"), [t("Total")])]
@@ -348,8 +350,6 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
              for r in pub[["indicator", "category", "domain", "level", "estimate", "flag",
                            "row_id", "se"]].itertuples(index=False)}
     sig = _significance(analysis)
-    private = {int(r.row_id): (r.estimate, r.se) for r in
-               est[["row_id", "estimate", "se"]].itertuples(index=False)}
     rows, flags = [], set()
     for ind_id in spec.indicators:
         ind = cat.indicators[ind_id]
@@ -362,9 +362,9 @@ def table_view(analysis, t: Translator, spec, number: str, whole=None) -> TableV
                 if r is None:
                     cells.append(Cell("–"))
                     continue
-                # checked on the private value: a 100 % / 0 % by construction reveals
-                # nothing, even on a base too small to show an estimate
-                if fixed_by_definition(analysis, ind_id, dom, *private.get(r.row_id, (None, None))):
+                # the flag the tidy estimates carry (dhkit.report.fixed): a suppressed
+                # cell stays "*" here as in estimates.csv
+                if r.flag == FIXED_FLAG:
                     flags.add(FIXED)
                     cells.append(Cell(FIXED, "fixed", int(r.row_id), ind_id, fixed=True))
                     continue
@@ -517,7 +517,7 @@ def chart_view(analysis, t: Translator, spec, number: str) -> ChartView:
         r = keyed.loc[key]
         if r["flag"] == SUPPRESSED or pd.isna(r["estimate"]):
             continue
-        if fixed_by_definition(analysis, ind_id, dom, r["estimate"], r["se"]):
+        if r["flag"] == FIXED_FLAG:
             continue                  # 100 % / 0 % by construction: not a finding to plot
         rows.append({"label": label, "group": group, "estimate": r["estimate"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"]})

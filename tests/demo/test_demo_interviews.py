@@ -19,6 +19,15 @@ def test_rows_complete_the_seed_counts_given_those_already_interviewed():
     assert (yp.loc[minors, "caregiver_consent"] == "yes").all()
 
 
+def test_interviews_are_dated_inside_the_seed_s_fieldwork_july_2024_to_march_2025():
+    rows = pd.DataFrame(participant_rows({"YP": (2, 1), "FW": (2, 0), "JP": (2, 0)}))
+    days = pd.to_datetime(rows["interview_date"])
+    assert days.min() >= pd.Timestamp("2024-07-01")
+    assert days.max() <= pd.Timestamp("2025-03-31")
+    # spread over the window, not bunched in its first months
+    assert days.dt.to_period("M").nunique() >= 7
+
+
 def test_rows_are_reproducible_from_the_seed():
     assert participant_rows({}, seed=3) == participant_rows({}, seed=3)
     assert participant_rows({}, seed=3) != participant_rows({}, seed=4)

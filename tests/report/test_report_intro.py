@@ -240,3 +240,16 @@ def test_a_plan_without_research_questions_gives_no_questions_block():
         research_questions = ()
 
     assert intro._questions_block(Plan(), Translator("en")) is None
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "Interviews: July 2024 – March 2025."),
+    ("es", "Entrevistas: julio de 2024 – marzo de 2025.")])
+def test_the_interview_period_is_the_demo_s_fieldwork_window(demo, built, lang, sentence):
+    """The demo's interviews fall inside the seed's interview fieldwork (July 2024 – March
+    2025), and the introduction reads that period from the participants' dates."""
+    inputs = inputs_from_study(demo.study)
+    days = [d for d in inputs.fieldwork.participants["interview_date"] if isinstance(d, date)]
+    assert min(days) >= date(2024, 7, 1) and max(days) <= date(2025, 3, 31)
+    bullet = _bullets(_html(built, lang), "intro-activities")[1]
+    assert bullet.endswith(sentence)

@@ -17,11 +17,15 @@ Every person, place and event is invented; each transcript opens with the demo's
 (27, 9)
 >>> sum(r["group"] == "YP" and r["sex"] == "male" for r in rows)
 1
+>>> dates = [r["interview_date"] for r in rows]
+>>> min(dates) >= "2024-07-01", max(dates) <= "2025-03-31"
+(True, True)
 """
 
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +35,10 @@ TARGET = {"YP": (28, 2), "FW": 15, "JP": 11}
 #: Where the interviews took place: the departments of the seed's four cities (Bogotá,
 #: Medellín, Cúcuta, Cartagena), as the demo's participants sheet records departments.
 CITIES = ("Bogotá D.C.", "Antioquia", "Norte de Santander", "Bolívar")
+#: When the interviews took place: the seed's interview fieldwork ran from July 2024 to
+#: March 2025 (Colombia report, methods), after the household survey (2024); every drawn
+#: date falls inside it, as the hand-written demo interviews' dates do.
+INTERVIEW_WINDOW = (date(2024, 7, 1), date(2025, 3, 31))
 MARKER = ("[TRANSCRIPCIÓN FICTICIA. Material sintético de demostración de dhkit: personas, "
           "lugares y hechos inventados; no describe ningún caso real.]")
 
@@ -110,13 +118,13 @@ def participant_rows(existing: dict, seed: int = 20240601, first_no: dict | None
             sexes = list(np.where(rng.random(need[group]) < 0.7, "female", "male"))
         start = first_no.get(group, 1 + sum(existing.get(group, (0, 0))))
         for i, sex in enumerate(sexes):
-            month = int(rng.integers(7, 13)) if group == "YP" else int(rng.integers(1, 13))
-            year = 2024 if group == "YP" or month >= 7 else 2025
+            first, last = INTERVIEW_WINDOW
+            day = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
             rows.append({
                 "participant_id": f"{group}-{start + i:02d}", "group": group, "sex": sex,
                 "age_band": ("18-24" if rng.random() < 0.8 else "16-17") if group == "YP" else "",
                 "region": CITIES[int(rng.integers(0, len(CITIES)))],
-                "interview_date": f"{year}-{month:02d}-{int(rng.integers(1, 29)):02d}",
+                "interview_date": day.isoformat(),
                 "interviewer": f"INT-{'ABC'[int(rng.integers(0, 3))]}", "language": "es",
                 "consent_interview": "yes", "consent_quote": "yes", "caregiver_consent": "",
                 "withdrawal_date": "", "redact_names": ""})

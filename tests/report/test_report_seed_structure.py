@@ -304,3 +304,25 @@ def test_the_internet_chapter_opens_with_the_household_internet_use_rate(built):
     html = _html(built)
     section = html[html.index('<section id="internet"'):]
     assert section.index('id="hh-internet-rate"') < section.index('id="table-internet_use"')
+
+
+# ------------------------------------------------------------------ what each chapter holds
+def _section_of(html: str, anchor: str) -> str:
+    """The id of the chapter (top-level section) holding ``anchor``."""
+    at = html.index(anchor)
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r'<section id="([\w-]+)"', html)]
+    return [sid for pos, sid in starts if pos < at][-1]
+
+
+@pytest.mark.parametrize("anchor, chapter", [
+    # the seed counts children subjected to more than one form beside the prevalence
+    # (chapter 1: 39 % of the 190 children), not among the consequences (chapter 3)
+    ('id="table-forms"', "abuse"),
+    # and weighs the overlap with in-person violence among the drivers of abuse
+    # (chapter 2: "three times more likely"), with its prevalence ratio
+    ('id="table-overlap"', "drivers"),
+    ('id="overlap-ratio"', "drivers"),
+    ('id="table-wellbeing"', "after"),
+    ('id="table-perpetrators"', "abuse")])
+def test_each_measure_stands_in_the_seed_s_chapter(built, anchor, chapter):
+    assert _section_of(_html(built), anchor) == chapter

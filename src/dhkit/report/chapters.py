@@ -847,8 +847,12 @@ def chapter_blocks(analysis, inputs, t: Translator) -> dict[str, list[Block]]:
     """Blocks shown at the end of a planned section, by section id; a section's
     ``checklist:`` topics add the matching legal checklist items."""
     out: dict[str, list[Block]] = {}
+    # the prevalence ratio stands with the overlap table, wherever the plan puts it (the
+    # seed: among the drivers of abuse, "exposure to in-person violence")
+    overlap_at = next((s.id for s in analysis.plan.sections
+                       if any(tb.id == "overlap" for tb in s.tables)), "abuse")
     for sid, block in (("internet", internet_block(inputs, t)),
-                       ("abuse", overlap_block(analysis, inputs, t)),
+                       (overlap_at, overlap_block(analysis, inputs, t)),
                        ("reporting", capacity_block(inputs, t))):
         if block is not None:
             out.setdefault(sid, []).append(block)

@@ -291,3 +291,27 @@ def test_none_of_the_base_stops_the_build_once_the_share_is_not_zero(tmp_path):
     assert [p.message for p in problems][:1] == [
         "the sentence says none of the base for 'reported_formal', whose estimate is 3.0%"]
     assert findings_for(_told(0.0), _inputs(tmp_path, text), Translator("en")).summary
+
+
+def test_a_chapter_does_not_repeat_a_finding_an_earlier_chapter_gave(tmp_path):
+    """The drivers chapter holds the overlap table, whose first row is any TF-CSEA: its
+    box does not list again the prevalence chapter 1 already gave."""
+    a = _analysis()
+    a.public = pd.concat([a.public, pd.DataFrame([_row("inperson_sv", 0.078)])],
+                         ignore_index=True)
+    a.estimates = a.public
+    out = findings_for(a, _inputs(tmp_path), Translator("en"))
+    assert "Subjected to any TF-CSEA in the past year: 21.0%." in out.sections["abuse"]
+    assert "Subjected to in-person sexual violence in the past year: 7.8%." in \
+        out.sections["drivers"]
+    assert not any(p.startswith("Subjected to any TF-CSEA") for p in out.sections["drivers"])
+
+
+def test_the_chapter_with_the_overlap_table_states_the_prevalence_ratio(tmp_path):
+    pr = SimpleNamespace(ratio=3.134, ci_low=2.399, ci_high=4.094, se_log=0.135,
+                         n_exposed=78, n_reference=921)
+    out = findings_for(_analysis(), _inputs(tmp_path), Translator("en"), pr)
+    assert out.sections["drivers"][0] == (
+        "Children subjected to in-person sexual violence were 3.1 times as likely "
+        "(prevalence ratio 3.1, 95% CI 2.4 to 4.1) to be subjected to TF-CSEA.")
+    assert not any("prevalence ratio" in p for p in out.sections["abuse"])

@@ -514,9 +514,11 @@ def draft(analysis, t: Translator, ratio=None) -> str:
                              none="{{pct told_no_one}}", formal="{{pct reported_formal}}")]
     if ratio is not None and math.isfinite(ratio.se_log):
         lines += ["", _t(t, "s_pr", pr="{{pr overlap}}")]
+    given: set[str] = set()          # a finding is given once, in the first chapter
     for s in analysis.plan.sections:
         para = _conclusion_draft(analysis, t, ratio) if s.id == CONCLUSION and not s.tables \
-            else _section_draft(analysis, t, s)
+            else [f for f in _section_draft(analysis, t, s, ratio) if f not in given]
+        given.update(para)
         if para:
             lines += ["", f"## {s.id}"]
             for finding in para:          # one paragraph each: the box lists them
@@ -583,17 +585,26 @@ CATCH_ALL = ("other", "refused", "dont_know", "prefer_not")
 MAX_KEY_FINDINGS = 6
 
 
-def _section_draft(analysis, t: Translator, section) -> list[str]:
+def _section_draft(analysis, t: Translator, section, ratio=None) -> list[str]:
     """A chapter's key findings, one paragraph each (the box shows them as a list): for each
     of its first two tables, the first indicators' values (the largest level of a
     multi-level indicator) and the first indicator's statistically significant differences.
-    A finding already listed (an indicator in both tables) is not repeated."""
+    A finding already listed (an indicator in both tables) is not repeated. The chapter
+    holding the overlap table (:data:`OVERLAP_TABLE`) states the prevalence ratio, its
+    finding, first."""
     findings: list[str] = []
+    if ratio is not None and math.isfinite(ratio.se_log) and \
+            any(tb.id == OVERLAP_TABLE for tb in section.tables):
+        findings.append(_t(t, "s_pr", pr="{{pr overlap}}"))
     for table in section.tables[:2]:
         for sentence in _table_sentences(analysis, t, table):
             if sentence not in findings:
                 findings.append(sentence)
     return findings[:MAX_KEY_FINDINGS]
+
+
+#: The plan's table of TF-CSEA by in-person sexual violence (its chapter states the ratio).
+OVERLAP_TABLE = "overlap"
 
 
 def _table_sentences(analysis, t: Translator, table) -> list[str]:

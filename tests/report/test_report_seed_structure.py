@@ -186,6 +186,15 @@ def test_prevention_lists_the_checklist_prevention_items_with_the_answers(built,
     assert f"<td>{met}</td>" in section
 
 
+def test_the_prevention_policy_sentence_counts_measures_in_place_partly_and_not(built):
+    """It read "2 are in part and 0 are not": the counts now each name their state."""
+    html = _html(built)
+    start = html.index('id="prevention-policy"')
+    text = _text(html[start:html.index("</p>", html.index("<p>", start))])
+    assert re.search(r"this chapter: \d+ in place, \d+ partly in place and \d+ not in place; "
+                     r"for \d+ the texts reviewed did not settle the answer\.", text), text
+
+
 def test_conclusion_brings_the_chapters_and_the_legal_review_together(built):
     html = _html(built)
     start = html.index('<section id="conclusion"')

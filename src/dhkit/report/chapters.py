@@ -187,8 +187,8 @@ TEXT = {
     # prevention: the law and policy measures the checklist asks about
     "prev_policy_h": "What law and policy provide",
     "prev_policy": "The legal and policy review asked about {n} measures that bear on this "
-                   "chapter: {met} are in place, {partly} are in part and {not_met} are not; "
-                   "for {unknown} the texts reviewed did not settle the answer.",
+                   "chapter: {met} in place, {partly} partly in place and {not_met} not in "
+                   "place; for {unknown} the texts reviewed did not settle the answer.",
     "prev_policy_caption": "Checklist items on this chapter's theme and the country's answers",
     "met": "Met", "unknown": "Unknown", "not_applicable": "Not applicable",
     # conclusion: the legal review at a glance

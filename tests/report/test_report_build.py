@@ -115,6 +115,16 @@ def test_spanish_report_uses_spanish_labels_and_decimal_commas(built):
     assert "\xa0%" in html
 
 
+def test_the_progress_bar_counts_every_step_the_build_reports(tmp_path):
+    """`dhkit report` showed "11/10": its total now comes from the build itself."""
+    from dhkit.report.build import report_steps
+
+    steps = []
+    build_report(_inputs(), tmp_path, languages=("en", "es"), pdf=False, progress=steps.append)
+    assert len(steps) == report_steps(("en", "es"), pdf=False) == 9
+    assert steps[0] == "validate" and steps[-1] == "manifest"
+
+
 def test_suppressed_estimates_never_reach_public_outputs(tmp_path):
     # a high threshold suppresses the region × instance cells; none may be shown
     inputs = _inputs(thresholds=Thresholds(suppress_below=200, caution_below=400))

@@ -337,6 +337,16 @@ def _design_summary(inputs: ReportInputs, tables) -> dict:
 # --- outputs ---------------------------------------------------------------------------
 
 
+def report_steps(languages: tuple[str, ...], pdf: bool = True) -> int:
+    """How many steps :func:`build_report` reports to its ``progress`` callback: validate,
+    estimate, findings, tidy, then HTML (PDF) and Excel per language, then the manifest.
+
+    >>> report_steps(("en", "es"))
+    11
+    """
+    return 5 + (3 if pdf else 2) * len(languages)
+
+
 def build_report(inputs: ReportInputs, out_dir: str | Path, *, languages: tuple[str, ...] = ("en",),
                  pdf: bool = True, progress=None) -> ReportResult:
     """Validate, estimate once, then write every output in every language.

@@ -18,7 +18,7 @@ def report(
     Example: dhkit report mystudy --lang es --out mystudy/report-es
     """
     from dhkit.console import err_console, progress
-    from dhkit.report.build import build_report
+    from dhkit.report.build import build_report, report_steps
     from dhkit.report.study import inputs_from_study
     from dhkit.workspace.config import load_study
 
@@ -27,7 +27,7 @@ def report(
     out = out or study.dir / "report"
     inputs = inputs_from_study(study)
     with progress() as bar:
-        task = bar.add_task("report", total=4 + (3 if pdf else 2) * len(languages))
+        task = bar.add_task("report", total=report_steps(languages, pdf))
         result = build_report(inputs, out, languages=languages, pdf=pdf,
                               progress=lambda name: bar.update(task, advance=1,
                                                                description=f"report: {name}"))

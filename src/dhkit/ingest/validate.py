@@ -75,6 +75,14 @@ def whole_number(v: str) -> str:
             f"ELSE COALESCE(TRY_CAST({v} AS DOUBLE) = {n}, FALSE) END")
 
 
+def _not_whole(v: str) -> str:
+    """SQL: why ``v`` is not a whole number (a number too large to keep says so; an ID
+    column typed as an integer question is the usual cause)."""
+    return (f"CASE WHEN abs(TRY_CAST({v} AS DOUBLE)) >= 9.2e18 THEN 'is too large for a whole "
+            "number (at most 9223372036854775807; an ID is better a text question)' "
+            "ELSE 'is not a whole number' END")
+
+
 def finite_number(v: str) -> str:
     """SQL: TRUE where the text ``v`` reads as a finite number (the test for decimal and
     range answers and for calculations stored as DOUBLE). DuckDB reads ``'NaN'``, ``'inf'``
@@ -298,7 +306,7 @@ def question_checks(q: Question, cb: Codebook, columns: dict[str, str], present:
     if present:
         if t == "integer":
             out.append(Check("IMP-004", q.name, f"{v} IS NOT NULL AND NOT ({whole_number(v)})",
-                             f"{shown} || 'is not a whole number'", v))
+                             f"{shown} || {_not_whole(v)}", v))
         elif t in ("decimal", "range"):
             comma = (f"CASE WHEN regexp_full_match({v}, '-?\\d+,\\d+') THEN ' (a decimal "
                      "comma? write it with a point, e.g. 120.5)' ELSE '' END")

@@ -42,6 +42,8 @@ META_ROLES = {
     "_index": "index", "_parent_index": "parent_index",
     "_submission__uuid": "parent_uuid", "PARENT_KEY": "parent_key",
     "_submission_time": "submission_time", "SubmissionDate": "submission_time",
+    # Kobo's repeat sheets repeat their submission's day (today() rules of repeat questions)
+    "_submission__submission_time": "submission_time",
     "_quarantine_id": "quarantine_id",
     # Kobo: the parent sheet of a repeat row (nested repeats: another repeat's sheet)
     "_parent_table_name": "parent_table",

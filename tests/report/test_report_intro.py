@@ -215,10 +215,10 @@ def _numbered(html: str, block: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang, heading, lead, fourth", [
-    ("en", "Research questions", "The study set out to answer 6 questions",
+    ("en", "Research questions", "The study set out to answer six questions",
      "What do caregivers, friends and the people around a child do to prevent it and to "
      "respond when it happens?"),
-    ("es", "Preguntas de investigación", "El estudio se propuso responder 6 preguntas",
+    ("es", "Preguntas de investigación", "El estudio se propuso responder seis preguntas",
      "¿Qué hacen los cuidadores, las amistades y las personas cercanas para prevenirlo y para "
      "responder cuando ocurre?")])
 def test_the_introduction_lists_the_plan_s_research_questions_in_order(built, lang, heading,

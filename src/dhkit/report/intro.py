@@ -204,6 +204,27 @@ def _ages(inputs, t: Translator) -> str:
     return _t(t, "ages", low=t.number(low), high=t.number(high))
 
 
+#: Numbers a sentence spells out (as style guides ask below eleven), by language; the
+#: Spanish forms agree with a feminine noun ("seis preguntas", "una pregunta").
+NUMBER_WORDS = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "ten"),
+    "es": ("cero", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+           "diez"),
+}
+
+
+def small_number(n: int, t: Translator) -> str:
+    """``n`` in words up to ten in the report's language, else in figures.
+
+    >>> small_number(6, Translator("en")), small_number(6, Translator("es")), \
+    ...     small_number(12, Translator("en"))
+    ('six', 'seis', '12')
+    """
+    words = NUMBER_WORDS.get(t.lang)
+    return words[n] if words and 0 <= n < len(words) else t.number(n)
+
+
 def joined(items: list[str], t: Translator) -> str:
     """Items as a sentence lists them: "a, b and c" / "a, b y c".
 
@@ -240,7 +261,7 @@ def _questions_block(plan, t: Translator) -> Block | None:
     questions = [t.label(q) for q in getattr(plan, "research_questions", ())]
     if not questions:
         return None
-    return Block(_t(t, "questions_h"), [_t(t, "questions", n=t.number(len(questions)))],
+    return Block(_t(t, "questions_h"), [_t(t, "questions", n=small_number(len(questions), t))],
                  bullets=questions, ordered=True, id="intro-questions")
 
 

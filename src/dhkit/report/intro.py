@@ -217,9 +217,8 @@ NUMBER_WORDS = {
 def small_number(n: int, t: Translator) -> str:
     """``n`` in words up to ten in the report's language, else in figures.
 
-    >>> small_number(6, Translator("en")), small_number(6, Translator("es")), \
-    ...     small_number(12, Translator("en"))
-    ('six', 'seis', '12')
+    >>> [small_number(n, Translator(lang)) for n, lang in ((6, "en"), (6, "es"), (12, "en"))]
+    ['six', 'seis', '12']
     """
     words = NUMBER_WORDS.get(t.lang)
     return words[n] if words and 0 <= n < len(words) else t.number(n)

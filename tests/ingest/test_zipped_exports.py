@@ -86,3 +86,14 @@ def test_a_zip_without_an_export_says_so(study, tmp_path):
     with pytest.raises(DhkitError) as err:
         import_files(study, [z])
     assert err.value.code == "IMP-001" and "holds no export file" in err.value.message
+
+
+def test_a_truncated_zip_is_damaged_and_nothing_imported(study, tmp_path):
+    z = _central_zip(tmp_path, ff.sample(2))
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(z.read_bytes()[:300])
+    with pytest.raises(DhkitError) as err:
+        import_files(study, [cut])
+    assert err.value.code == "IMP-015" and "damaged or truncated" in err.value.message
+    with study.open_store() as store:
+        assert not store.has_table("main")

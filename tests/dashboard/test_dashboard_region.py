@@ -137,7 +137,22 @@ def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(regio
     # the planted study's girls and boys differ on any TF-CSEA (the report marks it †)
     assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups '
             'differ significantly in this country)</span>') in html
-    assert "†: in that country the two groups differ significantly" in html
+    assert "† says that in that country the two groups differ significantly" in html
+    assert "† (the two groups differ within that country): Sex: Girls – Boys" in html
+
+
+def test_the_countries_page_says_each_rule_once_and_every_table_points_to_it(region_site):
+    for lang, rule, diff, title in (
+            ("en", "variance = Σ (weight share)² × country variance",
+             "Welch–Satterthwaite degrees of freedom", "How to read the tables"),
+            ("es", "varianza = Σ (proporción del peso)² × varianza del país",
+             "grados de libertad de Welch–Satterthwaite", "Cómo leer los cuadros")):
+        html = _countries(region_site, lang)
+        assert html.count(rule) == 1 and html.count(diff) == 1, lang
+        assert f'<h2 id="reading">{title}</h2>' in html
+        assert html.index('id="reading"') < html.index('id="rt-prevalence"')
+        # six tables and four differences tables, each with its way back
+        assert html.count(f'<a href="#reading">{title}</a>') == 6 + 4, lang
 
 
 def test_the_countries_page_shows_the_differences_between_countries(region_site):

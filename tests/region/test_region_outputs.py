@@ -65,8 +65,8 @@ def test_the_table_legend_names_the_regions_own_base_thresholds(analysis):
 
     stricter = replace(analysis, region=replace(analysis.region, suppress_below=30,
                                                 caution_below=60))
-    en = " ".join(table_views(stricter, "en")[0].notes)
-    es = " ".join(table_views(stricter, "es")[0].notes)
+    en = " ".join(table_views(stricter, "en")[0].rules)
+    es = " ".join(table_views(stricter, "es")[0].rules)
     assert "unweighted base 30–59: interpret with caution" in en and "under 30" in en
     assert "base no ponderada de 30 a 59" in es and "menor de 30" in es
     assert "25–49" not in en

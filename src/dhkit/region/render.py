@@ -57,7 +57,10 @@ class TableView:
     columns: list[str]
     rows: list[RowView]
     base: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # this table's own notes
+    #: the rules every table follows (said once in the report's "How to read the
+    #: tables"; the workbook repeats them on each sheet, which is read alone)
+    rules: list[str] = field(default_factory=list)
     chart: str = ""                      # inline SVG (small multiples / overlap)
     chart_title: str = ""
     differences: list[dict] = field(default_factory=list)
@@ -139,9 +142,7 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
     countries = [c.ref.id for c in a.countries]
     comb_head = {"population": t("combined_population", lang),
                  "equal": t("combined_equal", lang)}.get(a.region.combine)
-    rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
-            t("rule_suppressed_" + a.region.on_suppressed, lang),
-            t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
+    rule = [f"{n.term}: {n.text}" for n in reading_notes(a, lang, files=not for_site)]
     sig = _within_marks(a)
     views = []
     for n, spec in enumerate(harm.tables, 1):
@@ -167,7 +168,7 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
             first = t("platform_note" if spec.kind == "platforms" else "overlap_note", lang)
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
                              [cat_label(ind, c) for c in cats], rows, base,
-                             ([] if for_site and spec.kind == "overlap" else [first]) + rule)
+                             [] if for_site and spec.kind == "overlap" else [first], rule)
             if spec.kind == "overlap" and not for_site:
                 view.chart = overlap_chart(a, spec.indicators[0], lang)
         else:
@@ -186,9 +187,9 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
                             rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
                                              "level", ind, c, d, lvl, countries, cells,
                                              regional, tr, names, lang, sig))
-            notes = within_note(a, spec, lang, files=not for_site) + rule
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
-                             [f"{names[c]} ({c})" for c in countries], rows, base, notes)
+                             [f"{names[c]} ({c})" for c in countries], rows, base,
+                             within_note(a, spec, lang), rule)
             view.chart = "" if for_site else small_multiples(a, spec, lang)
             view.differences = difference_rows(a, spec.indicators[0], lang)
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
@@ -247,9 +248,44 @@ def _within_marks(a: RegionAnalysis) -> frozenset:
                      for r in w.to_dict("records") for lv in (r["level_a"], r["level_b"]))
 
 
-def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[str]:
-    """The note under a table with † marks: what they mean, and which pairs were tested
-    ("Sex: Girls – Boys; Area: Urban – Rural")."""
+@dataclass
+class ReadingNote:
+    """One rule of "How to read the tables": what it is about, and the rule."""
+
+    term: str
+    text: str
+
+
+def reading_notes(a: RegionAnalysis, lang: str, files: bool = True) -> list[ReadingNote]:
+    """The rules every regional table follows, each said once: what a country cell shows
+    (and its flags, at the region's own thresholds), how a range, a combined figure and
+    a difference between countries are made, and what † means. ``files``: name the
+    report's data files (the dashboard has none of them).
+
+    >>> [n.term for n in reading_notes(analyse_region(load_region("demo")), "en")]  # doctest: +SKIP
+    ['Country figures', 'Range', 'Combined figure', 'Differences between countries', '† ...']
+    """
+    r = a.region
+    notes = [ReadingNote(t("term_cells", lang), t("legend", lang, low=r.suppress_below,
+                                                  high=r.caution_below - 1)),
+             ReadingNote(t("range", lang), t("rule_range", lang))]
+    if r.combine != "none":
+        notes.append(ReadingNote(t("term_combined", lang), " ".join((
+            t("rule_population" if r.combine != "equal" else "rule_equal", lang),
+            t("rule_suppressed_" + r.on_suppressed, lang)))))
+    if any(spec.kind == "indicators" for spec in r.harmonisation.tables):
+        notes.append(ReadingNote(t("differences", lang), " ".join(
+            [t("differences_note", lang)] + ([t("differences_file", lang)] if files else []))))
+    if _within_marks(a):
+        notes.append(ReadingNote(t("term_within", lang), " ".join(
+            [t("within_note", lang)] + ([t("within_file", lang)] if files else []))))
+    return notes
+
+
+def within_note(a: RegionAnalysis, spec, lang: str) -> list[str]:
+    """The note under a table with † marks: which pairs differ within a country here
+    ("Sex: Girls – Boys; Area: Urban – Rural"); what † means is said once, in
+    :func:`reading_notes`."""
     w = a.within
     if w is None or w.empty:
         return []
@@ -259,12 +295,13 @@ def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[
     if w.empty:
         return []
     pairs = []
-    for (dom, la, lb) in dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])):
+    order = {d: k for k, d in enumerate(spec.domains)}       # the table's order of domains
+    for (dom, la, lb) in sorted(dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])),
+                                key=lambda p: order[p[0]]):
         d = harm.domains[dom]
         pairs.append(f"{d.label.get(lang, dom)}: {d.levels[lb].get(lang, lb)} – "
                      f"{d.levels[la].get(lang, la)}")
-    text = t("within_note", lang, pairs="; ".join(pairs))
-    return [f"{text} {t('within_file', lang)}" if files else text]
+    return [t("within_pairs", lang, pairs="; ".join(pairs))]
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:
@@ -494,6 +531,7 @@ def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:
     return env.get_template("region.html.j2").render(
         t=lambda key, **kw: t(key, lang, **kw), lang=lang, css=css, for_print=for_print,
         title=a.region.title(lang), tables=table_views(a, lang), glance=glance(a, lang),
+        reading=reading_notes(a, lang),
         countries=countries_view(a, lang), legal=legal_view(a, lang),
         synthetic=any(c.synthetic for c in a.countries), version=__version__,
         suppress=a.region.suppress_below)

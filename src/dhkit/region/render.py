@@ -8,6 +8,7 @@ Every country cell carries a ``title`` naming the row of the country's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 import altair as alt
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -450,8 +451,14 @@ def axis_top(highest_pct: float) -> int:
 
 
 def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
-    """Per country, one stacked bar: online only, both, in person only (the
-    presentation's overlap figure, one country per row)."""
+    """Per country, one stacked bar: online only, in person only, both (the
+    presentation's overlap figure, one country per row), each part labelled with its
+    per cent where the label fits inside it (white on the dark parts, near-black on the
+    light one); a part too narrow for its figure is left unlabelled and the figure says
+    so; a figure to interpret with caution is in parentheses, as in the table. The SVG
+    is one image for a screen reader, with a title and a description that
+    give every country's parts in words (:func:`with_text_alternative`)."""
+    tr = Translator(lang)
     names = _names(a, lang)
     _, cat_label = _labels(a, lang)
     harm = a.region.harmonisation
@@ -460,20 +467,82 @@ def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
     sel = c[(c["indicator"] == indicator) & (c["domain"] == "") & (c["status"] == PUBLISHED)].copy()
     if sel.empty:
         return ""
+    order = [names[x.ref.id] for x in a.countries]
     sel["name"] = sel["country"].map(names)
     sel["part"] = [cat_label(indicator, k) for k in sel["category"]]
     sel["order"] = [cats.index(k) for k in sel["category"]]
+    sel = sel.sort_values(["name", "order"], key=lambda s: s.map(
+        {n: i for i, n in enumerate(order)}) if s.name == "name" else s, kind="stable")
     sel["pct"] = sel["estimate"] * 100
+    sel["end"] = sel.groupby("name", sort=False)["pct"].cumsum()
+    sel["start"] = sel["end"] - sel["pct"]
+    sel["mid"] = (sel["start"] + sel["end"]) / 2
+    # a figure to interpret with caution keeps its parentheses, as in the table
+    shown = [f"({tr.percent(v)})" if f == "caution" else tr.percent(v)
+             for v, f in zip(sel["estimate"], sel["flag"])]
+    sel["label"] = shown
+    sel["text"] = [x if fits_inside(x, p) else "" for x, p in zip(shown, sel["pct"])]
+    sel["ink"] = [INK[k % len(INK)] for k in sel["order"]]
     parts = [cat_label(indicator, k) for k in cats]
-    chart = alt.Chart(sel[["name", "part", "order", "pct"]]).mark_bar().encode(
-        x=alt.X("pct:Q", stack="zero", title=t("per_cent", lang),
-                scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("name:N", sort=[names[x.ref.id] for x in a.countries], title=None),
-        color=alt.Color("part:N", sort=parts, title=None, scale=alt.Scale(range=COLOURS),
-                        legend=alt.Legend(orient="bottom")),
-        order=alt.Order("order:Q"),
-    ).properties(width=420, height=26 * sel["name"].nunique())
-    return _svg(chart)
+    data = sel[["name", "part", "order", "pct", "start", "end", "mid", "text", "ink"]]
+    y = alt.Y("name:N", sort=order, title=None)
+    base = alt.Chart(data).properties(width=OVERLAP_WIDTH, height=28 * sel["name"].nunique())
+    bars = base.mark_bar().encode(
+        x=alt.X("start:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, 100])),
+        x2="end:Q", y=y,
+        color=alt.Color("part:N", sort=parts, title=None, scale=alt.Scale(
+            domain=parts, range=(OVERLAP_COLOURS * 2)[:len(parts)]),
+            legend=alt.Legend(orient="bottom")))
+    labels = base.mark_text(fontSize=LABEL_SIZE).encode(
+        x="mid:Q", y=y, text="text:N", color=alt.Color("ink:N", scale=None, legend=None))
+    svg = _svg(alt.layer(bars, labels))
+    narrow = (sel["text"] == "").any()
+    title = t("overlap_alt_title", lang)
+    desc = "; ".join(
+        f"{name}: " + ", ".join(
+            f"{part} {tr.percent(est)}" + (f" ({t('caution_spoken', lang)})"
+                                           if flag == "caution" else "")
+            for part, est, flag in zip(g["part"], g["estimate"], g["flag"]))
+        for name, g in sel.groupby("name", sort=False))
+    if narrow:
+        svg += f'<p class="note">{escape(t("overlap_narrow", lang))}</p>'
+    return with_text_alternative(svg, title, desc + ".")
+
+
+#: the overlap chart's width in pixels and its labels' size: a label is drawn inside its
+#: part only when the part is wider than the label with 2 px either side
+OVERLAP_WIDTH, LABEL_SIZE = 540, 9
+#: advance widths of DejaVu Sans (the charts' font) in em: digits, separators, per cent
+EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "%": 0.95, " ": 0.318}
+#: the overlap chart's parts and their labels' colours: white on the blue (6.9:1) and the
+#: green (6.0:1; darker than COLOURS' green, which gives white only 3.9:1), near-black on
+#: the orange (5.9:1) — every label at least the 4.5:1 WCAG asks of small text
+OVERLAP_COLOURS = ["#1f5f8b", "#e07b39", "#3f6e3e"]
+INK = ["#ffffff", "#1a1a1a", "#ffffff"]
+
+
+def fits_inside(text: str, pct: float, width: int = OVERLAP_WIDTH) -> bool:
+    """Whether ``text`` fits inside a bar part of ``pct`` per cent of ``width`` pixels.
+
+    >>> fits_inside("73.0%", 73.0), fits_inside("5.0%", 5.0), fits_inside("2.1%", 2.1)
+    (True, True, False)
+    """
+    text_px = sum(EM.get(ch, 0.6) for ch in text) * LABEL_SIZE
+    return pct / 100 * width >= text_px + 4
+
+
+def with_text_alternative(svg: str, title: str, desc: str) -> str:
+    """The chart as one image for a screen reader: ``role="img"`` on the root ``<svg>``
+    (its marks' own labels — "Per cent of base: 72.99…; order: 0" — are then not read)
+    and a ``<title>`` and ``<desc>`` naming what it shows in words.
+
+    >>> with_text_alternative('<svg width="1"><g/></svg>', "Overlap", "CO: online 70%")
+    '<svg width="1" role="img" aria-labelledby="overlap-t overlap-d"><title id="overlap-t">Overlap</title><desc id="overlap-d">CO: online 70%</desc><g/></svg>'
+    """
+    head, rest = svg.split(">", 1)
+    return (f'{head} role="img" aria-labelledby="overlap-t overlap-d">'
+            f'<title id="overlap-t">{escape(title)}</title>'
+            f'<desc id="overlap-d">{escape(desc)}</desc>{rest}')
 
 
 # -------------------------------------------------------------------------- html

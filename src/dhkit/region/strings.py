@@ -105,6 +105,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Each bar splits the children subjected to TF-CSEA in one country by where it happened; a country whose base is suppressed has no bar.",
         "es": "Cada barra divide a las niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología en un país según dónde ocurrió; un país con base suprimida no tiene barra.",
     },
+    "overlap_alt_title": {
+        "en": "Where the abuse of children subjected to TF-CSEA happened, by country: online only, in person only, or both",
+        "es": "Dónde ocurrió el abuso de niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología, por país: solo en línea, solo en persona o en ambos",
+    },
+    "caution_spoken": {"en": "interpret with caution", "es": "interpretar con cautela"},
+    "overlap_narrow": {
+        "en": "A part too narrow for its figure has no label in the chart; the table above gives every figure with its confidence interval.",
+        "es": "Una parte demasiado estrecha para su cifra no lleva etiqueta en el gráfico; el cuadro de arriba da todas las cifras con su intervalo de confianza.",
+    },
     "differences": {"en": "Differences between countries", "es": "Diferencias entre países"},
     "differences_note": {
         "en": "Country b minus country a, in percentage points; the two samples are independent, so SE = √(SE_a² + SE_b²), with Welch–Satterthwaite degrees of freedom from the two designs; ▲ marks p < 0.05. A difference with a suppressed or missing side is not shown.",

@@ -66,6 +66,7 @@ class TableView:
     chart_title: str = ""
     differences: list[dict] = field(default_factory=list)
     columns_extra: list[str] = field(default_factory=list)   # range, combined
+    differences_of: str = ""             # the row the differences table compares
 
 
 def _names(a: RegionAnalysis, lang: str) -> dict[str, str]:
@@ -84,7 +85,9 @@ def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
     text, ci, cls = cell_text(rec, lang, tr)
     title = ""
     if not is_nan(rec.get("source_row_id")) and rec["status"] == PUBLISHED:
-        title = t("source_row", lang, country=names[rec["country"]], row=int(rec["source_row_id"]))
+        title = t("source_row", lang, country=names[rec["country"]],
+                  file=str(rec.get("source_file") or "estimates.csv").rsplit("/", 1)[-1],
+                  row=int(rec["source_row_id"]))
     num = lambda k: None if is_nan(rec.get(k)) else float(rec[k])     # noqa: E731
     published = rec["status"] == PUBLISHED
     return CellView(text, ci, cls, title, num("estimate"), rec.get("flag") or "",
@@ -192,7 +195,13 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
                              [f"{names[c]} ({c})" for c in countries], rows, base,
                              within_note(a, spec, lang), rule)
             view.chart = "" if for_site else small_multiples(a, spec, lang)
-            view.differences = difference_rows(a, spec.indicators[0], lang)
+            # the differences of the table's first figure (its first category, if any:
+            # "Places where the child goes online — At home")
+            first = spec.indicators[0]
+            cat0 = next(iter(harm.indicators[first].categories), "")
+            view.differences = difference_rows(a, first, lang, cat0)
+            view.differences_of = ind_label(first) + (
+                f" — {cat_label(first, cat0)}" if cat0 else "")
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
         views.append(view)
     return views
@@ -328,11 +337,12 @@ def glance(a: RegionAnalysis, lang: str) -> list[dict]:
     return out
 
 
-def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
+def difference_rows(a: RegionAnalysis, indicator: str, lang: str,
+                    category: str = "") -> list[dict]:
     tr = Translator(lang)
     names = _names(a, lang)
     d = a.differences
-    d = d[(d["indicator"] == indicator) & (d["domain"] == "") & (d["category"] == "")]
+    d = d[(d["indicator"] == indicator) & (d["domain"] == "") & (d["category"] == category)]
     rows = []
     for rec in d.to_dict("records"):
         shown = rec["status"] == PUBLISHED

@@ -171,8 +171,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "El control de divulgación se mantiene en todos los niveles: una celda que el país suprime (base no ponderada menor de {suppress}) sigue suprimida aquí; la región aplica el umbral más estricto entre el suyo y el del país; ningún rango, cifra combinada o diferencia incluye una celda suprimida.",
     },
     "methods_4": {
-        "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output.",
-        "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas.",
+        "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output. A figure the region shows that a country's national report does not tabulate (for example the caregivers' reporting) is computed from that country's data by the same engine, design and disclosure rules, and is in countries/<id>/estimates-regional.csv.",
+        "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas. Una cifra regional que el informe nacional de un país no tabula (por ejemplo, a quién acudirían los cuidadores) se calcula con los datos de ese país mediante el mismo motor, diseño y reglas de divulgación, y está en countries/<id>/estimates-regional.csv.",
     },
     "methods_5": {
         "en": "Differences between countries treat the two national samples as independent. Differences within a country (girls and boys, urban and rural) are the country's own design-based tests from its national report — the two groups share a design, so their covariance counts — and are marked † in that country's column; within.csv has every test.",
@@ -182,7 +182,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "figure": {"en": "Figure", "es": "Figura"},
     "per_cent": {"en": "Per cent of base", "es": "Porcentaje de la base"},
     "generated": {"en": "Made with dhkit", "es": "Elaborado con dhkit"},
-    "source_row": {"en": "source: {country} estimates.csv row {row}", "es": "fuente: {country} estimates.csv fila {row}"},
+    "source_row": {"en": "source: {country} {file} row {row}", "es": "fuente: {country} {file} fila {row}"},
 }
 
 

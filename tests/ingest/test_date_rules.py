@@ -62,3 +62,27 @@ def test_a_relevance_comparing_a_date_with_a_date_text_is_checked(study, tmp_pat
     res = _import(study, tmp_path, [("2015-06-01", "Escuela 2", "2024-03-01T10:00:00"),
                                     ("2011-06-01", "Escuela 3", "2024-03-01T10:00:00")])
     assert [(p.row, p.code, p.field) for p in res.report] == [(2, "IMP-007", "school")]
+
+
+def test_a_today_rule_in_a_repeat_is_checked_against_its_submission_day(tmp_path):
+    survey = [["text", "hh_id", "Household", "yes", "", ""],
+              ["begin repeat", "visits", "Visit", "", "", ""],
+              ["date", "visit_day", "Day of the visit", "", "", ". <= today()"],
+              ["end repeat", "", "", "", "", ""]]
+    form = ff._workbook(tmp_path / "visits.xlsx", survey, [],
+                        [["form_title", "form_id", "version"], ["Visits", "visits", "1"]], HEAD)
+    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    main, rep = tmp_path / "Visits.csv", tmp_path / "Visits-visits.csv"
+    with main.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL)
+        w.writerow(["hh_id", "_uuid", "_submission_time", "_index"])
+        w.writerow(["H1", "u1", "2024-03-01T10:00:00", "1"])
+    with rep.open("w", newline="", encoding="utf-8") as fh:       # as Kobo writes a repeat
+        w = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL)
+        w.writerow(["visits/visit_day", "_index", "_parent_table_name", "_parent_index",
+                    "_submission__uuid", "_submission__submission_time"])
+        w.writerow(["2024-02-28", "1", "Visits", "1", "u1", "2024-03-01T10:00:00"])
+        w.writerow(["2024-03-05", "2", "Visits", "1", "u1", "2024-03-01T10:00:00"])
+    res = import_files(study, [main, rep])
+    assert [(p.row, p.code, p.field) for p in res.report] == [(3, "IMP-010", "visit_day")]
+    assert not any("today()" in n for n in res.notes)

@@ -70,3 +70,11 @@ def test_a_calculation_with_a_fraction_is_stored_as_a_decimal(tmp_path):
     with study.open_store() as store:
         assert store.con.execute("SELECT half FROM study.main ORDER BY hh_id").fetchall() \
             == [(1.5,), (2.0,)]
+
+
+def test_a_number_too_large_to_keep_says_so(study, tmp_path):
+    res, stored = _import_sizes(study, tmp_path, ["9223372036854775808", "3"])
+    main = [(p.row, p.code, p.message) for p in res.report if p.field == "hh_size"]
+    assert main == [(2, "IMP-004", '"9223372036854775808" is too large for a whole number '
+                     "(at most 9223372036854775807; an ID is better a text question)")]
+    assert stored == [("H001", 3)]

@@ -42,6 +42,8 @@ META_ROLES = {
     "_index": "index", "_parent_index": "parent_index",
     "_submission__uuid": "parent_uuid", "PARENT_KEY": "parent_key",
     "_submission_time": "submission_time", "SubmissionDate": "submission_time",
+    # Kobo's repeat sheets repeat their submission's day (today() rules of repeat questions)
+    "_submission__submission_time": "submission_time",
     "_quarantine_id": "quarantine_id",
     # Kobo: the parent sheet of a repeat row (nested repeats: another repeat's sheet)
     "_parent_table_name": "parent_table",
@@ -262,7 +264,10 @@ def _load_xlsx(con, path: Path, prefix: str) -> list[Sheet]:
 
     check_zip(path)   # a zip bomb is refused before anything inflates
     try:
-        frames = pd.read_excel(path, sheet_name=None, dtype=str)
+        # keep_default_na=False: pandas would read the text answers "NA", "None", "null",
+        # "nan", "N/A", ... as missing (a name, an initials field, "None" to "other, specify")
+        # and they would be stored empty; only an empty cell is no answer.
+        frames = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one clear line
         raise _damaged(path, "Excel (.xlsx)", exc) from None
     sheets = []
@@ -271,7 +276,8 @@ def _load_xlsx(con, path: Path, prefix: str) -> list[Sheet]:
             continue
         table = f"{prefix}_{i}"
         con.register("_xlsx_df", df)
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT COLUMNS(*)::VARCHAR FROM _xlsx_df")
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT NULLIF(COLUMNS(*)::VARCHAR, '') "
+                    "FROM _xlsx_df")
         con.unregister("_xlsx_df")
         sheets.append(_sheet(con, path, f"{path.name}[{name}]", table, "kobo_xlsx", 2, name))
     return sheets

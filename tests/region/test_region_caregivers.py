@@ -104,3 +104,22 @@ def test_offenders_known_to_the_child_leave_out_who_preferred_not_to_say(analysi
             / (1 - rel["refused"])
         assert known["estimate"] == pytest.approx(expected, rel=1e-9), ce.ref.id
     assert "CO" in checked
+
+
+def test_the_tables_follow_the_presentations_slides(analysis):
+    """Scale, platforms, overlap, offenders, disclosure, gender (girls and boys: activities
+    and online safety talk), territory (urban and rural: risks and skills), caregivers."""
+    views = table_views(analysis, "en")
+    assert [t.id for t in views] == ["prevalence", "platforms", "overlap", "offenders",
+                                     "disclosure", "online", "area", "caregivers"]
+    online = next(t for t in views if t.id == "online")
+    labels = [r.label for r in online.rows]
+    k = labels.index("Caregiver has talked with the child about online safety")
+    assert labels[k + 1:k + 3] == ["Sex: Girls", "Sex: Boys"]
+    c = analysis.cells
+    by_sex = c[(c["indicator"] == "cg_talked_online_safety") & (c["domain"] == "sex")
+               & (c["country"] == "CO")]
+    assert (by_sex["status"] == "published").all() and len(by_sex) == 2
+    area = next(t for t in views if t.id == "area")
+    assert area.rows[0].label == "Met in person someone first known online"
+    assert [r.label for r in area.rows[1:3]] == ["Area: Urban", "Area: Rural"]

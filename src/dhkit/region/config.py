@@ -522,8 +522,9 @@ caution_below = 50
 #: the starting harmonisation: (table id, kind, title en, title es, indicators, domains),
 #: in the order and with the measures of the regional presentation: its headline (at
 #: least one of the four forms it lists, then each form), platforms, the overlap of online
-#: and in-person abuse, who the offenders were, disclosure, online activities by sex (its
-#: gender slide), digital skills in urban and rural areas (its territorial slide) and the
+#: and in-person abuse, who the offenders were, disclosure, girls' and boys' online
+#: activities and talk about online safety (its gender slide), risks and digital skills in
+#: urban and rural areas (its territorial slide) and the
 #: role of caregivers (children online at home; caregivers' use, knowledge, talk, worry
 #: and where they would turn)
 STARTER_TABLES = (
@@ -542,12 +543,13 @@ STARTER_TABLES = (
     ("disclosure", "indicators", "Disclosure by children subjected to TF-CSEA",
      "Revelación por parte de niñas, niños y adolescentes que sufrieron ESNNA",
      ("told_anyone", "told_no_one", "reported_formal", "inst_told_whom"), ()),
-    ("online", "indicators", "Online activities at least weekly",
-     "Actividades en línea al menos semanales",
-     ("social_media_weekly", "games_weekly"), ("sex",)),
-    ("skills", "indicators", "Digital skills in urban and rural areas",
-     "Habilidades digitales en zonas urbanas y rurales",
-     ("skill_privacy", "skill_check_info", "skill_block", "skill_choose_share"), ("area",)),
+    ("online", "indicators", "Girls and boys: online activities and talk about online safety",
+     "Niñas y niños: actividades en línea y conversación sobre seguridad en línea",
+     ("social_media_weekly", "games_weekly", "cg_talked_online_safety"), ("sex",)),
+    ("area", "indicators", "Urban and rural areas: risks met online and digital skills",
+     "Zonas urbanas y rurales: riesgos en línea y habilidades digitales",
+     ("met_online_contact", "shared_personal_info", "saw_sexual_content", "skill_privacy",
+      "skill_check_info", "skill_block", "skill_choose_share"), ("area",)),
     ("caregivers", "indicators", "The role of caregivers", "El papel de los cuidadores",
      ("places_online", "cg_internet_weekly", "cg_knows_platforms", "cg_talked_online_safety",
       "cg_worry_online_sex", "cg_would_report_formal", "cg_would_report_nobody"), ()),

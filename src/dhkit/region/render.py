@@ -523,7 +523,8 @@ def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
 #: part only when the part is wider than the label with 2 px either side
 OVERLAP_WIDTH, LABEL_SIZE = 540, 9
 #: advance widths of DejaVu Sans (the charts' font) in em: digits, separators, per cent
-EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "%": 0.95, " ": 0.318}
+EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "%": 0.95, " ": 0.318,
+      "\u00a0": 0.318, "(": 0.39, ")": 0.39}
 #: the overlap chart's parts and their labels' colours: white on the blue (6.9:1) and the
 #: green (6.0:1; darker than COLOURS' green, which gives white only 3.9:1), near-black on
 #: the orange (5.9:1) — every label at least the 4.5:1 WCAG asks of small text

@@ -61,3 +61,18 @@ def test_help_shows_flags_without_a_value_type():
     level_line = next(line for line in out.splitlines() if "--level" in line)
     assert "<bool>" not in out and "<float>" in level_line
     assert "Print the table as JSON" in json_line
+
+
+def test_every_help_text_reads_as_sentences_not_the_sources_line_breaks():
+    from dhkit.cli import app
+
+    def commands(a):
+        for c in a.registered_commands:
+            yield c
+        for g in a.registered_groups:
+            yield from commands(g.typer_instance)
+
+    for c in commands(app):
+        for p in (c.help or "").split("\n\n"):
+            if not p[:1].isspace():        # an indented example keeps its lines
+                assert "\n" not in p, (c.name, p)

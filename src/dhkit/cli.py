@@ -81,6 +81,9 @@ def _register_stages() -> None:
                   weighting_cli, survey_cli, report_cli, legal_cli, qualitative_cli,
                   dashboard_cli, region_cli, release_cli):
         stage.register(app)
+    from dhkit.console import unwrap_all_help
+
+    unwrap_all_help(app)
 
 
 _register_stages()

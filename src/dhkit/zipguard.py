@@ -60,9 +60,11 @@ def _cap(env: str, given: int | None, default: int) -> int:
 
 
 def check_zip(path: str | Path, *, max_bytes: int | None = None, max_ratio: int | None = None,
-              max_members: int | None = None, ratio_floor: int | None = None) -> ZipSummary:
+              max_members: int | None = None, ratio_floor: int | None = None,
+              only=None) -> ZipSummary:
     """Refuse a zip bomb from its central directory (IO-010); a non-zip is left to the
-    caller's own error (returns an empty summary)."""
+    caller's own error (returns an empty summary). ``only(name)``: the members that will be
+    read (the others, e.g. an export's media, are never inflated and do not count)."""
     path = Path(path)
     max_bytes = _cap("DHKIT_ZIP_MAX_BYTES", max_bytes, MAX_BYTES)
     max_ratio = _cap("DHKIT_ZIP_MAX_RATIO", max_ratio, MAX_RATIO)
@@ -70,7 +72,7 @@ def check_zip(path: str | Path, *, max_bytes: int | None = None, max_ratio: int 
     floor = _cap("DHKIT_ZIP_RATIO_FLOOR", ratio_floor, RATIO_FLOOR)
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+            infos = [i for i in zf.infolist() if only is None or only(i.filename)]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         return ZipSummary(0, 0, 0)
     if len(infos) > max_members:

@@ -55,7 +55,8 @@ def _finish(result, report: Optional[Path]) -> None:
 def import_cmd(
     dir: Path = typer.Argument(..., help="The study folder."),
     files: List[Path] = typer.Argument(..., help="Export files: Kobo CSV/XLSX, ODK Central "
-                                       "CSV (+ repeat files), .sav, .dta, .parquet, .csv."),
+                                       "CSV (+ repeat files) or its CSV zip, .sav, .dta, "
+                                       ".parquet, .csv."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write every problem (with "
                                           "values) to this CSV."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="For CSV files that are "

@@ -41,6 +41,8 @@ stored are no-ops (same content) or edits (``TABLE_history`` keeps the other ver
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,7 +54,7 @@ from dhkit.errors import DhkitError
 from dhkit.ingest import edits as copies
 from dhkit.ingest import entrykeys, repeatcount
 from dhkit.ingest.readers import (ROW_COL, ColumnMap, Sheet, csv_error, load_file,
-                                  map_columns, suggest)
+                                  map_columns, suggest, unzip_export)
 from dhkit.ingest.validate import (Check, any_problem, any_problem_sql, choice_kind,
                                    effective_relevance,
                                    labelled_codes, lit, normalise, problems_sql, qi,
@@ -222,6 +224,10 @@ def _mebibytes(setting: str) -> float:
         return 0.0
 
 
+#: the private folders zipped exports are extracted into (in the store's ``.tmp``)
+UNZIP_PREFIX = "unzip-"
+
+
 def table_name(level: str | None) -> str:
     return "main" if level is None else level
 
@@ -280,6 +286,7 @@ class _Importer:
         self.recheck: list[tuple[str, str]] = []
         self.has_key_var = any(q.name == self.key_var for q in cb.data_questions(None))
         self.width = 0        # columns of the widest file staged (MEM-001 names the floor)
+        self.unzip_dir: Path | None = None   # a zipped export's files, while importing
         #: a key, a study key, a stripped key twice in the main sheets (_main_key_twice)
         self._key_twice: tuple[bool, bool, bool] | None = None
 
@@ -342,14 +349,40 @@ class _Importer:
         return int(threads)
 
     def _run(self, paths: list[Path]) -> ImportResult:
-        from dhkit.console import progress
-
-
         for (left,) in self.con.execute(     # left by an import that was killed
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = 'study' AND "
                 f"starts_with(table_name, {lit(STORE_STAGE)})").fetchall():
             self.con.execute(f"DROP TABLE study.{qi(left)}")
         todo: list[tuple[Path, str]] = []
+        try:
+            paths = self._unzipped(paths)
+            return self._import(paths, todo)
+        finally:
+            if self.unzip_dir is not None:
+                shutil.rmtree(self.unzip_dir, ignore_errors=True)
+
+    def _unzipped(self, paths: list[Path]) -> list[Path]:
+        """``paths`` with each zipped export (ODK Central's CSV zip) replaced by its data
+        files, extracted into a private folder beside the store's own temporary files and
+        removed when the import ends (one left by a killed import is removed here)."""
+        if not any(p.suffix.lower() == ".zip" for p in paths):
+            return paths
+        tmp = self.study.store_path.parent / ".tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        for left in tmp.glob(UNZIP_PREFIX + "*"):
+            shutil.rmtree(left, ignore_errors=True)
+        self.unzip_dir = Path(tempfile.mkdtemp(prefix=UNZIP_PREFIX, dir=tmp))  # mode 0700
+        out: list[Path] = []
+        for p in paths:
+            if p.suffix.lower() == ".zip" and p.is_file():
+                out += unzip_export(p, self.unzip_dir)
+            else:
+                out.append(p)
+        return out
+
+    def _import(self, paths: list[Path], todo: list[tuple[Path, str]]) -> ImportResult:
+        from dhkit.console import progress
+
         for path in paths:
             if not path.is_file():
                 raise DhkitError("IMP-001", f"{path}: file not found. Check the path.")

@@ -33,7 +33,7 @@ from dhkit.instrument.codebook import Codebook, Question
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 ROW_COL = "__dhkit_row__"
-SUFFIXES = CSV_SUFFIXES + (".xlsx", ".sav", ".zsav", ".dta", ".parquet", ".pq")
+SUFFIXES = CSV_SUFFIXES + (".xlsx", ".sav", ".zsav", ".dta", ".parquet", ".pq", ".zip")
 
 #: header -> meta role (compared case-sensitively after stripping)
 META_ROLES = {
@@ -146,6 +146,54 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 # ----------------------------------------------------------------------------- loading
+
+
+#: members of a zipped export that are data (ODK Central's "CSV (zip)" holds FORMID.csv,
+#: one FORMID-REPEAT.csv per repeat and, with media, a media/ folder)
+_ZIPPED = tuple(s for s in SUFFIXES if s != ".zip")
+
+
+def _data_member(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return (not name.endswith("/") and not parts[-1].startswith(".") and "__MACOSX" not in parts
+            and "media" not in parts[:-1] and Path(parts[-1]).suffix.lower() in _ZIPPED)
+
+
+def unzip_export(path: Path, into: Path) -> list[Path]:
+    """The data files of a zipped export, extracted into ``into`` (a private folder the
+    importer removes when it is done), in the zip's order; media are left in the zip.
+
+    Each file is named ``EXPORT.zip:MEMBER`` so that messages, the quarantine and the audit
+    log name both. Checked as a zip bomb first (:func:`dhkit.zipguard.check_zip`, data members
+    only); a zip with no data file is IMP-001."""
+    import shutil
+    import zipfile
+
+    from dhkit.zipguard import check_zip
+
+    check_zip(path, only=_data_member)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _damaged(path, "zip", exc) from None
+    out: list[Path] = []
+    with zf:
+        names = [n for n in zf.namelist() if _data_member(n)]
+        if not names:
+            raise DhkitError("IMP-001", f"{path}: the zip holds no export file ("
+                             f"{', '.join(_ZIPPED)}); nothing was imported.")
+        for k, name in enumerate(names):
+            base = name.replace("\\", "/").split("/")[-1]
+            target = into / f"{path.name}:{base}"
+            if target.exists():                      # the same name in two folders
+                target = into / f"{path.name}:{k}-{base}"
+            try:
+                with zf.open(name) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise _damaged(path, "zip", exc) from None
+            out.append(target)
+    return out
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, prefix: str,

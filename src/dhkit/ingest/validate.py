@@ -428,7 +428,21 @@ def range_checks(q: Question, v: str) -> list[Check]:
 SEP = "\x1f"     # joins a choice name and a choices-sheet value in one lookup key
 
 
-def _offered(terms, q: Question, cb: Codebook, columns: dict[str, str], x: str) -> str:
+def in_list(x: str, values: list[str], hashed: bool = True) -> str:
+    """SQL: ``x IN (values)``; a long list as a lookup (:data:`LOOKUP_CODES`), which only a
+    check flagged ``lookup`` may hold (the staging scan leaves those out). ``hashed=False``
+    inside a lambda (a subquery cannot sit there).
+
+    >>> in_list("v", ["a", "b"])
+    "v IN ('a', 'b')"
+    """
+    if hashed and len(values) > LOOKUP_CODES:
+        return f"{x} IN (SELECT unnest([{', '.join(map(lit, values))}]))"
+    return f"{x} IN ({', '.join(map(lit, values))})"
+
+
+def _offered(terms, q: Question, cb: Codebook, columns: dict[str, str], x: str,
+             hashed: bool = True) -> str:
     """SQL: TRUE where choice ``x`` (SQL text) is offered by the filter on this row, NULL
     where an answer the filter reads is empty (not judged: its own rule reports it)."""
     choices = cb.choices.get(q.list_name or "", [])
@@ -441,15 +455,16 @@ def _offered(terms, q: Question, cb: Codebook, columns: dict[str, str], x: str) 
         if term.ref is None:          # a fixed filter: the set of choices it offers
             hit = [c.name for c in choices if (attr(c, term.column) == term.literal)
                    == (term.op == "=")]
-            parts.append(f"{x} IN ({', '.join(map(lit, hit))})" if hit else "FALSE")
+            parts.append(in_list(x, hit, hashed) if hit else "FALSE")
             continue
         p = columns[term.ref]
-        keys = ", ".join(lit(c.name + SEP + attr(c, term.column)) for c in choices)
+        pairs = [c.name + SEP + attr(c, term.column) for c in choices]
+        keys = ", ".join(map(lit, pairs))
         if term.op == "selected":
             parts.append(f"CASE WHEN {p} IS NOT NULL THEN list_has_any(list_transform("
                          f"string_split({p}, ' '), t -> {x} || {lit(SEP)} || t), [{keys}]) END")
-        else:     # IN (...) is a hash probe
-            hit = f"({x} || {lit(SEP)} || {p}) IN ({keys})"
+        else:
+            hit = in_list(f"({x} || {lit(SEP)} || {p})", pairs, hashed)
             parts.append(f"CASE WHEN {p} IS NOT NULL THEN "
                          f"{hit if term.op == '=' else 'NOT ' + hit} END")
     return " AND ".join(f"({p})" for p in parts)
@@ -472,7 +487,8 @@ def choice_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
             notes.append(note)
         return []
     refs = list(dict.fromkeys(t.ref for t in terms if t.ref))
-    return [_not_offered(q, cb, columns, lambda x: _offered(terms, q, cb, columns, x), refs,
+    return [_not_offered(q, cb, columns,
+                         lambda x, hashed=True: _offered(terms, q, cb, columns, x, hashed), refs,
                          lit(f" (choice_filter {q.choice_filter})"))]
 
 
@@ -484,20 +500,21 @@ def _not_offered(q: Question, cb: Codebook, columns: dict[str, str], offered, re
     are left to IMP-005."""
     v = columns[q.name]
     codes = [c for c in cb.choice_values(q.list_name or "") if not (q.or_other and c == "other")]
-    arr = "(" + ", ".join(lit(c) for c in codes) + ")"
+    long = max(len(codes), len(cb.choices.get(q.list_name or "", []))) > LOOKUP_CODES
     given = " || ' and ' || ".join(
         f"{lit(r + ' = ')} || '\"' || COALESCE({columns[r]}, '') || '\"'" for r in refs)
     if choice_kind(q) == "select_one":
-        cond = f"{v} IS NOT NULL AND {v} IN {arr} AND NOT COALESCE({offered(v)}, TRUE)"
+        cond = f"{v} IS NOT NULL AND {in_list(v, codes)} AND NOT COALESCE({offered(v)}, TRUE)"
         shown = f"'\"' || {v} || '\"'"
     else:
-        bad = (f"list_filter(string_split({v}, ' '), x -> x IN {arr} AND NOT "
-               f"COALESCE({offered('x')}, TRUE))")
+        bad = (f"list_filter(string_split({v}, ' '), x -> {in_list('x', codes, False)} AND "
+               f"NOT COALESCE({offered('x', False)}, TRUE))")
+        long = False
         cond = f"{v} IS NOT NULL AND len({bad}) > 0"
         shown = f"'\"' || array_to_string({bad}, ' ') || '\"'"
     when = f" || ' when ' || {given}" if given else ""
     msg = f"{shown} || ' is not a choice offered'{when} || {tail}"
-    return Check("IMP-021", q.name, cond, msg, v)
+    return Check("IMP-021", q.name, cond, msg, v, lookup=long)
 
 
 #: how a search() compares a CSV column with the value (SQLite LIKE in ODK Collect)
@@ -560,7 +577,7 @@ def search_filter_checks(q: Question, cb: Codebook, columns: dict[str, str],
         for v, rs in rows.items()) + "}"
     row_ok = " AND ".join(parts)
 
-    def offered(x: str) -> str:
+    def offered(x: str, hashed: bool = True) -> str:
         fixed = f"{x} IN ({', '.join(map(lit, sl.static))}) OR " if sl.static else ""
         kept = (f"COALESCE(len(list_filter(map_extract({table}, {x})[1], r -> {row_ok})), 0) "
                 "> 0" if rows else "FALSE")

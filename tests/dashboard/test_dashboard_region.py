@@ -49,15 +49,27 @@ def region_site(planted, site_data, tmp_path_factory):
     (folder / "region.toml").write_text(REGION.format(study=planted.study.dir),
                                         encoding="utf-8")
     write_harmonisation(starter_harmonisation(), folder / "harmonisation.yaml")
-    a = site_data.analysis
+    from dhkit.region.estimates import extra_estimates
+    from dhkit.report.study import inputs_from_study
+    from dhkit.workspace.config import load_study
 
-    def country(ref):
-        public = a.public[[c for c in TIDY_ORDER if c in a.public.columns]]
+    a = site_data.analysis
+    inputs = inputs_from_study(load_study(planted.study.dir))
+    public = a.public[[c for c in TIDY_ORDER if c in a.public.columns]]
+    added = {}
+
+    def country(ref, needs=None):
+        # the cells the region adds to the national table (same engine), made once
+        if "x" not in added:
+            added["x"] = extra_estimates(inputs, a.catalogue, a.plan, public, needs or {})
+        x = added["x"]
         return CountryEstimates(ref=ref, study_name=site_data.study_name,
                                 study_dir=site_data.study_dir, languages=("en", "es"),
                                 synthetic=True, thresholds=site_data.thresholds,
                                 population=ref.population, design=a.design_summary,
-                                calibrated=True, public=public, analysis=a, tidy_sha256="")
+                                calibrated=True, public=public, analysis=a, tidy_sha256="",
+                                extra=None if x is None else x.public[public.columns],
+                                extra_analysis=x)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(region_report, "country_estimates", country)
@@ -98,12 +110,13 @@ def test_the_countries_page_opens_with_the_ranges_across_countries(region_site, 
 
     html = _countries(region_site)
     pub = site_data.public
-    est = pub[(pub.indicator == "any_tfcsea") & (pub.domain == "") & (pub.category == "")]
+    est = pub[(pub.indicator == "told_anyone") & (pub.domain == "") & (pub.category == "")]
     value = Translator("en").percent(est.estimate.iloc[0])
     n = int(est.n_unweighted.iloc[0])
     # both "countries" are the same study: the range is one value, said so, with both bases
     assert '<h2 id="rg">Ranges across countries</h2>' in html
-    assert f'<span class="value">{value}</span>' in html
+    assert (f'<li><span class="value">{value}</span>\n  <span class="label">Told someone '
+            'about what happened</span>') in html
     assert f"(unweighted n: CO {n}, PE {n})" in html
     assert "Rangos entre países" in _countries(region_site, "es")
 
@@ -137,7 +150,22 @@ def test_a_countrys_own_significant_difference_is_marked_and_said_in_words(regio
     # the planted study's girls and boys differ on any TF-CSEA (the report marks it †)
     assert ('<span class="sig" aria-hidden="true">†</span><span class="vh"> (the two groups '
             'differ significantly in this country)</span>') in html
-    assert "†: in that country the two groups differ significantly" in html
+    assert "† says that in that country the two groups differ significantly" in html
+    assert "† (the two groups differ within that country): Sex: Girls – Boys" in html
+
+
+def test_the_countries_page_says_each_rule_once_and_every_table_points_to_it(region_site):
+    for lang, rule, diff, title in (
+            ("en", "variance = Σ (weight share)² × country variance",
+             "Welch–Satterthwaite degrees of freedom", "How to read the tables"),
+            ("es", "varianza = Σ (proporción del peso)² × varianza del país",
+             "grados de libertad de Welch–Satterthwaite", "Cómo leer los cuadros")):
+        html = _countries(region_site, lang)
+        assert html.count(rule) == 1 and html.count(diff) == 1, lang
+        assert f'<h2 id="reading">{title}</h2>' in html
+        assert html.index('id="reading"') < html.index('id="rt-prevalence"')
+        # eight tables and six differences tables, each with its way back
+        assert html.count(f'<a href="#reading">{title}</a>') == 8 + 6, lang
 
 
 def test_the_countries_page_shows_the_differences_between_countries(region_site):
@@ -148,3 +176,24 @@ def test_the_countries_page_shows_the_differences_between_countries(region_site)
     row = html.split('<tr><th scope="row">Peru − Colombia</th>', 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">1.000</td>' in row and "▲" not in row
     assert "Diferencias entre países" in _countries(region_site, "es")
+
+
+def test_the_countries_page_carries_the_role_of_caregivers(region_site):
+    from dhkit.report.i18n import Translator
+
+    from dhkit.region.config import starter_harmonisation
+
+    assert "caregivers" in [t["id"] for t in starter_harmonisation()["tables"]]
+    en, es = _countries(region_site), _countries(region_site, "es")
+    assert '<h2 id="rt-caregivers">The role of caregivers</h2>' in en
+    assert '<h2 id="rt-caregivers">El papel de los cuidadores</h2>' in es
+    row = en.split('<th scope="row">Caregiver would go to the police, a helpline or a social '
+                   'worker</th>', 1)[1].split("</tr>", 1)[0]
+    # a figure in both "countries" (the same study), from the cells the region added to
+    # the national table, and a range of one value
+    assert 'title="source: Colombia estimates-regional.csv row ' in row
+    figures = [c.split(">", 1)[1].split("<")[0] for c in row.split('<td class="num "')[1:3]]
+    assert figures[0] == figures[1] and figures[0].endswith("%")
+    assert 0 < float(figures[0].rstrip("%")) < 100
+    assert "same in every country" in row
+    assert Translator("es").percent(float(figures[0].rstrip("%")) / 100) in es

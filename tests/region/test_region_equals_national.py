@@ -36,7 +36,8 @@ def test_the_country_table_is_the_national_reports_byte_for_byte(built, national
 def test_every_regional_cell_equals_its_national_row(built, national, cid):
     nat = pd.read_csv(national[cid]).set_index("row_id")
     reg = pd.read_csv(built.files["estimates.csv"])
-    reg = reg[(reg["country"] == cid) & (reg["status"] == "published")]
+    reg = reg[(reg["country"] == cid) & (reg["status"] == "published")
+              & (reg["source_file"] == f"countries/{cid}/estimates.csv")]
     assert len(reg) > 50
     src = nat.loc[reg["source_row_id"].astype(int)]
     for col in ("estimate", "se", "ci_low", "ci_high", "n_unweighted", "deff"):
@@ -51,3 +52,30 @@ def test_any_tfcsea_in_colombia_is_the_national_figure(analysis):
     regional = cells[(cells["country"] == "CO") & (cells["indicator"] == "any_tfcsea")
                      & (cells["domain"] == "")]["estimate"].item()
     assert regional == national
+
+
+@pytest.mark.parametrize("cid", ["CO", "KE", "PH", "TH"])
+def test_a_cell_the_national_plan_lacks_is_its_row_of_the_regional_addition(built, cid):
+    added = pd.read_csv(built.files[f"countries/{cid}/estimates-regional.csv"]
+                        ).set_index("row_id")
+    reg = pd.read_csv(built.files["estimates.csv"])
+    reg = reg[(reg["country"] == cid) & (reg["status"] == "published")
+              & (reg["source_file"] == f"countries/{cid}/estimates-regional.csv")]
+    assert {"ocsea_four_forms", "cg_would_report_formal"} <= set(reg["indicator"])
+    src = added.loc[reg["source_row_id"].astype(int)]
+    for col in ("estimate", "se", "ci_low", "ci_high", "n_unweighted"):
+        assert np.array_equal(reg[col].to_numpy(float), src[col].to_numpy(float)), col
+
+
+@pytest.mark.parametrize("cid", ["CO", "KE", "PH", "TH"])
+def test_the_regional_addition_uses_the_national_engine_design_and_weights(analysis, cid):
+    """A caregiver who would go to nobody: once as the national table's category of
+    cg_would_report, once as the region's own indicator (computed in the addition) —
+    the same answers on the same calibrated design give the same estimate and SE."""
+    ce = next(c for c in analysis.countries if c.ref.id == cid)
+    nat = ce.public[(ce.public["indicator"] == "cg_would_report")
+                    & (ce.public["category"] == "nobody") & (ce.public["domain"] == "")]
+    add = ce.extra[(ce.extra["indicator"] == "cg_would_report_nobody")
+                   & (ce.extra["domain"] == "")]
+    for col in ("estimate", "se", "n_unweighted", "n_weighted"):
+        assert add[col].item() == pytest.approx(nat[col].item(), rel=1e-10, abs=1e-15), col

@@ -22,7 +22,10 @@ def test_the_tidy_table_has_a_country_column_and_provenance(built):
     assert set(t["country"]) == {"CO", "KE", "PH", "TH"}
     pub = t[t["status"] == "published"]
     assert pub["source_row_id"].notna().all()
-    assert (pub["source_file"] == "countries/" + pub["country"] + "/estimates.csv").all()
+    # the national table, or the cells the region added from the same data and design
+    national = pub["source_file"] == "countries/" + pub["country"] + "/estimates.csv"
+    added = pub["source_file"] == "countries/" + pub["country"] + "/estimates-regional.csv"
+    assert (national | added).all() and national.sum() > added.sum() > 0
     assert pub["source_study"].str.startswith("countries/").all()
 
 
@@ -65,8 +68,8 @@ def test_the_table_legend_names_the_regions_own_base_thresholds(analysis):
 
     stricter = replace(analysis, region=replace(analysis.region, suppress_below=30,
                                                 caution_below=60))
-    en = " ".join(table_views(stricter, "en")[0].notes)
-    es = " ".join(table_views(stricter, "es")[0].notes)
+    en = " ".join(table_views(stricter, "en")[0].rules)
+    es = " ".join(table_views(stricter, "es")[0].rules)
     assert "unweighted base 30–59: interpret with caution" in en and "under 30" in en
     assert "base no ponderada de 30 a 59" in es and "menor de 30" in es
     assert "25–49" not in en
@@ -82,13 +85,13 @@ def test_the_workbook_table_gives_each_country_its_ci_and_base_as_numbers(built,
     assert rows[2][1] == "Colombia (CO)" and rows[3][1:5] == ["%", "95% CI low", "95% CI high",
                                                                "n"]
     first = rows[4]
-    assert first[0] == "Subjected to any TF-CSEA in the past year"
+    assert first[0].startswith("Subjected to at least one of four forms")
     c = analysis.cells
-    co = c[(c["country"] == "CO") & (c["indicator"] == "any_tfcsea") & (c["domain"] == "")
-           ].iloc[0]
+    co = c[(c["country"] == "CO") & (c["indicator"] == "ocsea_four_forms")
+           & (c["domain"] == "")].iloc[0]
     assert first[1:5] == pytest.approx([co["estimate"], co["ci_low"], co["ci_high"], 200])
     reg = analysis.regional
-    r = reg[(reg["indicator"] == "any_tfcsea") & (reg["domain"] == "")].iloc[0]
+    r = reg[(reg["indicator"] == "ocsea_four_forms") & (reg["domain"] == "")].iloc[0]
     # range as numbers with the countries at each end, then the combined figure and its CI
     assert first[17:20] == [pytest.approx(r["low"]), pytest.approx(r["high"]),
                             f"{r['low_countries']} – {r['high_countries']}"]

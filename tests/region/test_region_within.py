@@ -62,7 +62,7 @@ def test_both_groups_of_a_significant_pair_carry_the_mark_and_the_note_names_the
         expected |= {f"{dom.label['en']}: {dom.levels[lv]['en']}"
                      for lv in (r["level_a"], r["level_b"])}
     assert expected <= marked
-    assert any(n.startswith("†: in that country the two groups differ significantly")
+    assert any(n.startswith("† (the two groups differ within that country): Sex: Girls – Boys")
                for n in table.notes)
 
 

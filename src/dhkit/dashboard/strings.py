@@ -60,15 +60,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "country_pair": {"en": "Countries (b − a)", "es": "Países (b − a)"},
     "difference_pp": {"en": "Difference (pp)", "es": "Diferencia (pp)"},
     "country_diff_spoken": {"en": "significant (p < 0.05)", "es": "significativa (p < 0,05)"},
-    "country_differences_note": {
-        "en": "Country b minus country a, in percentage points. The two national samples are "
-              "independent, so the difference's variance is the sum of theirs (Welch–"
-              "Satterthwaite degrees of freedom); ▲ marks p < 0.05. A pair with a side not "
-              "shown is left blank.",
-        "es": "País b menos país a, en puntos porcentuales. Las dos muestras nacionales son "
-              "independientes, por lo que la varianza de la diferencia es la suma de las "
-              "suyas (grados de libertad de Welch–Satterthwaite); ▲ indica p < 0,05. Un par "
-              "con un lado no mostrado queda en blanco."},
+    "reading": {"en": "How to read the tables", "es": "Cómo leer los cuadros"},
+    "reading_intro": {
+        "en": "Every table on this page follows these rules; each table points back here.",
+        "es": "Todos los cuadros de esta página siguen estas reglas; cada cuadro remite aquí."},
+    "reading_pointer": {
+        "en": "Country figures, range, combined figure and differences: see",
+        "es": "Cifras de país, rango, cifra combinada y diferencias: véase"},
+    "diff_pointer": {
+        "en": "Country b minus country a, in percentage points; ▲ p < 0.05. How the test is "
+              "made: see",
+        "es": "País b menos país a, en puntos porcentuales; ▲ p < 0,05. Cómo se hace la "
+              "prueba: véase"},
     "ranges": {"en": "Ranges across countries", "es": "Rangos entre países"},
     "ranges_note": {
         "en": "From the lowest to the highest published country estimate; countries whose "

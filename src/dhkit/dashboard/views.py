@@ -408,12 +408,13 @@ def region_context(data: SiteData, lang: str) -> dict:
     (:func:`dhkit.region.render.table_views`: published country cells, range, combined)."""
     from dhkit.region.render import table_views
 
-    from dhkit.region.render import glance
+    from dhkit.region.render import glance, reading_notes
 
     a = data.region
     # no charts: Altair's SVG carries inline styles (blocked by the CSP)
     tables = table_views(a, lang, for_site=True)
     return {"tables": tables, "region_name": a.region.title(lang), "glance": glance(a, lang),
+            "reading": reading_notes(a, lang, files=False),
             "countries": [c.ref.label(lang) for c in a.countries]}
 
 

@@ -519,28 +519,44 @@ caution_below = 50
 # population = 4100000        # optional: internet-using 12–17s (default: the study's)
 '''
 
-#: the starting harmonisation: (table id, kind, title en, title es, indicators, domains)
+#: the starting harmonisation: (table id, kind, title en, title es, indicators, domains),
+#: in the order and with the measures of the regional presentation: its headline (at
+#: least one of the four forms it lists, then each form), platforms, the overlap of online
+#: and in-person abuse, who the offenders were, disclosure, girls' and boys' online
+#: activities and talk about online safety (its gender slide), risks and digital skills in
+#: urban and rural areas (its territorial slide) and the
+#: role of caregivers (children online at home; caregivers' use, knowledge, talk, worry
+#: and where they would turn)
 STARTER_TABLES = (
     ("prevalence", "indicators", "Children subjected to TF-CSEA in the past year",
      "Niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología en el último año",
-     ("any_tfcsea", "ab_offered_money_images", "ab_offered_money_acts",
-      "ab_shared_without_consent", "ab_threatened_share", "ab_unwanted_images",
+     ("ocsea_four_forms", "ab_offered_money_images", "ab_offered_money_acts",
+      "ab_shared_without_consent", "ab_threatened_share", "any_tfcsea", "ab_unwanted_images",
       "ab_requested_sexual_content", "ab_ai_images"), ("sex", "area")),
     ("platforms", "platforms", "Social media platforms where children were subjected to abuse",
      "Redes sociales donde niñas, niños y adolescentes sufrieron abuso",
      ("victim_platform",), ()),
     ("overlap", "overlap", "Where children's abuse happened: online, in person or both",
      "Dónde ocurrió el abuso: en línea, en persona o ambos", ("abuse_space",), ()),
+    ("offenders", "indicators", "Who the perpetrators were",
+     "Quiénes fueron los agresores", ("inst_perp_known", "inst_relation"), ()),
     ("disclosure", "indicators", "Disclosure by children subjected to TF-CSEA",
      "Revelación por parte de niñas, niños y adolescentes que sufrieron ESNNA",
      ("told_anyone", "told_no_one", "reported_formal", "inst_told_whom"), ()),
-    ("online", "indicators", "Online activities at least weekly",
-     "Actividades en línea al menos semanales",
-     ("social_media_weekly", "games_weekly"), ("sex",)),
-    ("caregivers", "indicators", "Caregivers' internet use, knowledge and views",
-     "Uso de internet, conocimientos y opiniones de los cuidadores",
-     ("cg_internet_weekly", "cg_knows_platforms", "cg_talked_online_safety"), ()),
+    ("online", "indicators", "Girls and boys: online activities and talk about online safety",
+     "Niñas y niños: actividades en línea y conversación sobre seguridad en línea",
+     ("social_media_weekly", "games_weekly", "cg_talked_online_safety"), ("sex",)),
+    ("area", "indicators", "Urban and rural areas: risks met online and digital skills",
+     "Zonas urbanas y rurales: riesgos en línea y habilidades digitales",
+     ("met_online_contact", "shared_personal_info", "saw_sexual_content", "skill_privacy",
+      "skill_check_info", "skill_block", "skill_choose_share"), ("area",)),
+    ("caregivers", "indicators", "The role of caregivers", "El papel de los cuidadores",
+     ("places_online", "cg_internet_weekly", "cg_knows_platforms", "cg_talked_online_safety",
+      "cg_worry_online_sex", "cg_would_report_formal", "cg_would_report_nobody"), ()),
 )
+#: the categories a starting table shows where not every one (the presentation's
+#: "use the internet from home")
+STARTER_CATEGORIES = {"places_online": ("home",)}
 
 
 def starter_harmonisation(overrides: dict | None = None) -> dict:
@@ -558,8 +574,10 @@ def starter_harmonisation(overrides: dict | None = None) -> dict:
             node = {"label": dict(ind.label),
                     "base": dict(cat.bases[ind.base].label)}
             if ind.type in ("multiple_response", "distribution"):
+                keep = STARTER_CATEGORIES.get(i)
                 node["categories"] = {str(lvl): dict(ind.level_labels[lvl])
-                                      for _, lvl in ind.columns()}
+                                      for _, lvl in ind.columns()
+                                      if keep is None or lvl in keep}
             node["countries"] = dict(overrides.get(i, {}))
             inds[i] = node
         for d in dids:

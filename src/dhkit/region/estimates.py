@@ -8,6 +8,14 @@ report (its strata, PSUs and calibrated weights; nothing pooled across designs).
 the region may apply a stricter floor of its own. Every cell keeps its provenance: the
 study, the country's own indicator, category, domain and level, and the ``row_id`` of
 the country's ``estimates.csv``.
+
+A harmonised indicator (or indicator × domain) that the country's catalogue defines but its
+national plan does not tabulate is not "not collected": the country's data hold it. Such
+cells are computed by the same engine on the same design, weights and disclosure rules
+(a second :func:`~dhkit.report.build.analyse` with one plan section of exactly those
+cells), kept apart from the national table so that ``countries/<id>/estimates.csv``
+stays the national report's, byte for byte, and written as
+``countries/<id>/estimates-regional.csv`` (the cells' ``source_file``).
 """
 
 from __future__ import annotations
@@ -46,6 +54,10 @@ class CountryEstimates:
     public: pd.DataFrame                     # the national public tidy table, as written
     analysis: object = field(repr=False, default=None)   # dhkit.report.build.Analysis
     tidy_sha256: str = ""
+    #: cells the region needs that the national plan does not tabulate (same engine and
+    #: design; public view), and their analysis (for the country's own contrasts)
+    extra: pd.DataFrame | None = None
+    extra_analysis: object = field(repr=False, default=None)
 
     @property
     def pop_scale(self) -> float:
@@ -54,8 +66,11 @@ class CountryEstimates:
         return float(self.population) / total if self.population and total else 1.0
 
 
-def country_estimates(ref: CountryRef) -> CountryEstimates:
-    """The national analysis of one country study, exactly as ``dhkit report`` makes it.
+def country_estimates(ref: CountryRef, needs: dict[str, set[str]] | None = None
+                      ) -> CountryEstimates:
+    """The national analysis of one country study, exactly as ``dhkit report`` makes it;
+    with ``needs`` (the country's indicator id → its domain ids the region shows), also
+    the cells among them the national plan does not tabulate (:func:`extra_estimates`).
 
     >>> # doctest: +SKIP
     >>> ce = country_estimates(load_region("dhkit-demo-region").countries[0])
@@ -72,12 +87,70 @@ def country_estimates(ref: CountryRef) -> CountryEstimates:
     from dhkit.safetext import csv_frame
 
     digest = hashlib.sha256(csv_frame(public).to_csv(index=False).encode("utf-8")).hexdigest()
+    extra = extra_estimates(inputs, catalogue, plan, public, needs or {})
     return CountryEstimates(
         ref=ref, study_name=study.name, study_dir=study.dir, languages=tuple(study.languages),
         synthetic=bool(study.demo), thresholds=inputs.thresholds,
         population=ref.population or inputs.population, design=analysis.design_summary,
         calibrated=inputs.calibration is not None, public=public, analysis=analysis,
-        tidy_sha256=digest)
+        tidy_sha256=digest,
+        extra=None if extra is None else extra.public[[c for c in TIDY_ORDER
+                                                       if c in extra.public.columns]],
+        extra_analysis=extra)
+
+
+def extra_estimates(inputs, catalogue, plan, public: pd.DataFrame,
+                    needs: dict[str, set[str]]):
+    """The analysis of the (indicator, domain) cells the region needs and the national
+    table lacks — one plan section holding exactly those, the country's own contrasts and
+    significance level — or None when the national table has them all. An indicator
+    or domain the country's catalogue lacks is left to the mapping check; one whose
+    variables the country's data lack stays out (its cells read "not collected")."""
+    from dhkit.indicators.catalogue import Plan, Section, Table
+    from dhkit.indicators.compute import check_plan_against_data
+    from dhkit.report.build import analyse
+
+    have = set(zip(public["indicator"], public["domain"].fillna("").astype(str)))
+    tables = []
+    for ind, doms in needs.items():
+        if ind not in catalogue.indicators:
+            continue
+        missing = tuple(d for d in sorted(doms) if d in catalogue.domains
+                        and (ind, d) not in have)
+        if (ind, "") not in have or missing:
+            tables.append(Table(f"region_{ind}", {"en": ind}, (ind,), missing))
+
+    def plan_of(tabs) -> Plan:
+        return Plan([Section("region", {"en": "Regional comparison"}, tuple(tabs), ())],
+                    list(plan.contrasts), [], plan.significance_level, plan.appendix,
+                    plan.source)
+
+    if check_plan_against_data(catalogue, plan_of(tables), inputs.main, inputs.instance).ok:
+        ok = tables
+    else:                                     # keep the tables the country's data can fill
+        ok = [tb for tb in tables if check_plan_against_data(
+            catalogue, plan_of([tb]), inputs.main, inputs.instance).ok]
+    if not ok:
+        return None
+    return analyse(inputs, catalogue, plan_of(ok), validated=True)
+
+
+def regional_needs(region: Region, cid: str) -> dict[str, set[str]]:
+    """The country's own indicator ids the harmonisation maps, each with the country's
+    domain ids of the tables that show it."""
+    harm = region.harmonisation
+    needs: dict[str, set[str]] = {}
+    for ind in harm.indicators.values():
+        m = ind.mapping(cid)
+        if m.indicator is not None:
+            needs.setdefault(m.indicator, set())
+    for spec in harm.tables:
+        doms = {harm.domains[d].mapping(cid).domain for d in spec.domains}
+        for i in spec.indicators:
+            m = harm.indicators[i].mapping(cid)
+            if m.indicator is not None:
+                needs[m.indicator] |= {d for d in doms if d}
+    return needs
 
 
 def harmonise(region: Region, countries: list[CountryEstimates]) -> pd.DataFrame:
@@ -87,7 +160,9 @@ def harmonise(region: Region, countries: list[CountryEstimates]) -> pd.DataFrame
     rows = []
     for ce in countries:
         lookup = _lookup(ce.public)
-        planned = set(ce.public["indicator"])
+        extra = _lookup(ce.extra) if ce.extra is not None else {}
+        planned = set(ce.public["indicator"]) | (set(ce.extra["indicator"])
+                                                 if ce.extra is not None else set())
         cid = ce.ref.id
         sup = max(region.suppress_below, ce.thresholds.suppress_below)
         cau = max(region.caution_below, ce.thresholds.caution_below)
@@ -106,8 +181,11 @@ def harmonise(region: Region, countries: list[CountryEstimates]) -> pd.DataFrame
                            "source_category": local_cat or "",
                            "source_domain": local_dom or "", "source_level": local_lvl or ""}
                     here = collected and cat_ok and local_dom is not None
-                    src = lookup.get((m.indicator, local_cat, local_dom, local_lvl)) \
-                        if here else None
+                    key = (m.indicator, local_cat, local_dom, local_lvl)
+                    src = lookup.get(key) if here else None
+                    if here and src is None and key in extra:
+                        src = extra[key]
+                        row["source_file"] = f"countries/{cid}/estimates-regional.csv"
                     if not here:
                         row.update(status=NOT_COLLECTED, flag="")
                     elif src is None:
@@ -184,7 +262,7 @@ def harmonise_contrasts(region: Region, cells: pd.DataFrame,
             index=False, name=None), cells["status"])}
     rows = []
     for ce in countries:
-        ctr = getattr(ce.analysis, "contrasts", None)
+        ctr = _contrasts_of(ce)
         if ctr is None or ctr.empty:
             continue
         cid = ce.ref.id
@@ -225,3 +303,16 @@ def harmonise_contrasts(region: Region, cells: pd.DataFrame,
                                    significant=False)
                     rows.append(row)
     return pd.DataFrame(rows, columns=WITHIN_COLUMNS)
+
+
+def _contrasts_of(ce: CountryEstimates) -> pd.DataFrame | None:
+    """The country's own contrasts: the national report's, then those of the cells the
+    region added (a pair the national table already tests keeps the national test)."""
+    frames = [f for f in (getattr(ce.analysis, "contrasts", None),
+                          getattr(ce.extra_analysis, "contrasts", None))
+              if f is not None and not f.empty]
+    if not frames:
+        return None
+    both = pd.concat(frames, ignore_index=True)
+    keys = ["indicator", "category", "domain", "level_a", "level_b"]
+    return both[~both[keys].astype(str).duplicated()]

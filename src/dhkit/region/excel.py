@@ -41,7 +41,8 @@ def write_workbook(a: RegionAnalysis, lang: str, path: Path) -> Path:
         r = (_indicator_sheet if tv.kind == "indicators" else _country_rows_sheet)(
             ws, f, tv, lang)
         ws.write(r + 1, 0, f"{t('base', lang)}: {tv.base}", f["note"])
-        for k, note in enumerate(tv.notes, start=r + 2):
+        # a sheet is read alone: its own notes, then every rule the table follows
+        for k, note in enumerate(tv.notes + tv.rules, start=r + 2):
             ws.write(k, 0, note, f["note"])
     for key, frame in (("sheet_estimates", tidy_cells(a)), ("sheet_regional", a.regional),
                        ("sheet_differences", a.differences), ("sheet_within", a.within),

@@ -8,6 +8,7 @@ Every country cell carries a ``title`` naming the row of the country's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 import altair as alt
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -57,11 +58,15 @@ class TableView:
     columns: list[str]
     rows: list[RowView]
     base: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # this table's own notes
+    #: the rules every table follows (said once in the report's "How to read the
+    #: tables"; the workbook repeats them on each sheet, which is read alone)
+    rules: list[str] = field(default_factory=list)
     chart: str = ""                      # inline SVG (small multiples / overlap)
     chart_title: str = ""
     differences: list[dict] = field(default_factory=list)
     columns_extra: list[str] = field(default_factory=list)   # range, combined
+    differences_of: str = ""             # the row the differences table compares
 
 
 def _names(a: RegionAnalysis, lang: str) -> dict[str, str]:
@@ -80,7 +85,9 @@ def _cell(rec: dict, lang: str, tr: Translator, names: dict) -> CellView:
     text, ci, cls = cell_text(rec, lang, tr)
     title = ""
     if not is_nan(rec.get("source_row_id")) and rec["status"] == PUBLISHED:
-        title = t("source_row", lang, country=names[rec["country"]], row=int(rec["source_row_id"]))
+        title = t("source_row", lang, country=names[rec["country"]],
+                  file=str(rec.get("source_file") or "estimates.csv").rsplit("/", 1)[-1],
+                  row=int(rec["source_row_id"]))
     num = lambda k: None if is_nan(rec.get(k)) else float(rec[k])     # noqa: E731
     published = rec["status"] == PUBLISHED
     return CellView(text, ci, cls, title, num("estimate"), rec.get("flag") or "",
@@ -139,9 +146,7 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
     countries = [c.ref.id for c in a.countries]
     comb_head = {"population": t("combined_population", lang),
                  "equal": t("combined_equal", lang)}.get(a.region.combine)
-    rule = [t("rule_population" if a.region.combine != "equal" else "rule_equal", lang),
-            t("rule_suppressed_" + a.region.on_suppressed, lang),
-            t("legend", lang, low=a.region.suppress_below, high=a.region.caution_below - 1)]
+    rule = [f"{n.term}: {n.text}" for n in reading_notes(a, lang, files=not for_site)]
     sig = _within_marks(a)
     views = []
     for n, spec in enumerate(harm.tables, 1):
@@ -167,7 +172,7 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
             first = t("platform_note" if spec.kind == "platforms" else "overlap_note", lang)
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
                              [cat_label(ind, c) for c in cats], rows, base,
-                             ([] if for_site and spec.kind == "overlap" else [first]) + rule)
+                             [] if for_site and spec.kind == "overlap" else [first], rule)
             if spec.kind == "overlap" and not for_site:
                 view.chart = overlap_chart(a, spec.indicators[0], lang)
         else:
@@ -186,11 +191,17 @@ def table_views(a: RegionAnalysis, lang: str, for_site: bool = False) -> list[Ta
                             rows.append(_row(f"{dom.label.get(lang, d)}: {lab.get(lang, lvl)}",
                                              "level", ind, c, d, lvl, countries, cells,
                                              regional, tr, names, lang, sig))
-            notes = within_note(a, spec, lang, files=not for_site) + rule
             view = TableView(spec.id, str(n), spec.title.get(lang, spec.id), spec.kind,
-                             [f"{names[c]} ({c})" for c in countries], rows, base, notes)
+                             [f"{names[c]} ({c})" for c in countries], rows, base,
+                             within_note(a, spec, lang), rule)
             view.chart = "" if for_site else small_multiples(a, spec, lang)
-            view.differences = difference_rows(a, spec.indicators[0], lang)
+            # the differences of the table's first figure (its first category, if any:
+            # "Places where the child goes online — At home")
+            first = spec.indicators[0]
+            cat0 = next(iter(harm.indicators[first].categories), "")
+            view.differences = difference_rows(a, first, lang, cat0)
+            view.differences_of = ind_label(first) + (
+                f" — {cat_label(first, cat0)}" if cat0 else "")
         view.columns_extra = [t("range", lang)] + ([comb_head] if comb_head else [])
         views.append(view)
     return views
@@ -247,9 +258,44 @@ def _within_marks(a: RegionAnalysis) -> frozenset:
                      for r in w.to_dict("records") for lv in (r["level_a"], r["level_b"]))
 
 
-def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[str]:
-    """The note under a table with † marks: what they mean, and which pairs were tested
-    ("Sex: Girls – Boys; Area: Urban – Rural")."""
+@dataclass
+class ReadingNote:
+    """One rule of "How to read the tables": what it is about, and the rule."""
+
+    term: str
+    text: str
+
+
+def reading_notes(a: RegionAnalysis, lang: str, files: bool = True) -> list[ReadingNote]:
+    """The rules every regional table follows, each said once: what a country cell shows
+    (and its flags, at the region's own thresholds), how a range, a combined figure and
+    a difference between countries are made, and what † means. ``files``: name the
+    report's data files (the dashboard has none of them).
+
+    >>> [n.term for n in reading_notes(analyse_region(load_region("demo")), "en")]  # doctest: +SKIP
+    ['Country figures', 'Range', 'Combined figure', 'Differences between countries', '† ...']
+    """
+    r = a.region
+    notes = [ReadingNote(t("term_cells", lang), t("legend", lang, low=r.suppress_below,
+                                                  high=r.caution_below - 1)),
+             ReadingNote(t("range", lang), t("rule_range", lang))]
+    if r.combine != "none":
+        notes.append(ReadingNote(t("term_combined", lang), " ".join((
+            t("rule_population" if r.combine != "equal" else "rule_equal", lang),
+            t("rule_suppressed_" + r.on_suppressed, lang)))))
+    if any(spec.kind == "indicators" for spec in r.harmonisation.tables):
+        notes.append(ReadingNote(t("differences", lang), " ".join(
+            [t("differences_note", lang)] + ([t("differences_file", lang)] if files else []))))
+    if _within_marks(a):
+        notes.append(ReadingNote(t("term_within", lang), " ".join(
+            [t("within_note", lang)] + ([t("within_file", lang)] if files else []))))
+    return notes
+
+
+def within_note(a: RegionAnalysis, spec, lang: str) -> list[str]:
+    """The note under a table with † marks: which pairs differ within a country here
+    ("Sex: Girls – Boys; Area: Urban – Rural"); what † means is said once, in
+    :func:`reading_notes`."""
     w = a.within
     if w is None or w.empty:
         return []
@@ -259,12 +305,13 @@ def within_note(a: RegionAnalysis, spec, lang: str, files: bool = True) -> list[
     if w.empty:
         return []
     pairs = []
-    for (dom, la, lb) in dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])):
+    order = {d: k for k, d in enumerate(spec.domains)}       # the table's order of domains
+    for (dom, la, lb) in sorted(dict.fromkeys(zip(w["domain"], w["level_a"], w["level_b"])),
+                                key=lambda p: order[p[0]]):
         d = harm.domains[dom]
         pairs.append(f"{d.label.get(lang, dom)}: {d.levels[lb].get(lang, lb)} – "
                      f"{d.levels[la].get(lang, la)}")
-    text = t("within_note", lang, pairs="; ".join(pairs))
-    return [f"{text} {t('within_file', lang)}" if files else text]
+    return [t("within_pairs", lang, pairs="; ".join(pairs))]
 
 
 def glance(a: RegionAnalysis, lang: str) -> list[dict]:
@@ -290,11 +337,12 @@ def glance(a: RegionAnalysis, lang: str) -> list[dict]:
     return out
 
 
-def difference_rows(a: RegionAnalysis, indicator: str, lang: str) -> list[dict]:
+def difference_rows(a: RegionAnalysis, indicator: str, lang: str,
+                    category: str = "") -> list[dict]:
     tr = Translator(lang)
     names = _names(a, lang)
     d = a.differences
-    d = d[(d["indicator"] == indicator) & (d["domain"] == "") & (d["category"] == "")]
+    d = d[(d["indicator"] == indicator) & (d["domain"] == "") & (d["category"] == category)]
     rows = []
     for rec in d.to_dict("records"):
         shown = rec["status"] == PUBLISHED
@@ -413,8 +461,14 @@ def axis_top(highest_pct: float) -> int:
 
 
 def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
-    """Per country, one stacked bar: online only, both, in person only (the
-    presentation's overlap figure, one country per row)."""
+    """Per country, one stacked bar: online only, in person only, both (the
+    presentation's overlap figure, one country per row), each part labelled with its
+    per cent where the label fits inside it (white on the dark parts, near-black on the
+    light one); a part too narrow for its figure is left unlabelled and the figure says
+    so; a figure to interpret with caution is in parentheses, as in the table. The SVG
+    is one image for a screen reader, with a title and a description that
+    give every country's parts in words (:func:`with_text_alternative`)."""
+    tr = Translator(lang)
     names = _names(a, lang)
     _, cat_label = _labels(a, lang)
     harm = a.region.harmonisation
@@ -423,20 +477,83 @@ def overlap_chart(a: RegionAnalysis, indicator: str, lang: str) -> str:
     sel = c[(c["indicator"] == indicator) & (c["domain"] == "") & (c["status"] == PUBLISHED)].copy()
     if sel.empty:
         return ""
+    order = [names[x.ref.id] for x in a.countries]
     sel["name"] = sel["country"].map(names)
     sel["part"] = [cat_label(indicator, k) for k in sel["category"]]
     sel["order"] = [cats.index(k) for k in sel["category"]]
+    sel = sel.sort_values(["name", "order"], key=lambda s: s.map(
+        {n: i for i, n in enumerate(order)}) if s.name == "name" else s, kind="stable")
     sel["pct"] = sel["estimate"] * 100
+    sel["end"] = sel.groupby("name", sort=False)["pct"].cumsum()
+    sel["start"] = sel["end"] - sel["pct"]
+    sel["mid"] = (sel["start"] + sel["end"]) / 2
+    # a figure to interpret with caution keeps its parentheses, as in the table
+    shown = [f"({tr.percent(v)})" if f == "caution" else tr.percent(v)
+             for v, f in zip(sel["estimate"], sel["flag"])]
+    sel["label"] = shown
+    sel["text"] = [x if fits_inside(x, p) else "" for x, p in zip(shown, sel["pct"])]
+    sel["ink"] = [INK[k % len(INK)] for k in sel["order"]]
     parts = [cat_label(indicator, k) for k in cats]
-    chart = alt.Chart(sel[["name", "part", "order", "pct"]]).mark_bar().encode(
-        x=alt.X("pct:Q", stack="zero", title=t("per_cent", lang),
-                scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("name:N", sort=[names[x.ref.id] for x in a.countries], title=None),
-        color=alt.Color("part:N", sort=parts, title=None, scale=alt.Scale(range=COLOURS),
-                        legend=alt.Legend(orient="bottom")),
-        order=alt.Order("order:Q"),
-    ).properties(width=420, height=26 * sel["name"].nunique())
-    return _svg(chart)
+    data = sel[["name", "part", "order", "pct", "start", "end", "mid", "text", "ink"]]
+    y = alt.Y("name:N", sort=order, title=None)
+    base = alt.Chart(data).properties(width=OVERLAP_WIDTH, height=28 * sel["name"].nunique())
+    bars = base.mark_bar().encode(
+        x=alt.X("start:Q", title=t("per_cent", lang), scale=alt.Scale(domain=[0, 100])),
+        x2="end:Q", y=y,
+        color=alt.Color("part:N", sort=parts, title=None, scale=alt.Scale(
+            domain=parts, range=(OVERLAP_COLOURS * 2)[:len(parts)]),
+            legend=alt.Legend(orient="bottom")))
+    labels = base.mark_text(fontSize=LABEL_SIZE).encode(
+        x="mid:Q", y=y, text="text:N", color=alt.Color("ink:N", scale=None, legend=None))
+    svg = _svg(alt.layer(bars, labels))
+    narrow = (sel["text"] == "").any()
+    title = t("overlap_alt_title", lang)
+    desc = "; ".join(
+        f"{name}: " + ", ".join(
+            f"{part} {tr.percent(est)}" + (f" ({t('caution_spoken', lang)})"
+                                           if flag == "caution" else "")
+            for part, est, flag in zip(g["part"], g["estimate"], g["flag"]))
+        for name, g in sel.groupby("name", sort=False))
+    if narrow:
+        svg += f'<p class="note">{escape(t("overlap_narrow", lang))}</p>'
+    return with_text_alternative(svg, title, desc + ".")
+
+
+#: the overlap chart's width in pixels and its labels' size: a label is drawn inside its
+#: part only when the part is wider than the label with 2 px either side
+OVERLAP_WIDTH, LABEL_SIZE = 540, 9
+#: advance widths of DejaVu Sans (the charts' font) in em: digits, separators, per cent
+EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "%": 0.95, " ": 0.318,
+      "\u00a0": 0.318, "(": 0.39, ")": 0.39}
+#: the overlap chart's parts and their labels' colours: white on the blue (6.9:1) and the
+#: green (6.0:1; darker than COLOURS' green, which gives white only 3.9:1), near-black on
+#: the orange (5.9:1) — every label at least the 4.5:1 WCAG asks of small text
+OVERLAP_COLOURS = ["#1f5f8b", "#e07b39", "#3f6e3e"]
+INK = ["#ffffff", "#1a1a1a", "#ffffff"]
+
+
+def fits_inside(text: str, pct: float, width: int = OVERLAP_WIDTH) -> bool:
+    """Whether ``text`` fits inside a bar part of ``pct`` per cent of ``width`` pixels.
+
+    >>> fits_inside("73.0%", 73.0), fits_inside("5.0%", 5.0), fits_inside("2.1%", 2.1)
+    (True, True, False)
+    """
+    text_px = sum(EM.get(ch, 0.6) for ch in text) * LABEL_SIZE
+    return pct / 100 * width >= text_px + 4
+
+
+def with_text_alternative(svg: str, title: str, desc: str) -> str:
+    """The chart as one image for a screen reader: ``role="img"`` on the root ``<svg>``
+    (its marks' own labels — "Per cent of base: 72.99…; order: 0" — are then not read)
+    and a ``<title>`` and ``<desc>`` naming what it shows in words.
+
+    >>> with_text_alternative('<svg width="1"><g/></svg>', "Overlap", "CO: online 70%")
+    '<svg width="1" role="img" aria-labelledby="overlap-t overlap-d"><title id="overlap-t">Overlap</title><desc id="overlap-d">CO: online 70%</desc><g/></svg>'
+    """
+    head, rest = svg.split(">", 1)
+    return (f'{head} role="img" aria-labelledby="overlap-t overlap-d">'
+            f'<title id="overlap-t">{escape(title)}</title>'
+            f'<desc id="overlap-d">{escape(desc)}</desc>{rest}')
 
 
 # -------------------------------------------------------------------------- html
@@ -494,6 +611,7 @@ def render_html(a: RegionAnalysis, lang: str, for_print: bool = False) -> str:
     return env.get_template("region.html.j2").render(
         t=lambda key, **kw: t(key, lang, **kw), lang=lang, css=css, for_print=for_print,
         title=a.region.title(lang), tables=table_views(a, lang), glance=glance(a, lang),
+        reading=reading_notes(a, lang),
         countries=countries_view(a, lang), legal=legal_view(a, lang),
         synthetic=any(c.synthetic for c in a.countries), version=__version__,
         suppress=a.region.suppress_below)

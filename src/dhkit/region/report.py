@@ -29,7 +29,7 @@ from dhkit.region import compare
 from dhkit.region.config import Region
 from dhkit.region.estimates import (NO_DATA, NOT_COLLECTED, SUPPRESSED_CELL,
                                     CountryEstimates, country_estimates, harmonise,
-                                    harmonise_contrasts)
+                                    harmonise_contrasts, regional_needs)
 from dhkit.region.strings import t
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,7 +60,7 @@ def analyse_region(region: Region, progress=None) -> RegionAnalysis:
     """Country analyses (national pipeline) → harmonised cells → regional figures."""
     countries = []
     for ref in region.countries:
-        countries.append(country_estimates(ref))
+        countries.append(country_estimates(ref, regional_needs(region, ref.id)))
         if progress:
             progress(f"estimates {ref.id}")
     _check_mappings(region, countries)
@@ -222,6 +222,10 @@ def _write_tidy(analysis: RegionAnalysis, out: Path) -> dict[str, Path]:
         path = folder / "estimates.csv"
         csv_frame(ce.public).to_csv(path, index=False)       # as `dhkit report` writes it
         files[f"countries/{ce.ref.id}/estimates.csv"] = path
+        if ce.extra is not None:            # the cells the region added (same engine)
+            path = folder / "estimates-regional.csv"
+            csv_frame(ce.extra).to_csv(path, index=False)
+            files[f"countries/{ce.ref.id}/estimates-regional.csv"] = path
     return files
 
 

@@ -50,17 +50,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "not_collected": {"en": "not collected", "es": "no recogido"},
     "no_data": {"en": "no respondents", "es": "sin encuestados"},
     "legend": {
-        "en": "Estimates in per cent with their 95% confidence interval below; the range names the countries (ISO codes) at its lowest – highest end. (…) unweighted base {low}–{high}: interpret with caution; * unweighted base under {low}: suppressed; n.c. not collected in that country (never read as 0).",
-        "es": "Estimaciones en porcentaje con su intervalo de confianza del 95 % debajo; el rango nombra los países (códigos ISO) en su extremo más bajo – más alto. (…) base no ponderada de {low} a {high}: interpretar con cautela; * base no ponderada menor de {low}: suprimida; n.r. no recogido en ese país (nunca se lee como 0).",
+        "en": "Each country's published estimate in per cent, with its 95% confidence interval below. (…) unweighted base {low}–{high}: interpret with caution; * unweighted base under {low}: suppressed; n.c. not collected in that country (never read as 0).",
+        "es": "La estimación publicada de cada país en porcentaje, con su intervalo de confianza del 95 % debajo. (…) base no ponderada de {low} a {high}: interpretar con cautela; * base no ponderada menor de {low}: suprimida; n.r. no recogido en ese país (nunca se lee como 0).",
     },
     "nc_short": {"en": "n.c.", "es": "n.r."},
     "rule_population": {
-        "en": "Combined: weighted mean of the published country estimates, each weighted by the country's population in the base (its weighted base scaled to its stated population); variance = Σ (weight share)² × country variance (independent samples); 95% CI ±1.96 SE. Range: lowest–highest published country estimate.",
-        "es": "Combinado: media ponderada de las estimaciones nacionales publicadas, cada una ponderada por la población del país en la base (su base ponderada escalada a su población declarada); varianza = Σ (proporción del peso)² × varianza del país (muestras independientes); IC del 95 % ±1,96 EE. Rango: estimación nacional publicada más baja–más alta.",
+        "en": "The weighted mean of the published country estimates, each weighted by the country's population in the base (its weighted base scaled to its stated population); variance = Σ (weight share)² × country variance (independent samples); 95% CI ±1.96 SE.",
+        "es": "La media ponderada de las estimaciones nacionales publicadas, cada una ponderada por la población del país en la base (su base ponderada escalada a su población declarada); varianza = Σ (proporción del peso)² × varianza del país (muestras independientes); IC del 95 % ±1,96 EE.",
     },
     "rule_equal": {
-        "en": "Combined: unweighted mean of the published country estimates (each country counts equally); variance = Σ country variance / k² (independent samples); 95% CI ±1.96 SE. Range: lowest–highest published country estimate.",
-        "es": "Combinado: media simple de las estimaciones nacionales publicadas (cada país cuenta igual); varianza = Σ varianza del país / k² (muestras independientes); IC del 95 % ±1,96 EE. Rango: estimación nacional publicada más baja–más alta.",
+        "en": "The unweighted mean of the published country estimates (each country counts equally); variance = Σ country variance / k² (independent samples); 95% CI ±1.96 SE.",
+        "es": "La media simple de las estimaciones nacionales publicadas (cada país cuenta igual); varianza = Σ varianza del país / k² (muestras independientes); IC del 95 % ±1,96 EE.",
     },
     "rule_suppressed_exclude": {
         "en": "A combined figure never includes a suppressed country cell: where one is suppressed, the figure is computed without that country and says so (“without …”).",
@@ -70,6 +70,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A combined figure over a suppressed country cell is itself suppressed (*).",
         "es": "Una cifra combinada sobre una celda de país suprimida se suprime también (*).",
     },
+    "rule_range": {
+        "en": "The lowest and the highest published country estimate; below it, the countries (ISO codes) at the lowest – highest end. A country whose figure is suppressed or not collected is left out of the range.",
+        "es": "La estimación nacional publicada más baja y la más alta; debajo, los países (códigos ISO) en el extremo más bajo – más alto. Un país cuya cifra está suprimida o no se recogió queda fuera del rango.",
+    },
+    "reading": {"en": "How to read the tables", "es": "Cómo leer los cuadros"},
+    "reading_intro": {
+        "en": "Every table below follows these rules; they are said once here, and each table points back to them.",
+        "es": "Todos los cuadros siguientes siguen estas reglas; se dicen una vez aquí y cada cuadro remite a ellas.",
+    },
+    "term_cells": {"en": "Country figures", "es": "Cifras de cada país"},
+    "term_combined": {"en": "Combined figure", "es": "Cifra combinada"},
+    "term_within": {"en": "† Differences within a country", "es": "† Diferencias dentro de un país"},
+    "pointer": {
+        "en": "Country figures, range, combined figure and differences are made as set out in",
+        "es": "Las cifras de país, el rango, la cifra combinada y las diferencias se obtienen como se explica en",
+    },
+    "diff_pointer": {
+        "en": "Country b minus country a, in percentage points; ▲ p < 0.05. How the test is made:",
+        "es": "País b menos país a, en puntos porcentuales; ▲ p < 0,05. Cómo se hace la prueba:",
+    },
+    "page": {"en": "p.", "es": "pág."},
     "without": {"en": "without", "es": "sin"},
     "range_of": {"en": "of the base across countries", "es": "de la base entre países"},
     "lowest": {"en": "lowest", "es": "más bajo"},
@@ -84,11 +105,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Each bar splits the children subjected to TF-CSEA in one country by where it happened; a country whose base is suppressed has no bar.",
         "es": "Cada barra divide a las niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología en un país según dónde ocurrió; un país con base suprimida no tiene barra.",
     },
+    "overlap_alt_title": {
+        "en": "Where the abuse of children subjected to TF-CSEA happened, by country: online only, in person only, or both",
+        "es": "Dónde ocurrió el abuso de niñas, niños y adolescentes que sufrieron ESNNA facilitada por la tecnología, por país: solo en línea, solo en persona o en ambos",
+    },
+    "caution_spoken": {"en": "interpret with caution", "es": "interpretar con cautela"},
+    "overlap_narrow": {
+        "en": "A part too narrow for its figure has no label in the chart; the table above gives every figure with its confidence interval.",
+        "es": "Una parte demasiado estrecha para su cifra no lleva etiqueta en el gráfico; el cuadro de arriba da todas las cifras con su intervalo de confianza.",
+    },
     "differences": {"en": "Differences between countries", "es": "Diferencias entre países"},
     "differences_note": {
-        "en": "Country b minus country a, in percentage points; the two samples are independent, so SE = √(SE_a² + SE_b²), with Welch–Satterthwaite degrees of freedom from the two designs; ▲ marks p < 0.05. A difference with a suppressed or missing side is not shown. Every pair of every row is in differences.csv.",
-        "es": "País b menos país a, en puntos porcentuales; las dos muestras son independientes, por lo que EE = √(EE_a² + EE_b²), con grados de libertad de Welch–Satterthwaite de ambos diseños; ▲ indica p < 0,05. No se muestra una diferencia con un lado suprimido o ausente. Todos los pares de todas las filas están en differences.csv.",
+        "en": "Country b minus country a, in percentage points; the two samples are independent, so SE = √(SE_a² + SE_b²), with Welch–Satterthwaite degrees of freedom from the two designs; ▲ marks p < 0.05. A difference with a suppressed or missing side is not shown.",
+        "es": "País b menos país a, en puntos porcentuales; las dos muestras son independientes, por lo que EE = √(EE_a² + EE_b²), con grados de libertad de Welch–Satterthwaite de ambos diseños; ▲ indica p < 0,05. No se muestra una diferencia con un lado suprimido o ausente.",
     },
+    "differences_file": {"en": "Every pair of every row is in differences.csv.",
+                         "es": "Todos los pares de todas las filas están en differences.csv."},
+    "within_pairs": {"en": "† (the two groups differ within that country): {pairs}.",
+                     "es": "† (los dos grupos difieren dentro de ese país): {pairs}."},
     "unweighted_n": {"en": "unweighted n", "es": "n no ponderado"},
     "estimate": {"en": "%", "es": "%"},
     "ci_low": {"en": "95% CI low", "es": "IC 95 % inferior"},
@@ -99,8 +133,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "same_in_all": {"en": "same in every country", "es": "igual en todos los países"},
     "no_ci": {"en": "no CI: 0% or 100% in every country", "es": "sin IC: 0 % o 100 % en todos los países"},
     "within_note": {
-        "en": "†: in that country the two groups differ significantly (p < 0.05, the country's own design-based test on the covariance of the two estimates, as in its national report): {pairs}.",
-        "es": "†: en ese país los dos grupos difieren de forma significativa (p < 0,05, la prueba del propio país basada en el diseño y la covarianza de ambas estimaciones, como en su informe nacional): {pairs}.",
+        "en": "Beside a country's figure, † says that in that country the two groups differ significantly (p < 0.05, the country's own design-based test on the covariance of the two estimates, as in its national report); both groups' figures are marked, and the table's note names the pairs.",
+        "es": "Junto a la cifra de un país, † indica que en ese país los dos grupos difieren de forma significativa (p < 0,05, la prueba del propio país basada en el diseño y la covarianza de ambas estimaciones, como en su informe nacional); se marcan las cifras de ambos grupos y la nota del cuadro nombra los pares.",
     },
     "within_file": {"en": "Every test, marked or not, is in within.csv.",
                     "es": "Todas las pruebas, marcadas o no, están en within.csv."},
@@ -137,8 +171,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "El control de divulgación se mantiene en todos los niveles: una celda que el país suprime (base no ponderada menor de {suppress}) sigue suprimida aquí; la región aplica el umbral más estricto entre el suyo y el del país; ningún rango, cifra combinada o diferencia incluye una celda suprimida.",
     },
     "methods_4": {
-        "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output.",
-        "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas.",
+        "en": "Every regional number is traceable: estimates.csv has a country column and, for every cell, the country study, the country's own indicator, category, domain and level, and the row_id of the country's estimates.csv (a copy is in countries/<id>/); manifest.json lists the hashes of every input and output. A figure the region shows that a country's national report does not tabulate (for example the caregivers' reporting) is computed from that country's data by the same engine, design and disclosure rules, and is in countries/<id>/estimates-regional.csv.",
+        "es": "Cada número regional es trazable: estimates.csv tiene una columna de país y, para cada celda, el estudio del país, su propio indicador, categoría, dominio y nivel, y el row_id de su estimates.csv (hay una copia en countries/<id>/); manifest.json enumera los hashes de todas las entradas y salidas. Una cifra regional que el informe nacional de un país no tabula (por ejemplo, a quién acudirían los cuidadores) se calcula con los datos de ese país mediante el mismo motor, diseño y reglas de divulgación, y está en countries/<id>/estimates-regional.csv.",
     },
     "methods_5": {
         "en": "Differences between countries treat the two national samples as independent. Differences within a country (girls and boys, urban and rural) are the country's own design-based tests from its national report — the two groups share a design, so their covariance counts — and are marked † in that country's column; within.csv has every test.",
@@ -148,7 +182,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "figure": {"en": "Figure", "es": "Figura"},
     "per_cent": {"en": "Per cent of base", "es": "Porcentaje de la base"},
     "generated": {"en": "Made with dhkit", "es": "Elaborado con dhkit"},
-    "source_row": {"en": "source: {country} estimates.csv row {row}", "es": "fuente: {country} estimates.csv fila {row}"},
+    "source_row": {"en": "source: {country} {file} row {row}", "es": "fuente: {country} {file} fila {row}"},
 }
 
 

@@ -76,3 +76,12 @@ def test_every_help_text_reads_as_sentences_not_the_sources_line_breaks():
         for p in (c.help or "").split("\n\n"):
             if not p[:1].isspace():        # an indented example keeps its lines
                 assert "\n" not in p, (c.name, p)
+
+
+@pytest.mark.parametrize("name", ["dhkit.console", "dhkit.ingest.validate", "dhkit.zipguard"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

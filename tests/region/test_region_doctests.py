@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.mark.parametrize("name", ["dhkit.region.compare", "dhkit.region.config",
-                                  "dhkit.region.strings", "dhkit.region.cli",
+                                  "dhkit.region.strings",
                                   "dhkit.region.render", "dhkit.demo.region"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

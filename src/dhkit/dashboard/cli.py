@@ -19,11 +19,9 @@ DIR = typer.Argument(..., help="Study folder (contains study.toml).")
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root `dhkit` app."""
-    from dhkit.region.cli import _unwrap, unwrap_help
-
-    app.add_typer(unwrap_help(dashboard), name="dashboard")
-    app.add_typer(unwrap_help(users), name="users")
-    app.command("serve", help=_unwrap(serve_cmd.__doc__))(serve_cmd)
+    app.add_typer(dashboard, name="dashboard")     # help texts unwrapped by dhkit.cli
+    app.add_typer(users, name="users")
+    app.command("serve")(serve_cmd)
 
 
 def _languages(study, lang: str) -> tuple[str, ...]:

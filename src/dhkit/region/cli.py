@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import typer
@@ -13,28 +12,6 @@ region_app = typer.Typer(
     help="A regional comparison built from several national studies (each with its own "
          "key, design and weights; nothing pools rows across designs).\n\n"
          "Example: dhkit region init my-region && dhkit region report my-region")
-
-
-def unwrap_help(app: typer.Typer) -> typer.Typer:
-    r"""Give every command of ``app`` its docstring with the source's line breaks undone.
-
-    Typer's rich help keeps a docstring's single line breaks, so a docstring wrapped at
-    the source's 100 columns printed mid-sentence breaks in ``--help`` ("… and a" /
-    "starting" / "harmonisation.yaml …"). Paragraphs (blank lines) stay; the lines of
-    each are joined, so the terminal wraps them at its own width.
-
-    >>> _unwrap("One\n    two.\n\n    Example: x")
-    'One two.\n\nExample: x'
-    """
-    for info in app.registered_commands:
-        if info.help is None and info.callback is not None and info.callback.__doc__:
-            info.help = _unwrap(info.callback.__doc__)
-    return app
-
-
-def _unwrap(doc: str) -> str:
-    paragraphs = inspect.cleandoc(doc).split("\n\n")
-    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
 def _fail_on(exc) -> None:
@@ -138,4 +115,4 @@ def report_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root `dhkit` app."""
-    app.add_typer(unwrap_help(region_app), name="region")
+    app.add_typer(region_app, name="region")   # help unwrapped by dhkit.cli

@@ -89,16 +89,23 @@ def test_an_excel_export_is_checked_the_same_way(study, tmp_path):
     assert res.accepted["main"] == 2
 
 
-def test_a_long_cascading_list_offers_only_its_districts_villages(tmp_path):
+def _cascade_study(tmp_path, question: str):
+    """A form whose ``question`` (``select_one village village`` or ``select_multiple
+    village visited``) offers the 300 villages of the district answered, of 900."""
+    kind, name = question.rsplit(" ", 1)
     survey = [["text", "hh_id", "Household", "yes", "", "", ""],
               ["select_one district", "district", "District", "yes", "", "", ""],
-              ["select_one village", "village", "Village", "yes", "", "", "district=${district}"]]
+              [kind, name, "Village", "", "", "", "district=${district}"]]
     choices = [["district", d, d.upper(), ""] for d in ("d1", "d2", "d3")]
     choices += [["village", f"w{i:04d}", f"W{i}", f"d{i % 3 + 1}"] for i in range(900)]
     form = ff._workbook(tmp_path / "cascade.xlsx", survey, choices,
                         [["form_title", "form_id", "version"], ["Villages", "villages", "1"]],
                         HEAD + ["choice_filter"], ["list_name", "name", "label", "district"])
-    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    return init_study(tmp_path / "study", instrument=form, demo=True)
+
+
+def test_a_long_cascading_list_offers_only_its_districts_villages(tmp_path):
+    study = _cascade_study(tmp_path, "select_one village village")
     rows = [["d1", "w0000"], ["d1", "w0001"], ["d2", "w0001"], ["d3", "w0899"], ["d3", "w0898"]]
     main = _write(tmp_path / "Villages.csv", ["hh_id", "district", "village", "_uuid", "_index"],
                   [[f"H{i}", d, v, f"u{i}", str(i)] for i, (d, v) in enumerate(rows, start=1)])
@@ -109,16 +116,7 @@ def test_a_long_cascading_list_offers_only_its_districts_villages(tmp_path):
 
 
 def test_a_long_cascading_multiple_choice_is_checked_too(tmp_path):
-    survey = [["text", "hh_id", "Household", "yes", "", "", ""],
-              ["select_one district", "district", "District", "yes", "", "", ""],
-              ["select_multiple village", "visited", "Villages", "", "", "",
-               "district=${district}"]]
-    choices = [["district", d, d.upper(), ""] for d in ("d1", "d2", "d3")]
-    choices += [["village", f"w{i:04d}", f"W{i}", f"d{i % 3 + 1}"] for i in range(900)]
-    form = ff._workbook(tmp_path / "cascade.xlsx", survey, choices,
-                        [["form_title", "form_id", "version"], ["Villages", "villages", "1"]],
-                        HEAD + ["choice_filter"], ["list_name", "name", "label", "district"])
-    study = init_study(tmp_path / "study", instrument=form, demo=True)
+    study = _cascade_study(tmp_path, "select_multiple village visited")
     main = _write(tmp_path / "Villages.csv", ["hh_id", "district", "visited", "_uuid", "_index"],
                   [["H1", "d1", "w0000 w0003", "u1", "1"], ["H2", "d1", "w0000 w0002", "u2", "2"]])
     res = import_files(study, [main])

@@ -353,10 +353,8 @@ class _Importer:
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = 'study' AND "
                 f"starts_with(table_name, {lit(STORE_STAGE)})").fetchall():
             self.con.execute(f"DROP TABLE study.{qi(left)}")
-        todo: list[tuple[Path, str]] = []
         try:
-            paths = self._unzipped(paths)
-            return self._import(paths, todo)
+            return self._import(self._unzipped(paths))
         finally:
             if self.unzip_dir is not None:
                 shutil.rmtree(self.unzip_dir, ignore_errors=True)
@@ -380,9 +378,10 @@ class _Importer:
                 out.append(p)
         return out
 
-    def _import(self, paths: list[Path], todo: list[tuple[Path, str]]) -> ImportResult:
+    def _import(self, paths: list[Path]) -> ImportResult:
         from dhkit.console import progress
 
+        todo: list[tuple[Path, str]] = []
         for path in paths:
             if not path.is_file():
                 raise DhkitError("IMP-001", f"{path}: file not found. Check the path.")
